@@ -1,0 +1,95 @@
+package cmdutil
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// maxInput bounds what is read from a file or stdin for a single value.
+const maxInput = 1 << 20
+
+// ReadInput reads a file argument, "-" meaning stdin. Input larger than
+// 1 MiB is refused.
+func ReadInput(f *Factory, path string) ([]byte, error) {
+	var r io.Reader
+	if path == "-" {
+		r = f.IOStreams.In
+	} else {
+		file, err := os.Open(path)
+		if err != nil {
+			return nil, Failf("%s", cleanPathError(err))
+		}
+		defer file.Close()
+		r = file
+	}
+	data, err := io.ReadAll(io.LimitReader(r, maxInput+1))
+	if err != nil {
+		return nil, Failf("reading %s: %v", displayName(path), err)
+	}
+	if len(data) > maxInput {
+		return nil, Failf("%s is larger than 1 MiB", displayName(path))
+	}
+	return data, nil
+}
+
+// ReadValueArg returns the argument itself, or stdin's content when it is "-",
+// with surrounding white space removed.
+func ReadValueArg(f *Factory, arg string) (string, error) {
+	if arg != "-" {
+		return strings.TrimSpace(arg), nil
+	}
+	data, err := ReadInput(f, "-")
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(string(data)), nil
+}
+
+// SecretSource names where a secret may come from, in precedence order:
+// the flag's value, a file (or "-" for stdin), an environment variable.
+type SecretSource struct {
+	Value   string // value given on the command line (discouraged)
+	File    string // path, or "-" for stdin
+	EnvVar  string // e.g. OAUTHKIT_CLIENT_SECRET
+	FlagSet bool   // whether the value flag was given
+}
+
+// ReadSecret resolves a secret from its sources. The second result reports
+// whether any source provided it. A trailing newline in a file is removed.
+func ReadSecret(f *Factory, s SecretSource) (string, bool, error) {
+	if s.FlagSet && s.File != "" {
+		return "", false, UsageErrorf("give the secret either as a value or with a file, not both")
+	}
+	if s.FlagSet {
+		return s.Value, true, nil
+	}
+	if s.File != "" {
+		data, err := ReadInput(f, s.File)
+		if err != nil {
+			return "", false, err
+		}
+		return strings.TrimRight(string(data), "\r\n"), true, nil
+	}
+	if s.EnvVar != "" && f.Getenv != nil {
+		if v := f.Getenv(s.EnvVar); v != "" {
+			return v, true, nil
+		}
+	}
+	return "", false, nil
+}
+
+func displayName(path string) string {
+	if path == "-" {
+		return "standard input"
+	}
+	return path
+}
+
+func cleanPathError(err error) string {
+	if pe, ok := err.(*os.PathError); ok {
+		return fmt.Sprintf("%s: %v", pe.Path, pe.Err)
+	}
+	return err.Error()
+}
