@@ -1,0 +1,129 @@
+package authserver
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+)
+
+// OAuth error codes (RFC 6749 §4.1.2.1, §5.2; RFC 6750 §3.1; RFC 7009 §2.2.1).
+const (
+	ErrInvalidRequest          = "invalid_request"
+	ErrInvalidClient           = "invalid_client"
+	ErrInvalidGrant            = "invalid_grant"
+	ErrUnauthorizedClient      = "unauthorized_client"
+	ErrUnsupportedGrantType    = "unsupported_grant_type"
+	ErrInvalidScope            = "invalid_scope"
+	ErrAccessDenied            = "access_denied"
+	ErrUnsupportedResponseType = "unsupported_response_type"
+	ErrServerError             = "server_error"
+	ErrTemporarilyUnavailable  = "temporarily_unavailable"
+	ErrInvalidToken            = "invalid_token"
+	ErrInsufficientScope       = "insufficient_scope"
+	ErrUnsupportedTokenType    = "unsupported_token_type"
+)
+
+// Error is an OAuth error answer: the RFC code, a description that names the
+// rule broken and its source, and the HTTP status to send.
+type Error struct {
+	Code        string
+	Description string
+	Status      int
+	// BasicChallenge asks for a WWW-Authenticate: Basic header (invalid_client
+	// after the client tried HTTP Basic, RFC 6749 §5.2).
+	BasicChallenge bool
+}
+
+func (e *Error) Error() string {
+	if e.Description == "" {
+		return e.Code
+	}
+	return e.Code + ": " + e.Description
+}
+
+// NewError returns an error with the status RFC 6749 §5.2 gives the code.
+func NewError(code, description string) *Error {
+	return &Error{Code: code, Description: description, Status: statusFor(code)}
+}
+
+func statusFor(code string) int {
+	switch code {
+	case ErrInvalidClient, ErrInvalidToken:
+		return http.StatusUnauthorized
+	case ErrInsufficientScope:
+		return http.StatusForbidden
+	case ErrServerError:
+		return http.StatusInternalServerError
+	case ErrTemporarilyUnavailable:
+		return http.StatusServiceUnavailable
+	default:
+		return http.StatusBadRequest
+	}
+}
+
+// SafeDescription makes a description safe for error_description: RFC 6749
+// §5.2 allows only %x20-21 / %x23-5B / %x5D-7E, so CR, LF, '"', '\' and
+// anything outside printable ASCII become a space or '?' (SECURITY.md rule 13).
+func SafeDescription(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		switch {
+		case r == '\r' || r == '\n' || r == '\t':
+			b.WriteByte(' ')
+		case r == '"' || r == '\\':
+			b.WriteByte('\'')
+		case r < 0x20 || r > 0x7e:
+			b.WriteByte('?')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// NoStore sets the headers every response carrying tokens or credentials
+// must have (RFC 6749 §5.1, SECURITY.md rule 14).
+func NoStore(w http.ResponseWriter) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Pragma", "no-cache")
+}
+
+// WriteJSON writes v as a JSON body with the status.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// WriteError writes an RFC 6749 §5.2 JSON error with no-store headers.
+func WriteError(w http.ResponseWriter, e *Error) {
+	NoStore(w)
+	if e.BasicChallenge {
+		w.Header().Set("WWW-Authenticate", `Basic realm="oauthkit", charset="UTF-8"`)
+	}
+	body := map[string]string{"error": e.Code}
+	if e.Description != "" {
+		body["error_description"] = SafeDescription(e.Description)
+	}
+	status := e.Status
+	if status == 0 {
+		status = statusFor(e.Code)
+	}
+	WriteJSON(w, status, body)
+}
+
+// WriteBearerError answers a protected-resource request per RFC 6750 §3.
+func WriteBearerError(w http.ResponseWriter, e *Error) {
+	challenge := `Bearer realm="oauthkit"`
+	if e.Code != "" {
+		challenge += `, error="` + e.Code + `"`
+		if e.Description != "" {
+			challenge += `, error_description="` + SafeDescription(e.Description) + `"`
+		}
+	}
+	w.Header().Set("WWW-Authenticate", challenge)
+	WriteError(w, &Error{Code: e.Code, Description: e.Description, Status: e.Status})
+}

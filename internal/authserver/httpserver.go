@@ -1,0 +1,117 @@
+// Package authserver holds the HTTP side of `oauthkit serve`: one file per
+// endpoint and per grant, RFC-shaped errors, and the middleware every
+// request passes through. It knows nothing of Cobra or the terminal.
+package authserver
+
+import (
+	"errors"
+	"log/slog"
+	"mime"
+	"net/http"
+	"time"
+)
+
+// Limits on what a client may send (SECURITY.md rules 12, 36, 37).
+const (
+	MaxBodyBytes      = 64 << 10 // form bodies of /token, /introspect, /revoke, /authorize
+	MaxHeaderBytes    = 16 << 10
+	ReadHeaderTimeout = 5 * time.Second
+	ReadTimeout       = 10 * time.Second
+	WriteTimeout      = 30 * time.Second
+	IdleTimeout       = 60 * time.Second
+)
+
+// NewHTTPServer returns an http.Server with every timeout set, so slow-loris
+// connections cannot hold the server (SECURITY.md rule 36).
+func NewHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: ReadHeaderTimeout,
+		ReadTimeout:       ReadTimeout,
+		WriteTimeout:      WriteTimeout,
+		IdleTimeout:       IdleTimeout,
+		MaxHeaderBytes:    MaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+}
+
+// statusRecorder remembers the status a handler wrote.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+// Middleware wraps every request: a panic becomes a JSON server_error (never
+// a stack trace to the client), and each request is logged without secrets:
+// method, path (no query string: it may carry codes or tokens), status, time.
+func Middleware(next http.Handler, logger *slog.Logger, now func() time.Time) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := now()
+		rec := &statusRecorder{ResponseWriter: w}
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				logger.Error("handler panic", "method", r.Method, "path", r.URL.Path, "panic", v)
+				if rec.status == 0 {
+					WriteError(rec, NewError(ErrServerError, "internal error; see the server log"))
+				}
+			}
+			logger.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
+				"duration_ms", float64(now().Sub(start).Microseconds())/1000)
+		}()
+		next.ServeHTTP(rec, r)
+	})
+}
+
+// ParseForm reads an application/x-www-form-urlencoded POST body of at most
+// MaxBodyBytes. Parameters in the query string are not merged in: for the
+// token, introspection and revocation endpoints the body is the only source
+// (SECURITY.md rule 12). A repeated parameter is an invalid_request (rule 5).
+func ParseForm(w http.ResponseWriter, r *http.Request) (map[string]string, *Error) {
+	if r.Method != http.MethodPost {
+		return nil, &Error{Code: ErrInvalidRequest, Status: http.StatusMethodNotAllowed,
+			Description: "this endpoint accepts only POST (RFC 6749 §3.2)"}
+	}
+	ct := r.Header.Get("Content-Type")
+	if ct == "" || !hasMediaType(ct, "application/x-www-form-urlencoded") {
+		return nil, NewError(ErrInvalidRequest, "the body must be application/x-www-form-urlencoded (RFC 6749 §3.2)")
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+	if err := r.ParseForm(); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, &Error{Code: ErrInvalidRequest, Status: http.StatusRequestEntityTooLarge,
+				Description: "request body larger than 64 KiB"}
+		}
+		return nil, NewError(ErrInvalidRequest, "the body is not valid form encoding (RFC 6749 Appendix B)")
+	}
+	out := make(map[string]string, len(r.PostForm))
+	for k, vs := range r.PostForm {
+		if len(vs) > 1 {
+			return nil, NewError(ErrInvalidRequest, "parameter "+k+" is repeated (RFC 6749 §3.2)")
+		}
+		out[k] = vs[0]
+	}
+	return out, nil
+}
+
+func hasMediaType(header, want string) bool {
+	mt, _, err := mime.ParseMediaType(header)
+	return err == nil && mt == want
+}
