@@ -35,6 +35,9 @@ func run(args []string) error {
 	}
 	ios, _, _, _ := iostreams.Test()
 	root := cli.NewRootCmd(cmdutil.NewFactory(ios, func(string) string { return "" }))
+	// Cobra adds these lazily on Execute; add them now so they are documented.
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
 	disableAutoGen(root)
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
