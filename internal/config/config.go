@@ -1,0 +1,170 @@
+// Package config loads and validates the YAML configuration file of
+// `oauthkit serve`: issuer, store, keys, token lifetimes and hashing, and
+// the declared clients and users.
+package config
+
+import (
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/oauthkit/oauthkit/internal/clientauth"
+)
+
+// ResponseProfile is the shape of token responses.
+type ResponseProfile string
+
+// Response profiles.
+const (
+	ProfileRFC6749 ResponseProfile = "rfc6749" // RFC 6749 §5.1
+	ProfileApigee  ResponseProfile = "apigee"  // Apigee Edge's extended response
+)
+
+// PKCEPolicy says which clients must use PKCE (RFC 7636).
+type PKCEPolicy string
+
+// PKCE policies.
+const (
+	PKCERequired PKCEPolicy = "required" // every client
+	PKCEPublic   PKCEPolicy = "public"   // public clients only
+	PKCEOptional PKCEPolicy = "optional" // nobody, but checked when sent
+)
+
+// TokenFormat is the format of access tokens.
+type TokenFormat string
+
+// Token formats.
+const (
+	FormatJWT    TokenFormat = "jwt" // RFC 9068
+	FormatOpaque TokenFormat = "opaque"
+)
+
+// HashAlgorithm hashes tokens and secrets at rest (Apigee's names).
+type HashAlgorithm string
+
+// Hash algorithms.
+const (
+	HashSHA1   HashAlgorithm = "sha1"
+	HashSHA256 HashAlgorithm = "sha256"
+	HashSHA384 HashAlgorithm = "sha384"
+	HashSHA512 HashAlgorithm = "sha512"
+	HashPlain  HashAlgorithm = "plain"
+)
+
+// GrantType is an OAuth 2.0 grant a client may use.
+type GrantType string
+
+// Grant types.
+const (
+	GrantAuthorizationCode GrantType = "authorization_code"
+	GrantRefreshToken      GrantType = "refresh_token"
+	GrantClientCredentials GrantType = "client_credentials"
+	GrantPassword          GrantType = "password"
+	GrantImplicit          GrantType = "implicit"
+)
+
+// TokenResponse is how the token endpoint answers a client.
+type TokenResponse string
+
+// Token response kinds.
+const (
+	TokenResponseJSON   TokenResponse = "json"    // the JSON object
+	TokenResponseRawJWT TokenResponse = "raw_jwt" // the bare JWT (Tencent's demo)
+)
+
+// Defaults, as Apigee Edge has them.
+const (
+	DefaultAccessTokenTTL  = 30 * time.Minute
+	DefaultRefreshTokenTTL = 8 * time.Hour
+	DefaultCodeTTL         = time.Minute
+	DefaultIDTokenTTL      = time.Hour
+)
+
+// Config is a validated configuration file with its defaults applied.
+type Config struct {
+	// File is the name the configuration was read from; Dir its directory
+	// ("" for Parse), against which Resolve makes relative paths absolute.
+	File, Dir string
+
+	// Issuer is empty when the file has none: serve derives it from its address.
+	Issuer string
+	// Store is the zero Store when the file has none: serve's default.
+	Store           Store
+	Keys            []string
+	ResponseProfile ResponseProfile
+	PKCE            PKCEPolicy
+	Tokens          Tokens
+	// Scopes maps a scope to its description for the consent page.
+	Scopes  map[string]string
+	Clients []Client
+	Users   []User
+}
+
+// Store names the token store: "memory" or "sqlite:PATH".
+type Store struct {
+	Driver string // "", "memory" or "sqlite"
+	Path   string // the SQLite file
+}
+
+// Tokens holds token lifetimes, format and hashing.
+type Tokens struct {
+	Format TokenFormat
+	// Audience is the "aud" of access tokens; empty means the issuer.
+	Audience        string
+	AccessTokenTTL  time.Duration
+	RefreshTokenTTL time.Duration
+	CodeTTL         time.Duration
+	IDTokenTTL      time.Duration
+	Hashing         Hashing
+}
+
+// Hashing is the at-rest hashing of tokens; Fallback ("" for none) is
+// tried for tokens stored before a change of Algorithm.
+type Hashing struct {
+	Algorithm HashAlgorithm
+	Fallback  HashAlgorithm
+}
+
+// Client is a registered client.
+type Client struct {
+	ID   string
+	Name string
+	// Secret is the plain secret; SecretHash the parsed secret_hash. At most
+	// one is set; neither for a public client.
+	Secret        string
+	SecretHash    *SecretHash
+	RedirectURIs  []string
+	GrantTypes    []GrantType
+	Scopes        []string
+	AuthMethod    clientauth.Method
+	AutoApprove   bool
+	SkipConsent   bool
+	TokenResponse TokenResponse
+	Claims        map[string]any
+}
+
+// Public reports whether the client has no secret.
+func (c *Client) Public() bool { return c.Secret == "" && c.SecretHash == nil }
+
+// AllowsGrant reports whether the client may use grant g.
+func (c *Client) AllowsGrant(g GrantType) bool { return slices.Contains(c.GrantTypes, g) }
+
+// User is a resource owner who can log in.
+type User struct {
+	Username string
+	// Password is the plain password from the file (the server should hash
+	// it with HashPassword at load time); PasswordHash a bcrypt or argon2id
+	// hash. Exactly one is set.
+	Password     string
+	PasswordHash string
+	Claims       map[string]any
+}
+
+// Resolve returns p relative to the configuration file's directory when it
+// is relative and the configuration came from a file.
+func (c *Config) Resolve(p string) string {
+	if p == "" || filepath.IsAbs(p) || c.Dir == "" {
+		return p
+	}
+	return filepath.Join(c.Dir, p)
+}
