@@ -92,6 +92,11 @@ func NoStore(w http.ResponseWriter) {
 // WriteJSON writes v as a JSON body with the status.
 func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+	WriteJSONKeepType(w, status, v)
+}
+
+// WriteJSONKeepType writes v as JSON without changing the Content-Type.
+func WriteJSONKeepType(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)

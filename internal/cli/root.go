@@ -14,6 +14,7 @@ import (
 	jwtcmd "github.com/oauthkit/oauthkit/internal/cli/jwt"
 	"github.com/oauthkit/oauthkit/internal/cli/keygen"
 	keyscmd "github.com/oauthkit/oauthkit/internal/cli/keys"
+	"github.com/oauthkit/oauthkit/internal/cli/serve"
 	"github.com/oauthkit/oauthkit/internal/cli/version"
 	"github.com/oauthkit/oauthkit/internal/iostreams"
 )
@@ -69,6 +70,7 @@ Exit codes are listed by 'oauthkit help exit-codes'.`,
 		keyscmd.NewCmdKeys(f),
 		basic.NewCmdBasic(f),
 		jwtcmd.NewCmdJWT(f),
+		serve.NewCmdServe(f, nil),
 		version.NewCmdVersion(f, nil),
 		newExitCodesTopic(),
 	)

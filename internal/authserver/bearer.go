@@ -1,0 +1,89 @@
+package authserver
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/oauthkit/oauthkit/internal/store"
+	"github.com/oauthkit/oauthkit/internal/token"
+)
+
+// maxTokenLength bounds the tokens looked at: longer ones are not ours and
+// are refused before any work (SECURITY.md rule 37).
+const maxTokenLength = 8 << 10
+
+// activeAccessToken returns the record of a live access token issued by this
+// server: signature, issuer, audience, type and expiry for a JWT (algorithm
+// pinned, SECURITY.md rule 19), expiry for an opaque one, and not revoked.
+// ok is false for anything else; err is set only when the store failed.
+func (s *Server) activeAccessToken(ctx context.Context, value string) (rec store.AccessToken, ok bool, err error) {
+	if value == "" || len(value) > maxTokenLength {
+		return rec, false, nil
+	}
+	now := s.now()
+	var ids []string
+	if strings.Count(value, ".") == 2 {
+		v := s.keys.Verifier(token.Verifier{Issuer: s.settings.Issuer, Audience: s.settings.Audience, Type: "at+jwt",
+			Now: func() time.Time { return now }})
+		verified, verr := v.Verify(value)
+		if verr != nil {
+			return rec, false, nil
+		}
+		jti, _ := verified.Claims["jti"].(string)
+		if jti == "" {
+			return rec, false, nil
+		}
+		ids = []string{jti}
+	} else {
+		ids = s.hasher.Candidates(value)
+	}
+	for _, id := range ids {
+		rec, err = s.store.AccessTokens().Get(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return rec, false, err
+		}
+		return rec, !rec.Revoked && now.Before(rec.ExpiresAt), nil
+	}
+	return rec, false, nil
+}
+
+// activeRefreshToken returns a live refresh token and its grant.
+func (s *Server) activeRefreshToken(ctx context.Context, value string) (store.RefreshToken, store.Family, bool, error) {
+	if value == "" || len(value) > maxTokenLength {
+		return store.RefreshToken{}, store.Family{}, false, nil
+	}
+	for _, h := range s.hasher.Candidates(value) {
+		rt, fam, err := s.store.RefreshTokens().Lookup(ctx, h)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return rt, fam, false, err
+		}
+		live := rt.Status == store.StatusActive && !fam.Revoked && s.now().Before(rt.ExpiresAt)
+		return rt, fam, live, nil
+	}
+	return store.RefreshToken{}, store.Family{}, false, nil
+}
+
+// bearerToken takes the token of an Authorization header: "Bearer X", and
+// Tencent API Gateway's `Bearer id_token="X"` form (seed 000).
+func bearerToken(header string) (string, bool) {
+	scheme, rest, ok := strings.Cut(strings.TrimSpace(header), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	rest = strings.TrimSpace(rest)
+	if v, found := strings.CutPrefix(rest, "id_token="); found {
+		rest = strings.Trim(v, `"`)
+	}
+	if rest == "" || strings.ContainsAny(rest, " \t,") {
+		return "", false
+	}
+	return rest, true
+}

@@ -1,0 +1,92 @@
+package authserver
+
+import (
+	"maps"
+	"net/http"
+	"slices"
+)
+
+// handleDiscovery serves RFC 8414 metadata (also at the OpenID Connect
+// discovery path). The issuer is the configured one, never taken from the
+// request's Host or forwarding headers; only what is enabled is listed
+// (SECURITY.md rule 21).
+func (s *Server) handleDiscovery(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		WriteError(w, &Error{Code: ErrInvalidRequest, Status: http.StatusMethodNotAllowed, Description: "use GET"})
+		return
+	}
+	md, err := s.Metadata(r)
+	if err != nil {
+		WriteError(w, s.storeError(err))
+		return
+	}
+	w.Header().Set("Cache-Control", "public, max-age=60")
+	WriteJSON(w, http.StatusOK, md)
+}
+
+// Metadata returns the discovery document.
+func (s *Server) Metadata(r *http.Request) (map[string]any, error) {
+	clients, err := s.store.Clients().List(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	grants, methods := map[string]bool{}, map[string]bool{}
+	scopes := map[string]bool{}
+	for sc := range s.settings.ScopeDescriptions {
+		scopes[sc] = true
+	}
+	for _, c := range clients {
+		for _, g := range c.GrantTypes {
+			grants[g] = true
+		}
+		methods[c.AuthMethod] = true
+		for _, sc := range c.Scopes {
+			scopes[sc] = true
+		}
+	}
+	// Codes come from the authorization endpoint; until the server has one,
+	// the grants that need it are not offered.
+	delete(grants, GrantAuthorizationCode)
+	delete(grants, GrantImplicit)
+	iss := s.settings.Issuer
+	confidential := []string{}
+	for _, m := range []string{"client_secret_basic", "client_secret_post"} {
+		if methods[m] {
+			confidential = append(confidential, m)
+		}
+	}
+	md := map[string]any{
+		"issuer":                                iss,
+		"token_endpoint":                        iss + "/token",
+		"jwks_uri":                              iss + "/jwks.json",
+		"introspection_endpoint":                iss + "/introspect",
+		"revocation_endpoint":                   iss + "/revoke",
+		"userinfo_endpoint":                     iss + "/userinfo",
+		"grant_types_supported":                 sortedKeys(grants),
+		"response_types_supported":              []string{},
+		"token_endpoint_auth_methods_supported": sortedKeys(methods),
+		"introspection_endpoint_auth_methods_supported":  confidential,
+		"revocation_endpoint_auth_methods_supported":     sortedKeys(methods),
+		"code_challenge_methods_supported":               []string{PKCEMethodS256},
+		"scopes_supported":                               sortedKeys(scopes),
+		"authorization_response_iss_parameter_supported": true,
+	}
+	return md, nil
+}
+
+func sortedKeys(m map[string]bool) []string {
+	return slices.Sorted(maps.Keys(m))
+}
+
+// handleJWKS publishes the public keys (SECURITY.md rule 20).
+func (s *Server) handleJWKS(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		WriteError(w, &Error{Code: ErrInvalidRequest, Status: http.StatusMethodNotAllowed, Description: "use GET"})
+		return
+	}
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	w.Header().Set("Content-Type", "application/jwk-set+json")
+	WriteJSONKeepType(w, http.StatusOK, s.keys.JWKS())
+}

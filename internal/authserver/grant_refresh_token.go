@@ -1,0 +1,76 @@
+package authserver
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/oauthkit/oauthkit/internal/store"
+)
+
+// grantRefreshToken is RFC 6749 §6 with rotation (SECURITY.md rules 24–26):
+// each refresh returns a new refresh token and the old one dies; a rotated-out
+// token presented again revokes the whole grant; the token is bound to its
+// client; scope can only narrow; exactly one of parallel refreshes wins.
+func (s *Server) grantRefreshToken(req *tokenRequest) (*issued, *Error) {
+	value := req.form["refresh_token"]
+	if value == "" {
+		return nil, NewError(ErrInvalidRequest, "refresh_token is missing (RFC 6749 §6)")
+	}
+	ctx := req.r.Context()
+	now := s.now()
+	var (
+		rt  store.RefreshToken
+		fam store.Family
+		err error
+	)
+	for _, h := range s.hasher.Candidates(value) {
+		rt, fam, err = s.store.RefreshTokens().Lookup(ctx, h)
+		if !errors.Is(err, store.ErrNotFound) {
+			break
+		}
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, NewError(ErrInvalidGrant, "refresh token is unknown (RFC 6749 §5.2)")
+	}
+	if err != nil {
+		return nil, s.storeError(err)
+	}
+	if fam.ClientID != req.client.ID {
+		return nil, NewError(ErrInvalidGrant, "refresh token was issued to another client (RFC 6749 §6)")
+	}
+	scope, e := requestedScope(req.form["scope"], strings.Fields(fam.Scope))
+	if e != nil {
+		return nil, NewError(ErrInvalidScope, "a refresh can only narrow the scope of the grant ("+fam.Scope+") (RFC 6749 §6)")
+	}
+	if _, err := s.store.Users().GetBySubject(ctx, fam.Subject); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, NewError(ErrInvalidGrant, "the user of this grant no longer exists (RFC 6749 §5.2)")
+		}
+		return nil, s.storeError(err)
+	}
+	next := randomToken(32)
+	nextRT := store.RefreshToken{Hash: s.hasher.Hash(next), IssuedAt: now, ExpiresAt: now.Add(s.settings.RefreshTokenTTL)}
+	fam, err = s.store.RefreshTokens().Rotate(ctx, store.Rotation{OldHash: rt.Hash, Next: nextRT, Now: now, Leeway: s.settings.RefreshRaceLeeway})
+	switch {
+	case errors.Is(err, store.ErrExpired):
+		return nil, NewError(ErrInvalidGrant, "refresh token has expired (RFC 6749 §5.2)")
+	case errors.Is(err, store.ErrRevoked):
+		return nil, NewError(ErrInvalidGrant, "refresh token was revoked (RFC 7009)")
+	case errors.Is(err, store.ErrConcurrentUse):
+		return nil, NewError(ErrInvalidGrant, "refresh token was just used by a concurrent request (RFC 9700 §4.14.2)")
+	case errors.Is(err, store.ErrReused):
+		s.log.Warn("rotated-out refresh token reused: grant revoked", "client_id", req.client.ID)
+		return nil, NewError(ErrInvalidGrant, "refresh token was already used; the grant is revoked (RFC 9700 §4.14.2)")
+	case errors.Is(err, store.ErrNotFound):
+		return nil, NewError(ErrInvalidGrant, "refresh token is unknown (RFC 6749 §5.2)")
+	case err != nil:
+		return nil, s.storeError(err)
+	}
+	g := grant{Client: req.client, Subject: fam.Subject, Scope: scope, FamilyID: fam.ID, AuthTime: fam.AuthTime, Now: now}
+	at, exp, e := s.mintAccessToken(ctx, g)
+	if e != nil {
+		return nil, e
+	}
+	return &issued{AccessToken: at, IssuedAt: now, ExpiresAt: exp, Scope: scope, Subject: fam.Subject,
+		RefreshToken: next, RefreshAt: now, RefreshExp: nextRT.ExpiresAt, RefreshCount: rt.RefreshCount + 1}, nil
+}

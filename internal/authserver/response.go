@@ -1,0 +1,77 @@
+package authserver
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/oauthkit/oauthkit/internal/store"
+)
+
+// Token response kinds a client may be registered for.
+const (
+	TokenResponseJSON   = "json"    // the JSON object of the server's profile
+	TokenResponseRawJWT = "raw_jwt" // the bare JWT as text/plain, as Tencent's demo /token does
+)
+
+// writeTokenResponse answers a successful grant in the client's shape:
+// RFC 6749 §5.1 JSON, Apigee Edge's extended JSON, or the bare JWT. Every
+// shape carries Cache-Control: no-store (SECURITY.md rule 14).
+func (s *Server) writeTokenResponse(w http.ResponseWriter, client store.Client, out *issued) {
+	NoStore(w)
+	if client.TokenResponse == TokenResponseRawJWT {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write([]byte(out.AccessToken))
+		return
+	}
+	expiresIn := int64(out.ExpiresAt.Sub(out.IssuedAt).Seconds())
+	if s.settings.Profile == ProfileApigee {
+		WriteJSON(w, http.StatusOK, apigeeResponse(client, out, expiresIn))
+		return
+	}
+	body := map[string]any{
+		"access_token": out.AccessToken,
+		"token_type":   "Bearer",
+		"expires_in":   expiresIn,
+	}
+	if out.Scope != "" {
+		body["scope"] = out.Scope
+	}
+	if out.RefreshToken != "" {
+		body["refresh_token"] = out.RefreshToken
+	}
+	WriteJSON(w, http.StatusOK, body)
+}
+
+// apigeeResponse is the shape Apigee Edge's GenerateAccessToken and
+// RefreshAccessToken policies answer (seed 004): times in milliseconds and
+// counts as strings, token_type "BearerToken", status fields "approved".
+func apigeeResponse(client store.Client, out *issued, expiresIn int64) map[string]any {
+	name := client.Name
+	if name == "" {
+		name = client.ID
+	}
+	body := map[string]any{
+		"access_token":     out.AccessToken,
+		"token_type":       "BearerToken",
+		"issued_at":        strconv.FormatInt(out.IssuedAt.UnixMilli(), 10),
+		"expires_in":       strconv.FormatInt(expiresIn, 10),
+		"scope":            out.Scope,
+		"status":           "approved",
+		"client_id":        client.ID,
+		"application_name": name,
+		"api_product_list": "[]",
+		// Apigee also sends organization and developer fields; oauthkit has
+		// no organisations, so it says what it is.
+		"organization_name": "oauthkit",
+		"organization_id":   "0",
+	}
+	if out.RefreshToken != "" {
+		body["refresh_token"] = out.RefreshToken
+		body["refresh_token_issued_at"] = strconv.FormatInt(out.RefreshAt.UnixMilli(), 10)
+		body["refresh_token_expires_in"] = strconv.FormatInt(int64(out.RefreshExp.Sub(out.RefreshAt).Seconds()), 10)
+		body["refresh_token_status"] = "approved"
+		body["refresh_count"] = strconv.Itoa(out.RefreshCount)
+	}
+	return body
+}

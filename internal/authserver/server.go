@@ -1,0 +1,153 @@
+package authserver
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/oauthkit/oauthkit/internal/hashing"
+	"github.com/oauthkit/oauthkit/internal/store"
+)
+
+// Response profiles of the token endpoint.
+const (
+	ProfileRFC6749 = "rfc6749" // RFC 6749 §5.1
+	ProfileApigee  = "apigee"  // Apigee Edge's extended response (seed 004)
+)
+
+// Access-token formats.
+const (
+	FormatJWT    = "jwt"    // RFC 9068
+	FormatOpaque = "opaque" // random string, looked up in the store
+)
+
+// Settings are the server's policy: lifetimes, formats and profiles.
+type Settings struct {
+	Issuer          string // exact; never derived from a request (SECURITY.md rule 21)
+	Audience        string // aud of access tokens; the issuer when empty
+	Format          string // FormatJWT or FormatOpaque
+	Profile         string // ProfileRFC6749 or ProfileApigee
+	AccessTokenTTL  time.Duration
+	RefreshTokenTTL time.Duration
+	CodeTTL         time.Duration
+	// ProtectedScope, when set, is the scope /protected demands.
+	ProtectedScope string
+	// ScopeDescriptions lists the scopes the server knows, for discovery.
+	ScopeDescriptions map[string]string
+	// RefreshRaceLeeway: a rotated-out refresh token presented within this
+	// time of its rotation is a lost race (invalid_grant, family kept),
+	// later it is a replay (family revoked).
+	RefreshRaceLeeway time.Duration
+}
+
+// Server is the authorization server. Build it with New; its Handler serves
+// every endpoint.
+type Server struct {
+	settings Settings
+	store    store.Store
+	hasher   *hashing.Hasher
+	keys     *KeySet
+	now      func() time.Time
+	log      *slog.Logger
+	throttle *throttle
+
+	deprecationOnce sync.Once
+	dummyOnce       sync.Once
+	dummyHash       string
+}
+
+// Options are what New needs besides the settings.
+type Options struct {
+	Store  store.Store
+	Hasher *hashing.Hasher
+	Keys   *KeySet
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// New returns a server; it fails on missing dependencies or settings.
+func New(s Settings, o Options) (*Server, error) {
+	switch {
+	case s.Issuer == "":
+		return nil, errors.New("authserver: an issuer is required")
+	case o.Store == nil:
+		return nil, errors.New("authserver: a store is required")
+	case o.Keys == nil || o.Keys.Signer() == nil:
+		return nil, errors.New("authserver: a signing key is required")
+	case s.AccessTokenTTL <= 0 || s.RefreshTokenTTL <= 0 || s.CodeTTL <= 0:
+		return nil, errors.New("authserver: token lifetimes must be positive")
+	}
+	if s.Audience == "" {
+		s.Audience = s.Issuer
+	}
+	if s.Format == "" {
+		s.Format = FormatJWT
+	}
+	if s.RefreshRaceLeeway == 0 {
+		s.RefreshRaceLeeway = 2 * time.Second
+	}
+	if s.Profile == "" {
+		s.Profile = ProfileRFC6749
+	}
+	if o.Hasher == nil {
+		o.Hasher = &hashing.Hasher{}
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Server{
+		settings: s, store: o.Store, hasher: o.Hasher, keys: o.Keys,
+		now: o.Now, log: o.Logger, throttle: newThrottle(o.Now),
+	}, nil
+}
+
+// Handler returns the HTTP handler with every endpoint and the middleware.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/token", s.handleToken)
+	mux.HandleFunc("/introspect", s.handleIntrospect)
+	mux.HandleFunc("/revoke", s.handleRevoke)
+	mux.HandleFunc("/jwks.json", s.handleJWKS)
+	mux.HandleFunc("/userinfo", s.handleUserinfo)
+	mux.HandleFunc("/protected", s.handleProtected)
+	mux.HandleFunc("/.well-known/oauth-authorization-server", s.handleDiscovery)
+	mux.HandleFunc("/.well-known/openid-configuration", s.handleDiscovery)
+	mux.HandleFunc("/healthz", s.handleHealth)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		WriteError(w, &Error{Code: "not_found", Status: http.StatusNotFound,
+			Description: "no endpoint at " + r.URL.Path + "; see " + s.settings.Issuer + "/.well-known/oauth-authorization-server"})
+	})
+	return Middleware(mux, s.log, s.now)
+}
+
+// Settings returns the settings in force (after defaults).
+func (s *Server) Settings() Settings { return s.settings }
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		s.log.Warn("health check: store unavailable", "err", err)
+		WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "store": "unavailable"})
+		return
+	}
+	WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// storeError turns a store failure into the answer: 503
+// temporarily_unavailable for an unavailable store (SECURITY.md rule 38),
+// else 500 server_error. The cause goes to the log only.
+func (s *Server) storeError(err error) *Error {
+	if errors.Is(err, store.ErrUnavailable) {
+		s.log.Warn("store unavailable", "err", err)
+		return NewError(ErrTemporarilyUnavailable, "the token store is unavailable; retry shortly")
+	}
+	s.log.Error("store error", "err", err)
+	return NewError(ErrServerError, "internal error in the token store; see the server log")
+}

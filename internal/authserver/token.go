@@ -1,0 +1,101 @@
+package authserver
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/oauthkit/oauthkit/internal/store"
+)
+
+// Grant types of the token endpoint.
+const (
+	GrantAuthorizationCode = "authorization_code"
+	GrantRefreshToken      = "refresh_token"
+	GrantClientCredentials = "client_credentials"
+	GrantPassword          = "password"
+	GrantImplicit          = "implicit"
+)
+
+// tokenRequest is a parsed, client-authenticated token request.
+type tokenRequest struct {
+	r      *http.Request
+	form   map[string]string
+	client store.Client
+}
+
+// handleToken is POST /token (RFC 6749 §3.2): parameters only from the
+// form body, client authentication, then one handler per grant.
+func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+	}
+	form, e := ParseForm(w, r)
+	if e != nil {
+		WriteError(w, e)
+		return
+	}
+	client, e := s.authenticateClient(r, form)
+	if e != nil {
+		WriteError(w, e)
+		return
+	}
+	req := &tokenRequest{r: r, form: form, client: client}
+	grant := form["grant_type"]
+	var grantFn func(*tokenRequest) (*issued, *Error)
+	switch grant {
+	case "":
+		e = NewError(ErrInvalidRequest, "grant_type is missing (RFC 6749 §4.1.3)")
+	case GrantClientCredentials:
+		grantFn = s.grantClientCredentials
+	case GrantPassword:
+		grantFn = s.grantPassword
+	case GrantAuthorizationCode:
+		grantFn = s.grantAuthorizationCode
+	case GrantRefreshToken:
+		grantFn = s.grantRefreshToken
+	default:
+		e = NewError(ErrUnsupportedGrantType, "grant_type "+quoteShort(grant)+" is not supported; use authorization_code, refresh_token, client_credentials or password (RFC 6749 §5.2)")
+	}
+	if e == nil && !hasGrant(client, grant) {
+		e = NewError(ErrUnauthorizedClient, "client "+client.ID+" is not registered for the "+grant+" grant (RFC 6749 §5.2)")
+	}
+	if e != nil {
+		WriteError(w, e)
+		return
+	}
+	out, e := grantFn(req)
+	if e != nil {
+		WriteError(w, e)
+		return
+	}
+	s.writeTokenResponse(w, client, out)
+}
+
+// requestedScope checks a scope parameter against what may be granted
+// (RFC 6749 §3.3): empty means all of allowed; anything beyond is
+// invalid_scope. The result keeps the request's order, without duplicates.
+func requestedScope(param string, allowed []string) (string, *Error) {
+	if param == "" {
+		return strings.Join(allowed, " "), nil
+	}
+	var out []string
+	for _, sc := range strings.Fields(param) {
+		if !slices.Contains(allowed, sc) {
+			return "", NewError(ErrInvalidScope, "scope "+quoteShort(sc)+" is not allowed here; allowed: "+strings.Join(allowed, " ")+" (RFC 6749 §3.3)")
+		}
+		if !slices.Contains(out, sc) {
+			out = append(out, sc)
+		}
+	}
+	return strings.Join(out, " "), nil
+}
+
+// quoteShort quotes a value taken from a request for an error description,
+// cut to 64 characters.
+func quoteShort(v string) string {
+	if len(v) > 64 {
+		v = v[:64] + "..."
+	}
+	return "'" + v + "'"
+}

@@ -1,0 +1,41 @@
+package authserver
+
+import (
+	"errors"
+	"maps"
+	"net/http"
+
+	"github.com/oauthkit/oauthkit/internal/store"
+)
+
+// handleUserinfo answers the claims of the token's user (OpenID Connect
+// Core §5.3). A token without a user (client_credentials) is refused.
+func (s *Server) handleUserinfo(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodPost {
+		w.Header().Set("Allow", "GET, POST")
+		WriteError(w, &Error{Code: ErrInvalidRequest, Status: http.StatusMethodNotAllowed, Description: "use GET or POST"})
+		return
+	}
+	rec, ok := s.authorizeBearer(w, r, "")
+	if !ok {
+		return
+	}
+	user, err := s.store.Users().GetBySubject(r.Context(), rec.Subject)
+	if errors.Is(err, store.ErrNotFound) {
+		WriteBearerError(w, &Error{Code: ErrInvalidToken, Status: http.StatusUnauthorized,
+			Description: "this access token has no user (a client_credentials token?) or the user was removed"})
+		return
+	}
+	if err != nil {
+		WriteError(w, s.storeError(err))
+		return
+	}
+	claims := map[string]any{}
+	maps.Copy(claims, user.Claims)
+	claims["sub"] = user.Subject
+	if _, has := claims["preferred_username"]; !has {
+		claims["preferred_username"] = user.Username
+	}
+	NoStore(w)
+	WriteJSON(w, http.StatusOK, claims)
+}

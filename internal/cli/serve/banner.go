@@ -1,0 +1,80 @@
+package serve
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/oauthkit/oauthkit/internal/config"
+	"github.com/oauthkit/oauthkit/keys"
+)
+
+type bannerInfo struct {
+	issuer, store, keySource string
+	signer                   *keys.Key
+	demo                     *demoCredentials
+	demoPath                 string
+	config                   *config.Config
+}
+
+// printBanner tells a person what is running and how to use it: issuer,
+// endpoints, demo credentials and a copy-paste curl line per grant.
+func printBanner(w io.Writer, b bannerInfo) {
+	iss := b.issuer
+	fmt.Fprintf(w, "oauthkit serve: issuer %s\n", iss)
+	fmt.Fprintf(w, "  store:        %s\n", b.store)
+	fmt.Fprintf(w, "  signing key:  %s kid=%s (%s)\n", b.signer.Algorithm(), b.signer.KeyID(), b.keySource)
+	if b.config != nil {
+		fmt.Fprintf(w, "  config:       %s (%d clients, %d users)\n", b.config.File, len(b.config.Clients), len(b.config.Users))
+	}
+	fmt.Fprintln(w, "endpoints:")
+	for _, e := range [][2]string{
+		{"token", "/token"}, {"introspection", "/introspect"}, {"revocation", "/revoke"},
+		{"jwks", "/jwks.json"}, {"userinfo", "/userinfo"}, {"protected", "/protected"},
+		{"metadata", "/.well-known/oauth-authorization-server"}, {"health", "/healthz"},
+	} {
+		fmt.Fprintf(w, "  %-14s %s%s\n", e[0], iss, e[1])
+	}
+	if b.demo == nil {
+		fmt.Fprintln(w, "ready; press Ctrl-C to stop")
+		return
+	}
+	d := b.demo
+	fmt.Fprintln(w, "demo credentials (zero-config mode):")
+	fmt.Fprintf(w, "  confidential client  %s  secret %s\n", d.ClientID, d.ClientSecret)
+	fmt.Fprintf(w, "  public client        %s  (no secret; redirect http://127.0.0.1/callback, any port)\n", d.PublicClientID)
+	fmt.Fprintf(w, "  user                 %s  password %s\n", d.Username, d.Password)
+	if b.demoPath != "" {
+		fmt.Fprintf(w, "  (saved in %s, mode 0600)\n", b.demoPath)
+	}
+	fmt.Fprintln(w, "try:")
+	for _, line := range curlLines(iss, d) {
+		fmt.Fprintf(w, "  %s\n", line)
+	}
+	fmt.Fprintln(w, "ready; press Ctrl-C to stop")
+}
+
+// curlLines returns one working curl command per enabled grant of the demo
+// client, then one for the protected resource. The refresh line reads the
+// refresh token that the password line saved.
+func curlLines(iss string, d *demoCredentials) []string {
+	basic := "-u " + shellQuote(d.ClientID+":"+d.ClientSecret)
+	return []string{
+		"# client_credentials",
+		"curl -s " + basic + " -d grant_type=client_credentials -d scope=read " + iss + "/token",
+		"# password (saves the response to token.json)",
+		"curl -s " + basic + " -d grant_type=password -d username=" + shellQuote(d.Username) + " -d password=" + shellQuote(d.Password) + " " + iss + "/token | tee token.json",
+		"# refresh_token (rotates: the old refresh token dies)",
+		"curl -s " + basic + " -d grant_type=refresh_token --data-urlencode \"refresh_token=$(jq -r .refresh_token token.json)\" " + iss + "/token",
+		"# the protected resource",
+		"curl -s -H \"Authorization: Bearer $(jq -r .access_token token.json)\" " + iss + "/protected",
+	}
+}
+
+// shellQuote quotes s for a POSIX shell.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:/@") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

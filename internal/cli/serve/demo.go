@@ -1,0 +1,128 @@
+package serve
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/oauthkit/oauthkit/internal/authserver"
+	"github.com/oauthkit/oauthkit/internal/config"
+	"github.com/oauthkit/oauthkit/internal/fileutil"
+	"github.com/oauthkit/oauthkit/internal/hashing"
+	"github.com/oauthkit/oauthkit/internal/store"
+)
+
+// The zero-config demo registrations.
+const (
+	demoClientID       = "oauthkit-demo"
+	demoPublicClientID = "oauthkit-demo-public"
+	demoUsername       = "demo"
+)
+
+var demoScopes = []string{"read", "write"}
+
+// demoCredentials are the generated secrets of the zero-config demo client
+// and user. The store holds only their hashes; this file (0600, in the state
+// directory) lets a restart print them again.
+type demoCredentials struct {
+	ClientID       string `json:"client_id"`
+	ClientSecret   string `json:"client_secret"`
+	PublicClientID string `json:"public_client_id"`
+	Username       string `json:"username"`
+	Password       string `json:"password"`
+}
+
+func randomString(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// ensureDemo makes sure the demo clients and user exist and returns their
+// credentials, reusing those saved at path ("" for a throwaway store) when
+// the store still matches them.
+func ensureDemo(ctx context.Context, st store.Store, hasher *hashing.Hasher, path string, now time.Time) (*demoCredentials, error) {
+	if creds, ok := loadDemo(ctx, st, hasher, path); ok {
+		return creds, nil
+	}
+	creds := &demoCredentials{
+		ClientID: demoClientID, ClientSecret: randomString(32),
+		PublicClientID: demoPublicClientID,
+		Username:       demoUsername, Password: randomString(12),
+	}
+	pwHash, err := config.HashPassword(creds.Password)
+	if err != nil {
+		return nil, err
+	}
+	loopback := []string{"http://127.0.0.1/callback", "http://[::1]/callback"}
+	clients := []store.Client{
+		{
+			ID: creds.ClientID, SecretHash: hasher.Hash(creds.ClientSecret), Name: "oauthkit demo (confidential)",
+			RedirectURIs: loopback, Scopes: demoScopes, AuthMethod: "client_secret_basic", CreatedAt: now,
+			GrantTypes: []string{authserver.GrantAuthorizationCode, authserver.GrantRefreshToken,
+				authserver.GrantClientCredentials, authserver.GrantPassword},
+		},
+		{
+			ID: creds.PublicClientID, Name: "oauthkit demo (public)", RedirectURIs: loopback, Scopes: demoScopes,
+			AuthMethod: "none", CreatedAt: now,
+			GrantTypes: []string{authserver.GrantAuthorizationCode, authserver.GrantRefreshToken},
+		},
+	}
+	for _, c := range clients {
+		if err := st.Clients().Put(ctx, c); err != nil {
+			return nil, fmt.Errorf("registering the demo client %s: %w", c.ID, err)
+		}
+	}
+	user := store.User{Username: creds.Username, Subject: creds.Username, PasswordHash: pwHash,
+		Claims: map[string]any{"name": "Demo User", "email": "demo@example.test", "email_verified": true}}
+	if err := st.Users().Put(ctx, user); err != nil {
+		return nil, fmt.Errorf("registering the demo user: %w", err)
+	}
+	if path != "" {
+		data, _ := json.MarshalIndent(creds, "", "  ")
+		if err := fileutil.WriteFile(path, append(data, '\n'), 0o600, true); err != nil {
+			return nil, fmt.Errorf("saving the demo credentials: %w", err)
+		}
+	}
+	return creds, nil
+}
+
+// loadDemo reads saved demo credentials and checks the store still has
+// them (a deleted or replaced store means new ones).
+func loadDemo(ctx context.Context, st store.Store, hasher *hashing.Hasher, path string) (*demoCredentials, bool) {
+	if path == "" {
+		return nil, false
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, false
+	}
+	var creds demoCredentials
+	if json.Unmarshal(data, &creds) != nil || creds.ClientSecret == "" || creds.Password == "" {
+		return nil, false
+	}
+	c, err := st.Clients().Get(ctx, creds.ClientID)
+	if err != nil || !hasher.Match(creds.ClientSecret, c.SecretHash) {
+		return nil, false
+	}
+	if _, err := st.Clients().Get(ctx, creds.PublicClientID); err != nil {
+		return nil, false
+	}
+	u, err := st.Users().Get(ctx, creds.Username)
+	if err != nil {
+		return nil, false
+	}
+	if ok, err := config.VerifyPassword(u.PasswordHash, creds.Password); err != nil || !ok {
+		return nil, false
+	}
+	return &creds, true
+}
+
+// errNoSecret is returned when a configured confidential client has no
+// usable secret (cannot happen after config validation).
+var errNoSecret = errors.New("client has neither secret nor secret_hash")

@@ -1,0 +1,200 @@
+package serve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/oauthkit/oauthkit/internal/authserver"
+	"github.com/oauthkit/oauthkit/internal/cli/cmdutil"
+	"github.com/oauthkit/oauthkit/internal/config"
+	"github.com/oauthkit/oauthkit/internal/hashing"
+	"github.com/oauthkit/oauthkit/internal/store/backend"
+)
+
+// shutdownGrace is how long in-flight requests get to finish on SIGINT/SIGTERM.
+const shutdownGrace = 10 * time.Second
+
+func run(ctx context.Context, opts *Options) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	f := opts.Factory
+	errOut := f.IOStreams.ErrOut
+
+	var cfg *config.Config
+	if opts.ConfigFile != "" {
+		c, err := config.Load(opts.ConfigFile)
+		if err != nil {
+			return cmdutil.UsageErrorf("%v", err)
+		}
+		cfg = c
+	}
+
+	dsn, demoPath, err := storeDSN(opts, cfg, f.Getenv)
+	if err != nil {
+		return err
+	}
+	st, err := backend.Open(ctx, dsn)
+	if err != nil {
+		return cmdutil.Failf("opening the store %s: %v", dsn, err)
+	}
+	defer st.Close()
+
+	hasher := &hashing.Hasher{}
+	if cfg != nil {
+		if hasher, err = hashing.New(string(cfg.Tokens.Hashing.Algorithm), string(cfg.Tokens.Hashing.Fallback)); err != nil {
+			return cmdutil.UsageErrorf("%s: tokens.hashing: %v", cfg.File, err)
+		}
+	}
+	now := f.Now()
+	var demo *demoCredentials
+	if cfg != nil {
+		if err := syncConfig(ctx, st, hasher, cfg, now); err != nil {
+			return cmdutil.Failf("loading %s into the store: %v", cfg.File, err)
+		}
+	} else if demo, err = ensureDemo(ctx, st, hasher, demoPath, now); err != nil {
+		return cmdutil.Failf("%v", err)
+	}
+
+	keyFiles := opts.KeyFiles
+	if len(keyFiles) == 0 && cfg != nil {
+		for _, k := range cfg.Keys {
+			keyFiles = append(keyFiles, cfg.Resolve(k))
+		}
+	}
+	keySet, keySource, err := loadKeys(ctx, keyFiles, st, now, errOut)
+	if err != nil {
+		return cmdutil.Failf("%v", err)
+	}
+
+	ln, err := net.Listen("tcp", opts.Addr)
+	if err != nil {
+		return cmdutil.Failf("listening on %s: %v", opts.Addr, err)
+	}
+	issuer := opts.Issuer
+	if issuer == "" && cfg != nil {
+		issuer = cfg.Issuer
+	}
+	if issuer == "" {
+		issuer = "http://" + listenHost(ln.Addr())
+	}
+	issuer = strings.TrimSuffix(issuer, "/")
+	if err := config.CheckIssuer(issuer); err != nil {
+		ln.Close()
+		return cmdutil.UsageErrorf("--issuer %s: %v", issuer, err)
+	}
+
+	logger := newLogger(errOut, opts.LogFormat)
+	settings := settingsFrom(cfg, issuer, opts.ProtectedScope)
+	srv, err := authserver.New(settings, authserver.Options{Store: st, Hasher: hasher, Keys: keySet, Now: f.Now, Logger: logger})
+	if err != nil {
+		ln.Close()
+		return cmdutil.Failf("%v", err)
+	}
+	httpSrv := authserver.NewHTTPServer(srv.Handler(), logger)
+
+	served := make(chan error, 1)
+	go func() { served <- httpSrv.Serve(ln) }()
+
+	fmt.Fprintln(f.IOStreams.Out, issuer)
+	printBanner(errOut, bannerInfo{issuer: issuer, store: dsn, keySource: keySource, signer: keySet.Signer(),
+		demo: demo, demoPath: demoPath, config: cfg})
+
+	select {
+	case err := <-served:
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return cmdutil.Failf("server stopped: %v", err)
+		}
+		return nil
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(errOut, "shutting down (in-flight requests finish first)")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := httpSrv.Shutdown(shutdownCtx); err != nil {
+		return cmdutil.Failf("shutdown: %v", err)
+	}
+	return nil
+}
+
+// storeDSN picks the store: --store, else the configuration's, else SQLite
+// in the state directory. demoPath is where zero-config demo credentials
+// are kept ("" for a memory store).
+func storeDSN(opts *Options, cfg *config.Config, getenv func(string) string) (dsn, demoPath string, err error) {
+	switch {
+	case opts.Store != "":
+		dsn = opts.Store
+	case cfg != nil && cfg.Store.Driver == "memory":
+		dsn = "memory"
+	case cfg != nil && cfg.Store.Driver == "sqlite":
+		dsn = "sqlite:" + cfg.Resolve(cfg.Store.Path)
+	default:
+		dir := opts.StateDir
+		if dir == "" {
+			if dir, err = stateDir(getenv); err != nil {
+				return "", "", cmdutil.Failf("%v", err)
+			}
+		}
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return "", "", cmdutil.Failf("creating the state directory: %v", err)
+		}
+		return "sqlite:" + filepath.Join(dir, "oauthkit.db"), filepath.Join(dir, "demo-credentials.json"), nil
+	}
+	d, err := backend.ParseDSN(dsn)
+	if err != nil {
+		return "", "", cmdutil.UsageErrorf("--store: %v", err)
+	}
+	if d.Kind == backend.SQLite {
+		demoPath = d.Path + ".demo.json"
+	}
+	return dsn, demoPath, nil
+}
+
+func listenHost(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok {
+		return a.String()
+	}
+	if tcp.IP.IsUnspecified() {
+		return net.JoinHostPort("127.0.0.1", fmt.Sprint(tcp.Port))
+	}
+	return tcp.String()
+}
+
+func newLogger(w interface{ Write([]byte) (int, error) }, format string) *slog.Logger {
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+// settingsFrom maps the configuration (or the defaults) to server settings.
+func settingsFrom(cfg *config.Config, issuer, protectedScope string) authserver.Settings {
+	s := authserver.Settings{
+		Issuer: issuer, ProtectedScope: protectedScope,
+		Format: authserver.FormatJWT, Profile: authserver.ProfileRFC6749,
+		AccessTokenTTL: config.DefaultAccessTokenTTL, RefreshTokenTTL: config.DefaultRefreshTokenTTL,
+		CodeTTL: config.DefaultCodeTTL,
+	}
+	if cfg == nil {
+		return s
+	}
+	s.Audience = cfg.Tokens.Audience
+	s.Format = string(cfg.Tokens.Format)
+	s.Profile = string(cfg.ResponseProfile)
+	s.AccessTokenTTL, s.RefreshTokenTTL, s.CodeTTL = cfg.Tokens.AccessTokenTTL, cfg.Tokens.RefreshTokenTTL, cfg.Tokens.CodeTTL
+	s.ScopeDescriptions = cfg.Scopes
+	return s
+}

@@ -1,0 +1,140 @@
+// Package hashing hashes tokens, codes and client secrets before they are
+// stored, the way Apigee Edge's token hashing does: a primary algorithm for
+// new values and an optional fallback algorithm, so that changing the
+// algorithm keeps the tokens issued under the old one working until they
+// expire (SECURITY.md rule 27).
+//
+// A stored value carries its algorithm as a prefix ("sha256:<hex>"), so a
+// store never has to guess which algorithm produced it. "plain" stores the
+// value itself ("plain:<value>"); it exists for compatibility and debugging
+// only and defeats rule 27.
+package hashing
+
+import (
+	"crypto/sha1" //nolint:gosec // offered for Apigee compatibility, never the default
+	"crypto/sha256"
+	"crypto/sha512"
+	"crypto/subtle"
+	"encoding/hex"
+	"fmt"
+	"hash"
+	"strings"
+)
+
+// The algorithm names accepted by New (case-insensitive).
+const (
+	SHA1   = "sha1"
+	SHA256 = "sha256"
+	SHA384 = "sha384"
+	SHA512 = "sha512"
+	Plain  = "plain"
+)
+
+// Default is the algorithm used when none is configured.
+const Default = SHA256
+
+// Hasher hashes values with Algorithm and looks them up with Algorithm, then
+// Fallback. Build one with New; the zero value hashes with Default and has no
+// fallback.
+type Hasher struct {
+	Algorithm string
+	Fallback  string
+}
+
+// New returns a Hasher for the primary algorithm alg ("" = Default) and the
+// optional fallback algorithm ("" = none). Names are case-insensitive
+// ("SHA256" as Apigee spells it works). A fallback equal to the primary
+// algorithm is dropped.
+func New(alg, fallback string) (*Hasher, error) {
+	primary, err := normalize(alg)
+	if err != nil {
+		return nil, err
+	}
+	if primary == "" {
+		primary = Default
+	}
+	fb, err := normalize(fallback)
+	if err != nil {
+		return nil, fmt.Errorf("fallback: %w", err)
+	}
+	if fb == primary {
+		fb = ""
+	}
+	return &Hasher{Algorithm: primary, Fallback: fb}, nil
+}
+
+// Hash returns value hashed with the primary algorithm, as
+// "<algorithm>:<lowercase hex>" ("plain:<value>" for plain). A Hasher whose
+// Algorithm is not a known name (built without New) hashes with Default.
+func (h *Hasher) Hash(value string) string {
+	return hashWith(h.primary(), value)
+}
+
+// Candidates returns the stored forms value may have: hashed with the
+// primary algorithm, then with the fallback one when there is one.
+func (h *Hasher) Candidates(value string) []string {
+	out := []string{hashWith(h.primary(), value)}
+	if fb := h.fallback(); fb != "" {
+		out = append(out, hashWith(fb, value))
+	}
+	return out
+}
+
+// Match reports whether stored is one of value's Candidates, comparing in
+// constant time (for client secrets, SECURITY.md rule 17).
+func (h *Hasher) Match(value, stored string) bool {
+	ok := 0
+	for _, c := range h.Candidates(value) {
+		ok |= subtle.ConstantTimeCompare([]byte(c), []byte(stored))
+	}
+	return ok == 1
+}
+
+func (h *Hasher) primary() string {
+	if h == nil {
+		return Default
+	}
+	if alg, err := normalize(h.Algorithm); err == nil && alg != "" {
+		return alg
+	}
+	return Default
+}
+
+func (h *Hasher) fallback() string {
+	if h == nil {
+		return ""
+	}
+	alg, err := normalize(h.Fallback)
+	if err != nil || alg == h.primary() {
+		return ""
+	}
+	return alg
+}
+
+// normalize maps a configured name to its canonical spelling; "" stays "".
+func normalize(alg string) (string, error) {
+	name := strings.ToLower(strings.TrimSpace(alg))
+	switch name {
+	case "", SHA1, SHA256, SHA384, SHA512, Plain:
+		return name, nil
+	}
+	return "", fmt.Errorf("unknown hash algorithm %q (want sha1, sha256, sha384, sha512 or plain)", alg)
+}
+
+func hashWith(alg, value string) string {
+	var h hash.Hash
+	switch alg {
+	case Plain:
+		return Plain + ":" + value
+	case SHA1:
+		h = sha1.New() //nolint:gosec // see the import
+	case SHA384:
+		h = sha512.New384()
+	case SHA512:
+		h = sha512.New()
+	default:
+		alg, h = SHA256, sha256.New()
+	}
+	h.Write([]byte(value))
+	return alg + ":" + hex.EncodeToString(h.Sum(nil))
+}

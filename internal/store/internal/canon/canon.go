@@ -1,0 +1,106 @@
+// Package canon gives every store implementation the same canonical form of
+// the values it keeps, so that memory and SQLite return identical records:
+// times in UTC at microsecond precision (the SQL columns hold Unix
+// microseconds), empty lists and maps as nil, claims as JSON values.
+package canon
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/oauthkit/oauthkit/internal/store"
+)
+
+// Time returns t in UTC truncated to the microsecond; the zero time stays zero.
+func Time(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return time.UnixMicro(t.UnixMicro()).UTC()
+}
+
+// Micros is t as stored in SQL: Unix microseconds, 0 for the zero time.
+func Micros(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
+}
+
+// FromMicros reverses Micros.
+func FromMicros(us int64) time.Time {
+	if us == 0 {
+		return time.Time{}
+	}
+	return time.UnixMicro(us).UTC()
+}
+
+// List copies s; nil when empty.
+func List(s []string) []string {
+	if len(s) == 0 {
+		return nil
+	}
+	return slices.Clone(s)
+}
+
+// EncodeList is s as a JSON array.
+func EncodeList(s []string) string {
+	if len(s) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(s) // a []string always marshals
+	return string(b)
+}
+
+// DecodeList reverses EncodeList.
+func DecodeList(js string) ([]string, error) {
+	var s []string
+	if err := json.Unmarshal([]byte(js), &s); err != nil {
+		return nil, fmt.Errorf("decode stored list: %w", err)
+	}
+	return List(s), nil
+}
+
+// EncodeClaims is m as a JSON object; ErrInvalid if a value has no JSON form.
+func EncodeClaims(m map[string]any) (string, error) {
+	if len(m) == 0 {
+		return "{}", nil
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "", fmt.Errorf("claims: %v: %w", err, store.ErrInvalid)
+	}
+	return string(b), nil
+}
+
+// DecodeClaims reverses EncodeClaims; nil when empty.
+func DecodeClaims(js string) (map[string]any, error) {
+	var m map[string]any
+	if err := json.Unmarshal([]byte(js), &m); err != nil {
+		return nil, fmt.Errorf("decode stored claims: %w", err)
+	}
+	if len(m) == 0 {
+		return nil, nil
+	}
+	return m, nil
+}
+
+// Claims copies m through JSON, as a SQL round trip would (numbers become
+// float64); ErrInvalid if a value has no JSON form.
+func Claims(m map[string]any) (map[string]any, error) {
+	js, err := EncodeClaims(m)
+	if err != nil {
+		return nil, err
+	}
+	return DecodeClaims(js)
+}
+
+// Bytes copies b; nil when empty.
+func Bytes(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	return slices.Clone(b)
+}

@@ -1,0 +1,222 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/oauthkit/oauthkit/internal/store"
+	"github.com/oauthkit/oauthkit/internal/store/internal/canon"
+)
+
+// scanner is *sql.Row or *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
+// list runs a query on the read pool and scans every row with scan.
+func list[T any](ctx context.Context, d *DB, what string, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	if d.closed.Load() {
+		return nil, errClosed(what)
+	}
+	rows, err := d.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, d.fail(what, err, nil)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, d.fail(what, err, nil)
+		}
+		out = append(out, v)
+	}
+	return out, d.fail(what, rows.Err(), nil)
+}
+
+type clients struct{ d *DB }
+
+const clientColumns = `id, secret_hash, name, redirect_uris, grant_types, scopes, auth_method,
+	auto_approve, skip_consent, token_response, claims, created_at`
+
+func scanClient(s scanner) (store.Client, error) {
+	var c store.Client
+	var uris, grants, scopes, claims string
+	var created int64
+	err := s.Scan(&c.ID, &c.SecretHash, &c.Name, &uris, &grants, &scopes, &c.AuthMethod,
+		&c.AutoApprove, &c.SkipConsent, &c.TokenResponse, &claims, &created)
+	if err != nil {
+		return c, err
+	}
+	c.CreatedAt = canon.FromMicros(created)
+	if c.RedirectURIs, err = canon.DecodeList(uris); err != nil {
+		return c, err
+	}
+	if c.GrantTypes, err = canon.DecodeList(grants); err != nil {
+		return c, err
+	}
+	if c.Scopes, err = canon.DecodeList(scopes); err != nil {
+		return c, err
+	}
+	c.Claims, err = canon.DecodeClaims(claims)
+	return c, err
+}
+
+func (cs clients) Get(ctx context.Context, id string) (c store.Client, err error) {
+	err = cs.d.readRow(ctx, fmt.Sprintf("client %q", id), func(r *sql.Row) error {
+		c, err = scanClient(r)
+		return err
+	}, `SELECT `+clientColumns+` FROM clients WHERE id = ?`, id)
+	return c, err
+}
+
+func (cs clients) Put(ctx context.Context, c store.Client) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	claims, err := canon.EncodeClaims(c.Claims)
+	if err != nil {
+		return fmt.Errorf("client %q: %w", c.ID, err)
+	}
+	return cs.d.write(ctx, fmt.Sprintf("put client %q", c.ID), func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO clients (`+clientColumns+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET
+				secret_hash = excluded.secret_hash, name = excluded.name,
+				redirect_uris = excluded.redirect_uris, grant_types = excluded.grant_types,
+				scopes = excluded.scopes, auth_method = excluded.auth_method,
+				auto_approve = excluded.auto_approve, skip_consent = excluded.skip_consent,
+				token_response = excluded.token_response, claims = excluded.claims,
+				created_at = excluded.created_at`,
+			c.ID, c.SecretHash, c.Name, canon.EncodeList(c.RedirectURIs), canon.EncodeList(c.GrantTypes),
+			canon.EncodeList(c.Scopes), c.AuthMethod, c.AutoApprove, c.SkipConsent, c.TokenResponse,
+			claims, canon.Micros(c.CreatedAt))
+		return err
+	})
+}
+
+func (cs clients) Delete(ctx context.Context, id string) error {
+	what := fmt.Sprintf("client %q", id)
+	return cs.d.write(ctx, "delete "+what, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM clients WHERE id = ?`, id)
+		if err != nil {
+			return err
+		}
+		return affected(res, what)
+	})
+}
+
+func (cs clients) List(ctx context.Context) ([]store.Client, error) {
+	return list(ctx, cs.d, "list clients", scanClient, `SELECT `+clientColumns+` FROM clients ORDER BY id`)
+}
+
+type users struct{ d *DB }
+
+const userColumns = `username, subject, password_hash, claims`
+
+func scanUser(s scanner) (store.User, error) {
+	var u store.User
+	var claims string
+	if err := s.Scan(&u.Username, &u.Subject, &u.PasswordHash, &claims); err != nil {
+		return u, err
+	}
+	var err error
+	u.Claims, err = canon.DecodeClaims(claims)
+	return u, err
+}
+
+func (us users) get(ctx context.Context, what, where string, arg string) (u store.User, err error) {
+	err = us.d.readRow(ctx, what, func(r *sql.Row) error {
+		u, err = scanUser(r)
+		return err
+	}, `SELECT `+userColumns+` FROM users WHERE `+where+` = ?`, arg)
+	return u, err
+}
+
+func (us users) Get(ctx context.Context, username string) (store.User, error) {
+	return us.get(ctx, fmt.Sprintf("user %q", username), "username", username)
+}
+
+func (us users) GetBySubject(ctx context.Context, subject string) (store.User, error) {
+	return us.get(ctx, fmt.Sprintf("user with subject %q", subject), "subject", subject)
+}
+
+func (us users) Put(ctx context.Context, u store.User) error {
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	claims, err := canon.EncodeClaims(u.Claims)
+	if err != nil {
+		return fmt.Errorf("user %q: %w", u.Username, err)
+	}
+	return us.d.write(ctx, fmt.Sprintf("put user %q", u.Username), func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO users (`+userColumns+`) VALUES (?, ?, ?, ?)
+			ON CONFLICT (username) DO UPDATE SET
+				subject = excluded.subject, password_hash = excluded.password_hash, claims = excluded.claims`,
+			u.Username, u.Subject, u.PasswordHash, claims)
+		return err
+	})
+}
+
+func (us users) Delete(ctx context.Context, username string) error {
+	what := fmt.Sprintf("user %q", username)
+	return us.d.write(ctx, "delete "+what, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM users WHERE username = ?`, username)
+		if err != nil {
+			return err
+		}
+		return affected(res, what)
+	})
+}
+
+func (us users) List(ctx context.Context) ([]store.User, error) {
+	return list(ctx, us.d, "list users", scanUser, `SELECT `+userColumns+` FROM users ORDER BY username`)
+}
+
+type keys struct{ d *DB }
+
+const keyColumns = `kid, alg, private_pem, created_at, active`
+
+func scanKey(s scanner) (store.Key, error) {
+	var k store.Key
+	var created int64
+	if err := s.Scan(&k.KID, &k.Alg, &k.PrivatePEM, &created, &k.Active); err != nil {
+		return k, err
+	}
+	k.CreatedAt = canon.FromMicros(created)
+	k.PrivatePEM = canon.Bytes(k.PrivatePEM)
+	return k, nil
+}
+
+func (ks keys) Add(ctx context.Context, k store.Key) error {
+	if err := k.Validate(); err != nil {
+		return err
+	}
+	return ks.d.write(ctx, fmt.Sprintf("add signing key %q", k.KID), func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO signing_keys (`+keyColumns+`) VALUES (?, ?, ?, ?, ?)`,
+			k.KID, k.Alg, k.PrivatePEM, canon.Micros(k.CreatedAt), k.Active)
+		return err
+	})
+}
+
+func (ks keys) Get(ctx context.Context, kid string) (k store.Key, err error) {
+	err = ks.d.readRow(ctx, fmt.Sprintf("signing key %q", kid), func(r *sql.Row) error {
+		k, err = scanKey(r)
+		return err
+	}, `SELECT `+keyColumns+` FROM signing_keys WHERE kid = ?`, kid)
+	return k, err
+}
+
+func (ks keys) List(ctx context.Context) ([]store.Key, error) {
+	return list(ctx, ks.d, "list signing keys", scanKey, `SELECT `+keyColumns+` FROM signing_keys ORDER BY created_at, kid`)
+}
+
+func (ks keys) SetActive(ctx context.Context, kid string, active bool) error {
+	what := fmt.Sprintf("signing key %q", kid)
+	return ks.d.write(ctx, "update "+what, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE signing_keys SET active = ? WHERE kid = ?`, active, kid)
+		if err != nil {
+			return err
+		}
+		return affected(res, what)
+	})
+}

@@ -1,0 +1,85 @@
+package sqlite_test
+
+import (
+	"fmt"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/oauthkit/oauthkit/internal/store"
+	"github.com/oauthkit/oauthkit/internal/store/sqlite"
+)
+
+// BenchmarkRotate: one refresh-token rotation (a committed, fsynced write
+// transaction) after another on one grant.
+func BenchmarkRotate(b *testing.B) {
+	db := openBench(b)
+	ctx := b.Context()
+	if err := db.RefreshTokens().CreateFamily(ctx, family("fam"), refresh("sha256:r0", t0)); err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < b.N; i++ {
+		now := t0.Add(time.Duration(i+1) * time.Millisecond)
+		_, err := db.RefreshTokens().Rotate(ctx, store.Rotation{
+			OldHash: fmt.Sprintf("sha256:r%d", i), Next: refresh(fmt.Sprintf("sha256:r%d", i+1), now), Now: now,
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRotateParallel: rotations on independent grants from
+// GOMAXPROCS goroutines (they queue on the single writer).
+func BenchmarkRotateParallel(b *testing.B) {
+	db := openBench(b)
+	ctx := b.Context()
+	var next atomic.Int64
+	b.RunParallel(func(pb *testing.PB) {
+		id := next.Add(1)
+		fam := fmt.Sprintf("fam-%d", id)
+		if err := db.RefreshTokens().CreateFamily(ctx, family(fam), refresh(fam+":0", t0)); err != nil {
+			b.Error(err)
+			return
+		}
+		for i := 0; pb.Next(); i++ {
+			now := t0.Add(time.Duration(i+1) * time.Millisecond)
+			_, err := db.RefreshTokens().Rotate(ctx, store.Rotation{
+				OldHash: fmt.Sprintf("%s:%d", fam, i), Next: refresh(fmt.Sprintf("%s:%d", fam, i+1), now), Now: now,
+			})
+			if err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+// BenchmarkRedeem: redeeming one authorization code (its creation is not
+// timed).
+func BenchmarkRedeem(b *testing.B) {
+	db := openBench(b)
+	ctx := b.Context()
+	for i := 0; i < b.N; i++ {
+		hash := fmt.Sprintf("sha256:c%d", i)
+		b.StopTimer()
+		if err := db.Codes().Create(ctx, store.Code{Hash: hash, ClientID: "web", ExpiresAt: t0.Add(time.Minute)}); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if _, err := db.Codes().Redeem(ctx, hash, t0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func openBench(b *testing.B) *sqlite.DB {
+	b.Helper()
+	db, err := sqlite.Open(b.Context(), filepath.Join(b.TempDir(), "bench.db"), sqlite.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	return db
+}

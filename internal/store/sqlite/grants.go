@@ -1,0 +1,248 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/oauthkit/oauthkit/internal/store"
+	"github.com/oauthkit/oauthkit/internal/store/internal/canon"
+)
+
+// nullString stores "" as NULL (optional references).
+func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
+
+type codes struct{ d *DB }
+
+func (cs codes) Create(ctx context.Context, c store.Code) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	return cs.d.write(ctx, "create code", func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO auth_codes (hash, client_id, redirect_uri, scope, subject,
+				code_challenge, challenge_method, nonce, auth_time, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.Hash, c.ClientID, c.RedirectURI, c.Scope, c.Subject, c.CodeChallenge, c.ChallengeMethod,
+			c.Nonce, canon.Micros(c.AuthTime), canon.Micros(c.ExpiresAt))
+		return err
+	})
+}
+
+// getCode reads a code and the family issued from it.
+func getCode(ctx context.Context, tx *sql.Tx, hash string) (store.Code, error) {
+	var c store.Code
+	var auth, exp int64
+	var used sql.NullInt64
+	err := tx.QueryRowContext(ctx, `SELECT c.hash, c.client_id, c.redirect_uri, c.scope, c.subject,
+			c.code_challenge, c.challenge_method, c.nonce, c.auth_time, c.expires_at, c.used_at,
+			COALESCE(f.id, '')
+		FROM auth_codes c LEFT JOIN grant_families f ON f.code_hash = c.hash
+		WHERE c.hash = ?`, hash).Scan(&c.Hash, &c.ClientID, &c.RedirectURI, &c.Scope, &c.Subject,
+		&c.CodeChallenge, &c.ChallengeMethod, &c.Nonce, &auth, &exp, &used, &c.FamilyID)
+	c.AuthTime, c.ExpiresAt, c.UsedAt = canon.FromMicros(auth), canon.FromMicros(exp), canon.FromMicros(used.Int64)
+	return c, err
+}
+
+// Redeem: the conditional UPDATE picks the one winner; losers then read
+// the code to learn why they lost.
+func (cs codes) Redeem(ctx context.Context, hash string, now time.Time) (store.Code, error) {
+	if err := canon.RequireNow(now); err != nil {
+		return store.Code{}, err
+	}
+	var code store.Code
+	var outcome error
+	err := cs.d.write(ctx, "redeem code", func(tx *sql.Tx) error {
+		us := canon.Micros(now)
+		res, err := tx.ExecContext(ctx, `UPDATE auth_codes SET used_at = ?
+			WHERE hash = ? AND used_at IS NULL AND expires_at > ?`, us, hash, us)
+		if err != nil {
+			return err
+		}
+		won, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		code, err = getCode(ctx, tx, hash)
+		if errors.Is(err, sql.ErrNoRows) {
+			outcome = fmt.Errorf("redeem code: %w", store.ErrNotFound)
+			return nil
+		}
+		if err != nil || won == 1 {
+			return err
+		}
+		if outcome = canon.CodeFailure(code, now); outcome == nil {
+			return errors.New("redeem code: the code was neither redeemed nor refused")
+		}
+		return nil
+	})
+	if err != nil {
+		return store.Code{}, err
+	}
+	return code, outcome
+}
+
+type refreshTokens struct{ d *DB }
+
+func insertToken(ctx context.Context, tx *sql.Tx, t store.RefreshToken, familyID string, count int) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO refresh_tokens (hash, family_id, issued_at, expires_at, refresh_count, status)
+		VALUES (?, ?, ?, ?, ?, 'active')`,
+		t.Hash, familyID, canon.Micros(t.IssuedAt), canon.Micros(t.ExpiresAt), count)
+	return err
+}
+
+func (rs refreshTokens) CreateFamily(ctx context.Context, f store.Family, first store.RefreshToken) error {
+	if err := f.Validate(); err != nil {
+		return err
+	}
+	if first.Hash != "" {
+		if err := first.Validate(); err != nil {
+			return err
+		}
+	}
+	return rs.d.write(ctx, fmt.Sprintf("create grant %q", f.ID), func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO grant_families (id, client_id, subject, scope, auth_time, created_at, code_hash)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			f.ID, f.ClientID, f.Subject, f.Scope, canon.Micros(f.AuthTime), canon.Micros(f.CreatedAt), nullString(f.CodeHash))
+		if err != nil || first.Hash == "" {
+			return err
+		}
+		return insertToken(ctx, tx, first, f.ID, 0)
+	})
+}
+
+const tokenAndFamilyColumns = `t.hash, t.family_id, t.issued_at, t.expires_at, t.refresh_count, t.status, t.rotated_at,
+	f.id, f.client_id, f.subject, f.scope, f.auth_time, f.created_at, COALESCE(f.code_hash, ''), f.revoked`
+
+func scanTokenAndFamily(s scanner) (store.RefreshToken, store.Family, error) {
+	var t store.RefreshToken
+	var f store.Family
+	var issued, exp, auth, created int64
+	var rotated sql.NullInt64
+	err := s.Scan(&t.Hash, &t.FamilyID, &issued, &exp, &t.RefreshCount, &t.Status, &rotated,
+		&f.ID, &f.ClientID, &f.Subject, &f.Scope, &auth, &created, &f.CodeHash, &f.Revoked)
+	t.IssuedAt, t.ExpiresAt, t.RotatedAt = canon.FromMicros(issued), canon.FromMicros(exp), canon.FromMicros(rotated.Int64)
+	f.AuthTime, f.CreatedAt = canon.FromMicros(auth), canon.FromMicros(created)
+	return t, f, err
+}
+
+const selectTokenAndFamily = `SELECT ` + tokenAndFamilyColumns + `
+	FROM refresh_tokens t JOIN grant_families f ON f.id = t.family_id WHERE t.hash = ?`
+
+// Rotate: the conditional UPDATE (active, unexpired, family not revoked)
+// picks the one winner, who inserts the successor in the same
+// transaction; a loser reads the token to learn why, and a reuse revokes
+// the family before the transaction commits.
+func (rs refreshTokens) Rotate(ctx context.Context, r store.Rotation) (store.Family, error) {
+	if err := r.Next.Validate(); err != nil {
+		return store.Family{}, err
+	}
+	if err := canon.RequireNow(r.Now); err != nil {
+		return store.Family{}, err
+	}
+	var fam store.Family
+	var outcome error
+	err := rs.d.write(ctx, "rotate refresh token", func(tx *sql.Tx) error {
+		us := canon.Micros(r.Now)
+		res, err := tx.ExecContext(ctx, `UPDATE refresh_tokens SET status = 'rotated', rotated_at = ?
+			WHERE hash = ? AND status = 'active' AND expires_at > ?
+			AND family_id IN (SELECT id FROM grant_families WHERE revoked = 0)`, us, r.OldHash, us)
+		if err != nil {
+			return err
+		}
+		won, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		old, f, err := scanTokenAndFamily(tx.QueryRowContext(ctx, selectTokenAndFamily, r.OldHash))
+		if errors.Is(err, sql.ErrNoRows) {
+			outcome = fmt.Errorf("rotate refresh token: %w", store.ErrNotFound)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		fam = f
+		if won == 1 {
+			return insertToken(ctx, tx, r.Next, f.ID, old.RefreshCount+1)
+		}
+		outcome = canon.RefreshFailure(old, f, r.Now, r.Leeway)
+		switch {
+		case outcome == nil:
+			return errors.New("rotate refresh token: the token was neither rotated nor refused")
+		case errors.Is(outcome, store.ErrReused):
+			fam.Revoked = true
+			return revokeFamily(ctx, tx, f.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		return fam, err
+	}
+	return fam, outcome
+}
+
+func (rs refreshTokens) Lookup(ctx context.Context, hash string) (t store.RefreshToken, f store.Family, err error) {
+	err = rs.d.readRow(ctx, "refresh token", func(r *sql.Row) error {
+		t, f, err = scanTokenAndFamily(r)
+		return err
+	}, selectTokenAndFamily, hash)
+	return t, f, err
+}
+
+func (rs refreshTokens) RevokeFamily(ctx context.Context, id string) error {
+	return rs.d.write(ctx, fmt.Sprintf("revoke grant %q", id), func(tx *sql.Tx) error {
+		return revokeFamily(ctx, tx, id)
+	})
+}
+
+// revokeFamily marks the family revoked and its active tokens revoked.
+func revokeFamily(ctx context.Context, tx *sql.Tx, id string) error {
+	res, err := tx.ExecContext(ctx, `UPDATE grant_families SET revoked = 1 WHERE id = ?`, id)
+	if err != nil {
+		return err
+	}
+	if err := affected(res, fmt.Sprintf("revoke grant %q", id)); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE refresh_tokens SET status = 'revoked' WHERE family_id = ? AND status = 'active'`, id)
+	return err
+}
+
+type accessTokens struct{ d *DB }
+
+func (as accessTokens) Record(ctx context.Context, a store.AccessToken) error {
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	return as.d.write(ctx, "record access token", func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO access_tokens (id, family_id, client_id, subject, scope, issued_at, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			a.ID, nullString(a.FamilyID), a.ClientID, a.Subject, a.Scope, canon.Micros(a.IssuedAt), canon.Micros(a.ExpiresAt))
+		return err
+	})
+}
+
+func (as accessTokens) Get(ctx context.Context, id string) (a store.AccessToken, err error) {
+	err = as.d.readRow(ctx, "access token", func(r *sql.Row) error {
+		var issued, exp int64
+		err := r.Scan(&a.ID, &a.FamilyID, &a.ClientID, &a.Subject, &a.Scope, &issued, &exp, &a.Revoked)
+		a.IssuedAt, a.ExpiresAt = canon.FromMicros(issued), canon.FromMicros(exp)
+		return err
+	}, `SELECT a.id, COALESCE(a.family_id, ''), a.client_id, a.subject, a.scope, a.issued_at, a.expires_at,
+			CASE WHEN a.revoked = 1 OR COALESCE(f.revoked, 0) = 1 THEN 1 ELSE 0 END
+		FROM access_tokens a LEFT JOIN grant_families f ON f.id = a.family_id
+		WHERE a.id = ?`, id)
+	return a, err
+}
+
+func (as accessTokens) Revoke(ctx context.Context, id string) error {
+	return as.d.write(ctx, "revoke access token", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE access_tokens SET revoked = 1 WHERE id = ?`, id)
+		if err != nil {
+			return err
+		}
+		return affected(res, "revoke access token")
+	})
+}

@@ -1,0 +1,135 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// migration is one schema step: migrations/NNNN_name.sql.
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// migrations returns the embedded migrations in version order.
+func migrations() ([]migration, error) {
+	return loadMigrations(migrationFiles, "migrations")
+}
+
+func loadMigrations(fsys fs.FS, dir string) ([]migration, error) {
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []migration
+	for _, e := range entries {
+		name := e.Name()
+		num, _, ok := strings.Cut(strings.TrimSuffix(name, ".sql"), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v <= 0 || !strings.HasSuffix(name, ".sql") {
+			return nil, fmt.Errorf("migration %s: name is not NNNN_name.sql", name)
+		}
+		body, err := fs.ReadFile(fsys, path.Join(dir, name))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, migration{version: v, name: name, sql: string(body)})
+	}
+	slices.SortFunc(out, func(a, b migration) int { return a.version - b.version })
+	for i := 1; i < len(out); i++ {
+		if out[i].version == out[i-1].version {
+			return nil, fmt.Errorf("migrations %s and %s: same version", out[i-1].name, out[i].name)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no migrations in %s", dir)
+	}
+	return out, nil
+}
+
+// migrate applies the migrations the file lacks, each in its own write
+// transaction that also records it in schema_migrations. It only reads
+// when nothing is pending, so a read-only file opens for reading.
+func (d *DB) migrate(ctx context.Context) error {
+	all, err := migrations()
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	applied, err := d.appliedVersions(ctx)
+	if err != nil {
+		return err
+	}
+	latest := all[len(all)-1].version
+	for v := range applied {
+		if v > latest {
+			return fmt.Errorf("open store %s: its schema version %d is newer than this oauthkit knows (%d); upgrade oauthkit", d.path, v, latest)
+		}
+	}
+	for _, m := range all {
+		if applied[m.version] {
+			continue
+		}
+		err := d.write(ctx, "migrate store to version "+strconv.Itoa(m.version), func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, createMigrationsTable); err != nil {
+				return err
+			}
+			// Another process may have applied it since we looked.
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil || n > 0 {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+				return fmt.Errorf("migration %s: %w", m.name, err)
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES (?, ?)`, m.version, m.name)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("open store %s: %w", d.path, err)
+		}
+	}
+	return nil
+}
+
+const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    INTEGER NOT NULL PRIMARY KEY,
+    name       TEXT    NOT NULL,
+    applied_at TEXT    NOT NULL DEFAULT CURRENT_TIMESTAMP
+)`
+
+// appliedVersions reads schema_migrations; none when the table is missing.
+func (d *DB) appliedVersions(ctx context.Context) (map[int]bool, error) {
+	applied := map[int]bool{}
+	var tables int
+	err := d.w.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`).Scan(&tables)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", d.path, d.fail("read schema", err, nil))
+	}
+	if tables == 0 {
+		return applied, nil
+	}
+	rows, err := d.w.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", d.path, d.fail("read schema", err, nil))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		applied[v] = true
+	}
+	return applied, rows.Err()
+}

@@ -1,0 +1,124 @@
+// Package store defines the storage of the authorization server: one small
+// interface per stored thing, the records they hold, and the errors they
+// return. Implementations: store/memory (tests, `serve --store memory`) and
+// store/sqlite (the embedded default); store/backend opens one from a DSN.
+// store/storetest is the behaviour suite every implementation passes.
+//
+// Rules every implementation follows:
+//   - Secrets, tokens and codes arrive already hashed (internal/hashing);
+//     the store never sees a raw value (SECURITY.md rule 27).
+//   - Time is passed in; no implementation reads the clock.
+//   - Every state change that grants something (Redeem, Rotate,
+//     CreateFamily) is atomic and committed before the call returns
+//     (rules 26, 29); exactly one of N concurrent Redeem or Rotate calls
+//     for the same value succeeds.
+//   - Records go in and come out by value: a caller mutating a returned
+//     slice or map changes nothing stored. Times come back in UTC with
+//     microsecond precision; empty slices and maps come back nil.
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// Store bundles the stores of one backend.
+type Store interface {
+	Clients() ClientStore
+	Users() UserStore
+	Codes() CodeStore
+	RefreshTokens() RefreshTokenStore
+	AccessTokens() AccessTokenStore
+	Keys() KeyStore
+
+	// Ping reports whether the store can serve reads; ErrUnavailable if not.
+	Ping(ctx context.Context) error
+	// Close releases the store; later calls return ErrUnavailable. Closing
+	// twice is harmless.
+	Close() error
+}
+
+// ClientStore holds registered clients.
+type ClientStore interface {
+	Get(ctx context.Context, id string) (Client, error) // ErrNotFound
+	Put(ctx context.Context, c Client) error            // insert or replace
+	Delete(ctx context.Context, id string) error        // ErrNotFound
+	List(ctx context.Context) ([]Client, error)         // ordered by ID
+}
+
+// UserStore holds users. Subjects are unique: Put of a user whose Subject
+// belongs to another username returns ErrConflict.
+type UserStore interface {
+	Get(ctx context.Context, username string) (User, error)         // ErrNotFound
+	GetBySubject(ctx context.Context, subject string) (User, error) // ErrNotFound
+	Put(ctx context.Context, u User) error                          // insert or replace
+	Delete(ctx context.Context, username string) error              // ErrNotFound
+	List(ctx context.Context) ([]User, error)                       // ordered by Username
+}
+
+// CodeStore holds authorization codes.
+type CodeStore interface {
+	// Create stores a new code; ErrConflict if its Hash exists.
+	Create(ctx context.Context, c Code) error
+
+	// Redeem marks the code used, atomically, and returns it, if it is
+	// unused and unexpired at now (now < ExpiresAt). Otherwise:
+	// ErrNotFound; ErrAlreadyUsed with the code (UsedAt and FamilyID set:
+	// the caller revokes that family, SECURITY.md rule 9) — also when the
+	// used code has expired since, as a replay is a replay; ErrExpired with
+	// the code when it expired unused (it stays unused). Of N concurrent
+	// calls exactly one succeeds and the rest get ErrAlreadyUsed; a loser
+	// that arrives before the winner has created its family sees FamilyID
+	// "" and so revokes nothing, which keeps the winner's grant (rule 26).
+	Redeem(ctx context.Context, hash string, now time.Time) (Code, error)
+}
+
+// RefreshTokenStore holds grant families and their refresh tokens.
+type RefreshTokenStore interface {
+	// CreateFamily stores a new grant with its first refresh token.
+	// first.Hash "" stores the grant alone (a code grant to a client
+	// without refresh tokens still needs a family its access tokens can be
+	// revoked by). ErrConflict if the family ID, the token hash or the
+	// CodeHash (one family per code) exists; ErrNotFound if CodeHash names
+	// no stored code.
+	CreateFamily(ctx context.Context, f Family, first RefreshToken) error
+
+	// Rotate replaces r.OldHash by r.Next in one transaction and returns
+	// the family. The old token must be active and unexpired at r.Now (now <
+	// ExpiresAt); it becomes rotated and r.Next is stored as active with
+	// RefreshCount+1. Otherwise nothing is stored except as said:
+	// ErrNotFound; ErrExpired; ErrRevoked (family revoked); for a rotated
+	// token, ErrConcurrentUse (within r.Leeway, see Rotation) or ErrReused
+	// after revoking the whole family in the same transaction. Of N
+	// concurrent calls with the same token exactly one succeeds. The family
+	// is returned with every error but ErrNotFound.
+	Rotate(ctx context.Context, r Rotation) (Family, error)
+
+	// Lookup returns a token and its family; ErrNotFound.
+	Lookup(ctx context.Context, hash string) (RefreshToken, Family, error)
+
+	// RevokeFamily revokes the grant: its active refresh tokens become
+	// revoked and its access tokens read as revoked. Revoking twice is
+	// fine; ErrNotFound for an unknown ID.
+	RevokeFamily(ctx context.Context, id string) error
+}
+
+// AccessTokenStore records issued access tokens.
+type AccessTokenStore interface {
+	// Record stores a token; ErrConflict if its ID exists, ErrNotFound if
+	// FamilyID names no family.
+	Record(ctx context.Context, a AccessToken) error
+	// Get returns a token, Revoked set if it or its family was revoked.
+	// Expiry is the caller's to check against its clock. ErrNotFound.
+	Get(ctx context.Context, id string) (AccessToken, error)
+	// Revoke revokes one token; ErrNotFound.
+	Revoke(ctx context.Context, id string) error
+}
+
+// KeyStore holds the server's signing keys.
+type KeyStore interface {
+	Add(ctx context.Context, k Key) error                         // ErrConflict if the KID exists
+	Get(ctx context.Context, kid string) (Key, error)             // ErrNotFound
+	List(ctx context.Context) ([]Key, error)                      // oldest first (CreatedAt, then KID)
+	SetActive(ctx context.Context, kid string, active bool) error // ErrNotFound
+}

@@ -1,0 +1,214 @@
+package store
+
+import (
+	"fmt"
+	"time"
+)
+
+// Client is a registered OAuth client. SecretHash is already hashed
+// (internal/hashing); "" for a public client.
+type Client struct {
+	ID            string
+	SecretHash    string
+	Name          string
+	RedirectURIs  []string
+	GrantTypes    []string
+	Scopes        []string
+	AuthMethod    string // client_secret_basic | client_secret_post | none
+	AutoApprove   bool
+	SkipConsent   bool
+	TokenResponse string // response profile: "" (RFC 6749), "apigee", "jwt"
+	Claims        map[string]any
+	CreatedAt     time.Time
+}
+
+// User is a resource owner who can log in. PasswordHash is already hashed.
+// Subject (the "sub" claim) is unique among users.
+type User struct {
+	Username     string
+	Subject      string
+	PasswordHash string
+	Claims       map[string]any
+}
+
+// Code is an authorization code. Hash is the hashed code value.
+type Code struct {
+	Hash            string
+	ClientID        string
+	RedirectURI     string
+	Scope           string
+	Subject         string
+	CodeChallenge   string
+	ChallengeMethod string
+	Nonce           string
+	AuthTime        time.Time
+	ExpiresAt       time.Time
+
+	// Set by the store, ignored by Create.
+	UsedAt   time.Time // zero until redeemed
+	FamilyID string    // the grant created from this code (Family.CodeHash), "" if none
+}
+
+// TokenStatus is the state of one refresh token within its family.
+type TokenStatus string
+
+// The states of a refresh token.
+const (
+	StatusActive  TokenStatus = "active"  // may be rotated
+	StatusRotated TokenStatus = "rotated" // replaced by its successor; presenting it again is reuse
+	StatusRevoked TokenStatus = "revoked" // its family was revoked while it was active
+)
+
+// Family is one grant: what a user granted a client, from the first token
+// to the last rotation. Every refresh token and access token issued under
+// the grant points to it; revoking it kills them all.
+type Family struct {
+	ID        string
+	ClientID  string
+	Subject   string
+	Scope     string
+	AuthTime  time.Time
+	CreatedAt time.Time
+	// CodeHash is the authorization code the grant was issued from ("" for
+	// other grants). Redeem of that code again reports this family in
+	// Code.FamilyID, so the caller can revoke it (SECURITY.md rule 9).
+	CodeHash string
+	Revoked  bool // set by the store
+}
+
+// RefreshToken is one refresh token of a family. Hash is the hashed value.
+type RefreshToken struct {
+	Hash      string
+	IssuedAt  time.Time
+	ExpiresAt time.Time
+
+	// Set by the store.
+	FamilyID     string
+	RefreshCount int // 0 for the first token, +1 per rotation
+	Status       TokenStatus
+	RotatedAt    time.Time // zero unless Status is StatusRotated
+}
+
+// Rotation asks RefreshTokenStore.Rotate to replace a refresh token with
+// its successor.
+type Rotation struct {
+	OldHash string       // hash of the presented token
+	Next    RefreshToken // Hash, IssuedAt, ExpiresAt; the store sets the rest
+	Now     time.Time    // the request's time, taken when it arrived
+
+	// Leeway decides who is the loser of a race rather than a replay: a
+	// rotated-out token presented with Now no later than RotatedAt+Leeway
+	// gets ErrConcurrentUse and the family is kept; later, ErrReused and the
+	// family is revoked. With 0, only requests that arrived no later than
+	// the winning one are treated as a race.
+	Leeway time.Duration
+}
+
+// AccessToken records an issued access token for introspection and
+// revocation. ID is the JWT's jti, or the hash of an opaque token.
+// FamilyID is "" for grants without a family (client_credentials).
+type AccessToken struct {
+	ID        string
+	FamilyID  string
+	ClientID  string
+	Subject   string
+	Scope     string
+	IssuedAt  time.Time
+	ExpiresAt time.Time
+
+	// Revoked is set by the store: the token itself or its family was revoked.
+	Revoked bool
+}
+
+// Key is a persisted signing key.
+type Key struct {
+	KID        string
+	Alg        string // JWS alg, e.g. RS256, ES256, EdDSA
+	PrivatePEM []byte
+	CreatedAt  time.Time
+	Active     bool // signs new tokens; inactive keys stay published for verification
+}
+
+func invalid(what, field string) error {
+	return fmt.Errorf("%s: %s is required: %w", what, field, ErrInvalid)
+}
+
+// Validate checks the fields a Client must have.
+func (c Client) Validate() error {
+	if c.ID == "" {
+		return invalid("client", "ID")
+	}
+	return nil
+}
+
+// Validate checks the fields a User must have.
+func (u User) Validate() error {
+	switch {
+	case u.Username == "":
+		return invalid("user", "Username")
+	case u.Subject == "":
+		return invalid("user", "Subject")
+	}
+	return nil
+}
+
+// Validate checks the fields a Code must have.
+func (c Code) Validate() error {
+	switch {
+	case c.Hash == "":
+		return invalid("authorization code", "Hash")
+	case c.ClientID == "":
+		return invalid("authorization code", "ClientID")
+	case c.ExpiresAt.IsZero():
+		return invalid("authorization code", "ExpiresAt")
+	}
+	return nil
+}
+
+// Validate checks the fields a Family must have.
+func (f Family) Validate() error {
+	switch {
+	case f.ID == "":
+		return invalid("grant family", "ID")
+	case f.ClientID == "":
+		return invalid("grant family", "ClientID")
+	}
+	return nil
+}
+
+// Validate checks the fields a RefreshToken handed to the store must have.
+func (t RefreshToken) Validate() error {
+	switch {
+	case t.Hash == "":
+		return invalid("refresh token", "Hash")
+	case t.ExpiresAt.IsZero():
+		return invalid("refresh token", "ExpiresAt")
+	}
+	return nil
+}
+
+// Validate checks the fields an AccessToken must have.
+func (a AccessToken) Validate() error {
+	switch {
+	case a.ID == "":
+		return invalid("access token", "ID")
+	case a.ClientID == "":
+		return invalid("access token", "ClientID")
+	case a.ExpiresAt.IsZero():
+		return invalid("access token", "ExpiresAt")
+	}
+	return nil
+}
+
+// Validate checks the fields a Key must have.
+func (k Key) Validate() error {
+	switch {
+	case k.KID == "":
+		return invalid("signing key", "KID")
+	case k.Alg == "":
+		return invalid("signing key", "Alg")
+	case len(k.PrivatePEM) == 0:
+		return invalid("signing key", "PrivatePEM")
+	}
+	return nil
+}
