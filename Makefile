@@ -5,6 +5,7 @@ GORELEASER_VERSION := v2.15.4
 GORELEASER := $(GOBIN)/goreleaser
 FUZZTIME  ?= 30s
 GO_DIRS   := cmd internal keys
+INTEROP   := testdata/interop
 
 .PHONY: all build test tools fmt-check vet tidy-check docs docs-check go-test release-check fuzz clean
 
@@ -16,11 +17,19 @@ build:
 ## test: everything CI checks, in order of speed
 test: tools fmt-check vet tidy-check docs-check go-test release-check
 
-## tools: install pinned tools (goreleaser) into GOPATH/bin when missing or of another version
+## tools: install pinned tools (goreleaser into GOPATH/bin; the npm interop peers into testdata/interop)
 tools:
 	@if ! "$(GORELEASER)" --version 2>/dev/null | grep -q "$(GORELEASER_VERSION:v%=%)"; then \
 		echo "installing goreleaser $(GORELEASER_VERSION)"; \
 		$(GO) install github.com/goreleaser/goreleaser/v2@$(GORELEASER_VERSION); \
+	fi
+	@if [ -f $(INTEROP)/package-lock.json ]; then \
+		if ! command -v npm >/dev/null 2>&1; then \
+			echo "WARNING: npm not found: the interop tests will skip (CI fails them)"; \
+		elif [ ! -f $(INTEROP)/node_modules/.package-lock.json ] || [ $(INTEROP)/package-lock.json -nt $(INTEROP)/node_modules/.package-lock.json ]; then \
+			echo "installing the interop peers (npm ci --prefix $(INTEROP))"; \
+			npm ci --prefix $(INTEROP) --no-audit --no-fund; \
+		fi; \
 	fi
 
 fmt-check:
