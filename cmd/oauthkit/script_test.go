@@ -32,6 +32,10 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			// waitfile, setvar, perm: see script_cmds_test.go (serve scripts).
+			"waitfile": cmdWaitFile,
+			"setvar":   cmdSetVar,
+			"perm":     cmdPerm,
 			// exitcode N PROG ARGS... runs PROG like exec and asserts its exit code.
 			"exitcode": func(ts *testscript.TestScript, neg bool, args []string) {
 				if neg || len(args) < 2 {

@@ -47,9 +47,35 @@ func (s *Server) activeAccessToken(ctx context.Context, value string) (rec store
 		if err != nil {
 			return rec, false, err
 		}
-		return rec, !rec.Revoked && now.Before(rec.ExpiresAt), nil
+		if rec.Revoked || !now.Before(rec.ExpiresAt) {
+			return rec, false, nil
+		}
+		live, err := s.grantPartiesExist(ctx, rec)
+		return rec, live, err
 	}
 	return rec, false, nil
+}
+
+// grantPartiesExist reports whether the client of a token, and its user for
+// a user grant, are still registered: removing either from the
+// configuration ends its access tokens too, not only its refresh tokens.
+func (s *Server) grantPartiesExist(ctx context.Context, rec store.AccessToken) (bool, error) {
+	if _, err := s.store.Clients().Get(ctx, rec.ClientID); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return false, nil
+		}
+		return false, err
+	}
+	if rec.FamilyID == "" { // client_credentials: the subject is the client
+		return true, nil
+	}
+	if _, err := s.store.Users().GetBySubject(ctx, rec.Subject); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return false, nil
+		}
+		return false, err
+	}
+	return true, nil
 }
 
 // activeRefreshToken returns a live refresh token and its grant.

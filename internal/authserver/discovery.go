@@ -45,10 +45,13 @@ func (s *Server) Metadata(r *http.Request) (map[string]any, error) {
 			scopes[sc] = true
 		}
 	}
-	// Codes come from the authorization endpoint; until the server has one,
-	// the grants that need it are not offered.
-	delete(grants, GrantAuthorizationCode)
-	delete(grants, GrantImplicit)
+	responseTypes := []string{}
+	if grants[GrantAuthorizationCode] {
+		responseTypes = append(responseTypes, ResponseTypeCode)
+	}
+	if grants[GrantImplicit] {
+		responseTypes = append(responseTypes, ResponseTypeToken)
+	}
 	iss := s.settings.Issuer
 	confidential := []string{}
 	for _, m := range []string{"client_secret_basic", "client_secret_post"} {
@@ -57,15 +60,17 @@ func (s *Server) Metadata(r *http.Request) (map[string]any, error) {
 		}
 	}
 	md := map[string]any{
-		"issuer":                                iss,
-		"token_endpoint":                        iss + "/token",
-		"jwks_uri":                              iss + "/jwks.json",
-		"introspection_endpoint":                iss + "/introspect",
-		"revocation_endpoint":                   iss + "/revoke",
-		"userinfo_endpoint":                     iss + "/userinfo",
-		"grant_types_supported":                 sortedKeys(grants),
-		"response_types_supported":              []string{},
-		"token_endpoint_auth_methods_supported": sortedKeys(methods),
+		"issuer":                                         iss,
+		"authorization_endpoint":                         iss + "/authorize",
+		"token_endpoint":                                 iss + "/token",
+		"jwks_uri":                                       iss + "/jwks.json",
+		"introspection_endpoint":                         iss + "/introspect",
+		"revocation_endpoint":                            iss + "/revoke",
+		"userinfo_endpoint":                              iss + "/userinfo",
+		"grant_types_supported":                          sortedKeys(grants),
+		"response_types_supported":                       responseTypes,
+		"response_modes_supported":                       []string{ModeQuery, ModeFragment, ModeFormPost},
+		"token_endpoint_auth_methods_supported":          sortedKeys(methods),
 		"introspection_endpoint_auth_methods_supported":  confidential,
 		"revocation_endpoint_auth_methods_supported":     sortedKeys(methods),
 		"code_challenge_methods_supported":               []string{PKCEMethodS256},

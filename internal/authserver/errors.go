@@ -3,6 +3,7 @@ package authserver
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -32,6 +33,8 @@ type Error struct {
 	// BasicChallenge asks for a WWW-Authenticate: Basic header (invalid_client
 	// after the client tried HTTP Basic, RFC 6749 §5.2).
 	BasicChallenge bool
+	// RetryAfter, when positive, is sent as a Retry-After header (seconds).
+	RetryAfter int
 }
 
 func (e *Error) Error() string {
@@ -73,6 +76,8 @@ func SafeDescription(s string) string {
 			b.WriteByte(' ')
 		case r == '"' || r == '\\':
 			b.WriteByte('\'')
+		case r == '§': // the descriptions cite RFC sections
+			b.WriteString("section ")
 		case r < 0x20 || r > 0x7e:
 			b.WriteByte('?')
 		default:
@@ -108,6 +113,9 @@ func WriteError(w http.ResponseWriter, e *Error) {
 	NoStore(w)
 	if e.BasicChallenge {
 		w.Header().Set("WWW-Authenticate", `Basic realm="oauthkit", charset="UTF-8"`)
+	}
+	if e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))
 	}
 	body := map[string]string{"error": e.Code}
 	if e.Description != "" {

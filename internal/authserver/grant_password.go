@@ -21,8 +21,9 @@ func (s *Server) grantPassword(req *tokenRequest) (*issued, *Error) {
 	}
 	ip := clientIP(req.r)
 	if wait := s.throttle.blocked(req.client.ID, ip); wait > 0 {
-		return nil, &Error{Code: ErrTemporarilyUnavailable, Status: http.StatusTooManyRequests,
-			Description: "too many failed password attempts; retry in " + strconv.Itoa(int(wait.Seconds()+1)) + "s (RFC 6819 §5.2.3.3)"}
+		secs := int(wait.Seconds()) + 1
+		return nil, &Error{Code: ErrTemporarilyUnavailable, Status: http.StatusTooManyRequests, RetryAfter: secs,
+			Description: "too many failed password attempts; retry in " + strconv.Itoa(secs) + "s (RFC 6819 §5.2.3.3)"}
 	}
 	scope, e := requestedScope(req.form["scope"], req.client.Scopes)
 	if e != nil {

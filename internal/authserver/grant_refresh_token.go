@@ -3,6 +3,7 @@ package authserver
 import (
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/oauthkit/oauthkit/internal/store"
 )
@@ -48,6 +49,21 @@ func (s *Server) grantRefreshToken(req *tokenRequest) (*issued, *Error) {
 		}
 		return nil, s.storeError(err)
 	}
+	// The access token of a live refresh token is minted (and recorded)
+	// before the rotation: if recording fails, the refresh token is still
+	// active and the client's retry works, instead of looking like a replay
+	// that revokes the grant (SECURITY.md rule 38). If the rotation then
+	// fails (a lost race), the recorded token was never handed out.
+	g := grant{Client: req.client, Subject: fam.Subject, Scope: scope, FamilyID: fam.ID, AuthTime: fam.AuthTime, Now: now}
+	var (
+		at  string
+		exp time.Time
+	)
+	if rt.Status == store.StatusActive && !fam.Revoked && now.Before(rt.ExpiresAt) {
+		if at, exp, e = s.mintAccessToken(ctx, g); e != nil {
+			return nil, e
+		}
+	}
 	next := randomToken(32)
 	nextRT := store.RefreshToken{Hash: s.hasher.Hash(next), IssuedAt: now, ExpiresAt: now.Add(s.settings.RefreshTokenTTL)}
 	fam, err = s.store.RefreshTokens().Rotate(ctx, store.Rotation{OldHash: rt.Hash, Next: nextRT, Now: now, Leeway: s.settings.RefreshRaceLeeway})
@@ -66,10 +82,10 @@ func (s *Server) grantRefreshToken(req *tokenRequest) (*issued, *Error) {
 	case err != nil:
 		return nil, s.storeError(err)
 	}
-	g := grant{Client: req.client, Subject: fam.Subject, Scope: scope, FamilyID: fam.ID, AuthTime: fam.AuthTime, Now: now}
-	at, exp, e := s.mintAccessToken(ctx, g)
-	if e != nil {
-		return nil, e
+	if at == "" { // not live at lookup, yet rotated: mint now
+		if at, exp, e = s.mintAccessToken(ctx, g); e != nil {
+			return nil, e
+		}
 	}
 	return &issued{AccessToken: at, IssuedAt: now, ExpiresAt: exp, Scope: scope, Subject: fam.Subject,
 		RefreshToken: next, RefreshAt: now, RefreshExp: nextRT.ExpiresAt, RefreshCount: rt.RefreshCount + 1}, nil

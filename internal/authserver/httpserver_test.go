@@ -12,8 +12,8 @@ import (
 )
 
 func TestSafeDescription(t *testing.T) {
-	got := SafeDescription("bad \"value\"\r\nwith \\ and é\x00")
-	want := "bad 'value'  with ' and ??"
+	got := SafeDescription("bad \"value\"\r\nwith \\ and é\x00 (RFC 6749 §5.2)")
+	want := "bad 'value'  with ' and ?? (RFC 6749 section 5.2)"
 	if got != want {
 		t.Fatalf("got %q want %q", got, want)
 	}

@@ -10,6 +10,9 @@ import (
 // (SECURITY.md rule 22).
 func (s *Server) handleIntrospect(w http.ResponseWriter, r *http.Request) {
 	form, e := ParseForm(w, r)
+	if e == nil {
+		e = secretInQuery(r, "token")
+	}
 	if e != nil {
 		WriteError(w, e)
 		return

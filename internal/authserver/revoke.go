@@ -13,6 +13,9 @@ import (
 // failure is 503, never a fake 200 (SECURITY.md rule 23).
 func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
 	form, e := ParseForm(w, r)
+	if e == nil {
+		e = secretInQuery(r, "token")
+	}
 	if e != nil {
 		WriteError(w, e)
 		return

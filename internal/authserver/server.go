@@ -41,6 +41,19 @@ type Settings struct {
 	// time of its rotation is a lost race (invalid_grant, family kept),
 	// later it is a replay (family revoked).
 	RefreshRaceLeeway time.Duration
+
+	// PKCE says who must send a code_challenge at /authorize: PKCERequired
+	// (every client), PKCEPublic (public clients; the default when empty)
+	// or PKCEOptional (nobody, but it is checked when sent).
+	PKCE string
+	// AutoApproveUser, when set, makes /authorize answer every client at
+	// once for this username (or for a login_hint naming a known user),
+	// without login or consent pages (`serve --auto-approve USER`).
+	AutoApproveUser string
+	// LoginNotice is shown on the login page, e.g. which demo user to use.
+	LoginNotice string
+	// SessionTTL is how long a browser session stays signed in (default 8h).
+	SessionTTL time.Duration
 }
 
 // Server is the authorization server. Build it with New; its Handler serves
@@ -57,6 +70,10 @@ type Server struct {
 	deprecationOnce sync.Once
 	dummyOnce       sync.Once
 	dummyHash       string
+
+	sessions *sessionStore // browser sessions of the login and consent pages
+	consents *consentMemory
+	pages    *pages
 }
 
 // Options are what New needs besides the settings.
@@ -92,6 +109,16 @@ func New(s Settings, o Options) (*Server, error) {
 	if s.Profile == "" {
 		s.Profile = ProfileRFC6749
 	}
+	switch s.PKCE {
+	case "":
+		s.PKCE = PKCEPublic
+	case PKCERequired, PKCEPublic, PKCEOptional:
+	default:
+		return nil, errors.New("authserver: PKCE policy must be required, public or optional")
+	}
+	if s.SessionTTL <= 0 {
+		s.SessionTTL = 8 * time.Hour
+	}
 	if o.Hasher == nil {
 		o.Hasher = &hashing.Hasher{}
 	}
@@ -104,6 +131,8 @@ func New(s Settings, o Options) (*Server, error) {
 	return &Server{
 		settings: s, store: o.Store, hasher: o.Hasher, keys: o.Keys,
 		now: o.Now, log: o.Logger, throttle: newThrottle(o.Now),
+		sessions: newSessionStore(o.Now, s.SessionTTL), consents: newConsentMemory(),
+		pages: mustParsePages(),
 	}, nil
 }
 
@@ -119,6 +148,10 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/.well-known/oauth-authorization-server", s.handleDiscovery)
 	mux.HandleFunc("/.well-known/openid-configuration", s.handleDiscovery)
 	mux.HandleFunc("/healthz", s.handleHealth)
+	mux.HandleFunc("/authorize", s.handleAuthorize)
+	mux.HandleFunc("/login", s.handleLogin)
+	mux.HandleFunc("/consent", s.handleConsent)
+	mux.HandleFunc("/logout", s.handleLogout)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, &Error{Code: "not_found", Status: http.StatusNotFound,
 			Description: "no endpoint at " + r.URL.Path + "; see " + s.settings.Issuer + "/.well-known/oauth-authorization-server"})

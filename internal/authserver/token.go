@@ -31,6 +31,9 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", http.MethodPost)
 	}
 	form, e := ParseForm(w, r)
+	if e == nil {
+		e = secretInQuery(r, "password", "refresh_token", "code", "code_verifier")
+	}
 	if e != nil {
 		WriteError(w, e)
 		return
@@ -98,4 +101,17 @@ func quoteShort(v string) string {
 		v = v[:64] + "..."
 	}
 	return "'" + v + "'"
+}
+
+// secretInQuery refuses a request that carries one of the named secrets in
+// its URI, where logs and proxies keep it (SECURITY.md rule 12; clientauth
+// refuses client_secret there).
+func secretInQuery(r *http.Request, names ...string) *Error {
+	q := r.URL.Query()
+	for _, n := range names {
+		if q.Has(n) {
+			return NewError(ErrInvalidRequest, n+" must not be sent in the request URI, only in the form body (RFC 6749 §3.2)")
+		}
+	}
+	return nil
 }

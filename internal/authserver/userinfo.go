@@ -20,6 +20,13 @@ func (s *Server) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if rec.FamilyID == "" {
+		// client_credentials: the subject is a client, whatever user may
+		// share its name.
+		WriteBearerError(w, &Error{Code: ErrInvalidToken, Status: http.StatusUnauthorized,
+			Description: "this access token was issued to a client, not for a user (client_credentials)"})
+		return
+	}
 	user, err := s.store.Users().GetBySubject(r.Context(), rec.Subject)
 	if errors.Is(err, store.ErrNotFound) {
 		WriteBearerError(w, &Error{Code: ErrInvalidToken, Status: http.StatusUnauthorized,

@@ -2,6 +2,8 @@ package serve
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -18,6 +20,7 @@ import (
 	"github.com/oauthkit/oauthkit/internal/cli/cmdutil"
 	"github.com/oauthkit/oauthkit/internal/config"
 	"github.com/oauthkit/oauthkit/internal/hashing"
+	"github.com/oauthkit/oauthkit/internal/store"
 	"github.com/oauthkit/oauthkit/internal/store/backend"
 )
 
@@ -33,13 +36,34 @@ func run(ctx context.Context, opts *Options) error {
 	f := opts.Factory
 	errOut := f.IOStreams.ErrOut
 
-	var cfg *config.Config
+	var (
+		cfg *config.Config
+		err error
+	)
 	if opts.ConfigFile != "" {
-		c, err := config.Load(opts.ConfigFile)
-		if err != nil {
-			return cmdutil.UsageErrorf("%v", err)
+		if cfg, err = config.Load(opts.ConfigFile); err != nil {
+			return cmdutil.UsageErrorf("%s", configProblems(err))
 		}
-		cfg = c
+	}
+	// Check what needs no store before anything is created: a bad --issuer
+	// or key file must not leave a state directory behind.
+	if opts.Issuer != "" {
+		if err := config.CheckIssuer(strings.TrimSuffix(opts.Issuer, "/")); err != nil {
+			return cmdutil.UsageErrorf("--issuer: %v", err)
+		}
+	}
+	keyFiles := opts.KeyFiles
+	if len(keyFiles) == 0 && cfg != nil {
+		for _, k := range cfg.Keys {
+			keyFiles = append(keyFiles, cfg.Resolve(k))
+		}
+	}
+	var keySet *authserver.KeySet
+	var keySource string
+	if len(keyFiles) > 0 {
+		if keySet, keySource, err = loadKeyFiles(keyFiles, errOut); err != nil {
+			return cmdutil.Failf("%v", err)
+		}
 	}
 
 	dsn, demoPath, err := storeDSN(opts, cfg, f.Getenv)
@@ -68,15 +92,10 @@ func run(ctx context.Context, opts *Options) error {
 		return cmdutil.Failf("%v", err)
 	}
 
-	keyFiles := opts.KeyFiles
-	if len(keyFiles) == 0 && cfg != nil {
-		for _, k := range cfg.Keys {
-			keyFiles = append(keyFiles, cfg.Resolve(k))
+	if keySet == nil {
+		if keySet, keySource, err = loadStoreKeys(ctx, st, now); err != nil {
+			return cmdutil.Failf("%v", err)
 		}
-	}
-	keySet, keySource, err := loadKeys(ctx, keyFiles, st, now, errOut)
-	if err != nil {
-		return cmdutil.Failf("%v", err)
 	}
 
 	ln, err := net.Listen("tcp", opts.Addr)
@@ -98,6 +117,17 @@ func run(ctx context.Context, opts *Options) error {
 
 	logger := newLogger(errOut, opts.LogFormat)
 	settings := settingsFrom(cfg, issuer, opts.ProtectedScope)
+	settings.AutoApproveUser = opts.AutoApprove
+	if opts.AutoApprove != "" {
+		if err := checkAutoApproveUser(ctx, st, opts.AutoApprove); err != nil {
+			ln.Close()
+			return err
+		}
+	}
+	if demo != nil {
+		settings.ScopeDescriptions = demoScopeDescriptions()
+		settings.LoginNotice = "Zero-config demo: sign in as \"" + demo.Username + "\" with the password that oauthkit serve printed when it started."
+	}
 	srv, err := authserver.New(settings, authserver.Options{Store: st, Hasher: hasher, Keys: keySet, Now: f.Now, Logger: logger})
 	if err != nil {
 		ln.Close()
@@ -150,13 +180,19 @@ func storeDSN(opts *Options, cfg *config.Config, getenv func(string) string) (ds
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return "", "", cmdutil.Failf("creating the state directory: %v", err)
 		}
+		if cfg != nil {
+			// A configuration without a store gets a store of its own in the
+			// state directory, so it neither sees nor deletes the demo
+			// registrations of zero-config mode (or another file's).
+			return "sqlite:" + filepath.Join(dir, configStoreName(cfg.File)), "", nil
+		}
 		return "sqlite:" + filepath.Join(dir, "oauthkit.db"), filepath.Join(dir, "demo-credentials.json"), nil
 	}
 	d, err := backend.ParseDSN(dsn)
 	if err != nil {
 		return "", "", cmdutil.UsageErrorf("--store: %v", err)
 	}
-	if d.Kind == backend.SQLite {
+	if d.Kind == backend.SQLite && cfg == nil { // demo credentials exist only without a configuration
 		demoPath = d.Path + ".demo.json"
 	}
 	return dsn, demoPath, nil
@@ -196,5 +232,56 @@ func settingsFrom(cfg *config.Config, issuer, protectedScope string) authserver.
 	s.Profile = string(cfg.ResponseProfile)
 	s.AccessTokenTTL, s.RefreshTokenTTL, s.CodeTTL = cfg.Tokens.AccessTokenTTL, cfg.Tokens.RefreshTokenTTL, cfg.Tokens.CodeTTL
 	s.ScopeDescriptions = cfg.Scopes
+	s.PKCE = string(cfg.PKCE)
 	return s
+}
+
+// checkAutoApproveUser refuses an --auto-approve user the store does not have.
+func checkAutoApproveUser(ctx context.Context, st store.Store, name string) error {
+	_, err := st.Users().Get(ctx, name)
+	if errors.Is(err, store.ErrNotFound) {
+		users, lerr := st.Users().List(ctx)
+		if lerr != nil {
+			return cmdutil.Failf("reading the users: %v", lerr)
+		}
+		names := make([]string, len(users))
+		for i, u := range users {
+			names[i] = u.Username
+		}
+		return cmdutil.UsageErrorf("--auto-approve %s: no such user; the users are: %s", name, strings.Join(names, ", "))
+	}
+	if err != nil {
+		return cmdutil.Failf("reading the users: %v", err)
+	}
+	return nil
+}
+
+// demoScopeDescriptions are shown on the consent page in zero-config mode.
+func demoScopeDescriptions() map[string]string {
+	return map[string]string{"read": "Read your data", "write": "Create and change your data"}
+}
+
+// configStoreName names the default store of a configuration file:
+// config-<first 12 hex digits of the SHA-256 of its absolute path>.db.
+func configStoreName(file string) string {
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		abs = file
+	}
+	sum := sha256.Sum256([]byte(abs))
+	return "config-" + hex.EncodeToString(sum[:6]) + ".db"
+}
+
+// configProblems lists every problem of an invalid configuration, one per
+// line, not only the first.
+func configProblems(err error) string {
+	var es config.Errors
+	if !errors.As(err, &es) || len(es) < 2 {
+		return err.Error()
+	}
+	lines := make([]string, len(es))
+	for i, e := range es {
+		lines[i] = e.Error()
+	}
+	return fmt.Sprintf("%d problems in the configuration:\n  %s", len(es), strings.Join(lines, "\n  "))
 }

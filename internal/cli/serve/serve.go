@@ -19,6 +19,7 @@ type Options struct {
 	LogFormat      string
 	ProtectedScope string
 	StateDir       string
+	AutoApprove    string
 }
 
 // NewCmdServe returns `oauthkit serve`; runF replaces the run in tests.
@@ -32,6 +33,13 @@ client_credentials, password, authorization_code and refresh_token grants
 (refresh tokens rotate; reuse revokes the grant), introspection (RFC 7662),
 revocation (RFC 7009), JWKS, discovery (RFC 8414), /userinfo and /protected,
 a demo resource that answers only a valid Bearer token.
+
+The authorization endpoint /authorize (response_type code, with PKCE S256;
+response_type token for clients configured for the implicit grant) shows a
+login page and a consent page in the browser; /logout ends the browser
+session. --auto-approve USER answers every authorization request at once for
+that user (or for the user a login_hint names), without pages: what CI needs
+to test an application's login without a browser.
 
 With no flags it keeps its state in the user's state directory
 ($XDG_STATE_HOME/oauthkit, else ~/.local/state/oauthkit on Linux): a SQLite
@@ -53,7 +61,10 @@ demo ones.`,
 
   # declared clients and users, your own signing key
   oauthkit keygen --out-dir keys
-  oauthkit serve --config oauthkit.yaml --key keys/oauthkit.key.pem`,
+  oauthkit serve --config oauthkit.yaml --key keys/oauthkit.key.pem
+
+  # CI: /authorize answers at once for the demo user, no login page
+  oauthkit serve --store memory --auto-approve demo`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.LogFormat != "text" && opts.LogFormat != "json" {
@@ -73,6 +84,7 @@ demo ones.`,
 	fl.StringArrayVar(&opts.KeyFiles, "key", nil, "signing key file, PEM or JWK (repeatable: the first signs, all are published)")
 	fl.StringVar(&opts.LogFormat, "log-format", "text", "request log format on standard error: text|json")
 	fl.StringVar(&opts.ProtectedScope, "protected-scope", "", "scope that /protected demands (403 insufficient_scope without it)")
+	fl.StringVar(&opts.AutoApprove, "auto-approve", "", "answer /authorize at once for this `USER` (or a login_hint naming a known user), without login or consent pages")
 	fl.StringVar(&opts.StateDir, "state-dir", "", "state directory for the zero-config store (default: $XDG_STATE_HOME/oauthkit)")
 	return cmd
 }

@@ -81,29 +81,32 @@ func syncConfig(ctx context.Context, st store.Store, hasher *hashing.Hasher, cfg
 	return nil
 }
 
-// loadKeys returns the key set: the given files (the first key signs, all
-// are published), else the store's keys, else a new RSA 2048 key saved in
-// the store. It warns about private key files others can read
+// loadKeyFiles returns the key set of the given files: the first key signs,
+// all are published. It warns about private key files others can read
 // (SECURITY.md rule 28).
-func loadKeys(ctx context.Context, files []string, st store.Store, now time.Time, warn io.Writer) (*authserver.KeySet, string, error) {
-	if len(files) > 0 {
-		var all []*keys.Key
-		for _, f := range files {
-			ks, err := keys.ParseFile(f)
-			if err != nil {
-				return nil, "", fmt.Errorf("key %s: %w", f, err)
-			}
-			if info, err := os.Stat(f); err == nil && info.Mode().Perm()&0o077 != 0 && ks[0].IsPrivate() {
-				fmt.Fprintf(warn, "warning: private key %s is readable by others (mode %04o); chmod 600 it\n", f, info.Mode().Perm())
-			}
-			all = append(all, ks...)
+func loadKeyFiles(files []string, warn io.Writer) (*authserver.KeySet, string, error) {
+	var all []*keys.Key
+	for _, f := range files {
+		ks, err := keys.ParseFile(f)
+		if err != nil {
+			// ParseFile's errors already name the file.
+			return nil, "", fmt.Errorf("signing key: %w", err)
 		}
-		if !all[0].IsPrivate() {
-			return nil, "", fmt.Errorf("key %s: the first key signs, so it must be a private key", files[0])
+		if info, err := os.Stat(f); err == nil && info.Mode().Perm()&0o077 != 0 && ks[0].IsPrivate() {
+			fmt.Fprintf(warn, "warning: private key %s is readable by others (mode %04o); chmod 600 it\n", f, info.Mode().Perm())
 		}
-		set, err := authserver.NewKeySet(all[0], all[1:]...)
-		return set, "key file " + files[0], err
+		all = append(all, ks...)
 	}
+	if !all[0].IsPrivate() {
+		return nil, "", fmt.Errorf("signing key %s: the first key signs, so it must be a private key", files[0])
+	}
+	set, err := authserver.NewKeySet(all[0], all[1:]...)
+	return set, "key file " + files[0], err
+}
+
+// loadStoreKeys returns the store's keys, else a new RSA 2048 key saved in
+// the store.
+func loadStoreKeys(ctx context.Context, st store.Store, now time.Time) (*authserver.KeySet, string, error) {
 	stored, err := st.Keys().List(ctx)
 	if err != nil {
 		return nil, "", fmt.Errorf("reading the signing keys from the store: %w", err)

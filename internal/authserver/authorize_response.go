@@ -1,0 +1,113 @@
+package authserver
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/oauthkit/oauthkit/internal/store"
+)
+
+// authzTarget is where an authorization response goes and how.
+type authzTarget struct {
+	RedirectURI string
+	Mode        string // ModeQuery, ModeFragment or ModeFormPost
+	State       string
+}
+
+// respondToClient sends an authorization response (success or error) to the
+// validated redirect URI, with state and iss (RFC 9207): in the query, in
+// the fragment, or as an auto-submitting form (OAuth 2.0 Form Post Response
+// Mode). A redirect answering a POST is 303 (RFC 9700 §4.11), else 302.
+func (s *Server) respondToClient(w http.ResponseWriter, r *http.Request, t authzTarget, v url.Values) {
+	if t.State != "" {
+		v.Set("state", t.State)
+	}
+	v.Set("iss", s.settings.Issuer)
+	NoStore(w)
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	if t.Mode == ModeFormPost {
+		s.renderFormPost(w, t.RedirectURI, v)
+		return
+	}
+	loc := t.RedirectURI
+	if t.Mode == ModeFragment {
+		loc += "#" + v.Encode()
+	} else {
+		switch {
+		case strings.HasSuffix(loc, "?"):
+		case strings.Contains(loc, "?"):
+			loc += "&"
+		default:
+			loc += "?"
+		}
+		loc += v.Encode()
+	}
+	w.Header().Set("Location", loc)
+	status := http.StatusFound
+	if r.Method == http.MethodPost {
+		status = http.StatusSeeOther
+	}
+	w.WriteHeader(status)
+}
+
+// redirectError sends an OAuth error back to the client (RFC 6749
+// §4.1.2.1, §4.2.2.1).
+func (s *Server) redirectError(w http.ResponseWriter, r *http.Request, t authzTarget, e *Error) {
+	v := url.Values{"error": {e.Code}}
+	if e.Description != "" {
+		// error_description is ASCII only (RFC 6749 §4.1.2.1): spell § out.
+		v.Set("error_description", SafeDescription(strings.ReplaceAll(e.Description, "§", "section ")))
+	}
+	s.respondToClient(w, r, t, v)
+}
+
+// complete answers an approved request for user: a code (stored as its
+// hash, with everything the token endpoint checks it against) or, for the
+// implicit grant, an access token in the fragment and never a refresh token
+// (SECURITY.md rule 7).
+func (s *Server) complete(w http.ResponseWriter, r *http.Request, q *authzRequest, user store.User, authTime time.Time) {
+	ctx := r.Context()
+	now := s.now()
+	if authTime.IsZero() {
+		authTime = now
+	}
+	if q.ResponseType == ResponseTypeToken {
+		s.deprecationOnce.Do(func() {
+			s.log.Warn("the implicit grant (response_type=token) is deprecated: it puts access tokens in the browser history and exposes them to the page; move clients to the authorization code flow with PKCE (RFC 9700 §2.1.2)",
+				"client_id", q.Client.ID)
+		})
+		g := grant{Client: q.Client, Subject: user.Subject, Scope: q.Scope, AuthTime: authTime, Now: now}
+		// A grant family without a refresh token: user tokens always have
+		// one, so they can be revoked as a grant and told from client tokens.
+		if _, _, e := s.startFamily(ctx, &g, "", false); e != nil {
+			s.redirectError(w, r, q.target(), e)
+			return
+		}
+		at, exp, e := s.mintAccessToken(ctx, g)
+		if e != nil {
+			s.redirectError(w, r, q.target(), e)
+			return
+		}
+		v := url.Values{"access_token": {at}, "token_type": {"Bearer"},
+			"expires_in": {strconv.FormatInt(int64(exp.Sub(now).Seconds()), 10)}}
+		if q.Scope != "" {
+			v.Set("scope", q.Scope)
+		}
+		s.respondToClient(w, r, q.target(), v)
+		return
+	}
+	value := randomToken(32)
+	code := store.Code{
+		Hash: s.hasher.Hash(value), ClientID: q.Client.ID, RedirectURI: q.RedirectParam, Scope: q.Scope,
+		Subject: user.Subject, CodeChallenge: q.Challenge, ChallengeMethod: q.Method, Nonce: q.Nonce,
+		AuthTime: authTime, ExpiresAt: now.Add(s.settings.CodeTTL),
+	}
+	if err := s.store.Codes().Create(ctx, code); err != nil {
+		s.redirectError(w, r, q.target(), s.storeError(err))
+		return
+	}
+	s.respondToClient(w, r, q.target(), url.Values{"code": {value}})
+}

@@ -1,0 +1,93 @@
+package authserver
+
+import (
+	"net/http"
+	"strings"
+)
+
+// consentPage is what the consent template shows.
+type consentPage struct {
+	ClientName, ClientID, Username string
+	Scopes                         []scopeLine
+	RedirectTo                     string
+	CSRF, Request                  string
+}
+
+type scopeLine struct{ Name, Description string }
+
+// handleConsent is the consent page: GET shows the client, the scopes with
+// their descriptions and Allow / Deny; POST (CSRF-checked) remembers an
+// Allow and answers the client, or sends access_denied for a Deny.
+func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
+	switch r.Method {
+	case http.MethodGet:
+		rid := r.URL.Query().Get("request")
+		sess, p, ok := s.pendingOf(r, rid)
+		if !ok || !sess.signedIn() {
+			s.renderError(w, noRequestPage())
+			return
+		}
+		s.renderConsent(w, sess, p, rid)
+	case http.MethodPost:
+		s.postConsent(w, r)
+	default:
+		w.Header().Set("Allow", "GET, POST")
+		s.renderError(w, &pageError{http.StatusMethodNotAllowed, "Method not allowed", "The consent page answers GET and POST."})
+	}
+}
+
+func (s *Server) renderConsent(w http.ResponseWriter, sess session, p pendingAuth, rid string) {
+	c := p.Req.Client
+	page := consentPage{ClientName: c.Name, ClientID: c.ID, Username: sess.Username,
+		RedirectTo: redirectShown(p.Req.RedirectURI), CSRF: sess.CSRF, Request: rid}
+	if page.ClientName == "" {
+		page.ClientName = c.ID
+	}
+	for _, sc := range strings.Fields(p.Req.Scope) {
+		page.Scopes = append(page.Scopes, scopeLine{Name: sc, Description: s.settings.ScopeDescriptions[sc]})
+	}
+	s.render(w, http.StatusOK, "consent", "Allow access?", page, pageOptions{FormTargets: cspSource(p.Req.RedirectURI)})
+}
+
+// redirectShown is the redirect URI without its query, for the page.
+func redirectShown(uri string) string {
+	if i := strings.IndexByte(uri, '?'); i >= 0 {
+		return uri[:i]
+	}
+	return uri
+}
+
+func (s *Server) postConsent(w http.ResponseWriter, r *http.Request) {
+	form, pe := readPageForm(w, r)
+	if pe != nil {
+		s.renderError(w, pe)
+		return
+	}
+	for k, vs := range form {
+		if len(vs) > 1 {
+			s.renderError(w, &pageError{http.StatusBadRequest, "Invalid form", "The form field " + quoteShort(k) + " is repeated."})
+			return
+		}
+	}
+	rid := form.Get("request")
+	sess, p, ok := s.pendingOf(r, rid)
+	if !ok || !sess.signedIn() {
+		s.renderError(w, noRequestPage())
+		return
+	}
+	if !csrfOK(sess, form.Get("csrf_token")) {
+		s.renderError(w, &pageError{http.StatusForbidden, "Form expired",
+			"The form's CSRF token does not belong to this browser session (RFC 6749 §10.12). Go back to the application and start again."})
+		return
+	}
+	switch form.Get("decision") {
+	case "allow":
+		s.consents.remember(sess.Subject, p.Req.Client.ID, p.Req.Scope)
+		s.proceedAfterConsent(w, r, sess, p, rid)
+	case "deny":
+		s.sessions.takePending(sess.ID, rid)
+		s.redirectError(w, r, p.Req.target(), NewError(ErrAccessDenied, "the user denied the request (RFC 6749 §4.1.2.1)"))
+	default:
+		s.renderError(w, &pageError{http.StatusBadRequest, "Invalid form", "decision must be allow or deny."})
+	}
+}
