@@ -3,6 +3,7 @@ package serve
 import (
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 
 	"github.com/oauthkit/oauthkit/internal/config"
@@ -29,7 +30,7 @@ func printBanner(w io.Writer, b bannerInfo) {
 	}
 	fmt.Fprintln(w, "endpoints:")
 	for _, e := range [][2]string{
-		{"token", "/token"}, {"introspection", "/introspect"}, {"revocation", "/revoke"},
+		{"authorization", "/authorize"}, {"token", "/token"}, {"introspection", "/introspect"}, {"revocation", "/revoke"},
 		{"jwks", "/jwks.json"}, {"userinfo", "/userinfo"}, {"protected", "/protected"},
 		{"metadata", "/.well-known/oauth-authorization-server"}, {"health", "/healthz"},
 	} {
@@ -68,8 +69,18 @@ func curlLines(iss string, d *demoCredentials) []string {
 		"curl -s " + basic + " -d grant_type=refresh_token --data-urlencode \"refresh_token=$(jq -r .refresh_token token.json)\" " + iss + "/token",
 		"# the protected resource",
 		"curl -s -H \"Authorization: Bearer $(jq -r .access_token token.json)\" " + iss + "/protected",
+		"# authorization code: open this in a browser, sign in, allow; the code is in the address bar it lands on",
+		iss + "/authorize?response_type=code&client_id=" + url.QueryEscape(d.ClientID) +
+			"&redirect_uri=" + url.QueryEscape(demoCallback) + "&scope=read&state=demo",
+		"# ...then exchange it (within 60 s)",
+		"curl -s " + basic + " -d grant_type=authorization_code -d redirect_uri=" + demoCallback + " -d code=CODE " + iss + "/token",
 	}
 }
+
+// demoCallback is the redirect URI the banner's authorization URL uses: the
+// demo clients register http://127.0.0.1/callback, and any port of a
+// loopback IP matches it. Nothing needs to listen there.
+const demoCallback = "http://127.0.0.1:9000/callback"
 
 // shellQuote quotes s for a POSIX shell.
 func shellQuote(s string) string {
