@@ -28,9 +28,41 @@ func loadVerifyKeys(opts *VerifyOptions) ([]*keys.Key, error) {
 			return fetchJWKS(opts, src)
 		}
 	}
+	if opts.KeyFile == "" {
+		// --jwks FILE: a server's published set, read like a fetched one.
+		data, err := cmdutil.ReadInput(opts.Factory, src)
+		if err != nil {
+			return nil, err
+		}
+		var probe struct {
+			Keys json.RawMessage `json:"keys"`
+		}
+		if json.Unmarshal(data, &probe) == nil && probe.Keys != nil {
+			return verificationSet(opts, data, src)
+		}
+		ks, err := keys.Parse(data) // a PEM or a single JWK also works
+		if err != nil {
+			return nil, cmdutil.Failf("%s: %v", src, err)
+		}
+		return ks, nil
+	}
 	ks, err := keys.ParseFile(src)
 	if err != nil {
 		return nil, cmdutil.Failf("%v", err)
+	}
+	return ks, nil
+}
+
+// verificationSet parses a JWKS (from a file or a URL) for verifying,
+// skipping the entries that cannot sign (encryption, symmetric or
+// unsupported keys) with a note on standard error for each.
+func verificationSet(opts *VerifyOptions, data []byte, from string) ([]*keys.Key, error) {
+	ks, skipped, err := keys.ParseVerificationSet(data)
+	if err != nil {
+		return nil, cmdutil.Failf("the JWKS from %s: %v", from, err)
+	}
+	for _, s := range skipped {
+		fmt.Fprintf(opts.Factory.IOStreams.ErrOut, "note: the JWKS from %s: skipping %s\n", from, s)
 	}
 	return ks, nil
 }
@@ -101,11 +133,7 @@ func fetchJWKS(opts *VerifyOptions, raw string) ([]*keys.Key, error) {
 	if !json.Valid(body) {
 		return nil, cmdutil.Failf("the JWKS from %s is not JSON (Content-Type %q)", u.Redacted(), resp.Header.Get("Content-Type"))
 	}
-	ks, err := keys.Parse(body)
-	if err != nil {
-		return nil, cmdutil.Failf("the JWKS from %s: %v", u.Redacted(), err)
-	}
-	return ks, nil
+	return verificationSet(opts, body, u.Redacted())
 }
 
 // fetchError classifies a failed request: policy (1), time-out (5) or

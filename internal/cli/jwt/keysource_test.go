@@ -21,6 +21,15 @@ func TestVerifyJWKSOverHTTP(t *testing.T) {
 		w.Header().Set("Content-Type", "application/jwk-set+json")
 		w.Write(jwks)
 	})
+	// A server's set holds more than signing keys: those are skipped.
+	mixed := strings.Replace(string(jwks), `{"keys":[`, `{"keys":[{"kty":"oct","kid":"hmac","k":"c2VjcmV0"},{"kty":"OKP","crv":"X25519","kid":"ecdh","x":"hSDwCYkwp1R0i33ctD73Wg2_Og0mOBr066SpjqqbTmo"},`, 1)
+	if mixed == string(jwks) {
+		t.Fatalf("could not build the mixed set from %s", jwks)
+	}
+	mux.HandleFunc("/mixed", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(mixed)) })
+	mux.HandleFunc("/only-oct", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`{"keys":[{"kty":"oct","kid":"hmac","k":"c2VjcmV0"}]}`))
+	})
 	mux.HandleFunc("/missing", http.NotFound)
 	mux.HandleFunc("/html", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -63,6 +72,10 @@ func TestVerifyJWKSOverHTTP(t *testing.T) {
 		{"loopback http", []string{"--jwks", srv.URL + "/jwks.json"}, 0, "", ""},
 		{"localhost name", []string{"--jwks", strings.Replace(srv.URL, "127.0.0.1", "localhost", 1) + "/jwks.json"}, 0, "", ""},
 		{"redirect on loopback", []string{"--jwks", srv.URL + "/redirect-local"}, 0, "", ""},
+		{"foreign keys skipped", []string{"--jwks", srv.URL + "/mixed"}, 0, "",
+			"note: the JWKS from " + srv.URL + "/mixed: skipping key 1 of 3 (kid \"hmac\"): a symmetric key (kty \"oct\")\n" +
+				"note: the JWKS from " + srv.URL + "/mixed: skipping key 2 of 3 (kid \"ecdh\"): unsupported key: OKP curve \"X25519\" (supported: Ed25519)\n"},
+		{"no usable key", []string{"--jwks", srv.URL + "/only-oct"}, 1, "the JWKS from " + srv.URL + "/only-oct: not a key: expected PEM, a JWK or a JWKS: the JWKS has no key this tool can verify with (1 skipped: key 1 of 1 (kid \"hmac\"): a symmetric key (kty \"oct\"))", ""},
 		{"HTTP 404", []string{"--jwks", srv.URL + "/missing"}, 1, "fetching the JWKS from " + srv.URL + "/missing: HTTP 404 Not Found", ""},
 		{"not JSON", []string{"--jwks", srv.URL + "/html"}, 1, "the JWKS from " + srv.URL + `/html is not JSON (Content-Type "text/html; charset=utf-8")`, ""},
 		{"empty set", []string{"--jwks", srv.URL + "/not-a-jwks"}, 1, "the JWKS from " + srv.URL + "/not-a-jwks: not a key: expected PEM, a JWK or a JWKS (the JWKS holds no keys)", ""},

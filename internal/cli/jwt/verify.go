@@ -37,6 +37,9 @@ func NewCmdVerify(f *cmdutil.Factory, runF func(*VerifyOptions) error) *cobra.Co
 The signature is checked first, against --key (a PEM, JWK or JWKS file) or
 --jwks (a JWKS file or an http(s) URL). The token's kid selects the key; a
 key without a kid of its own (a PEM file) is tried whatever the token's kid.
+Entries of a --jwks set that cannot verify a signature (symmetric keys,
+"use": "enc", unsupported curves, RSA below 2048 bits) are skipped with a
+note on standard error.
 The algorithm is pinned to the key's own (RS256 for RSA, ES256/384/512 by
 curve, EdDSA, or the JWK's "alg"), or to the --alg list. "alg: none" and
 HMAC (HS256 keyed with the public key) are always refused.
