@@ -11,10 +11,12 @@ import (
 
 	"github.com/oauthkit/oauthkit/internal/cli/basic"
 	"github.com/oauthkit/oauthkit/internal/cli/cmdutil"
+	flowcmd "github.com/oauthkit/oauthkit/internal/cli/flow"
 	jwtcmd "github.com/oauthkit/oauthkit/internal/cli/jwt"
 	"github.com/oauthkit/oauthkit/internal/cli/keygen"
 	keyscmd "github.com/oauthkit/oauthkit/internal/cli/keys"
 	"github.com/oauthkit/oauthkit/internal/cli/serve"
+	"github.com/oauthkit/oauthkit/internal/cli/tokencmd"
 	"github.com/oauthkit/oauthkit/internal/cli/version"
 	"github.com/oauthkit/oauthkit/internal/iostreams"
 )
@@ -71,6 +73,8 @@ Exit codes are listed by 'oauthkit help exit-codes'.`,
 		basic.NewCmdBasic(f),
 		jwtcmd.NewCmdJWT(f),
 		serve.NewCmdServe(f, nil),
+		flowcmd.NewCmdFlow(f),
+		tokencmd.NewCmdToken(f),
 		version.NewCmdVersion(f, nil),
 		newExitCodesTopic(),
 	)

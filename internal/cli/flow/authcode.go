@@ -1,0 +1,156 @@
+package flowcmd
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+
+	"github.com/oauthkit/oauthkit/internal/cli/cmdutil"
+	"github.com/oauthkit/oauthkit/internal/flow"
+)
+
+// AuthcodeOptions are the options of `oauthkit flow authcode`.
+type AuthcodeOptions struct {
+	CommonOptions
+	BrowserOptions
+	NoPKCE       bool
+	PrintURL     bool
+	Exchange     string
+	State        string
+	CodeVerifier string
+	Save         string
+}
+
+// NewCmdAuthcode returns `oauthkit flow authcode`.
+func NewCmdAuthcode(f *cmdutil.Factory, runF func(*AuthcodeOptions) error) *cobra.Command {
+	opts := &AuthcodeOptions{CommonOptions: CommonOptions{Factory: f}}
+	cmd := &cobra.Command{
+		Use:   "authcode",
+		Short: "Sign in through the browser (authorization code grant with PKCE)",
+		Long: `Run the authorization code grant (RFC 6749 §4.1) with PKCE S256 (RFC 7636).
+
+oauthkit listens on a loopback address (127.0.0.1 and a free port by default),
+prints the authorization URL on standard error (alone on its line) and opens the
+browser ($BROWSER if set). The server redirects back to
+http://127.0.0.1:PORT/callback; oauthkit takes exactly one response, checks its
+state (and iss, RFC 9207, when the server advertises it), shows a small page,
+and redeems the code. A wrong or missing state stops it before any token request.
+It waits --timeout (default 5m), then exits with code 5.
+
+  --no-browser   print the URL only (open it yourself, on this machine)
+  --headless     no browser: oauthkit follows the redirects itself; for CI with
+                 servers that approve without a person (oauthkit serve --auto-approve)
+  --print-url    step 1 of 2: print {authorization_url, state, code_verifier,
+                 redirect_uri} as JSON and exit (--save FILE puts the secrets in a
+                 0600 file instead of on standard output)
+  --exchange X   step 2 of 2: X is the URL the browser was sent to (or the bare
+                 code, or '-' for stdin); needs --state and --code-verifier, or the
+                 --save FILE of step 1
+
+A nonce is sent when the scopes include openid. The redirect URI must be
+registered at the server: servers that follow RFC 8252 §7.3 accept any port on
+http://127.0.0.1/callback; otherwise fix it with --callback-port or --redirect-uri.`,
+		Example: `  oauthkit flow authcode --issuer http://127.0.0.1:8080 --client-id oauthkit-demo-public --scope read
+  oauthkit flow authcode --issuer http://127.0.0.1:8080 --client-id oauthkit-demo-public --headless -o token
+  oauthkit flow authcode --issuer http://127.0.0.1:8080 --client-id oauthkit-demo-public --print-url --save step1.json
+  oauthkit flow authcode --issuer http://127.0.0.1:8080 --client-id oauthkit-demo-public --exchange "$CALLBACK_URL" --save step1.json`,
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := opts.check(cmd); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runAuthcode(opts)
+		},
+	}
+	AddCommonFlags(cmd, &opts.CommonOptions, defaultBrowserTimeout)
+	addBrowserFlags(cmd, &opts.BrowserOptions, "query|form_post")
+	fl := cmd.Flags()
+	fl.BoolVar(&opts.NoPKCE, "no-pkce", false, "do not use PKCE (only for servers that refuse it)")
+	fl.BoolVar(&opts.PrintURL, "print-url", false, "two-step mode, step 1: print the authorization URL, state and code_verifier as JSON and exit")
+	fl.StringVar(&opts.Exchange, "exchange", "", "two-step mode, step 2: the callback URL or code to redeem ('-' = stdin)")
+	fl.StringVar(&opts.State, "state", "", "with --exchange: the state printed by --print-url")
+	fl.StringVar(&opts.CodeVerifier, "code-verifier", "", "with --exchange: the code_verifier printed by --print-url")
+	fl.StringVar(&opts.Save, "save", "", "with --print-url: write state and code_verifier to this file (0600); with --exchange: read them from it")
+	cmdutil.AddOutputFlag(cmd, &opts.Output, tokenFormats...)
+	return cmd
+}
+
+func (o *AuthcodeOptions) check(cmd *cobra.Command) error {
+	if err := prepare(&o.CommonOptions); err != nil {
+		return err
+	}
+	o.BrowserOptions.applyProfile(cmd, o.profile)
+	if err := o.BrowserOptions.check(cmd, "query", "form_post"); err != nil {
+		return err
+	}
+	exchange := cmd.Flags().Changed("exchange")
+	switch {
+	case o.PrintURL && exchange:
+		return cmdutil.UsageErrorf("--print-url and --exchange are the two steps; give one of them")
+	case o.Headless && (o.PrintURL || exchange):
+		return cmdutil.UsageErrorf("--headless cannot be combined with --print-url or --exchange")
+	case exchange && o.Exchange == "":
+		return cmdutil.UsageErrorf("--exchange needs the callback URL or the code")
+	case !exchange && (o.State != "" || o.CodeVerifier != ""):
+		return cmdutil.UsageErrorf("--state and --code-verifier belong to --exchange (step 2)")
+	case o.Save != "" && !o.PrintURL && !exchange:
+		return cmdutil.UsageErrorf("--save belongs to --print-url or --exchange")
+	case o.NoPKCE && o.CodeVerifier != "":
+		return cmdutil.UsageErrorf("--no-pkce and --code-verifier contradict each other")
+	case o.PrintURL && o.Output != "json":
+		return cmdutil.UsageErrorf("--print-url writes JSON; -o %s does not apply", o.Output)
+	}
+	if o.CodeVerifier != "" {
+		if err := flow.CheckCodeVerifier(o.CodeVerifier); err != nil {
+			return cmdutil.UsageErrorf("--code-verifier: %v", err)
+		}
+	}
+	return nil
+}
+
+func runAuthcode(o *AuthcodeOptions) error {
+	switch {
+	case o.PrintURL:
+		return runPrintURL(o)
+	case o.Exchange != "":
+		return runExchange(o)
+	}
+	sctx, stop := signalContext()
+	defer stop()
+	c, err := o.clientWithin(sctx)
+	if err != nil {
+		return err
+	}
+	req := o.authRequest()
+	tr, err := c.Run(sctx, flow.BrowserFlow{
+		Catcher: o.catcherConfig(), Request: req, Opener: o.opener(o.Factory),
+		Headless: o.Headless, Timeout: o.Timeout, Status: o.Factory.IOStreams.ErrOut,
+	})
+	if err != nil {
+		return MapError(err)
+	}
+	return WriteToken(o.Factory.IOStreams.Out, o.Output, tr)
+}
+
+// clientWithin builds the client; discovery is bounded by --timeout too.
+func (o *CommonOptions) clientWithin(ctx context.Context) (*flow.Client, error) {
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+	return o.Client(ctx)
+}
+
+// authRequest is a fresh request: random state, PKCE verifier, nonce.
+func (o *AuthcodeOptions) authRequest() flow.AuthRequest {
+	g := o.Grant()
+	req := flow.AuthRequest{ResponseType: "code", State: flow.NewState(), ResponseMode: o.ResponseMode, Grant: g}
+	if !o.NoPKCE {
+		req.CodeVerifier = flow.NewCodeVerifier()
+	}
+	if flow.HasOpenID(g.Scopes) {
+		req.Nonce = flow.NewState()
+	}
+	return req
+}

@@ -1,0 +1,337 @@
+// Package flowcmd implements `oauthkit flow authcode|implicit|password|
+// client-credentials|refresh`: the client side of every OAuth 2.0 grant
+// against any authorization server.
+package flowcmd
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/oauthkit/oauthkit/internal/cli/cmdutil"
+	"github.com/oauthkit/oauthkit/internal/flow"
+)
+
+// NewCmdFlow returns the `oauthkit flow` command group.
+func NewCmdFlow(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "flow <grant>",
+		Short: "Get tokens from any OAuth 2.0 server with every grant",
+		Long: `Run an OAuth 2.0 grant against any standards-following authorization server
+and print the token response.
+
+  authcode             authorization code + PKCE, through the browser and a loopback catcher
+  implicit             the (deprecated) implicit grant, for old servers
+  password             resource owner password credentials
+  client-credentials   a client acting on its own behalf
+  refresh              exchange a refresh token
+
+Name the server with --issuer (its metadata is discovered: RFC 8414, then
+OpenID Connect; the metadata's issuer must equal --issuer exactly) or give the
+endpoint URLs (--token-url, --authorize-url, ...). Settings can come from a
+profile (--profile NAME) in $XDG_CONFIG_HOME/oauthkit/config.yaml.
+
+The token response goes to standard output (-o json|token|header|env); the URL
+to open, warnings and -v logs go to standard error. Exit codes: 0 ok, 1 failure,
+2 usage, 3 the server answered an OAuth error, 4 network or TLS, 5 timed out,
+130 cancelled.`,
+		Example: `  oauthkit flow client-credentials --issuer http://127.0.0.1:8080 --client-id oauthkit-demo --client-secret-file secret.txt
+  oauthkit flow authcode --issuer http://127.0.0.1:8080 --client-id oauthkit-demo-public --scope read
+  eval "$(oauthkit flow refresh --issuer http://127.0.0.1:8080 --client-id oauthkit-demo --refresh-token-file rt.txt -o env)"`,
+	}
+	cmd.AddCommand(
+		NewCmdAuthcode(f, nil),
+		NewCmdImplicit(f, nil),
+		NewCmdPassword(f, nil),
+		NewCmdClientCredentials(f, nil),
+		NewCmdRefresh(f, nil),
+	)
+	return cmd
+}
+
+// CommonOptions are the flags every flow and token command shares.
+type CommonOptions struct {
+	Factory *cmdutil.Factory
+
+	Issuer, AuthorizeURL, TokenURL, IntrospectURL, RevokeURL, JWKSURL string
+
+	ClientID, ClientSecret, ClientSecretFile, AuthMethod string
+
+	Scopes    []string
+	Audience  string
+	Resources []string
+	Params    []string
+	Insecure  bool
+	Timeout   time.Duration
+	Verbose   bool
+	Profile   string
+	Output    string
+
+	// profile is the loaded --profile, if any.
+	profile *flow.Profile
+	changed func(string) bool
+}
+
+// Output formats of the token commands.
+var tokenFormats = []string{"json", "token", "header", "env"}
+
+// AddCommonFlags registers the shared flags on cmd.
+func AddCommonFlags(cmd *cobra.Command, o *CommonOptions, defaultTimeout time.Duration) {
+	fl := cmd.Flags()
+	fl.StringVar(&o.Issuer, "issuer", "", "issuer URL; endpoints are discovered (RFC 8414, then OpenID Connect)")
+	fl.StringVar(&o.AuthorizeURL, "authorize-url", "", "authorization endpoint (instead of or over discovery)")
+	fl.StringVar(&o.TokenURL, "token-url", "", "token endpoint")
+	fl.StringVar(&o.IntrospectURL, "introspect-url", "", "introspection endpoint (RFC 7662)")
+	fl.StringVar(&o.RevokeURL, "revoke-url", "", "revocation endpoint (RFC 7009)")
+	fl.StringVar(&o.JWKSURL, "jwks-url", "", "JWKS URL (shown in -v; for `oauthkit jwt verify`)")
+	fl.StringVar(&o.ClientID, "client-id", "", "client_id")
+	fl.StringVar(&o.ClientSecret, "client-secret", "", "client secret (visible to other users in the process list: prefer --client-secret-file or OAUTHKIT_CLIENT_SECRET)")
+	fl.StringVar(&o.ClientSecretFile, "client-secret-file", "", "read the client secret from a file ('-' = stdin)")
+	fl.StringVar(&o.AuthMethod, "auth-method", "", "client authentication: basic|post|none (default: none without a secret, else what the server supports, basic first)")
+	fl.StringArrayVar(&o.Scopes, "scope", nil, "scope to ask for (repeatable or space-separated)")
+	fl.StringVar(&o.Audience, "audience", "", "audience parameter")
+	fl.StringArrayVar(&o.Resources, "resource", nil, "resource indicator (RFC 8707, repeatable)")
+	fl.StringArrayVar(&o.Params, "param", nil, "extra request parameter k=v (repeatable)")
+	fl.BoolVar(&o.Insecure, "insecure", false, "skip TLS certificate verification and allow plain http to any host (DANGEROUS)")
+	fl.DurationVar(&o.Timeout, "timeout", defaultTimeout, "how long to wait (for the browser, or for the server)")
+	fl.BoolVarP(&o.Verbose, "verbose", "v", false, "log each HTTP request and response on stderr, secrets masked")
+	fl.StringVar(&o.Profile, "profile", "", "read settings from this profile of $XDG_CONFIG_HOME/oauthkit/config.yaml")
+	_ = cmd.RegisterFlagCompletionFunc("auth-method", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return []string{"basic", "post", "none"}, cobra.ShellCompDirectiveNoFileComp
+	})
+	o.changed = func(name string) bool { return cmd.Flags().Changed(name) }
+}
+
+// Prepare loads the profile and checks the flags (usage errors, exit 2).
+func (o *CommonOptions) Prepare() error {
+	if o.Profile != "" {
+		path, err := flow.ProfilePath(o.Factory.Getenv)
+		if err != nil {
+			return cmdutil.Failf("%v", err)
+		}
+		p, err := flow.LoadProfile(path, o.Profile)
+		if err != nil {
+			return cmdutil.UsageErrorf("%v", err)
+		}
+		o.profile = p
+		o.applyProfile(p)
+	}
+	if o.AuthMethod != "" {
+		if _, err := flow.ParseAuthMethod(o.AuthMethod); err != nil {
+			return cmdutil.UsageErrorf("--auth-method: %v", err)
+		}
+	}
+	if o.Timeout <= 0 {
+		return cmdutil.UsageErrorf("--timeout must be positive, got %s", o.Timeout)
+	}
+	if o.ClientID == "" {
+		return cmdutil.UsageErrorf("--client-id is required")
+	}
+	if o.Issuer == "" && o.TokenURL == "" && o.AuthorizeURL == "" && o.IntrospectURL == "" && o.RevokeURL == "" {
+		return cmdutil.UsageErrorf("name the server: --issuer URL, or the endpoint URLs (--token-url, --authorize-url, ...)")
+	}
+	if o.Issuer != "" {
+		if err := flow.CheckURL("--issuer", o.Issuer, o.Insecure); err != nil {
+			return cmdutil.UsageErrorf("%v", err)
+		}
+	}
+	for _, u := range []struct{ name, v string }{{"--authorize-url", o.AuthorizeURL}, {"--token-url", o.TokenURL},
+		{"--introspect-url", o.IntrospectURL}, {"--revoke-url", o.RevokeURL}, {"--jwks-url", o.JWKSURL}} {
+		if u.v != "" {
+			if err := flow.CheckURL(u.name, u.v, o.Insecure); err != nil {
+				return cmdutil.UsageErrorf("%v", err)
+			}
+		}
+	}
+	if _, err := o.extraParams(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// applyProfile fills what no flag set (flag > env > profile > default).
+func (o *CommonOptions) applyProfile(p *flow.Profile) {
+	set := func(flag string, dst *string, v string) {
+		if !o.changed(flag) && v != "" {
+			*dst = v
+		}
+	}
+	set("issuer", &o.Issuer, p.Issuer)
+	set("authorize-url", &o.AuthorizeURL, p.AuthorizeURL)
+	set("token-url", &o.TokenURL, p.TokenURL)
+	set("introspect-url", &o.IntrospectURL, p.IntrospectURL)
+	set("revoke-url", &o.RevokeURL, p.RevokeURL)
+	set("jwks-url", &o.JWKSURL, p.JWKSURL)
+	set("client-id", &o.ClientID, p.ClientID)
+	set("auth-method", &o.AuthMethod, p.AuthMethod)
+	set("audience", &o.Audience, p.Audience)
+	if !o.changed("scope") && len(p.Scopes) > 0 {
+		o.Scopes = p.Scopes
+	}
+	if !o.changed("resource") && len(p.Resources) > 0 {
+		o.Resources = p.Resources
+	}
+	if !o.changed("param") {
+		for k, v := range p.Params {
+			o.Params = append(o.Params, k+"="+v)
+		}
+	}
+}
+
+func (o *CommonOptions) extraParams() (url.Values, error) {
+	v := url.Values{}
+	for _, p := range o.Params {
+		k, val, ok := strings.Cut(p, "=")
+		if !ok || k == "" {
+			return nil, cmdutil.UsageErrorf("--param %q: want name=value", p)
+		}
+		v.Add(k, val)
+	}
+	if err := flow.CheckExtraParams(v); err != nil {
+		return nil, cmdutil.UsageErrorf("%v", err)
+	}
+	return v, nil
+}
+
+// Grant returns the scope, audience, resource and extra parameters.
+func (o *CommonOptions) Grant() flow.Grant {
+	extra, _ := o.extraParams() // checked in Prepare
+	return flow.Grant{Scopes: flow.SplitScopes(o.Scopes), Audience: o.Audience, Resources: o.Resources, Extra: extra}
+}
+
+// secret resolves the client secret: flag, file, OAUTHKIT_CLIENT_SECRET,
+// then the profile's client_secret_file or client_secret_env.
+func (o *CommonOptions) secret() (string, bool, error) {
+	f := o.Factory
+	s, ok, err := cmdutil.ReadSecret(f, cmdutil.SecretSource{Value: o.ClientSecret, File: o.ClientSecretFile,
+		EnvVar: "OAUTHKIT_CLIENT_SECRET", FlagSet: o.changed("client-secret")})
+	if err != nil || ok {
+		if ok && o.changed("client-secret") {
+			fmt.Fprintln(f.IOStreams.ErrOut, "warning: --client-secret is visible to other users of this machine (process list, shell history); use --client-secret-file or OAUTHKIT_CLIENT_SECRET")
+		}
+		return s, ok, err
+	}
+	if p := o.profile; p != nil {
+		switch {
+		case p.ClientSecretFile != "":
+			return cmdutil.ReadSecret(f, cmdutil.SecretSource{File: p.ClientSecretFile})
+		case p.ClientSecretEnv != "":
+			if v := f.Getenv(p.ClientSecretEnv); v != "" {
+				return v, true, nil
+			}
+			return "", false, cmdutil.Failf("profile %s: the environment variable %s (client_secret_env) is empty", o.Profile, p.ClientSecretEnv)
+		}
+	}
+	return "", false, nil
+}
+
+// httpClient is the factory's client with --insecure and -v applied.
+func (o *CommonOptions) httpClient() *http.Client {
+	base := o.Factory.HTTPClient()
+	hc := *base
+	var rt http.RoundTripper = hc.Transport
+	if o.Insecure {
+		t, ok := rt.(*http.Transport)
+		if !ok || t == nil {
+			t = http.DefaultTransport.(*http.Transport)
+		}
+		t = t.Clone()
+		if t.TLSClientConfig == nil {
+			t.TLSClientConfig = &tls.Config{}
+		}
+		t.TLSClientConfig.InsecureSkipVerify = true
+		rt = t
+	}
+	if o.Verbose {
+		if rt == nil {
+			rt = http.DefaultTransport
+		}
+		rt = &flow.LoggingTransport{Base: rt, W: o.Factory.IOStreams.ErrOut}
+	}
+	hc.Transport = rt
+	if o.Timeout < hc.Timeout || hc.Timeout == 0 {
+		hc.Timeout = o.Timeout
+	}
+	return &hc
+}
+
+// Client builds the flow client: secret, discovery, endpoints, auth method.
+func (o *CommonOptions) Client(ctx context.Context) (*flow.Client, error) {
+	errOut := o.Factory.IOStreams.ErrOut
+	if o.Insecure {
+		fmt.Fprintln(errOut, "WARNING: --insecure: TLS certificates are NOT verified and plain http is allowed; anyone on the network path can read and change the tokens")
+	}
+	secret, haveSecret, err := o.secret()
+	if err != nil {
+		return nil, err
+	}
+	c := &flow.Client{HTTP: o.httpClient(), Now: o.Factory.Now, ClientID: o.ClientID, Secret: secret}
+	if o.Issuer != "" {
+		md, err := c.Discover(ctx, o.Issuer, o.Insecure)
+		if err != nil {
+			return nil, MapError(err)
+		}
+		c.Endpoints = md.Endpoints()
+	}
+	e := &c.Endpoints
+	for _, s := range []struct {
+		dst *string
+		v   string
+	}{{&e.Authorization, o.AuthorizeURL}, {&e.Token, o.TokenURL},
+		{&e.Introspection, o.IntrospectURL}, {&e.Revocation, o.RevokeURL}, {&e.JWKS, o.JWKSURL}} {
+		if s.v != "" {
+			*s.dst = s.v
+		}
+	}
+	if o.AuthMethod != "" {
+		c.AuthMethod, _ = flow.ParseAuthMethod(o.AuthMethod)
+	} else {
+		c.AuthMethod = flow.DefaultAuthMethod(haveSecret, e.TokenAuthMethods)
+	}
+	if c.AuthMethod != flow.AuthNone && !haveSecret {
+		return nil, cmdutil.UsageErrorf("--auth-method %s needs a client secret: --client-secret-file, OAUTHKIT_CLIENT_SECRET or --client-secret", o.AuthMethod)
+	}
+	if c.AuthMethod == flow.AuthNone && haveSecret {
+		fmt.Fprintln(errOut, "warning: --auth-method none: the client secret is not sent")
+	}
+	return c, nil
+}
+
+// signalContext is cancelled by Ctrl-C (exit 130).
+func signalContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt)
+}
+
+// MapError turns flow errors into exit codes (DESIGN.md §3).
+func MapError(err error) error {
+	var (
+		ee *cmdutil.ExitError
+		oe *flow.OAuthError
+		ne *flow.NetworkError
+		te *flow.TimeoutError
+	)
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ee):
+		return err
+	case errors.Is(err, flow.ErrCancelled):
+		return cmdutil.ErrCancelled
+	case errors.As(err, &oe):
+		return cmdutil.OAuthError(err)
+	case errors.As(err, &te):
+		return cmdutil.TimeoutError(err)
+	case errors.As(err, &ne):
+		return cmdutil.NetworkError(err)
+	}
+	return cmdutil.Failf("%v", err)
+}

@@ -1,0 +1,62 @@
+package flowcmd
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/oauthkit/oauthkit/internal/cli/cmdutil"
+	"github.com/oauthkit/oauthkit/internal/flow"
+)
+
+// WriteToken prints a token response in one of the -o formats:
+//
+//	json    the response as the server sent it, plus "expires_at" (RFC 3339)
+//	        when expires_in is present
+//	token   the access token alone
+//	header  Authorization: Bearer <access token>
+//	env     export OAUTHKIT_ACCESS_TOKEN='…' lines for eval
+func WriteToken(w io.Writer, format string, tr *flow.TokenResponse) error {
+	switch format {
+	case "token":
+		_, err := fmt.Fprintln(w, tr.AccessToken)
+		return err
+	case "header":
+		_, err := fmt.Fprintf(w, "Authorization: Bearer %s\n", tr.AccessToken)
+		return err
+	case "env":
+		var b strings.Builder
+		for _, kv := range []struct{ name, v string }{
+			{"OAUTHKIT_ACCESS_TOKEN", tr.AccessToken},
+			{"OAUTHKIT_TOKEN_TYPE", tr.TokenType},
+			{"OAUTHKIT_REFRESH_TOKEN", tr.RefreshToken},
+			{"OAUTHKIT_ID_TOKEN", tr.IDToken},
+			{"OAUTHKIT_SCOPE", tr.Scope},
+			{"OAUTHKIT_EXPIRES_AT", expiresAt(tr)},
+		} {
+			if kv.v != "" {
+				fmt.Fprintf(&b, "export %s=%s\n", kv.name, shellQuote(kv.v))
+			}
+		}
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+	obj := tr.Raw
+	if !tr.ExpiresAt.IsZero() {
+		obj = obj.With("expires_at", expiresAt(tr))
+	}
+	return cmdutil.WriteJSON(w, obj)
+}
+
+func expiresAt(tr *flow.TokenResponse) string {
+	if tr.ExpiresAt.IsZero() {
+		return ""
+	}
+	return tr.ExpiresAt.UTC().Format(time.RFC3339)
+}
+
+// shellQuote quotes a value for POSIX sh: single quotes, with ' as '\”.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

@@ -1,0 +1,105 @@
+package flow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"time"
+)
+
+// BrowserFlow is an authorization code (or implicit) run through the
+// loopback catcher.
+type BrowserFlow struct {
+	Catcher CatcherConfig
+	// Request: ResponseType, State, Nonce, CodeVerifier, ResponseMode and
+	// Grant; RedirectURI is the catcher's.
+	Request AuthRequest
+	// Opener opens the browser; nil means the URL is only printed.
+	Opener Opener
+	// Headless: no browser; oauthkit follows the redirects itself.
+	Headless bool
+	// Timeout bounds the wait for the authorization response.
+	Timeout time.Duration
+	// Status receives the URL to open and progress (standard error).
+	Status io.Writer
+	// Listening, if set, is called with the catcher once it listens (tests).
+	Listening func(*Catcher)
+}
+
+// Run listens, prints (and opens) the authorization URL, waits for one
+// response, checks it and, for a code, redeems it.
+func (c *Client) Run(ctx context.Context, f BrowserFlow) (*TokenResponse, error) {
+	implicit := f.Request.ResponseType == "token"
+	now := c.Now
+	chk := CallbackCheck{State: f.Request.State, Issuer: c.Endpoints.Issuer, RequireIss: c.Endpoints.IssParameter, Implicit: implicit}
+	cfg := f.Catcher
+	cfg.Implicit = implicit
+	cfg.Validate = func(v url.Values) (*Callback, error) { return CheckCallback(v, chk, now()) }
+	catcher, err := Listen(cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer catcher.Close()
+	if f.Listening != nil {
+		f.Listening(catcher)
+	}
+	req := f.Request
+	req.RedirectURI = catcher.RedirectURI()
+	authURL, err := c.AuthorizationURL(req)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(f.Status, "Open this URL in a browser to authorize (oauthkit waits on %s):\n\n%s\n\n", req.RedirectURI, authURL)
+
+	waitCtx, cancel := context.WithTimeout(ctx, f.Timeout)
+	defer cancel()
+	side := make(chan error, 1)
+	switch {
+	case f.Headless:
+		go func() { side <- c.followHeadless(waitCtx, authURL, req.RedirectURI) }()
+	case f.Opener != nil:
+		go func() {
+			if err := f.Opener.Open(authURL); err != nil {
+				side <- fmt.Errorf("could not open a browser (%v); open the URL above yourself", err)
+			}
+		}()
+	}
+	results := make(chan catcherResult, 1)
+	go func() { cb, err := catcher.Wait(waitCtx); results <- catcherResult{cb, err} }()
+	var cb *Callback
+	for cb == nil {
+		select {
+		case r := <-results:
+			if r.err != nil {
+				return nil, waitError(ctx, r.err)
+			}
+			cb = r.cb
+		case serr := <-side:
+			switch {
+			case serr != nil && f.Headless:
+				return nil, serr
+			case serr != nil:
+				fmt.Fprintf(f.Status, "warning: %v\n", serr)
+			}
+			side = nil // a nil channel never delivers again
+		}
+	}
+	if implicit {
+		return cb.Token, nil
+	}
+	return c.ExchangeCode(ctx, cb.Code, req.RedirectURI, req.CodeVerifier, req.Grant)
+}
+
+// waitError maps the end of the wait to cancelled or timed out; any other
+// error (a refused response) passes through.
+func waitError(parent context.Context, err error) error {
+	switch {
+	case parent.Err() != nil && errors.Is(err, context.Canceled):
+		return ErrCancelled
+	case errors.Is(err, context.DeadlineExceeded):
+		return &TimeoutError{Op: "waiting for the authorization response on the loopback redirect"}
+	}
+	return err
+}

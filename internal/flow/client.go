@@ -1,0 +1,191 @@
+package flow
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/oauthkit/oauthkit/internal/clientauth"
+)
+
+// maxBody bounds every response body read from a server.
+const maxBody = 1 << 20
+
+// AuthMethod is how the client authenticates at the token, introspection
+// and revocation endpoints (RFC 6749 §2.3).
+type AuthMethod string
+
+// The client authentication methods.
+const (
+	AuthBasic AuthMethod = "basic" // client_secret_basic
+	AuthPost  AuthMethod = "post"  // client_secret_post
+	AuthNone  AuthMethod = "none"  // public client: client_id only
+)
+
+// ParseAuthMethod accepts basic, post and none, and the RFC 7591 names.
+func ParseAuthMethod(s string) (AuthMethod, error) {
+	switch s {
+	case "basic", string(clientauth.MethodBasic):
+		return AuthBasic, nil
+	case "post", string(clientauth.MethodPost):
+		return AuthPost, nil
+	case "none":
+		return AuthNone, nil
+	}
+	return "", fmt.Errorf("auth method %q is not one of basic, post, none", s)
+}
+
+// DefaultAuthMethod picks the method when none was asked for: none without
+// a secret; with one, client_secret_basic unless the server lists only
+// client_secret_post (supported may be empty: unknown).
+func DefaultAuthMethod(haveSecret bool, supported []string) AuthMethod {
+	if !haveSecret {
+		return AuthNone
+	}
+	basic, post := len(supported) == 0, false
+	for _, m := range supported {
+		basic = basic || m == string(clientauth.MethodBasic)
+		post = post || m == string(clientauth.MethodPost)
+	}
+	if !basic && post {
+		return AuthPost
+	}
+	return AuthBasic
+}
+
+// Endpoints are where the server answers. Empty means unknown.
+type Endpoints struct {
+	Issuer        string
+	Authorization string
+	Token         string
+	Introspection string
+	Revocation    string
+	JWKS          string
+	// IssParameter: the server sends iss in authorization responses
+	// (RFC 9207 authorization_response_iss_parameter_supported).
+	IssParameter bool
+	// TokenAuthMethods lists token_endpoint_auth_methods_supported.
+	TokenAuthMethods []string
+}
+
+// Client talks to one authorization server as one OAuth client.
+type Client struct {
+	HTTP      *http.Client
+	Now       func() time.Time
+	Endpoints Endpoints
+
+	ClientID   string
+	Secret     string
+	AuthMethod AuthMethod
+}
+
+// CheckURL refuses what is not an absolute http(s) URL, and plain http to a
+// host that is not a loopback address unless insecure (SECURITY.md rule 33).
+func CheckURL(name, raw string, insecure bool) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return fmt.Errorf("%s %q is not an absolute http or https URL", name, Printable(raw, 200))
+	}
+	if u.User != nil {
+		return fmt.Errorf("%s %q must not contain user information", name, Printable(raw, 200))
+	}
+	if u.Scheme == "http" && !insecure && !IsLoopbackHost(u.Hostname()) {
+		return fmt.Errorf("%s %s uses plain http to a host that is not loopback; tokens would cross the network unencrypted (use https, or --insecure to allow it)", name, Printable(raw, 200))
+	}
+	return nil
+}
+
+// IsLoopbackHost reports whether host is localhost or a loopback IP.
+func IsLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// authenticate adds the client's credentials to a request (RFC 6749 §2.3).
+func (c *Client) authenticate(req *http.Request, form url.Values) error {
+	switch c.AuthMethod {
+	case AuthBasic:
+		if err := clientauth.Validate(c.ClientID, c.Secret, false); err != nil {
+			return err
+		}
+		req.Header.Set("Authorization", clientauth.Header(clientauth.Encode(c.ClientID, c.Secret, false)))
+	case AuthPost:
+		form.Set("client_id", c.ClientID)
+		form.Set("client_secret", c.Secret)
+	case AuthNone, "":
+		form.Set("client_id", c.ClientID)
+	default:
+		return fmt.Errorf("unknown auth method %q", c.AuthMethod)
+	}
+	return nil
+}
+
+// response is an HTTP answer read in full.
+type response struct {
+	Status      int
+	ContentType string
+	Body        []byte
+}
+
+// postForm sends an authenticated form POST and reads the answer.
+func (c *Client) postForm(ctx context.Context, endpoint string, form url.Values) (*response, error) {
+	if endpoint == "" {
+		return nil, fmt.Errorf("no endpoint URL: give --issuer or the endpoint's URL flag")
+	}
+	form = cloneValues(form)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, nil)
+	if err != nil {
+		return nil, fmt.Errorf("bad endpoint URL: %v", err)
+	}
+	if err := c.authenticate(req, form); err != nil {
+		return nil, err
+	}
+	body := form.Encode()
+	req.Body = io.NopCloser(strings.NewReader(body))
+	req.ContentLength = int64(len(body))
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(body)), nil }
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	return c.do(ctx, req)
+}
+
+// do sends a request and reads at most maxBody bytes of the answer.
+func (c *Client) do(ctx context.Context, req *http.Request) (*response, error) {
+	op := req.Method + " " + redactURL(req.URL)
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return nil, transportError(ctx, op, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	if err != nil {
+		return nil, transportError(ctx, op, err)
+	}
+	if len(data) > maxBody {
+		return nil, fmt.Errorf("%s: the answer is larger than 1 MiB", op)
+	}
+	return &response{Status: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"), Body: data}, nil
+}
+
+func cloneValues(v url.Values) url.Values {
+	out := make(url.Values, len(v))
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
+}
+
+// redactURL prints a URL without its query and fragment.
+func redactURL(u *url.URL) string {
+	c := *u
+	c.RawQuery, c.Fragment, c.RawFragment, c.User = "", "", "", nil
+	return c.String()
+}

@@ -1,0 +1,135 @@
+package flow
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Profile is one named set of client settings in the profile file
+// ($XDG_CONFIG_HOME/oauthkit/config.yaml). Secrets are never stored in it,
+// only where to find them: client_secret_file or client_secret_env.
+type Profile struct {
+	Issuer           string            `yaml:"issuer"`
+	AuthorizeURL     string            `yaml:"authorize_url"`
+	TokenURL         string            `yaml:"token_url"`
+	IntrospectURL    string            `yaml:"introspect_url"`
+	RevokeURL        string            `yaml:"revoke_url"`
+	JWKSURL          string            `yaml:"jwks_url"`
+	ClientID         string            `yaml:"client_id"`
+	ClientSecretFile string            `yaml:"client_secret_file"`
+	ClientSecretEnv  string            `yaml:"client_secret_env"`
+	AuthMethod       string            `yaml:"auth_method"`
+	Scopes           []string          `yaml:"scopes"`
+	Audience         string            `yaml:"audience"`
+	Resources        []string          `yaml:"resources"`
+	Params           map[string]string `yaml:"params"`
+	RedirectURI      string            `yaml:"redirect_uri"`
+	CallbackHost     string            `yaml:"callback_host"`
+	CallbackPort     int               `yaml:"callback_port"`
+	Username         string            `yaml:"username"`
+	PasswordFile     string            `yaml:"password_file"`
+
+	// Refused keys: secrets do not belong in the file.
+	ClientSecret yaml.Node `yaml:"client_secret"`
+	Password     yaml.Node `yaml:"password"`
+	RefreshToken yaml.Node `yaml:"refresh_token"`
+}
+
+// ProfileFile is the whole file.
+type ProfileFile struct {
+	Profiles map[string]*Profile `yaml:"profiles"`
+}
+
+// ProfilePath is $XDG_CONFIG_HOME/oauthkit/config.yaml, falling back to
+// $HOME/.config/oauthkit/config.yaml.
+func ProfilePath(getenv func(string) string) (string, error) {
+	if dir := getenv("XDG_CONFIG_HOME"); dir != "" && filepath.IsAbs(dir) {
+		return filepath.Join(dir, "oauthkit", "config.yaml"), nil
+	}
+	if home := getenv("HOME"); home != "" {
+		return filepath.Join(home, ".config", "oauthkit", "config.yaml"), nil
+	}
+	return "", errors.New("neither XDG_CONFIG_HOME nor HOME is set: cannot find the profile file")
+}
+
+// ParseProfiles parses a profile file strictly: one YAML document, no
+// unknown keys, no secrets.
+func ParseProfiles(name string, data []byte) (*ProfileFile, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	var pf ProfileFile
+	if err := dec.Decode(&pf); err != nil {
+		if errors.Is(err, io.EOF) {
+			return &pf, nil
+		}
+		return nil, fmt.Errorf("%s: %v", name, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	var extra any
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%s: only one YAML document is allowed", name)
+	}
+	for pname, p := range pf.Profiles {
+		if p == nil {
+			return nil, fmt.Errorf("%s: profile %q is empty", name, pname)
+		}
+		for _, s := range []struct {
+			key  string
+			node *yaml.Node
+			hint string
+		}{
+			{"client_secret", &p.ClientSecret, "client_secret_file or client_secret_env"},
+			{"password", &p.Password, "password_file or OAUTHKIT_PASSWORD"},
+			{"refresh_token", &p.RefreshToken, "--refresh-token-file"},
+		} {
+			if s.node.Kind != 0 {
+				return nil, fmt.Errorf("%s:%d: profiles.%s.%s: secrets are not kept in the profile file; use %s", name, s.node.Line, pname, s.key, s.hint)
+			}
+		}
+		if p.AuthMethod != "" {
+			if _, err := ParseAuthMethod(p.AuthMethod); err != nil {
+				return nil, fmt.Errorf("%s: profiles.%s.auth_method: %v", name, pname, err)
+			}
+		}
+		if p.ClientSecretFile != "" && p.ClientSecretEnv != "" {
+			return nil, fmt.Errorf("%s: profiles.%s: give client_secret_file or client_secret_env, not both", name, pname)
+		}
+	}
+	return &pf, nil
+}
+
+// LoadProfile reads the profile file and returns the named profile.
+// Relative file paths in it are made relative to the file's directory.
+func LoadProfile(path, name string) (*Profile, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("--profile %s: the profile file %s does not exist", name, path)
+		}
+		return nil, fmt.Errorf("--profile %s: %v", name, err)
+	}
+	if len(data) > maxBody {
+		return nil, fmt.Errorf("%s is larger than 1 MiB", path)
+	}
+	pf, err := ParseProfiles(path, data)
+	if err != nil {
+		return nil, err
+	}
+	p, ok := pf.Profiles[name]
+	if !ok {
+		return nil, fmt.Errorf("--profile %s: no such profile in %s", name, path)
+	}
+	dir := filepath.Dir(path)
+	for _, f := range []*string{&p.ClientSecretFile, &p.PasswordFile} {
+		if *f != "" && *f != "-" && !filepath.IsAbs(*f) {
+			*f = filepath.Join(dir, *f)
+		}
+	}
+	return p, nil
+}

@@ -1,0 +1,142 @@
+package flow
+
+import (
+	"context"
+	"fmt"
+	"mime"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// TokenResponse is a successful token endpoint answer (RFC 6749 §5.1), or
+// the parameters of an implicit grant's redirect (§4.2.2).
+type TokenResponse struct {
+	// Raw is the answer as the server sent it, members in order.
+	Raw          Object
+	AccessToken  string
+	TokenType    string
+	RefreshToken string
+	IDToken      string
+	Scope        string
+	// ExpiresAt is the time of the answer plus expires_in; zero without it.
+	ExpiresAt time.Time
+}
+
+// ParseTokenResponse interprets a token endpoint answer received at now.
+// A JSON error object (with any status) is an *OAuthError; a 200 without
+// access_token is an error too.
+func ParseTokenResponse(where string, status int, contentType string, body []byte, now time.Time) (*TokenResponse, error) {
+	obj, perr := ParseObject(body)
+	if perr == nil {
+		if code := obj.String("error"); code != "" {
+			return nil, &OAuthError{Where: where, Code: Printable(code, 100), Description: Printable(obj.String("error_description"), 500),
+				URI: Printable(obj.String("error_uri"), 200), Status: status}
+		}
+	}
+	if status != 200 {
+		return nil, fmt.Errorf("%s answered HTTP %d without an OAuth error object%s", where, status, snippet(contentType, body))
+	}
+	if perr != nil {
+		return nil, fmt.Errorf("%s answered HTTP 200 with a body that is not a JSON object (%v)%s", where, perr, snippet(contentType, body))
+	}
+	return tokenFromObject(where, obj, now)
+}
+
+func tokenFromObject(where string, obj Object, now time.Time) (*TokenResponse, error) {
+	tr := &TokenResponse{
+		Raw:          obj,
+		AccessToken:  obj.String("access_token"),
+		TokenType:    obj.String("token_type"),
+		RefreshToken: obj.String("refresh_token"),
+		IDToken:      obj.String("id_token"),
+		Scope:        obj.String("scope"),
+	}
+	if tr.AccessToken == "" {
+		return nil, fmt.Errorf("%s answered without an access_token (RFC 6749 §5.1)", where)
+	}
+	if n, ok := obj.Int("expires_in"); ok && n >= 0 && n < 1<<40 {
+		tr.ExpiresAt = now.Add(time.Duration(n) * time.Second).UTC().Truncate(time.Second)
+	}
+	return tr, nil
+}
+
+// snippet describes a non-JSON body briefly for an error message.
+func snippet(contentType string, body []byte) string {
+	mt, _, _ := mime.ParseMediaType(contentType)
+	if len(body) == 0 {
+		return " (empty body)"
+	}
+	if mt == "text/html" {
+		return " (an HTML page)"
+	}
+	return fmt.Sprintf(": %q", Printable(strings.TrimSpace(string(body)), 120))
+}
+
+// Token sends a token request with the given grant parameters.
+func (c *Client) Token(ctx context.Context, form url.Values) (*TokenResponse, error) {
+	resp, err := c.postForm(ctx, c.Endpoints.Token, form)
+	if err != nil {
+		return nil, err
+	}
+	return ParseTokenResponse("token endpoint", resp.Status, resp.ContentType, resp.Body, c.Now())
+}
+
+// Grant parameters shared by the grants: scope, audience, resource and
+// extra parameters (--param).
+type Grant struct {
+	Scopes    []string
+	Audience  string
+	Resources []string
+	Extra     url.Values
+}
+
+// apply adds the grant's parameters to a form.
+func (g Grant) apply(form url.Values) {
+	if len(g.Scopes) > 0 {
+		form.Set("scope", strings.Join(g.Scopes, " "))
+	}
+	if g.Audience != "" {
+		form.Set("audience", g.Audience)
+	}
+	for _, r := range g.Resources {
+		form.Add("resource", r)
+	}
+	for k, vs := range g.Extra {
+		for _, v := range vs {
+			form.Add(k, v)
+		}
+	}
+}
+
+// ClientCredentials runs the client credentials grant (RFC 6749 §4.4).
+func (c *Client) ClientCredentials(ctx context.Context, g Grant) (*TokenResponse, error) {
+	form := url.Values{"grant_type": {"client_credentials"}}
+	g.apply(form)
+	return c.Token(ctx, form)
+}
+
+// Password runs the resource owner password credentials grant (§4.3).
+func (c *Client) Password(ctx context.Context, username, password string, g Grant) (*TokenResponse, error) {
+	form := url.Values{"grant_type": {"password"}, "username": {username}, "password": {password}}
+	g.apply(form)
+	return c.Token(ctx, form)
+}
+
+// Refresh exchanges a refresh token (§6).
+func (c *Client) Refresh(ctx context.Context, refreshToken string, g Grant) (*TokenResponse, error) {
+	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refreshToken}}
+	g.apply(form)
+	return c.Token(ctx, form)
+}
+
+// ExchangeCode redeems an authorization code (§4.1.3, RFC 7636 §4.5).
+func (c *Client) ExchangeCode(ctx context.Context, code, redirectURI, verifier string, g Grant) (*TokenResponse, error) {
+	form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirectURI}}
+	if verifier != "" {
+		form.Set("code_verifier", verifier)
+	}
+	g.Scopes = nil // scope belongs to the authorization request
+	g.apply(form)
+	return c.Token(ctx, form)
+}

@@ -1,0 +1,76 @@
+package flow
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseTokenResponse(t *testing.T) {
+	tests := []struct {
+		name, ct, body string
+		status         int
+		wantAT         string
+		wantExp        time.Duration // 0: no expires_at
+		wantOAuth      string        // full error text for an OAuthError
+		wantErr        string
+	}{
+		{name: "rfc6749", status: 200, ct: "application/json", body: `{"access_token":"a","token_type":"Bearer","expires_in":3600}`, wantAT: "a", wantExp: time.Hour},
+		{name: "apigee string expires_in", status: 200, ct: "application/json", body: `{"access_token":"a","expires_in":"1800"}`, wantAT: "a", wantExp: 30 * time.Minute},
+		{name: "no expires_in", status: 200, ct: "application/json", body: `{"access_token":"a"}`, wantAT: "a"},
+		{name: "oauth error", status: 401, ct: "application/json", body: `{"error":"invalid_client","error_description":"wrong secret"}`,
+			wantOAuth: `token endpoint answered error=invalid_client error_description="wrong secret" (HTTP 401)`},
+		{name: "control characters in the description", status: 400, body: "{\"error\":\"invalid_grant\",\"error_description\":\"a\\u001b[31mb\"}",
+			wantOAuth: `token endpoint answered error=invalid_grant error_description="a?[31mb" (HTTP 400)`},
+		{name: "html 500", status: 500, ct: "text/html", body: `<h1>oops</h1>`, wantErr: "token endpoint answered HTTP 500 without an OAuth error object (an HTML page)"},
+		{name: "empty 502", status: 502, wantErr: "token endpoint answered HTTP 502 without an OAuth error object (empty body)"},
+		{name: "200 not JSON", status: 200, ct: "text/plain", body: "eyJ.x.y", wantErr: `token endpoint answered HTTP 200 with a body that is not a JSON object`},
+		{name: "no access_token", status: 200, body: `{"token_type":"Bearer"}`, wantErr: "token endpoint answered without an access_token (RFC 6749 §5.1)"},
+		{name: "repeated member", status: 200, body: `{"access_token":"a","access_token":"b"}`, wantErr: `member "access_token" appears twice`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tr, err := ParseTokenResponse("token endpoint", tt.status, tt.ct, []byte(tt.body), testNow)
+			switch {
+			case tt.wantOAuth != "":
+				var oe *OAuthError
+				if !errors.As(err, &oe) || err.Error() != tt.wantOAuth {
+					t.Errorf("err = %v, want %s", err, tt.wantOAuth)
+				}
+			case tt.wantErr != "":
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Errorf("err = %v, want %q", err, tt.wantErr)
+				}
+			case err != nil:
+				t.Fatal(err)
+			default:
+				if tr.AccessToken != tt.wantAT {
+					t.Errorf("access token %q", tr.AccessToken)
+				}
+				if (tt.wantExp == 0) != tr.ExpiresAt.IsZero() || (tt.wantExp != 0 && !tr.ExpiresAt.Equal(testNow.Add(tt.wantExp))) {
+					t.Errorf("expires at %v", tr.ExpiresAt)
+				}
+				if out, _ := tr.Raw.MarshalJSON(); string(out) != tt.body {
+					t.Errorf("raw %s, want the body as sent", out)
+				}
+			}
+		})
+	}
+}
+
+func TestObjectWith(t *testing.T) {
+	obj, err := ParseObject([]byte(`{"b":1,"a":"x"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _ := obj.With("z", "new").With("b", 2).MarshalJSON()
+	if string(out) != `{"b":2,"a":"x","z":"new"}` {
+		t.Errorf("%s", out)
+	}
+	for _, bad := range []string{`[]`, `{"a":1} {}`, `{"a":}`, ``} {
+		if _, err := ParseObject([]byte(bad)); err == nil {
+			t.Errorf("ParseObject(%q) accepted", bad)
+		}
+	}
+}
