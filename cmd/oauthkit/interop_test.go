@@ -45,6 +45,11 @@ var interopScripts = []struct {
 		"ok revocation unknown token",
 		"ok refresh_token rotation refuses the old token",
 		"ok refresh_token of another client",
+		"ok oidc discovery",
+		"ok oidc authorization code with PKCE and ID token validation",
+		"ok oidc userinfo",
+		"ok oidc wrong nonce refused by the client",
+		"ok oidc refresh_token returns a new ID token",
 	}},
 	{"jose.mjs", []string{
 		"ok jwks",
@@ -60,7 +65,10 @@ var interopScripts = []struct {
 }
 
 // TestInterop runs independent npm clients (openid-client, jose) against a
-// real `oauthkit serve`. The peers are installed by
+// real `oauthkit serve` with the interop configuration, and (for the OpenID
+// Connect checks of openid-client.mjs, whose issuer is passed in
+// OAUTHKIT_DEMO_ISSUER) against the zero-config `oauthkit serve
+// --auto-approve demo`. The peers are installed by
 // `npm ci --prefix testdata/interop`; without them (or without node) the
 // test skips locally and fails under CI=true.
 func TestInterop(t *testing.T) {
@@ -70,7 +78,8 @@ func TestInterop(t *testing.T) {
 	}
 	node := requireInteropPeers(t, filepath.Join(root, interopDir))
 	bin := buildInteropBinary(t)
-	issuer := startInteropServe(t, bin, root)
+	issuer := startInteropServe(t, bin, root, "--config", interopDir+"/oauthkit.yaml")
+	demoIssuer := startInteropServe(t, bin, root, "--auto-approve", "demo")
 
 	for _, tc := range interopScripts {
 		t.Run(strings.TrimSuffix(tc.script, ".mjs"), func(t *testing.T) {
@@ -78,7 +87,7 @@ func TestInterop(t *testing.T) {
 			defer cancel()
 			cmd := exec.CommandContext(ctx, node, filepath.Join(interopDir, tc.script), issuer)
 			cmd.Dir = root
-			cmd.Env = append(os.Environ(), "NO_COLOR=1")
+			cmd.Env = append(os.Environ(), "NO_COLOR=1", "OAUTHKIT_DEMO_ISSUER="+demoIssuer)
 			var stdout, stderr bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
 			runErr := cmd.Run()
@@ -147,13 +156,13 @@ func (b *interopBuffer) String() string {
 	return b.buf.String()
 }
 
-// startInteropServe starts `oauthkit serve` on a free loopback port with the
-// interop configuration and returns the issuer, read from the first line of
+// startInteropServe starts `oauthkit serve ARGS` with a memory store on a
+// free loopback port and returns the issuer, read from the first line of
 // standard output. Cleanup stops the server with SIGINT and demands a clean
 // exit; the server's log is shown when the test failed.
-func startInteropServe(t *testing.T, bin, root string) string {
+func startInteropServe(t *testing.T, bin, root string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--config", interopDir+"/oauthkit.yaml", "--store", "memory", "--addr", "127.0.0.1:0")
+	cmd := exec.Command(bin, append([]string{"serve", "--store", "memory", "--addr", "127.0.0.1:0"}, args...)...)
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "NO_COLOR=1")
 	stderr := &interopBuffer{}

@@ -49,7 +49,7 @@ func (s *Server) proceed(w http.ResponseWriter, r *http.Request, p pendingAuth, 
 			s.redirectError(w, r, q.target(), e)
 			return
 		}
-		s.complete(w, r, q, user, s.now())
+		s.complete(w, r, q, user, s.now(), "")
 		return
 	}
 	sess, ok := s.browserSession(r)
@@ -67,9 +67,9 @@ func (s *Server) proceed(w http.ResponseWriter, r *http.Request, p pendingAuth, 
 			user = u
 		}
 	}
-	if !signedIn || (q.Prompt.Login && !p.LoginDone) {
+	if why := loginNeeded(p, sess, signedIn, s.now()); why != "" {
 		if q.Prompt.None {
-			s.redirectError(w, r, q.target(), NewError("login_required", "the user is not signed in and prompt=none forbids the login page (OpenID Connect Core §3.1.2.6)"))
+			s.redirectError(w, r, q.target(), NewError("login_required", why+" and prompt=none forbids the login page (OpenID Connect Core §3.1.2.6)"))
 			return
 		}
 		s.sendTo(w, r, "/login", p, rid)
@@ -87,7 +87,7 @@ func (s *Server) proceed(w http.ResponseWriter, r *http.Request, p pendingAuth, 
 	if rid != "" {
 		s.sessions.takePending(sess.ID, rid)
 	}
-	s.complete(w, r, q, user, sess.AuthTime)
+	s.complete(w, r, q, user, sess.AuthTime, sess.SID)
 }
 
 // proceedAfterConsent answers a request the person has just allowed.
@@ -102,7 +102,7 @@ func (s *Server) proceedAfterConsent(w http.ResponseWriter, r *http.Request, ses
 		return
 	}
 	s.sessions.takePending(sess.ID, rid)
-	s.complete(w, r, &p.Req, user, sess.AuthTime)
+	s.complete(w, r, &p.Req, user, sess.AuthTime, sess.SID)
 }
 
 // sendTo stashes the request in the browser session (creating one if
@@ -130,10 +130,21 @@ func (s *Server) sendTo(w http.ResponseWriter, r *http.Request, page string, p p
 }
 
 // autoApproveUser picks the user an auto-approved request is answered for:
-// the login_hint if it names a known user, else the server's
+// the subject of an id_token_hint (login_required if that user is gone),
+// else the login_hint if it names a known user, else the server's
 // --auto-approve user, else the only user there is.
 func (s *Server) autoApproveUser(ctx context.Context, q *authzRequest) (store.User, *Error) {
 	users := s.store.Users()
+	if q.HintSubject != "" {
+		u, err := users.GetBySubject(ctx, q.HintSubject)
+		if errors.Is(err, store.ErrNotFound) {
+			return store.User{}, NewError("login_required", "the user of id_token_hint no longer exists (OpenID Connect Core §3.1.2.6)")
+		}
+		if err != nil {
+			return store.User{}, s.storeError(err)
+		}
+		return u, nil
+	}
 	if q.LoginHint != "" {
 		u, err := users.Get(ctx, q.LoginHint)
 		if err == nil {

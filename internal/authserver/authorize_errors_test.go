@@ -57,8 +57,7 @@ func TestAuthorizeErrorsGoBackToTheClient(t *testing.T) {
 		desc   string // part of error_description
 	}{
 		{"missing response_type", codeReq("response_type", azDrop), ErrInvalidRequest, "st-123", "response_type is missing"},
-		{"unsupported response_type", codeReq("response_type", "id_token"), ErrUnsupportedResponseType, "st-123", "is not supported"},
-		{"hybrid response_type", codeReq("response_type", "code token"), ErrUnsupportedResponseType, "st-123", "is not supported"},
+		{"unsupported response_type", codeReq("response_type", "device"), ErrUnsupportedResponseType, "st-123", "is not supported"},
 		{"unknown scope", codeReq("scope", "read admin"), ErrInvalidScope, "st-123", "'admin'"},
 		{"repeated scope", append(codeReq(), "scope", "read", "scope", "write"), ErrInvalidRequest, "st-123", "'scope' is repeated"},
 		{"repeated response_type", append(codeReq(), "response_type", "code"), ErrInvalidRequest, "st-123", "'response_type' is repeated"},

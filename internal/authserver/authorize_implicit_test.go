@@ -39,7 +39,7 @@ func TestImplicitGrant(t *testing.T) {
 			t.Fatalf("iteration %d: userinfo %d %s", i, ui.status, ui.body)
 		}
 	}
-	if n := strings.Count(e.log.String(), "implicit grant (response_type=token) is deprecated"); n != 1 {
+	if n := strings.Count(e.log.String(), "implicit grant (response_type=token, id_token) is deprecated"); n != 1 {
 		t.Errorf("deprecation warning logged %d times, want once; log:\n%s", n, e.log.String())
 	}
 	if !strings.Contains(e.log.String(), "level=WARN") {

@@ -110,7 +110,7 @@ func TestDiscoveryAuthorizationEndpoint(t *testing.T) {
 	r := e.get("/.well-known/oauth-authorization-server")
 	for _, want := range []string{
 		`"authorization_endpoint":"` + e.srv.settings.Issuer + `/authorize"`,
-		`"response_types_supported":["code","token"]`,
+		`"response_types_supported":["code","token","id_token","id_token token"]`,
 		`"response_modes_supported":["query","fragment","form_post"]`,
 		`"authorization_code"`, `"implicit"`,
 	} {

@@ -46,6 +46,10 @@ type authzRequest struct {
 	Method        string
 	LoginHint     string
 	Prompt        prompts
+	// MaxAge is max_age in seconds, -1 when absent.
+	MaxAge int64
+	// HintSubject is the sub of a verified id_token_hint, "" without one.
+	HintSubject string
 }
 
 // prompts is the parsed prompt parameter (OpenID Connect Core §3.1.2.1).
@@ -146,11 +150,9 @@ func (s *Server) validateAuthorize(ctx context.Context, v url.Values) (*authzReq
 	}
 
 	// From here on, errors go back to the client.
-	q.ResponseType, _ = single(v, "response_type")
-	q.Mode = ModeQuery
-	if q.ResponseType == ResponseTypeToken {
-		q.Mode = ModeFragment
-	}
+	rt, _ := single(v, "response_type")
+	q.ResponseType = normalizeResponseType(rt)
+	q.Mode = defaultMode(q.ResponseType)
 	q.State, _ = single(v, "state")
 	for name, vs := range v {
 		if len(vs) > 1 {
@@ -178,18 +180,18 @@ func (s *Server) checkAuthorizeParams(q *authzRequest, v url.Values) *Error {
 		if !hasGrant(c, GrantAuthorizationCode) {
 			return NewError(ErrUnauthorizedClient, "client "+c.ID+" is not registered for the authorization_code grant (RFC 6749 §4.1.2.1)")
 		}
-	case ResponseTypeToken:
+	case ResponseTypeToken, ResponseTypeIDToken, ResponseTypeIDTokenToken:
 		if !hasGrant(c, GrantImplicit) {
 			return NewError(ErrUnauthorizedClient, "client "+c.ID+" is not registered for the implicit grant, which is off unless configured (RFC 9700 §2.1.2)")
 		}
 		if q.Mode == ModeQuery {
 			q.Mode = ModeFragment
-			return NewError(ErrInvalidRequest, "response_type token must not use response_mode query: tokens never go in a query string (OAuth 2.0 Multiple Response Types §3.0)")
+			return NewError(ErrInvalidRequest, "response_type "+q.ResponseType+" must not use response_mode query: tokens never go in a query string (OAuth 2.0 Multiple Response Types §3.0)")
 		}
 	default:
-		return NewError(ErrUnsupportedResponseType, "response_type "+quoteShort(q.ResponseType)+" is not supported; use code (or token for an implicit client) (RFC 6749 §3.1.1)")
+		return NewError(ErrUnsupportedResponseType, "response_type "+quoteShort(q.ResponseType)+" is not supported; use code (or token, id_token, id_token token for an implicit client) (RFC 6749 §3.1.1)")
 	}
-	scope, e := requestedScope(v.Get("scope"), c.Scopes)
+	scope, e := clientScope(v.Get("scope"), c)
 	if e != nil {
 		return e
 	}
@@ -198,14 +200,17 @@ func (s *Server) checkAuthorizeParams(q *authzRequest, v url.Values) *Error {
 	if e := s.checkPKCE(q, v); e != nil {
 		return e
 	}
-	return parsePrompt(q, v.Get("prompt"))
+	if e := parsePrompt(q, v.Get("prompt")); e != nil {
+		return e
+	}
+	return s.checkOIDCParams(q, v)
 }
 
 // checkPKCE applies SECURITY.md rule 6: S256 only, challenge syntax, and a
 // challenge required by the policy (public clients by default).
 func (s *Server) checkPKCE(q *authzRequest, v url.Values) *Error {
 	challenge, method := v.Get("code_challenge"), v.Get("code_challenge_method")
-	if q.ResponseType == ResponseTypeToken {
+	if isImplicit(q.ResponseType) {
 		if challenge != "" || method != "" {
 			return NewError(ErrInvalidRequest, "code_challenge belongs to response_type code; the implicit grant has no code (RFC 7636 §4.3)")
 		}
@@ -237,8 +242,9 @@ func (s *Server) checkPKCE(q *authzRequest, v url.Values) *Error {
 	return nil
 }
 
-// parsePrompt reads prompt: none, login, consent (select_account is taken
-// as login); none cannot be combined with another value.
+// parsePrompt reads prompt: none, login, consent, and select_account,
+// which shows the login page like login (one account per browser session
+// here); none cannot be combined with another value.
 func parsePrompt(q *authzRequest, raw string) *Error {
 	values := strings.Fields(raw)
 	for _, p := range values {
@@ -250,7 +256,7 @@ func parsePrompt(q *authzRequest, raw string) *Error {
 		case "consent":
 			q.Prompt.Consent = true
 		default:
-			return NewError(ErrInvalidRequest, "prompt "+quoteShort(p)+" is not supported; use none, login or consent (OpenID Connect Core §3.1.2.1)")
+			return NewError(ErrInvalidRequest, "prompt "+quoteShort(p)+" is not supported; use none, login, consent or select_account (OpenID Connect Core §3.1.2.1)")
 		}
 	}
 	if q.Prompt.None && len(slices.Compact(slices.Sorted(slices.Values(values)))) > 1 {

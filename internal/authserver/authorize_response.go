@@ -1,6 +1,7 @@
 package authserver
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -66,35 +67,20 @@ func (s *Server) redirectError(w http.ResponseWriter, r *http.Request, t authzTa
 
 // complete answers an approved request for user: a code (stored as its
 // hash, with everything the token endpoint checks it against) or, for the
-// implicit grant, an access token in the fragment and never a refresh token
-// (SECURITY.md rule 7).
-func (s *Server) complete(w http.ResponseWriter, r *http.Request, q *authzRequest, user store.User, authTime time.Time) {
+// implicit grant, an access token and/or an ID token in the fragment and
+// never a refresh token (SECURITY.md rule 7). sid is the browser session's
+// "sid" ("" without a session).
+func (s *Server) complete(w http.ResponseWriter, r *http.Request, q *authzRequest, user store.User, authTime time.Time, sid string) {
 	ctx := r.Context()
 	now := s.now()
 	if authTime.IsZero() {
 		authTime = now
 	}
-	if q.ResponseType == ResponseTypeToken {
-		s.deprecationOnce.Do(func() {
-			s.log.Warn("the implicit grant (response_type=token) is deprecated: it puts access tokens in the browser history and exposes them to the page; move clients to the authorization code flow with PKCE (RFC 9700 §2.1.2)",
-				"client_id", q.Client.ID)
-		})
-		g := grant{Client: q.Client, Subject: user.Subject, Scope: q.Scope, AuthTime: authTime, Now: now}
-		// A grant family without a refresh token: user tokens always have
-		// one, so they can be revoked as a grant and told from client tokens.
-		if _, _, e := s.startFamily(ctx, &g, "", false); e != nil {
-			s.redirectError(w, r, q.target(), e)
-			return
-		}
-		at, exp, e := s.mintAccessToken(ctx, g)
+	if isImplicit(q.ResponseType) {
+		v, e := s.implicitAnswer(ctx, q, user, authTime, sid, now)
 		if e != nil {
 			s.redirectError(w, r, q.target(), e)
 			return
-		}
-		v := url.Values{"access_token": {at}, "token_type": {"Bearer"},
-			"expires_in": {strconv.FormatInt(int64(exp.Sub(now).Seconds()), 10)}}
-		if q.Scope != "" {
-			v.Set("scope", q.Scope)
 		}
 		s.respondToClient(w, r, q.target(), v)
 		return
@@ -103,11 +89,52 @@ func (s *Server) complete(w http.ResponseWriter, r *http.Request, q *authzReques
 	code := store.Code{
 		Hash: s.hasher.Hash(value), ClientID: q.Client.ID, RedirectURI: q.RedirectParam, Scope: q.Scope,
 		Subject: user.Subject, CodeChallenge: q.Challenge, ChallengeMethod: q.Method, Nonce: q.Nonce,
-		AuthTime: authTime, ExpiresAt: now.Add(s.settings.CodeTTL),
+		AuthTime: authTime, SessionID: sid, ExpiresAt: now.Add(s.settings.CodeTTL),
 	}
 	if err := s.store.Codes().Create(ctx, code); err != nil {
 		s.redirectError(w, r, q.target(), s.storeError(err))
 		return
 	}
 	s.respondToClient(w, r, q.target(), url.Values{"code": {value}})
+}
+
+// implicitAnswer issues what an implicit response type asks for: an access
+// token (token), an ID token with the nonce (id_token), or both, the ID
+// token then carrying the access token's at_hash (OpenID Connect Core
+// §3.2.2.10).
+func (s *Server) implicitAnswer(ctx context.Context, q *authzRequest, user store.User, authTime time.Time, sid string, now time.Time) (url.Values, *Error) {
+	s.deprecationOnce.Do(func() {
+		s.log.Warn("the implicit grant (response_type=token, id_token) is deprecated: it puts tokens in the browser history and exposes them to the page; move clients to the authorization code flow with PKCE (RFC 9700 §2.1.2)",
+			"client_id", q.Client.ID)
+	})
+	v := url.Values{}
+	var at string
+	if returnsAccessToken(q.ResponseType) {
+		g := grant{Client: q.Client, Subject: user.Subject, Scope: q.Scope, AuthTime: authTime, SessionID: sid, Now: now}
+		// A grant family without a refresh token: user tokens always have
+		// one, so they can be revoked as a grant and told from client tokens.
+		if _, _, e := s.startFamily(ctx, &g, "", false); e != nil {
+			return nil, e
+		}
+		var exp time.Time
+		var e *Error
+		if at, exp, e = s.mintAccessToken(ctx, g); e != nil {
+			return nil, e
+		}
+		v.Set("access_token", at)
+		v.Set("token_type", "Bearer")
+		v.Set("expires_in", strconv.FormatInt(int64(exp.Sub(now).Seconds()), 10))
+		if q.Scope != "" {
+			v.Set("scope", q.Scope)
+		}
+	}
+	if returnsIDToken(q.ResponseType) {
+		idt, e := s.mintIDToken(idToken{Client: q.Client, User: user, Scope: q.Scope, Nonce: q.Nonce,
+			AuthTime: authTime, SessionID: sid, AccessToken: at, Now: now})
+		if e != nil {
+			return nil, e
+		}
+		v.Set("id_token", idt)
+	}
+	return v, nil
 }

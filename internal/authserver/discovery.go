@@ -6,8 +6,8 @@ import (
 	"slices"
 )
 
-// handleDiscovery serves RFC 8414 metadata (also at the OpenID Connect
-// discovery path). The issuer is the configured one, never taken from the
+// handleDiscovery serves RFC 8414 metadata with the OpenID Connect
+// Discovery 1.0 members, at both well-known paths. The issuer is the configured one, never taken from the
 // request's Host or forwarding headers; only what is enabled is listed
 // (SECURITY.md rule 21).
 func (s *Server) handleDiscovery(w http.ResponseWriter, r *http.Request) {
@@ -50,7 +50,11 @@ func (s *Server) Metadata(r *http.Request) (map[string]any, error) {
 		responseTypes = append(responseTypes, ResponseTypeCode)
 	}
 	if grants[GrantImplicit] {
-		responseTypes = append(responseTypes, ResponseTypeToken)
+		responseTypes = append(responseTypes, ResponseTypeToken, ResponseTypeIDToken, ResponseTypeIDTokenToken)
+	}
+	users, err := s.store.Users().List(r.Context())
+	if err != nil {
+		return nil, err
 	}
 	iss := s.settings.Issuer
 	confidential := []string{}
@@ -76,6 +80,15 @@ func (s *Server) Metadata(r *http.Request) (map[string]any, error) {
 		"code_challenge_methods_supported":               []string{PKCEMethodS256},
 		"scopes_supported":                               sortedKeys(scopes),
 		"authorization_response_iss_parameter_supported": true,
+		// OpenID Connect Discovery 1.0 §3.
+		"end_session_endpoint":                  iss + "/logout",
+		"subject_types_supported":               []string{"public"},
+		"id_token_signing_alg_values_supported": []string{s.keys.Signer().Algorithm()},
+		"claims_supported":                      supportedClaims(scopes, users, clients),
+		"prompt_values_supported":               []string{"none", "login", "consent", "select_account"},
+		"claims_parameter_supported":            false,
+		"request_parameter_supported":           false,
+		"request_uri_parameter_supported":       false,
 	}
 	return md, nil
 }

@@ -64,6 +64,24 @@ func (s *Server) grantAuthorizationCode(req *tokenRequest) (*issued, *Error) {
 	case code.CodeChallenge != "" && !VerifyPKCE(verifier, code.CodeChallenge):
 		return nil, NewError(ErrInvalidGrant, "code_verifier does not match the code_challenge (RFC 7636 §4.6)")
 	}
-	g := grant{Client: req.client, Subject: code.Subject, Scope: code.Scope, AuthTime: code.AuthTime, Now: now}
-	return s.issueForUser(ctx, g, codeHash)
+	var user store.User
+	openID := hasScope(code.Scope, ScopeOpenID)
+	if openID {
+		if user, err = s.store.Users().GetBySubject(ctx, code.Subject); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return nil, NewError(ErrInvalidGrant, "the user of this code no longer exists (RFC 6749 §5.2)")
+			}
+			return nil, s.storeError(err)
+		}
+	}
+	g := grant{Client: req.client, Subject: code.Subject, Scope: code.Scope, AuthTime: code.AuthTime,
+		SessionID: code.SessionID, Now: now}
+	out, e := s.issueForUser(ctx, g, codeHash)
+	if e != nil || !openID {
+		return out, e
+	}
+	// OpenID Connect Core §3.1.3.3: the ID token, with the request's nonce.
+	out.IDToken, e = s.mintIDToken(idToken{Client: req.client, User: user, Scope: code.Scope, Nonce: code.Nonce,
+		AuthTime: code.AuthTime, SessionID: code.SessionID, AccessToken: out.AccessToken, Now: now})
+	return out, e
 }

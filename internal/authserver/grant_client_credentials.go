@@ -6,7 +6,7 @@ func (s *Server) grantClientCredentials(req *tokenRequest) (*issued, *Error) {
 	if isPublic(req.client) {
 		return nil, NewError(ErrUnauthorizedClient, "a public client cannot use client_credentials (RFC 6749 §4.4)")
 	}
-	scope, e := requestedScope(req.form["scope"], req.client.Scopes)
+	scope, e := clientScope(req.form["scope"], req.client)
 	if e != nil {
 		return nil, e
 	}

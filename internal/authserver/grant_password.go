@@ -25,7 +25,7 @@ func (s *Server) grantPassword(req *tokenRequest) (*issued, *Error) {
 		return nil, &Error{Code: ErrTemporarilyUnavailable, Status: http.StatusTooManyRequests, RetryAfter: secs,
 			Description: "too many failed password attempts; retry in " + strconv.Itoa(secs) + "s (RFC 6819 §5.2.3.3)"}
 	}
-	scope, e := requestedScope(req.form["scope"], req.client.Scopes)
+	scope, e := clientScope(req.form["scope"], req.client)
 	if e != nil {
 		return nil, e
 	}

@@ -43,7 +43,8 @@ func (s *Server) grantRefreshToken(req *tokenRequest) (*issued, *Error) {
 	if e != nil {
 		return nil, NewError(ErrInvalidScope, "a refresh can only narrow the scope of the grant ("+fam.Scope+") (RFC 6749 §6)")
 	}
-	if _, err := s.store.Users().GetBySubject(ctx, fam.Subject); err != nil {
+	user, err := s.store.Users().GetBySubject(ctx, fam.Subject)
+	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, NewError(ErrInvalidGrant, "the user of this grant no longer exists (RFC 6749 §5.2)")
 		}
@@ -54,7 +55,8 @@ func (s *Server) grantRefreshToken(req *tokenRequest) (*issued, *Error) {
 	// active and the client's retry works, instead of looking like a replay
 	// that revokes the grant (SECURITY.md rule 38). If the rotation then
 	// fails (a lost race), the recorded token was never handed out.
-	g := grant{Client: req.client, Subject: fam.Subject, Scope: scope, FamilyID: fam.ID, AuthTime: fam.AuthTime, Now: now}
+	g := grant{Client: req.client, Subject: fam.Subject, Scope: scope, FamilyID: fam.ID, AuthTime: fam.AuthTime,
+		SessionID: fam.SessionID, Now: now}
 	var (
 		at  string
 		exp time.Time
@@ -87,6 +89,15 @@ func (s *Server) grantRefreshToken(req *tokenRequest) (*issued, *Error) {
 			return nil, e
 		}
 	}
-	return &issued{AccessToken: at, IssuedAt: now, ExpiresAt: exp, Scope: scope, Subject: fam.Subject,
-		RefreshToken: next, RefreshAt: now, RefreshExp: nextRT.ExpiresAt, RefreshCount: rt.RefreshCount + 1}, nil
+	out := &issued{AccessToken: at, IssuedAt: now, ExpiresAt: exp, Scope: scope, Subject: fam.Subject,
+		RefreshToken: next, RefreshAt: now, RefreshExp: nextRT.ExpiresAt, RefreshCount: rt.RefreshCount + 1}
+	if hasScope(fam.Scope, ScopeOpenID) {
+		// OpenID Connect Core §12.2: a new ID token for the same sign-in
+		// (same sub, auth_time and sid), without a nonce.
+		if out.IDToken, e = s.mintIDToken(idToken{Client: req.client, User: user, Scope: scope,
+			AuthTime: fam.AuthTime, SessionID: fam.SessionID, AccessToken: at, Now: now}); e != nil {
+			return nil, e
+		}
+	}
+	return out, nil
 }

@@ -23,6 +23,7 @@ type issued struct {
 	RefreshAt    time.Time
 	RefreshExp   time.Time
 	RefreshCount int
+	IDToken      string // "" unless the grant is OpenID Connect
 }
 
 // grant describes what an access token is issued for.
@@ -32,7 +33,10 @@ type grant struct {
 	Scope    string
 	FamilyID string // "" for client_credentials
 	AuthTime time.Time
-	Now      time.Time
+	// SessionID is the browser session's "sid" kept with the grant for the
+	// ID tokens of later refreshes; "" without a session.
+	SessionID string
+	Now       time.Time
 }
 
 // randomToken returns n random bytes, base64url-encoded. 32 bytes give 256
@@ -91,7 +95,7 @@ func newFamilyID() string { return randomToken(16) }
 func (s *Server) startFamily(ctx context.Context, g *grant, codeHash string, withRefresh bool) (refresh string, rt store.RefreshToken, e *Error) {
 	g.FamilyID = newFamilyID()
 	fam := store.Family{ID: g.FamilyID, ClientID: g.Client.ID, Subject: g.Subject, Scope: g.Scope,
-		AuthTime: g.AuthTime, CreatedAt: g.Now, CodeHash: codeHash}
+		AuthTime: g.AuthTime, SessionID: g.SessionID, CreatedAt: g.Now, CodeHash: codeHash}
 	if withRefresh {
 		refresh = randomToken(32)
 		rt = store.RefreshToken{Hash: s.hasher.Hash(refresh), IssuedAt: g.Now, ExpiresAt: g.Now.Add(s.settings.RefreshTokenTTL)}

@@ -18,7 +18,7 @@ const (
 // shape carries Cache-Control: no-store (SECURITY.md rule 14).
 func (s *Server) writeTokenResponse(w http.ResponseWriter, client store.Client, out *issued) {
 	NoStore(w)
-	if client.TokenResponse == TokenResponseRawJWT {
+	if client.TokenResponse == TokenResponseRawJWT { // the access token alone, never an ID token
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write([]byte(out.AccessToken))
@@ -39,6 +39,9 @@ func (s *Server) writeTokenResponse(w http.ResponseWriter, client store.Client, 
 	}
 	if out.RefreshToken != "" {
 		body["refresh_token"] = out.RefreshToken
+	}
+	if out.IDToken != "" {
+		body["id_token"] = out.IDToken
 	}
 	WriteJSON(w, http.StatusOK, body)
 }
@@ -65,6 +68,9 @@ func apigeeResponse(client store.Client, out *issued, expiresIn int64) map[strin
 		// no organisations, so it says what it is.
 		"organization_name": "oauthkit",
 		"organization_id":   "0",
+	}
+	if out.IDToken != "" {
+		body["id_token"] = out.IDToken
 	}
 	if out.RefreshToken != "" {
 		body["refresh_token"] = out.RefreshToken

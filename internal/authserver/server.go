@@ -33,6 +33,8 @@ type Settings struct {
 	AccessTokenTTL  time.Duration
 	RefreshTokenTTL time.Duration
 	CodeTTL         time.Duration
+	// IDTokenTTL is the lifetime of OpenID Connect ID tokens (default 1h).
+	IDTokenTTL time.Duration
 	// ProtectedScope, when set, is the scope /protected demands.
 	ProtectedScope string
 	// ScopeDescriptions lists the scopes the server knows, for discovery.
@@ -102,6 +104,9 @@ func New(s Settings, o Options) (*Server, error) {
 	}
 	if s.Format == "" {
 		s.Format = FormatJWT
+	}
+	if s.IDTokenTTL <= 0 {
+		s.IDTokenTTL = time.Hour
 	}
 	if s.RefreshRaceLeeway == 0 {
 		s.RefreshRaceLeeway = 2 * time.Second

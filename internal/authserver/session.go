@@ -28,6 +28,9 @@ type session struct {
 	Username string // "" until signed in
 	Subject  string
 	AuthTime time.Time
+	// SID identifies the sign-in in ID tokens ("sid", OpenID Connect
+	// Front-Channel Logout §2); unlike ID, it is not a secret.
+	SID string
 }
 
 func (s session) signedIn() bool { return s.Subject != "" }
@@ -130,7 +133,7 @@ func (st *sessionStore) signIn(id, username, subject string) (session, bool) {
 	delete(st.byID, id)
 	now := st.now()
 	rec.ID, rec.CSRF = randomToken(32), randomToken(32)
-	rec.Username, rec.Subject, rec.AuthTime = username, subject, now
+	rec.Username, rec.Subject, rec.AuthTime, rec.SID = username, subject, now, randomToken(16)
 	rec.created = now
 	st.byID[rec.ID] = rec
 	return rec.session, true

@@ -2,14 +2,15 @@ package authserver
 
 import (
 	"errors"
-	"maps"
 	"net/http"
 
 	"github.com/oauthkit/oauthkit/internal/store"
 )
 
-// handleUserinfo answers the claims of the token's user (OpenID Connect
-// Core §5.3). A token without a user (client_credentials) is refused.
+// handleUserinfo answers the claims of the token's user that its scope
+// releases (OpenID Connect Core §5.3, §5.4): sub always, profile, email,
+// address and phone claims with their scopes, custom claims always. A token
+// without a user (client_credentials) is refused.
 func (s *Server) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		w.Header().Set("Allow", "GET, POST")
@@ -37,12 +38,8 @@ func (s *Server) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, s.storeError(err))
 		return
 	}
-	claims := map[string]any{}
-	maps.Copy(claims, user.Claims)
-	claims["sub"] = user.Subject
-	if _, has := claims["preferred_username"]; !has {
-		claims["preferred_username"] = user.Username
-	}
+	// OpenID Connect Core §5.3.2, §5.4: the claims the token's scope releases.
+	claims := userClaims(user, rec.Scope)
 	NoStore(w)
 	WriteJSON(w, http.StatusOK, claims)
 }

@@ -131,16 +131,20 @@ type Client struct {
 	Name string
 	// Secret is the plain secret; SecretHash the parsed secret_hash. At most
 	// one is set; neither for a public client.
-	Secret        string
-	SecretHash    *SecretHash
-	RedirectURIs  []string
-	GrantTypes    []GrantType
-	Scopes        []string
-	AuthMethod    clientauth.Method
-	AutoApprove   bool
-	SkipConsent   bool
-	TokenResponse TokenResponse
-	Claims        map[string]any
+	Secret       string
+	SecretHash   *SecretHash
+	RedirectURIs []string
+	// PostLogoutRedirectURIs are where RP-initiated logout may send the
+	// browser afterwards, matched exactly (OpenID Connect RP-Initiated
+	// Logout 1.0 §3); checked like redirect URIs.
+	PostLogoutRedirectURIs []string
+	GrantTypes             []GrantType
+	Scopes                 []string
+	AuthMethod             clientauth.Method
+	AutoApprove            bool
+	SkipConsent            bool
+	TokenResponse          TokenResponse
+	Claims                 map[string]any
 }
 
 // Public reports whether the client has no secret.

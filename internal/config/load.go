@@ -46,18 +46,20 @@ type fileHashing struct {
 }
 
 type fileClient struct {
-	ID            string         `yaml:"id"`
-	Secret        *string        `yaml:"secret"`
-	SecretHash    *string        `yaml:"secret_hash"`
-	Name          string         `yaml:"name"`
-	RedirectURIs  []string       `yaml:"redirect_uris"`
-	GrantTypes    []string       `yaml:"grant_types"`
-	Scopes        []string       `yaml:"scopes"`
-	AuthMethod    string         `yaml:"auth_method"`
-	AutoApprove   bool           `yaml:"auto_approve"`
-	SkipConsent   bool           `yaml:"skip_consent"`
-	TokenResponse string         `yaml:"token_response"`
-	Claims        map[string]any `yaml:"claims"`
+	ID           string   `yaml:"id"`
+	Secret       *string  `yaml:"secret"`
+	SecretHash   *string  `yaml:"secret_hash"`
+	Name         string   `yaml:"name"`
+	RedirectURIs []string `yaml:"redirect_uris"`
+	// PostLogoutRedirectURIs: RP-initiated logout (OpenID Connect).
+	PostLogoutRedirectURIs []string       `yaml:"post_logout_redirect_uris"`
+	GrantTypes             []string       `yaml:"grant_types"`
+	Scopes                 []string       `yaml:"scopes"`
+	AuthMethod             string         `yaml:"auth_method"`
+	AutoApprove            bool           `yaml:"auto_approve"`
+	SkipConsent            bool           `yaml:"skip_consent"`
+	TokenResponse          string         `yaml:"token_response"`
+	Claims                 map[string]any `yaml:"claims"`
 }
 
 type fileUser struct {

@@ -151,7 +151,8 @@ func checkVSCHAR(s string) bool {
 }
 
 // reservedClaims are set by the server and may not be configured.
-var reservedClaims = []string{"iss", "sub", "aud", "exp", "nbf", "iat", "jti", "client_id", "scope", "auth_time", "nonce", "azp"}
+var reservedClaims = []string{"iss", "sub", "aud", "exp", "nbf", "iat", "jti", "client_id", "scope", "auth_time", "nonce", "azp",
+	"at_hash", "c_hash", "sid"}
 
 func (v *validator) claims(p keyPath, claims map[string]any) {
 	for k := range claims {
@@ -171,7 +172,8 @@ func (v *validator) clients(cfg *Config, p keyPath, fcs []fileClient) {
 	for i := range fcs {
 		fc, cp := &fcs[i], p.idx(i)
 		c := Client{ID: fc.ID, Name: fc.Name, RedirectURIs: fc.RedirectURIs, Scopes: fc.Scopes,
-			AutoApprove: fc.AutoApprove, SkipConsent: fc.SkipConsent, Claims: fc.Claims}
+			PostLogoutRedirectURIs: fc.PostLogoutRedirectURIs,
+			AutoApprove:            fc.AutoApprove, SkipConsent: fc.SkipConsent, Claims: fc.Claims}
 		switch j, dup := ids[fc.ID]; {
 		case fc.ID == "":
 			v.add(cp.key("id"), "is required")
@@ -200,6 +202,7 @@ func (v *validator) clients(cfg *Config, p keyPath, fcs []fileClient) {
 			}
 		}
 		v.uniqueList(cp.key("redirect_uris"), fc.RedirectURIs, func(u string) error { return CheckRedirectURI(u) })
+		v.uniqueList(cp.key("post_logout_redirect_uris"), fc.PostLogoutRedirectURIs, func(u string) error { return CheckRedirectURI(u) })
 		v.uniqueList(cp.key("scopes"), fc.Scopes, checkScope)
 		c.TokenResponse = oneOf(v, cp.key("token_response"), fc.TokenResponse, TokenResponseJSON,
 			TokenResponseJSON, TokenResponseRawJWT)

@@ -8,18 +8,21 @@ import (
 // Client is a registered OAuth client. SecretHash is already hashed
 // (internal/hashing); "" for a public client.
 type Client struct {
-	ID            string
-	SecretHash    string
-	Name          string
-	RedirectURIs  []string
-	GrantTypes    []string
-	Scopes        []string
-	AuthMethod    string // client_secret_basic | client_secret_post | none
-	AutoApprove   bool
-	SkipConsent   bool
-	TokenResponse string // response profile: "" (RFC 6749), "apigee", "jwt"
-	Claims        map[string]any
-	CreatedAt     time.Time
+	ID           string
+	SecretHash   string
+	Name         string
+	RedirectURIs []string
+	// PostLogoutRedirectURIs are where RP-initiated logout may send the
+	// browser back to (OpenID Connect RP-Initiated Logout 1.0 §3).
+	PostLogoutRedirectURIs []string
+	GrantTypes             []string
+	Scopes                 []string
+	AuthMethod             string // client_secret_basic | client_secret_post | none
+	AutoApprove            bool
+	SkipConsent            bool
+	TokenResponse          string // response profile: "" (RFC 6749), "apigee", "jwt"
+	Claims                 map[string]any
+	CreatedAt              time.Time
 }
 
 // User is a resource owner who can log in. PasswordHash is already hashed.
@@ -42,7 +45,10 @@ type Code struct {
 	ChallengeMethod string
 	Nonce           string
 	AuthTime        time.Time
-	ExpiresAt       time.Time
+	// SessionID is the browser session's "sid" (OpenID Connect), "" when
+	// the code was issued without one (auto-approve).
+	SessionID string
+	ExpiresAt time.Time
 
 	// Set by the store, ignored by Create.
 	UsedAt   time.Time // zero until redeemed
@@ -68,6 +74,7 @@ type Family struct {
 	Subject   string
 	Scope     string
 	AuthTime  time.Time
+	SessionID string // the "sid" of the browser session that signed in, "" if none
 	CreatedAt time.Time
 	// CodeHash is the authorization code the grant was issued from ("" for
 	// other grants). Redeem of that code again reports this family in

@@ -1,9 +1,11 @@
 // Interop checks of `oauthkit serve` with openid-client (built on
 // oauth4webapi), an independent OAuth 2.0 / OpenID Connect client.
 //
-//   node testdata/interop/openid-client.mjs ISSUER
+//   OAUTHKIT_DEMO_ISSUER=DEMO_ISSUER node testdata/interop/openid-client.mjs ISSUER
 //
-// The server runs with testdata/interop/oauthkit.yaml. One line "ok NAME" is
+// The server at ISSUER runs with testdata/interop/oauthkit.yaml; the one at
+// DEMO_ISSUER is the zero-config `oauthkit serve --auto-approve demo`, for
+// the OpenID Connect login (checks "oidc …"). One line "ok NAME" is
 // printed per passed check; the first failure prints "FAIL NAME: why" on
 // standard error and exits 1. cmd/oauthkit/interop_test.go asserts the lines.
 //
@@ -12,7 +14,7 @@
 // so every Configuration here opts in; nothing else is relaxed.
 import * as client from 'openid-client';
 
-import { check, expect, expectOAuthError, issuerArg } from './lib.mjs';
+import { check, describe, expect, expectOAuthError, issuerArg } from './lib.mjs';
 
 const issuer = issuerArg();
 const USER = { username: 'alice', password: 'wonderland' };
@@ -96,8 +98,9 @@ await check('refresh_token', async () => {
 });
 
 await check('userinfo', async () => {
+  // Claims by scope (OpenID Connect Core §5.4): "read" releases sub only.
   const info = await client.fetchUserInfo(basic, tokens.access_token, 'alice');
-  expect(info.email === 'alice@example.test', `email ${info.email}`);
+  expect(info.sub === 'alice' && info.email === undefined, `userinfo ${JSON.stringify(info)}, want sub only`);
 });
 
 await check('protected resource', async () => {
@@ -156,4 +159,81 @@ await check('refresh_token rotation refuses the old token', async () => {
 await check('refresh_token of another client', async () => {
   const other = await client.genericGrantRequest(post, 'password', USER);
   await expectOAuthError(() => client.refreshTokenGrant(basic, other.refresh_token), 'invalid_grant', 400);
+});
+
+// OpenID Connect against `oauthkit serve --auto-approve demo`: the public
+// demo client logs in with the authorization code flow, PKCE and a nonce.
+// openid-client validates the ID token fully (signature via the JWKS, iss,
+// aud, exp, iat, nonce, and the iss of the authorization response); nothing
+// is switched off besides allowing plain http to the loopback server.
+const demoIssuer = process.env.OAUTHKIT_DEMO_ISSUER;
+const CALLBACK = 'http://127.0.0.1:9/callback'; // registered as http://127.0.0.1/callback: any loopback port
+
+// login runs /authorize (answered at once: auto-approve) and redeems the code.
+async function login(config, { nonce, expectedNonce = nonce }) {
+  const verifier = client.randomPKCECodeVerifier();
+  const state = client.randomState();
+  const url = client.buildAuthorizationUrl(config, {
+    redirect_uri: CALLBACK, scope: 'openid profile email', state, nonce,
+    code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
+  });
+  const res = await fetch(url, { redirect: 'manual' });
+  const location = res.headers.get('location') ?? '';
+  expect(res.status === 302 && location.startsWith(CALLBACK + '?'), `authorize: HTTP ${res.status} to ${location}`);
+  return client.authorizationCodeGrant(config, new URL(location), {
+    pkceCodeVerifier: verifier, expectedState: state, expectedNonce, idTokenExpected: true,
+  });
+}
+
+let oidc; // the public demo client, OpenID Connect discovery
+let oidcTokens;
+await check('oidc discovery', async () => {
+  expect(demoIssuer, 'OAUTHKIT_DEMO_ISSUER is not set (the issuer of `oauthkit serve --auto-approve demo`)');
+  oidc = await client.discovery(new URL(demoIssuer), 'oauthkit-demo-public', undefined, client.None(), {
+    execute: [client.allowInsecureRequests],
+  });
+  const md = oidc.serverMetadata();
+  expect(md.issuer === demoIssuer, `issuer ${md.issuer}`);
+  expect(md.end_session_endpoint === demoIssuer + '/logout', `end_session_endpoint ${md.end_session_endpoint}`);
+  expect(md.id_token_signing_alg_values_supported?.includes('RS256'), 'RS256 not in id_token_signing_alg_values_supported');
+  for (const sc of ['openid', 'profile', 'email']) {
+    expect(md.scopes_supported?.includes(sc), `scopes_supported lacks ${sc}`);
+  }
+});
+
+await check('oidc authorization code with PKCE and ID token validation', async () => {
+  const nonce = client.randomNonce();
+  oidcTokens = await login(oidc, { nonce });
+  const c = oidcTokens.claims();
+  expect(c.iss === demoIssuer && c.aud === 'oauthkit-demo-public' && c.sub === 'demo', `claims ${JSON.stringify(c)}`);
+  expect(c.nonce === nonce, `nonce ${c.nonce}, want ${nonce}`);
+  expect(c.name === 'Demo User' && c.email === 'demo@example.test' && c.email_verified === true, `claims ${JSON.stringify(c)}`);
+  expect(typeof c.auth_time === 'number' && typeof c.at_hash === 'string', `claims ${JSON.stringify(c)}`);
+  expect(oidcTokens.scope === 'openid profile email', `scope ${oidcTokens.scope}`);
+});
+
+await check('oidc userinfo', async () => {
+  const info = await client.fetchUserInfo(oidc, oidcTokens.access_token, oidcTokens.claims().sub);
+  expect(info.sub === 'demo' && info.name === 'Demo User' && info.preferred_username === 'demo' &&
+    info.email === 'demo@example.test', `userinfo ${JSON.stringify(info)}`);
+});
+
+await check('oidc wrong nonce refused by the client', async () => {
+  let err;
+  try {
+    await login(oidc, { nonce: client.randomNonce(), expectedNonce: 'not-the-nonce-sent' });
+  } catch (e) {
+    err = e;
+  }
+  // openid-client wraps oauth4webapi's 'unexpected ID Token "nonce" claim value'.
+  expect(err?.code === 'OAUTH_JWT_CLAIM_COMPARISON_FAILED' && /"nonce"/.test(err.cause?.message),
+    `want a nonce mismatch, got ${err && describe(err)}`);
+});
+
+await check('oidc refresh_token returns a new ID token', async () => {
+  const next = await client.refreshTokenGrant(oidc, oidcTokens.refresh_token);
+  const c = next.claims();
+  expect(c !== undefined, 'no ID token on refresh');
+  expect(c.sub === 'demo' && c.auth_time === oidcTokens.claims().auth_time && c.nonce === undefined,
+    `claims ${JSON.stringify(c)}`);
 });

@@ -24,7 +24,15 @@ const (
 	demoUsername       = "demo"
 )
 
-var demoScopes = []string{"read", "write"}
+// demoScopes: OpenID Connect's openid, profile and email must be asked
+// for; a request without scope gets read and write.
+func demoScopes() []string { return []string{"openid", "profile", "email", "read", "write"} }
+
+// demoClaims are the claims of the demo user (OpenID Connect Core §5.1).
+func demoClaims() map[string]any {
+	return map[string]any{"name": "Demo User", "given_name": "Demo", "family_name": "User",
+		"email": "demo@example.test", "email_verified": true}
+}
 
 // demoCredentials are the generated secrets of the zero-config demo client
 // and user. The store holds only their hashes; this file (0600, in the state
@@ -48,7 +56,7 @@ func randomString(n int) string {
 // the store still matches them.
 func ensureDemo(ctx context.Context, st store.Store, hasher *hashing.Hasher, path string, now time.Time) (*demoCredentials, error) {
 	if creds, ok := loadDemo(ctx, st, hasher, path); ok {
-		return creds, nil
+		return creds, upgradeDemo(ctx, st, creds)
 	}
 	creds := &demoCredentials{
 		ClientID: demoClientID, ClientSecret: randomString(32),
@@ -63,12 +71,12 @@ func ensureDemo(ctx context.Context, st store.Store, hasher *hashing.Hasher, pat
 	clients := []store.Client{
 		{
 			ID: creds.ClientID, SecretHash: hasher.Hash(creds.ClientSecret), Name: "oauthkit demo (confidential)",
-			RedirectURIs: loopback, Scopes: demoScopes, AuthMethod: "client_secret_basic", CreatedAt: now,
+			RedirectURIs: loopback, Scopes: demoScopes(), AuthMethod: "client_secret_basic", CreatedAt: now,
 			GrantTypes: []string{authserver.GrantAuthorizationCode, authserver.GrantRefreshToken,
 				authserver.GrantClientCredentials, authserver.GrantPassword},
 		},
 		{
-			ID: creds.PublicClientID, Name: "oauthkit demo (public)", RedirectURIs: loopback, Scopes: demoScopes,
+			ID: creds.PublicClientID, Name: "oauthkit demo (public)", RedirectURIs: loopback, Scopes: demoScopes(),
 			AuthMethod: "none", CreatedAt: now,
 			GrantTypes: []string{authserver.GrantAuthorizationCode, authserver.GrantRefreshToken},
 		},
@@ -79,7 +87,7 @@ func ensureDemo(ctx context.Context, st store.Store, hasher *hashing.Hasher, pat
 		}
 	}
 	user := store.User{Username: creds.Username, Subject: creds.Username, PasswordHash: pwHash,
-		Claims: map[string]any{"name": "Demo User", "email": "demo@example.test", "email_verified": true}}
+		Claims: demoClaims()}
 	if err := st.Users().Put(ctx, user); err != nil {
 		return nil, fmt.Errorf("registering the demo user: %w", err)
 	}
@@ -121,6 +129,30 @@ func loadDemo(ctx context.Context, st store.Store, hasher *hashing.Hasher, path 
 		return nil, false
 	}
 	return &creds, true
+}
+
+// upgradeDemo gives demo registrations saved by an older oauthkit today's
+// scopes and claims (OpenID Connect), keeping their secrets.
+func upgradeDemo(ctx context.Context, st store.Store, creds *demoCredentials) error {
+	for _, id := range []string{creds.ClientID, creds.PublicClientID} {
+		c, err := st.Clients().Get(ctx, id)
+		if err != nil {
+			return fmt.Errorf("reading the demo client %s: %w", id, err)
+		}
+		c.Scopes = demoScopes()
+		if err := st.Clients().Put(ctx, c); err != nil {
+			return fmt.Errorf("updating the demo client %s: %w", id, err)
+		}
+	}
+	u, err := st.Users().Get(ctx, creds.Username)
+	if err != nil {
+		return fmt.Errorf("reading the demo user: %w", err)
+	}
+	u.Claims = demoClaims()
+	if err := st.Users().Put(ctx, u); err != nil {
+		return fmt.Errorf("updating the demo user: %w", err)
+	}
+	return nil
 }
 
 // errNoSecret is returned when a configured confidential client has no

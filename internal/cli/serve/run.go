@@ -222,7 +222,7 @@ func settingsFrom(cfg *config.Config, issuer, protectedScope string) authserver.
 		Issuer: issuer, ProtectedScope: protectedScope,
 		Format: authserver.FormatJWT, Profile: authserver.ProfileRFC6749,
 		AccessTokenTTL: config.DefaultAccessTokenTTL, RefreshTokenTTL: config.DefaultRefreshTokenTTL,
-		CodeTTL: config.DefaultCodeTTL,
+		CodeTTL: config.DefaultCodeTTL, IDTokenTTL: config.DefaultIDTokenTTL,
 	}
 	if cfg == nil {
 		return s
@@ -231,6 +231,7 @@ func settingsFrom(cfg *config.Config, issuer, protectedScope string) authserver.
 	s.Format = string(cfg.Tokens.Format)
 	s.Profile = string(cfg.ResponseProfile)
 	s.AccessTokenTTL, s.RefreshTokenTTL, s.CodeTTL = cfg.Tokens.AccessTokenTTL, cfg.Tokens.RefreshTokenTTL, cfg.Tokens.CodeTTL
+	s.IDTokenTTL = cfg.Tokens.IDTokenTTL
 	s.ScopeDescriptions = cfg.Scopes
 	s.PKCE = string(cfg.PKCE)
 	return s
@@ -258,7 +259,8 @@ func checkAutoApproveUser(ctx context.Context, st store.Store, name string) erro
 
 // demoScopeDescriptions are shown on the consent page in zero-config mode.
 func demoScopeDescriptions() map[string]string {
-	return map[string]string{"read": "Read your data", "write": "Create and change your data"}
+	return map[string]string{"read": "Read your data", "write": "Create and change your data",
+		"openid": "Sign you in with your account", "profile": "Your name and username", "email": "Your email address"}
 }
 
 // configStoreName names the default store of a configuration file:

@@ -25,7 +25,8 @@ func syncConfig(ctx context.Context, st store.Store, hasher *hashing.Hasher, cfg
 		want[c.ID] = true
 		sc := store.Client{
 			ID: c.ID, Name: c.Name, RedirectURIs: c.RedirectURIs, Scopes: c.Scopes,
-			AuthMethod: string(c.AuthMethod), AutoApprove: c.AutoApprove, SkipConsent: c.SkipConsent,
+			PostLogoutRedirectURIs: c.PostLogoutRedirectURIs,
+			AuthMethod:             string(c.AuthMethod), AutoApprove: c.AutoApprove, SkipConsent: c.SkipConsent,
 			TokenResponse: string(c.TokenResponse), Claims: c.Claims, CreatedAt: now,
 		}
 		for _, g := range c.GrantTypes {

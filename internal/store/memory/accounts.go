@@ -18,6 +18,7 @@ func copyClient(c store.Client) (store.Client, error) {
 		return store.Client{}, fmt.Errorf("client %q: %w", c.ID, err)
 	}
 	c.RedirectURIs = canon.List(c.RedirectURIs)
+	c.PostLogoutRedirectURIs = canon.List(c.PostLogoutRedirectURIs)
 	c.GrantTypes = canon.List(c.GrantTypes)
 	c.Scopes = canon.List(c.Scopes)
 	c.Claims = claims

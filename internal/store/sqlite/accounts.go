@@ -36,19 +36,22 @@ func list[T any](ctx context.Context, d *DB, what string, scan func(scanner) (T,
 type clients struct{ d *DB }
 
 const clientColumns = `id, secret_hash, name, redirect_uris, grant_types, scopes, auth_method,
-	auto_approve, skip_consent, token_response, claims, created_at`
+	auto_approve, skip_consent, token_response, claims, created_at, post_logout_redirect_uris`
 
 func scanClient(s scanner) (store.Client, error) {
 	var c store.Client
-	var uris, grants, scopes, claims string
+	var uris, grants, scopes, claims, logoutURIs string
 	var created int64
 	err := s.Scan(&c.ID, &c.SecretHash, &c.Name, &uris, &grants, &scopes, &c.AuthMethod,
-		&c.AutoApprove, &c.SkipConsent, &c.TokenResponse, &claims, &created)
+		&c.AutoApprove, &c.SkipConsent, &c.TokenResponse, &claims, &created, &logoutURIs)
 	if err != nil {
 		return c, err
 	}
 	c.CreatedAt = canon.FromMicros(created)
 	if c.RedirectURIs, err = canon.DecodeList(uris); err != nil {
+		return c, err
+	}
+	if c.PostLogoutRedirectURIs, err = canon.DecodeList(logoutURIs); err != nil {
 		return c, err
 	}
 	if c.GrantTypes, err = canon.DecodeList(grants); err != nil {
@@ -79,17 +82,18 @@ func (cs clients) Put(ctx context.Context, c store.Client) error {
 	}
 	return cs.d.write(ctx, fmt.Sprintf("put client %q", c.ID), func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO clients (`+clientColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET
 				secret_hash = excluded.secret_hash, name = excluded.name,
 				redirect_uris = excluded.redirect_uris, grant_types = excluded.grant_types,
 				scopes = excluded.scopes, auth_method = excluded.auth_method,
 				auto_approve = excluded.auto_approve, skip_consent = excluded.skip_consent,
 				token_response = excluded.token_response, claims = excluded.claims,
-				created_at = excluded.created_at`,
+				created_at = excluded.created_at,
+				post_logout_redirect_uris = excluded.post_logout_redirect_uris`,
 			c.ID, c.SecretHash, c.Name, canon.EncodeList(c.RedirectURIs), canon.EncodeList(c.GrantTypes),
 			canon.EncodeList(c.Scopes), c.AuthMethod, c.AutoApprove, c.SkipConsent, c.TokenResponse,
-			claims, canon.Micros(c.CreatedAt))
+			claims, canon.Micros(c.CreatedAt), canon.EncodeList(c.PostLogoutRedirectURIs))
 		return err
 	})
 }

@@ -22,10 +22,10 @@ func (cs codes) Create(ctx context.Context, c store.Code) error {
 	}
 	return cs.d.write(ctx, "create code", func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO auth_codes (hash, client_id, redirect_uri, scope, subject,
-				code_challenge, challenge_method, nonce, auth_time, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				code_challenge, challenge_method, nonce, auth_time, expires_at, session_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.Hash, c.ClientID, c.RedirectURI, c.Scope, c.Subject, c.CodeChallenge, c.ChallengeMethod,
-			c.Nonce, canon.Micros(c.AuthTime), canon.Micros(c.ExpiresAt))
+			c.Nonce, canon.Micros(c.AuthTime), canon.Micros(c.ExpiresAt), c.SessionID)
 		return err
 	})
 }
@@ -37,10 +37,10 @@ func getCode(ctx context.Context, tx *sql.Tx, hash string) (store.Code, error) {
 	var used sql.NullInt64
 	err := tx.QueryRowContext(ctx, `SELECT c.hash, c.client_id, c.redirect_uri, c.scope, c.subject,
 			c.code_challenge, c.challenge_method, c.nonce, c.auth_time, c.expires_at, c.used_at,
-			COALESCE(f.id, '')
+			COALESCE(f.id, ''), c.session_id
 		FROM auth_codes c LEFT JOIN grant_families f ON f.code_hash = c.hash
 		WHERE c.hash = ?`, hash).Scan(&c.Hash, &c.ClientID, &c.RedirectURI, &c.Scope, &c.Subject,
-		&c.CodeChallenge, &c.ChallengeMethod, &c.Nonce, &auth, &exp, &used, &c.FamilyID)
+		&c.CodeChallenge, &c.ChallengeMethod, &c.Nonce, &auth, &exp, &used, &c.FamilyID, &c.SessionID)
 	c.AuthTime, c.ExpiresAt, c.UsedAt = canon.FromMicros(auth), canon.FromMicros(exp), canon.FromMicros(used.Int64)
 	return c, err
 }
@@ -102,9 +102,9 @@ func (rs refreshTokens) CreateFamily(ctx context.Context, f store.Family, first 
 		}
 	}
 	return rs.d.write(ctx, fmt.Sprintf("create grant %q", f.ID), func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO grant_families (id, client_id, subject, scope, auth_time, created_at, code_hash)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			f.ID, f.ClientID, f.Subject, f.Scope, canon.Micros(f.AuthTime), canon.Micros(f.CreatedAt), nullString(f.CodeHash))
+		_, err := tx.ExecContext(ctx, `INSERT INTO grant_families (id, client_id, subject, scope, auth_time, created_at, code_hash, session_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			f.ID, f.ClientID, f.Subject, f.Scope, canon.Micros(f.AuthTime), canon.Micros(f.CreatedAt), nullString(f.CodeHash), f.SessionID)
 		if err != nil || first.Hash == "" {
 			return err
 		}
@@ -113,7 +113,7 @@ func (rs refreshTokens) CreateFamily(ctx context.Context, f store.Family, first 
 }
 
 const tokenAndFamilyColumns = `t.hash, t.family_id, t.issued_at, t.expires_at, t.refresh_count, t.status, t.rotated_at,
-	f.id, f.client_id, f.subject, f.scope, f.auth_time, f.created_at, COALESCE(f.code_hash, ''), f.revoked`
+	f.id, f.client_id, f.subject, f.scope, f.auth_time, f.created_at, COALESCE(f.code_hash, ''), f.revoked, f.session_id`
 
 func scanTokenAndFamily(s scanner) (store.RefreshToken, store.Family, error) {
 	var t store.RefreshToken
@@ -121,7 +121,7 @@ func scanTokenAndFamily(s scanner) (store.RefreshToken, store.Family, error) {
 	var issued, exp, auth, created int64
 	var rotated sql.NullInt64
 	err := s.Scan(&t.Hash, &t.FamilyID, &issued, &exp, &t.RefreshCount, &t.Status, &rotated,
-		&f.ID, &f.ClientID, &f.Subject, &f.Scope, &auth, &created, &f.CodeHash, &f.Revoked)
+		&f.ID, &f.ClientID, &f.Subject, &f.Scope, &auth, &created, &f.CodeHash, &f.Revoked, &f.SessionID)
 	t.IssuedAt, t.ExpiresAt, t.RotatedAt = canon.FromMicros(issued), canon.FromMicros(exp), canon.FromMicros(rotated.Int64)
 	f.AuthTime, f.CreatedAt = canon.FromMicros(auth), canon.FromMicros(created)
 	return t, f, err

@@ -115,7 +115,7 @@ func TestOpenErrors(t *testing.T) {
 		{"loose mode", loose, fmt.Sprintf("open store: %s is accessible by other users (mode 0644); run: chmod 600 %s", loose, loose)},
 		{"directory", dir, fmt.Sprintf("open store: %s is not a regular file", dir)},
 		{"missing directory", filepath.Join(dir, "no", "such.db"), "create store: open " + filepath.Join(dir, "no", "such.db") + ": no such file or directory"},
-		{"newer schema", newer, fmt.Sprintf("open store %s: its schema version 999 is newer than this oauthkit knows (1); upgrade oauthkit", newer)},
+		{"newer schema", newer, fmt.Sprintf("open store %s: its schema version 999 is newer than this oauthkit knows (2); upgrade oauthkit", newer)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -160,8 +160,8 @@ func TestSurvivesReopen(t *testing.T) {
 	defer raw.Close()
 	var versions string
 	must(t, raw.QueryRow(`SELECT group_concat(version || ':' || name) FROM schema_migrations`).Scan(&versions))
-	if versions != "1:0001_init.sql" {
-		t.Errorf("schema_migrations = %q, want %q", versions, "1:0001_init.sql")
+	if want := "1:0001_init.sql,2:0002_oidc.sql"; versions != want {
+		t.Errorf("schema_migrations = %q, want %q", versions, want)
 	}
 }
 
@@ -323,5 +323,42 @@ func TestConcurrentOpen(t *testing.T) {
 	must(t, err)
 	if len(list) != n {
 		t.Errorf("%d clients stored, want %d", len(list), n)
+	}
+}
+
+// A store made by version 1 of the schema opens, gains the OpenID Connect
+// columns with their defaults, and keeps its data.
+func TestMigratesVersion1Store(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v1.db")
+	v1, err := os.ReadFile(filepath.Join("migrations", "0001_init.sql"))
+	must(t, err)
+	raw, err := sql.Open("sqlite", path)
+	must(t, err)
+	for _, stmt := range []string{string(v1),
+		`CREATE TABLE schema_migrations (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)`,
+		`INSERT INTO schema_migrations (version, name) VALUES (1, '0001_init.sql')`,
+		`INSERT INTO clients VALUES ('web', '', 'Web', '["https://app.example/cb"]', '["authorization_code"]', '["openid"]', 'none', 0, 0, '', '{}', 0)`,
+		`INSERT INTO auth_codes VALUES ('sha256:c1', 'web', '', 'openid', 'sub', '', '', 'n-1', 0, 9999999999999999, NULL)`,
+	} {
+		_, err := raw.Exec(stmt)
+		must(t, err)
+	}
+	must(t, raw.Close())
+	must(t, os.Chmod(path, 0o600))
+
+	db := openAt(t, path, sqlite.Options{})
+	c, err := db.Clients().Get(t.Context(), "web")
+	must(t, err)
+	if c.Name != "Web" || c.RedirectURIs[0] != "https://app.example/cb" || c.PostLogoutRedirectURIs != nil {
+		t.Errorf("client after migration: %+v", c)
+	}
+	must(t, db.Clients().Put(t.Context(), store.Client{ID: "web", PostLogoutRedirectURIs: []string{"https://app.example/bye"}}))
+	if c, err = db.Clients().Get(t.Context(), "web"); err != nil || len(c.PostLogoutRedirectURIs) != 1 {
+		t.Errorf("post-logout URIs after Put: %v, %v", c.PostLogoutRedirectURIs, err)
+	}
+	code, err := db.Codes().Redeem(t.Context(), "sha256:c1", t0)
+	must(t, err)
+	if code.Nonce != "n-1" || code.SessionID != "" {
+		t.Errorf("code after migration: nonce %q sid %q", code.Nonce, code.SessionID)
 	}
 }

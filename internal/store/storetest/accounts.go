@@ -9,18 +9,19 @@ import (
 
 func fullClient(id string) store.Client {
 	return store.Client{
-		ID:            id,
-		SecretHash:    "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
-		Name:          "Demo " + id,
-		RedirectURIs:  []string{"http://127.0.0.1/callback", "https://app.example/cb?x=1"},
-		GrantTypes:    []string{"authorization_code", "refresh_token"},
-		Scopes:        []string{"openid", "profile"},
-		AuthMethod:    "client_secret_basic",
-		AutoApprove:   true,
-		SkipConsent:   true,
-		TokenResponse: "apigee",
-		Claims:        map[string]any{"tier": "gold", "limit": 10, "beta": true, "roles": []string{"a", "b"}},
-		CreatedAt:     t0,
+		ID:                     id,
+		SecretHash:             "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+		Name:                   "Demo " + id,
+		RedirectURIs:           []string{"http://127.0.0.1/callback", "https://app.example/cb?x=1"},
+		PostLogoutRedirectURIs: []string{"https://app.example/bye", "http://127.0.0.1/signed-out"},
+		GrantTypes:             []string{"authorization_code", "refresh_token"},
+		Scopes:                 []string{"openid", "profile"},
+		AuthMethod:             "client_secret_basic",
+		AutoApprove:            true,
+		SkipConsent:            true,
+		TokenResponse:          "apigee",
+		Claims:                 map[string]any{"tier": "gold", "limit": 10, "beta": true, "roles": []string{"a", "b"}},
+		CreatedAt:              t0,
 	}
 }
 

@@ -18,6 +18,7 @@ func newCode(hash string) store.Code {
 		ChallengeMethod: "S256",
 		Nonce:           "n-0S6_WzA2Mj",
 		AuthTime:        t0,
+		SessionID:       "sid-Hk2w9",
 		ExpiresAt:       t0.Add(time.Minute),
 	}
 }

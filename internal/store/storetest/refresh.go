@@ -10,7 +10,8 @@ import (
 const refreshLife = 8 * time.Hour
 
 func newFamily(id string) store.Family {
-	return store.Family{ID: id, ClientID: "web", Subject: "sub-alice", Scope: "openid offline_access", AuthTime: t0, CreatedAt: t0}
+	return store.Family{ID: id, ClientID: "web", Subject: "sub-alice", Scope: "openid offline_access", AuthTime: t0,
+		SessionID: "sid-7QxZ", CreatedAt: t0}
 }
 
 func canonFamily(id string) store.Family {
