@@ -98,6 +98,21 @@ func readPageForm(w http.ResponseWriter, r *http.Request) (url.Values, *pageErro
 	return r.PostForm, nil
 }
 
+// readPageFormOnce reads the form of a login or consent page, whose fields
+// may each appear once (SECURITY.md rule 5).
+func readPageFormOnce(w http.ResponseWriter, r *http.Request) (url.Values, *pageError) {
+	form, pe := readPageForm(w, r)
+	if pe != nil {
+		return nil, pe
+	}
+	for k, vs := range form {
+		if len(vs) > 1 {
+			return nil, &pageError{http.StatusBadRequest, "Invalid form", "The form field " + quoteShort(k) + " is repeated."}
+		}
+	}
+	return form, nil
+}
+
 // single returns the one value of name, "" when absent; repeated is true
 // when it was sent more than once (SECURITY.md rule 5).
 func single(v url.Values, name string) (value string, repeated bool) {

@@ -65,16 +65,10 @@ func (s *Server) renderLogin(w http.ResponseWriter, status int, sess session, p 
 }
 
 func (s *Server) postLogin(w http.ResponseWriter, r *http.Request) {
-	form, pe := readPageForm(w, r)
+	form, pe := readPageFormOnce(w, r)
 	if pe != nil {
 		s.renderError(w, pe)
 		return
-	}
-	for k, vs := range form {
-		if len(vs) > 1 {
-			s.renderError(w, &pageError{http.StatusBadRequest, "Invalid form", "The form field " + quoteShort(k) + " is repeated."})
-			return
-		}
 	}
 	rid := form.Get("request")
 	sess, p, ok := s.pendingOf(r, rid)
