@@ -135,6 +135,15 @@ func TestInteropOIDCProvider(t *testing.T) {
 		if idClaims["sub"] != "alice" || idClaims["nonce"] != q.Get("nonce") {
 			t.Errorf("ID token: sub %v, nonce %v; want alice and the request's nonce %q", idClaims["sub"], idClaims["nonce"], q.Get("nonce"))
 		}
+		// oauthkit verified it too, and printed the same claims.
+		printed := res.idTokenClaims(t)
+		if printed["sub"] != "alice" || printed["nonce"] != q.Get("nonce") || printed["aud"] != op.ClientID || printed["iss"] != op.Issuer {
+			t.Errorf("id_token_claims: sub %v, nonce %v, aud %v, iss %v; want alice, %q, %s, %s",
+				printed["sub"], printed["nonce"], printed["aud"], printed["iss"], q.Get("nonce"), op.ClientID, op.Issuer)
+		}
+		if strings.Contains(res.stderr, "hint: offline_access") {
+			t.Errorf("offline_access hint although a refresh token came back:\n%s", res.stderr)
+		}
 		accessToken, refreshToken = tok["access_token"], tok["refresh_token"]
 	})
 
@@ -155,6 +164,9 @@ func TestInteropOIDCProvider(t *testing.T) {
 		}
 		if tok["id_token"] == "" {
 			t.Errorf("refresh response has no id_token (the grant has openid): %s", res.stdout)
+		}
+		if printed := res.idTokenClaims(t); printed["sub"] != "alice" || printed["aud"] != op.ClientID {
+			t.Errorf("refresh id_token_claims: sub %v, aud %v; want alice, %s", printed["sub"], printed["aud"], op.ClientID)
 		}
 	})
 }
@@ -291,6 +303,19 @@ func (r opResult) tokenResponse(t *testing.T, start time.Time) map[string]string
 		t.Errorf("expires_at %q: want RFC 3339 between %s and %s (%v)", tok["expires_at"], lo.Format(time.RFC3339), hi.Format(time.RFC3339), err)
 	}
 	return tok
+}
+
+// idTokenClaims returns the id_token_claims object of a -o json output:
+// the ID token's claims once oauthkit verified them.
+func (r opResult) idTokenClaims(t *testing.T) map[string]any {
+	t.Helper()
+	var out struct {
+		Claims map[string]any `json:"id_token_claims"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || out.Claims == nil {
+		t.Errorf("oauthkit %s: no id_token_claims object in the output (%v):\n%s", strings.Join(r.args, " "), err, r.stdout)
+	}
+	return out.Claims
 }
 
 // opCommand prepares a run of the binary, bounded by two minutes.

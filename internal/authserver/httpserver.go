@@ -75,8 +75,26 @@ func Middleware(next http.Handler, logger *slog.Logger, now func() time.Time) ht
 			logger.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
 				"duration_ms", float64(now().Sub(start).Microseconds())/1000)
 		}()
+		if headerSize(r) > MaxHeaderBytes {
+			// net/http itself allows 4 KiB of slack over MaxHeaderBytes.
+			WriteError(rec, &Error{Code: ErrInvalidRequest, Status: http.StatusRequestHeaderFieldsTooLarge,
+				Description: "request headers larger than 16 KiB"})
+			return
+		}
 		next.ServeHTTP(rec, r)
 	})
+}
+
+// headerSize is the size of r's request line and header fields as sent
+// (each line with its CRLF).
+func headerSize(r *http.Request) int {
+	n := len(r.Method) + len(r.RequestURI) + len(r.Proto) + 4 + len("Host: ") + len(r.Host) + 2
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			n += len(k) + len(v) + 4
+		}
+	}
+	return n
 }
 
 // ParseForm reads an application/x-www-form-urlencoded POST body of at most
@@ -85,6 +103,7 @@ func Middleware(next http.Handler, logger *slog.Logger, now func() time.Time) ht
 // (SECURITY.md rule 12). A repeated parameter is an invalid_request (rule 5).
 func ParseForm(w http.ResponseWriter, r *http.Request) (map[string]string, *Error) {
 	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
 		return nil, &Error{Code: ErrInvalidRequest, Status: http.StatusMethodNotAllowed,
 			Description: "this endpoint accepts only POST (RFC 6749 §3.2)"}
 	}

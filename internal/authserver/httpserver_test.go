@@ -1,9 +1,11 @@
 package authserver
 
 import (
+	"bufio"
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -77,7 +79,11 @@ func TestParseForm(t *testing.T) {
 			if tt.ctype != "" {
 				r.Header.Set("Content-Type", tt.ctype)
 			}
-			form, e := ParseForm(httptest.NewRecorder(), r)
+			w := httptest.NewRecorder()
+			form, e := ParseForm(w, r)
+			if allow := w.Header().Get("Allow"); (tt.status == 405) != (allow == "POST") {
+				t.Fatalf("Allow %q with status %d", allow, tt.status)
+			}
 			if tt.status == 0 {
 				if e != nil {
 					t.Fatalf("unexpected error %v", e)
@@ -125,5 +131,38 @@ func TestServerTimeoutsSet(t *testing.T) {
 	s := NewHTTPServer(http.NotFoundHandler(), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if s.ReadHeaderTimeout == 0 || s.ReadTimeout == 0 || s.WriteTimeout == 0 || s.IdleTimeout == 0 || s.MaxHeaderBytes == 0 {
 		t.Fatalf("a timeout or limit is unset: %+v", s)
+	}
+}
+
+// Rule 37: headers (request line included) over 16 KiB get 431, though
+// net/http itself would read 4 KiB more; exactly 16 KiB is served.
+func TestHeaderLimit(t *testing.T) {
+	e := newEnv(t)
+	addr := strings.TrimPrefix(e.ts.URL, "http://")
+	for _, tt := range []struct {
+		size   int
+		status string
+	}{{MaxHeaderBytes, "200"}, {MaxHeaderBytes + 1, "431"}, {20 << 10, "431"}} {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		head := "GET /healthz HTTP/1.1\r\nHost: x\r\n"
+		pad := tt.size - len(head) - len("X-Pad: \r\n")
+		req := head + "X-Pad: " + strings.Repeat("a", pad) + "\r\n\r\n"
+		if len(req)-2 != tt.size {
+			t.Fatalf("built %d bytes of headers, want %d", len(req)-2, tt.size)
+		}
+		if _, err := c.Write([]byte(req)); err != nil {
+			t.Fatal(err)
+		}
+		line, err := bufio.NewReader(c).ReadString('\n')
+		c.Close()
+		if err != nil {
+			t.Fatalf("%d bytes: %v", tt.size, err)
+		}
+		if !strings.HasPrefix(line, "HTTP/1.1 "+tt.status+" ") {
+			t.Errorf("%d bytes of headers: %q, want %s", tt.size, line, tt.status)
+		}
 	}
 }

@@ -9,7 +9,8 @@ import (
 
 // AuthRequest is an authorization request (RFC 6749 §4.1.1, §4.2.1).
 type AuthRequest struct {
-	// ResponseType is "code" or "token" (implicit).
+	// ResponseType is "code", or for the implicit grant "token", "id_token"
+	// or "id_token token" (OpenID Connect Core §3.2).
 	ResponseType string
 	RedirectURI  string
 	State        string

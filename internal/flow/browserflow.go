@@ -29,11 +29,13 @@ type BrowserFlow struct {
 }
 
 // Run listens, prints (and opens) the authorization URL, waits for one
-// response, checks it and, for a code, redeems it.
+// response, checks it and, for a code, redeems it. An ID token in the
+// result is verified (VerifyIDToken), its nonce against Request.Nonce.
 func (c *Client) Run(ctx context.Context, f BrowserFlow) (*TokenResponse, error) {
-	implicit := f.Request.ResponseType == "token"
+	implicit := f.Request.ResponseType != "code"
 	now := c.Now
-	chk := CallbackCheck{State: f.Request.State, Issuer: c.Endpoints.Issuer, RequireIss: c.Endpoints.IssParameter, Implicit: implicit}
+	chk := CallbackCheck{State: f.Request.State, Issuer: c.Endpoints.Issuer, RequireIss: c.Endpoints.IssParameter,
+		Implicit: implicit, IDTokenOnly: f.Request.ResponseType == "id_token"}
 	cfg := f.Catcher
 	cfg.Implicit = implicit
 	cfg.Validate = func(v url.Values) (*Callback, error) { return CheckCallback(v, chk, now()) }
@@ -86,10 +88,18 @@ func (c *Client) Run(ctx context.Context, f BrowserFlow) (*TokenResponse, error)
 			side = nil // a nil channel never delivers again
 		}
 	}
-	if implicit {
-		return cb.Token, nil
+	tr := cb.Token
+	if !implicit {
+		var err error
+		if tr, err = c.ExchangeCode(ctx, cb.Code, req.RedirectURI, req.CodeVerifier, req.Grant); err != nil {
+			return nil, err
+		}
 	}
-	return c.ExchangeCode(ctx, cb.Code, req.RedirectURI, req.CodeVerifier, req.Grant)
+	expect := IDTokenExpect{Rule: NonceSent, Nonce: req.Nonce, RequireAtHash: req.ResponseType == "id_token token"}
+	if err := c.VerifyIDToken(ctx, tr, expect); err != nil {
+		return nil, err
+	}
+	return tr, nil
 }
 
 // waitError maps the end of the wait to cancelled or timed out; any other

@@ -21,6 +21,9 @@ type CallbackCheck struct {
 	RequireIss bool
 	// Implicit: the response carries a token (RFC 6749 §4.2.2), not a code.
 	Implicit bool
+	// IDTokenOnly: an implicit response_type=id_token carries an ID token
+	// and no access token (OpenID Connect Core §3.2.2.5).
+	IDTokenOnly bool
 }
 
 // Callback is an accepted authorization response.
@@ -103,7 +106,13 @@ func CheckCallback(v url.Values, chk CallbackCheck, now time.Time) (*Callback, e
 			}
 			obj = obj.With(k, v.Get(k))
 		}
-		tr, err := tokenFromObject("authorization response", obj, now)
+		var tr *TokenResponse
+		var err error
+		if chk.IDTokenOnly {
+			tr, err = idTokenFromObject("authorization response", obj)
+		} else {
+			tr, err = tokenFromObject("authorization response", obj, now)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -128,4 +137,14 @@ func sortedKeys(v url.Values) []string {
 func intValue(s string) (int64, bool) {
 	n, err := strconv.ParseInt(s, 10, 64)
 	return n, err == nil
+}
+
+// idTokenFromObject reads an implicit response_type=id_token answer: an
+// id_token and no access token.
+func idTokenFromObject(where string, obj Object) (*TokenResponse, error) {
+	tr := &TokenResponse{Raw: obj, IDToken: obj.String("id_token"), AccessToken: obj.String("access_token")}
+	if tr.IDToken == "" {
+		return nil, fmt.Errorf("%s answered without an id_token (OpenID Connect Core §3.2.2.5)", where)
+	}
+	return tr, nil
 }

@@ -82,6 +82,9 @@ type Client struct {
 	ClientID   string
 	Secret     string
 	AuthMethod AuthMethod
+
+	// IDTokens says how ID tokens in responses are verified (idtoken.go).
+	IDTokens IDTokenPolicy
 }
 
 // CheckURL refuses what is not an absolute http(s) URL, and plain http to a

@@ -19,6 +19,12 @@ func FuzzCallback(f *testing.F) {
 		if err != nil {
 			return
 		}
+		for _, idOnly := range []bool{false, true} {
+			cb, err := CheckCallback(v, CallbackCheck{State: state, Issuer: "https://as", RequireIss: true, Implicit: true, IDTokenOnly: idOnly}, testNow)
+			if err == nil && (cb.Token == nil || (idOnly && cb.Token.IDToken == "")) {
+				t.Fatalf("accepted %q (id_token only: %v) without the token", raw, idOnly)
+			}
+		}
 		for _, implicit := range []bool{false, true} {
 			cb, err := CheckCallback(v, CallbackCheck{State: state, Issuer: "https://as", RequireIss: true, Implicit: implicit}, testNow)
 			if err != nil {

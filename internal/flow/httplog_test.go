@@ -21,7 +21,8 @@ func TestLoggingTransportMasks(t *testing.T) {
 	defer srv.Close()
 	var log bytes.Buffer
 	c := &Client{HTTP: &http.Client{Transport: &LoggingTransport{Base: http.DefaultTransport, W: &log}}, Now: time.Now,
-		Endpoints: Endpoints{Token: srv.URL + "/token"}, ClientID: "app", Secret: "CLIENTSECRET", AuthMethod: AuthBasic}
+		Endpoints: Endpoints{Token: srv.URL + "/token"}, ClientID: "app", Secret: "CLIENTSECRET", AuthMethod: AuthBasic,
+		IDTokens: IDTokenPolicy{Skip: true}} // "IDSECRET" is no JWT
 	tr, err := c.Password(context.Background(), "alice", "PASSWORDSECRET", Grant{Scopes: []string{"read"}})
 	if err != nil {
 		t.Fatal(err)

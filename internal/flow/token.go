@@ -2,6 +2,7 @@ package flow
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"mime"
 	"net/url"
@@ -21,6 +22,9 @@ type TokenResponse struct {
 	Scope        string
 	// ExpiresAt is the time of the answer plus expires_in; zero without it.
 	ExpiresAt time.Time
+	// IDTokenClaims are the claims of IDToken (the JSON text, member order
+	// kept) once VerifyIDToken verified it; nil otherwise.
+	IDTokenClaims json.RawMessage
 }
 
 // ParseTokenResponse interprets a token endpoint answer received at now.
@@ -117,20 +121,34 @@ func (c *Client) ClientCredentials(ctx context.Context, g Grant) (*TokenResponse
 }
 
 // Password runs the resource owner password credentials grant (§4.3).
+// An ID token in the answer is verified, its nonce not checked.
 func (c *Client) Password(ctx context.Context, username, password string, g Grant) (*TokenResponse, error) {
 	form := url.Values{"grant_type": {"password"}, "username": {username}, "password": {password}}
 	g.apply(form)
-	return c.Token(ctx, form)
+	return c.tokenWithIDToken(ctx, form)
 }
 
-// Refresh exchanges a refresh token (§6).
+// Refresh exchanges a refresh token (§6). An ID token in the answer is
+// verified, its nonce not checked (OpenID Connect Core §12.2).
 func (c *Client) Refresh(ctx context.Context, refreshToken string, g Grant) (*TokenResponse, error) {
 	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refreshToken}}
 	g.apply(form)
-	return c.Token(ctx, form)
+	return c.tokenWithIDToken(ctx, form)
 }
 
-// ExchangeCode redeems an authorization code (§4.1.3, RFC 7636 §4.5).
+func (c *Client) tokenWithIDToken(ctx context.Context, form url.Values) (*TokenResponse, error) {
+	tr, err := c.Token(ctx, form)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.VerifyIDToken(ctx, tr, IDTokenExpect{Rule: NonceNotChecked}); err != nil {
+		return nil, err
+	}
+	return tr, nil
+}
+
+// ExchangeCode redeems an authorization code (§4.1.3, RFC 7636 §4.5). It
+// does not verify an ID token: the caller knows the nonce (VerifyIDToken).
 func (c *Client) ExchangeCode(ctx context.Context, code, redirectURI, verifier string, g Grant) (*TokenResponse, error) {
 	form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirectURI}}
 	if verifier != "" {

@@ -18,6 +18,7 @@ type AuthcodeOptions struct {
 	Exchange     string
 	State        string
 	CodeVerifier string
+	Nonce        string
 	Save         string
 }
 
@@ -41,13 +42,19 @@ It waits --timeout (default 5m), then exits with code 5.
   --headless     no browser: oauthkit follows the redirects itself; for CI with
                  servers that approve without a person (oauthkit serve --auto-approve)
   --print-url    step 1 of 2: print {authorization_url, state, code_verifier,
-                 redirect_uri} as JSON and exit (--save FILE puts the secrets in a
-                 0600 file instead of on standard output)
+                 redirect_uri, nonce} as JSON and exit (--save FILE puts the secrets
+                 in a 0600 file instead of on standard output)
   --exchange X   step 2 of 2: X is the URL the browser was sent to (or the bare
-                 code, or '-' for stdin); needs --state and --code-verifier, or the
-                 --save FILE of step 1
+                 code, or '-' for stdin); needs --state and --code-verifier (and
+                 --nonce with openid), or the --save FILE of step 1
 
-A nonce is sent when the scopes include openid. The redirect URI must be
+With openid in the scopes (OpenID Connect) a nonce is sent, and the ID token
+is verified: its signature against the issuer's JWKS (--jwks-url, else the
+metadata's jwks_uri), iss, aud, azp, exp and iat (--leeway), the nonce and
+at_hash. A bad ID token fails with exit 3; -o json adds its claims as
+"id_token_claims". --no-verify-id-token turns this off, for debugging.
+
+The redirect URI must be
 registered at the server: servers that follow RFC 8252 §7.3 accept any port on
 http://127.0.0.1/callback; otherwise fix it with --callback-port or --redirect-uri.`,
 		Example: `  oauthkit flow authcode --issuer http://127.0.0.1:8080 --client-id oauthkit-demo-public --scope read
@@ -73,7 +80,9 @@ http://127.0.0.1/callback; otherwise fix it with --callback-port or --redirect-u
 	fl.StringVar(&opts.Exchange, "exchange", "", "two-step mode, step 2: the callback URL or code to redeem ('-' = stdin)")
 	fl.StringVar(&opts.State, "state", "", "with --exchange: the state printed by --print-url")
 	fl.StringVar(&opts.CodeVerifier, "code-verifier", "", "with --exchange: the code_verifier printed by --print-url")
-	fl.StringVar(&opts.Save, "save", "", "with --print-url: write state and code_verifier to this file (0600); with --exchange: read them from it")
+	fl.StringVar(&opts.Nonce, "nonce", "", "with --exchange: the nonce printed by --print-url (the ID token must carry it)")
+	fl.StringVar(&opts.Save, "save", "", "with --print-url: write state, code_verifier and nonce to this file (0600); with --exchange: read them from it")
+	addIDTokenFlags(cmd, &opts.IDToken)
 	cmdutil.AddOutputFlag(cmd, &opts.Output, tokenFormats...)
 	return cmd
 }
@@ -94,8 +103,8 @@ func (o *AuthcodeOptions) check(cmd *cobra.Command) error {
 		return cmdutil.UsageErrorf("--headless cannot be combined with --print-url or --exchange")
 	case exchange && o.Exchange == "":
 		return cmdutil.UsageErrorf("--exchange needs the callback URL or the code")
-	case !exchange && (o.State != "" || o.CodeVerifier != ""):
-		return cmdutil.UsageErrorf("--state and --code-verifier belong to --exchange (step 2)")
+	case !exchange && (o.State != "" || o.CodeVerifier != "" || o.Nonce != ""):
+		return cmdutil.UsageErrorf("--state, --code-verifier and --nonce belong to --exchange (step 2)")
 	case o.Save != "" && !o.PrintURL && !exchange:
 		return cmdutil.UsageErrorf("--save belongs to --print-url or --exchange")
 	case o.NoPKCE && o.CodeVerifier != "":
@@ -125,6 +134,9 @@ func runAuthcode(o *AuthcodeOptions) error {
 		return err
 	}
 	req := o.authRequest()
+	if err := requireIDTokenVerification(c, req.Grant.Scopes, req.ResponseType); err != nil {
+		return err
+	}
 	tr, err := c.Run(sctx, flow.BrowserFlow{
 		Catcher: o.catcherConfig(), Request: req, Opener: o.opener(o.Factory),
 		Headless: o.Headless, Timeout: o.Timeout, Status: o.Factory.IOStreams.ErrOut,
@@ -132,6 +144,7 @@ func runAuthcode(o *AuthcodeOptions) error {
 	if err != nil {
 		return MapError(err)
 	}
+	offlineAccessHint(&o.CommonOptions, req.Grant, tr)
 	return WriteToken(o.Factory.IOStreams.Out, o.Output, tr)
 }
 

@@ -42,8 +42,12 @@ profile (--profile NAME) in $XDG_CONFIG_HOME/oauthkit/config.yaml.
 
 The token response goes to standard output (-o json|token|header|env); the URL
 to open, warnings and -v logs go to standard error. Exit codes: 0 ok, 1 failure,
-2 usage, 3 the server answered an OAuth error, 4 network or TLS, 5 timed out,
-130 cancelled.`,
+2 usage, 3 the server answered an OAuth error or a bad ID token, 4 network or
+TLS, 5 timed out, 130 cancelled.
+
+An ID token in a response (OpenID Connect, scope openid) is verified: signature
+against the issuer's JWKS, iss, aud, azp, exp, iat, nonce and at_hash; -o json
+adds its claims as "id_token_claims". A bad one fails with exit 3.`,
 		Example: `  oauthkit flow client-credentials --issuer http://127.0.0.1:8080 --client-id oauthkit-demo --client-secret-file secret.txt
   oauthkit flow authcode --issuer http://127.0.0.1:8080 --client-id oauthkit-demo-public --scope read
   eval "$(oauthkit flow refresh --issuer http://127.0.0.1:8080 --client-id oauthkit-demo --refresh-token-file rt.txt -o env)"`,
@@ -75,6 +79,9 @@ type CommonOptions struct {
 	Verbose   bool
 	Profile   string
 	Output    string
+	// IDToken: --no-verify-id-token and --leeway, on the grants that can
+	// return an ID token (addIDTokenFlags).
+	IDToken IDTokenOptions
 
 	// profile is the loaded --profile, if any.
 	profile *flow.Profile
@@ -92,7 +99,7 @@ func AddCommonFlags(cmd *cobra.Command, o *CommonOptions, defaultTimeout time.Du
 	fl.StringVar(&o.TokenURL, "token-url", "", "token endpoint")
 	fl.StringVar(&o.IntrospectURL, "introspect-url", "", "introspection endpoint (RFC 7662)")
 	fl.StringVar(&o.RevokeURL, "revoke-url", "", "revocation endpoint (RFC 7009)")
-	fl.StringVar(&o.JWKSURL, "jwks-url", "", "JWKS URL (shown in -v; for `oauthkit jwt verify`)")
+	fl.StringVar(&o.JWKSURL, "jwks-url", "", "JWKS URL that ID tokens are verified with (default: the metadata's jwks_uri)")
 	fl.StringVar(&o.ClientID, "client-id", "", "client_id")
 	fl.StringVar(&o.ClientSecret, "client-secret", "", "client secret (visible to other users in the process list: prefer --client-secret-file or OAUTHKIT_CLIENT_SECRET)")
 	fl.StringVar(&o.ClientSecretFile, "client-secret-file", "", "read the client secret from a file ('-' = stdin)")
@@ -132,6 +139,9 @@ func (o *CommonOptions) Prepare() error {
 	}
 	if o.Timeout <= 0 {
 		return cmdutil.UsageErrorf("--timeout must be positive, got %s", o.Timeout)
+	}
+	if err := o.IDToken.check(); err != nil {
+		return err
 	}
 	if o.ClientID == "" {
 		return cmdutil.UsageErrorf("--client-id is required")
@@ -274,7 +284,10 @@ func (o *CommonOptions) Client(ctx context.Context) (*flow.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &flow.Client{HTTP: o.httpClient(), Now: o.Factory.Now, ClientID: o.ClientID, Secret: secret}
+	c := &flow.Client{HTTP: o.httpClient(), Now: o.Factory.Now, ClientID: o.ClientID, Secret: secret, IDTokens: o.IDToken.policy()}
+	if c.IDTokens.Skip {
+		fmt.Fprintln(errOut, warnNoVerify)
+	}
 	if o.Issuer != "" {
 		md, err := c.Discover(ctx, o.Issuer, o.Insecure)
 		if err != nil {
@@ -315,6 +328,7 @@ func signalContext() (context.Context, context.CancelFunc) {
 func MapError(err error) error {
 	var (
 		ee *cmdutil.ExitError
+		ie *flow.IDTokenError
 		oe *flow.OAuthError
 		ne *flow.NetworkError
 		te *flow.TimeoutError
@@ -326,7 +340,7 @@ func MapError(err error) error {
 		return err
 	case errors.Is(err, flow.ErrCancelled):
 		return cmdutil.ErrCancelled
-	case errors.As(err, &oe):
+	case errors.As(err, &oe), errors.As(err, &ie):
 		return cmdutil.OAuthError(err)
 	case errors.As(err, &te):
 		return cmdutil.TimeoutError(err)

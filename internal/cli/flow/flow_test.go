@@ -141,7 +141,9 @@ func TestAuthcodeFlags(t *testing.T) {
 	}{
 		{[]string{"--print-url", "--exchange", "x"}, "--print-url and --exchange are the two steps"},
 		{[]string{"--headless", "--print-url"}, "--headless cannot be combined"},
-		{[]string{"--state", "s"}, "--state and --code-verifier belong to --exchange"},
+		{[]string{"--state", "s"}, "--state, --code-verifier and --nonce belong to --exchange (step 2)"},
+		{[]string{"--nonce", "n"}, "--state, --code-verifier and --nonce belong to --exchange (step 2)"},
+		{[]string{"--leeway", "-1s"}, "--leeway must not be negative, got -1s"},
 		{[]string{"--save", "f"}, "--save belongs to --print-url or --exchange"},
 		{[]string{"--exchange", "x", "--no-pkce", "--code-verifier", "dBjftJeZ4CVP-mJ92K9oN3wP5G7fQd1m4Zg8oTb6XyQ"}, "contradict"},
 		{[]string{"--exchange", "x", "--code-verifier", "short"}, "--code-verifier: code_verifier must be 43 to 128 characters"},
@@ -164,7 +166,8 @@ func TestAuthcodeFlags(t *testing.T) {
 	cmd := NewCmdAuthcode(f, func(o *AuthcodeOptions) error { got = o; return nil })
 	cmd.SetArgs([]string{"--issuer", "https://as.example", "--client-id", "c"})
 	must(t, cmd.Execute())
-	if got.Timeout != 5*time.Minute || got.CallbackHost != "127.0.0.1" || got.CallbackPort != 0 {
+	if got.Timeout != 5*time.Minute || got.CallbackHost != "127.0.0.1" || got.CallbackPort != 0 ||
+		got.IDToken.Leeway != 30*time.Second || got.IDToken.NoVerifyIDToken {
 		t.Errorf("defaults %+v", got)
 	}
 	if r, _ := got.twoStepRedirect(); r != "http://127.0.0.1/callback" {
@@ -178,6 +181,7 @@ func TestMapError(t *testing.T) {
 		code int
 	}{
 		{&flow.OAuthError{Where: "token endpoint", Code: "invalid_grant"}, 3},
+		{&flow.IDTokenError{Msg: "ID token nonce does not match the one sent"}, 3},
 		{&flow.NetworkError{Op: "POST x", Err: errors.New("refused")}, 4},
 		{&flow.TimeoutError{Op: "waiting"}, 5},
 		{flow.ErrCancelled, 130},

@@ -1,6 +1,8 @@
 package flowcmd
 
 import (
+	"slices"
+
 	"github.com/spf13/cobra"
 
 	"github.com/oauthkit/oauthkit/internal/cli/cmdutil"
@@ -11,7 +13,11 @@ import (
 type ImplicitOptions struct {
 	CommonOptions
 	BrowserOptions
+	ResponseType string
 }
+
+// implicitResponseTypes are the response types of `flow implicit`.
+func implicitResponseTypes() []string { return []string{"token", "id_token token", "id_token"} }
 
 // NewCmdImplicit returns `oauthkit flow implicit`.
 func NewCmdImplicit(f *cmdutil.Factory, runF func(*ImplicitOptions) error) *cobra.Command {
@@ -26,10 +32,18 @@ fragment back to it. state (and iss when advertised) are checked as for authcode
 
 The implicit grant is deprecated by the OAuth 2.0 Security BCP (RFC 9700 §2.1.2):
 the token travels through the browser's history. Use it only to test old
-servers; prefer 'oauthkit flow authcode'.`,
+servers; prefer 'oauthkit flow authcode'.
+
+--response-type picks the OpenID Connect implicit flow (Core §3.2):
+"id_token token" returns an ID token and an access token, "id_token" an ID
+token alone (then -o token and -o header have nothing to print). Both need
+--scope openid. A nonce is sent whenever openid is in the scopes, and the ID
+token is verified as for authcode (signature against the issuer's JWKS, iss,
+aud, azp, exp, iat, nonce, at_hash); a bad one fails with exit 3.`,
 		Example: `  oauthkit flow implicit --issuer http://127.0.0.1:8080 --client-id spa --scope read
   oauthkit flow implicit --authorize-url https://as.example/authorize --client-id spa --no-browser -o token
-  oauthkit flow implicit --issuer http://127.0.0.1:8080 --client-id spa --headless -o env`,
+  oauthkit flow implicit --issuer http://127.0.0.1:8080 --client-id spa --headless -o env
+  oauthkit flow implicit --issuer http://127.0.0.1:8080 --client-id spa --response-type 'id_token token' --scope openid --headless`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := prepare(&opts.CommonOptions); err != nil {
@@ -39,6 +53,15 @@ servers; prefer 'oauthkit flow authcode'.`,
 			if err := opts.BrowserOptions.check(cmd, "fragment", "form_post"); err != nil {
 				return err
 			}
+			if !slices.Contains(implicitResponseTypes(), opts.ResponseType) {
+				return cmdutil.UsageErrorf("--response-type %q is not one of token, 'id_token token', id_token", opts.ResponseType)
+			}
+			if opts.ResponseType != "token" && !flow.HasOpenID(opts.Grant().Scopes) {
+				return cmdutil.UsageErrorf("--response-type %s asks for an ID token: add --scope openid", opts.ResponseType)
+			}
+			if opts.ResponseType == "id_token" && (opts.Output == "token" || opts.Output == "header") {
+				return cmdutil.UsageErrorf("--response-type id_token returns no access token for -o %s; use -o json or -o env", opts.Output)
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -47,6 +70,8 @@ servers; prefer 'oauthkit flow authcode'.`,
 	}
 	AddCommonFlags(cmd, &opts.CommonOptions, defaultBrowserTimeout)
 	addBrowserFlags(cmd, &opts.BrowserOptions, "fragment|form_post")
+	cmd.Flags().StringVar(&opts.ResponseType, "response-type", "token", "token | 'id_token token' | id_token (OpenID Connect)")
+	addIDTokenFlags(cmd, &opts.IDToken)
 	cmdutil.AddOutputFlag(cmd, &opts.Output, tokenFormats...)
 	return cmd
 }
@@ -59,9 +84,12 @@ func runImplicit(o *ImplicitOptions) error {
 		return err
 	}
 	g := o.Grant()
-	req := flow.AuthRequest{ResponseType: "token", State: flow.NewState(), ResponseMode: o.ResponseMode, Grant: g}
+	req := flow.AuthRequest{ResponseType: o.ResponseType, State: flow.NewState(), ResponseMode: o.ResponseMode, Grant: g}
 	if flow.HasOpenID(g.Scopes) {
 		req.Nonce = flow.NewState()
+	}
+	if err := requireIDTokenVerification(c, g.Scopes, req.ResponseType); err != nil {
+		return err
 	}
 	tr, err := c.Run(sctx, flow.BrowserFlow{
 		Catcher: o.catcherConfig(), Request: req, Opener: o.opener(o.Factory),

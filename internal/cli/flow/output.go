@@ -13,11 +13,15 @@ import (
 // WriteToken prints a token response in one of the -o formats:
 //
 //	json    the response as the server sent it, plus "expires_at" (RFC 3339)
-//	        when expires_in is present
+//	        when expires_in is present, and "id_token_claims" (the verified
+//	        ID token's claims) when there is one
 //	token   the access token alone
 //	header  Authorization: Bearer <access token>
 //	env     export OAUTHKIT_ACCESS_TOKEN='…' lines for eval
 func WriteToken(w io.Writer, format string, tr *flow.TokenResponse) error {
+	if tr.AccessToken == "" && (format == "token" || format == "header") {
+		return cmdutil.Failf("the response has no access token (response type id_token); use -o json or -o env")
+	}
 	switch format {
 	case "token":
 		_, err := fmt.Fprintln(w, tr.AccessToken)
@@ -45,6 +49,9 @@ func WriteToken(w io.Writer, format string, tr *flow.TokenResponse) error {
 	obj := tr.Raw
 	if !tr.ExpiresAt.IsZero() {
 		obj = obj.With("expires_at", expiresAt(tr))
+	}
+	if tr.IDTokenClaims != nil {
+		obj = obj.With("id_token_claims", tr.IDTokenClaims)
 	}
 	return cmdutil.WriteJSON(w, obj)
 }

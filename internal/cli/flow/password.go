@@ -30,7 +30,10 @@ asked for on the terminal (not echoed). There is no --password flag: a password
 on the command line is visible to every user of the machine.
 
 The password grant is deprecated by the OAuth 2.0 Security BCP (RFC 9700);
-use it for tests and legacy servers.`,
+use it for tests and legacy servers.
+
+Some servers answer an ID token here (scope openid); it is verified like a
+refreshed one (signature, iss, aud, azp, exp, iat, at_hash; no nonce).`,
 		Example: `  oauthkit flow password --issuer http://127.0.0.1:8080 --client-id oauthkit-demo --client-secret-file secret.txt --username demo
   OAUTHKIT_PASSWORD=$PW oauthkit flow password --issuer http://127.0.0.1:8080 --client-id oauthkit-demo --client-secret-file secret.txt --username demo -o token`,
 		Args: cmdutil.NoArgs,
@@ -65,6 +68,7 @@ use it for tests and legacy servers.`,
 		},
 	}
 	AddCommonFlags(cmd, &opts.CommonOptions, defaultRequestTimeout)
+	addIDTokenFlags(cmd, &opts.IDToken)
 	cmd.Flags().StringVar(&opts.Username, "username", "", "the resource owner's username")
 	cmd.Flags().StringVar(&opts.PasswordFile, "password-file", "", "read the password from a file ('-' = stdin)")
 	cmdutil.AddOutputFlag(cmd, &opts.Output, tokenFormats...)

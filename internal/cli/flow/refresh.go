@@ -26,7 +26,11 @@ func NewCmdRefresh(f *cmdutil.Factory, runF func(*RefreshOptions) error) *cobra.
 		Long: `Run the refresh token grant (RFC 6749 §6). The refresh token comes from
 --refresh-token-file ('-' = stdin) or --refresh-token. Servers that rotate
 refresh tokens answer a new one: keep it from the output (-o json or -o env),
-the old one stops working.`,
+the old one stops working.
+
+An ID token in the answer (a grant with openid) is verified like the one of
+authcode (signature, iss, aud, azp, exp, iat, at_hash), except its nonce: a
+refreshed ID token need not repeat it. -o json adds "id_token_claims".`,
 		Example: `  oauthkit flow refresh --issuer http://127.0.0.1:8080 --client-id oauthkit-demo --client-secret-file secret.txt --refresh-token-file rt.txt
   jq -r .refresh_token tokens.json | oauthkit flow refresh --issuer http://127.0.0.1:8080 --client-id oauthkit-demo-public --refresh-token-file - -o env`,
 		Args: cmdutil.NoArgs,
@@ -63,6 +67,7 @@ the old one stops working.`,
 		},
 	}
 	AddCommonFlags(cmd, &opts.CommonOptions, defaultRequestTimeout)
+	addIDTokenFlags(cmd, &opts.IDToken)
 	cmd.Flags().StringVar(&opts.RefreshToken, "refresh-token", "", "the refresh token")
 	cmd.Flags().StringVar(&opts.RefreshTokenFile, "refresh-token-file", "", "read the refresh token from a file ('-' = stdin)")
 	cmdutil.AddOutputFlag(cmd, &opts.Output, tokenFormats...)

@@ -59,6 +59,9 @@ func runPrintURL(o *AuthcodeOptions) error {
 	if req.RedirectURI, err = o.twoStepRedirect(); err != nil {
 		return err
 	}
+	if err := requireIDTokenVerification(c, req.Grant.Scopes, req.ResponseType); err != nil {
+		return err
+	}
 	authURL, err := c.AuthorizationURL(req)
 	if err != nil {
 		return MapError(err)
@@ -78,7 +81,7 @@ func runPrintURL(o *AuthcodeOptions) error {
 }
 
 func runExchange(o *AuthcodeOptions) error {
-	state, verifier, redirect := o.State, o.CodeVerifier, ""
+	state, verifier, nonce, redirect := o.State, o.CodeVerifier, o.Nonce, ""
 	if o.Save != "" {
 		data, err := cmdutil.ReadInput(o.Factory, o.Save)
 		if err != nil {
@@ -93,6 +96,9 @@ func runExchange(o *AuthcodeOptions) error {
 		}
 		if verifier == "" {
 			verifier = saved.CodeVerifier
+		}
+		if nonce == "" {
+			nonce = saved.Nonce
 		}
 		redirect = saved.RedirectURI
 	}
@@ -122,6 +128,11 @@ func runExchange(o *AuthcodeOptions) error {
 	if err != nil {
 		return err
 	}
+	if nonce != "" { // step 1 asked for openid
+		if err := requireIDTokenVerification(c, []string{"openid"}, "code"); err != nil {
+			return err
+		}
+	}
 	code := values.Get("code")
 	if bare := len(values) == 1 && !strings.ContainsAny(callback, "=?#"); bare {
 		fmt.Fprintln(o.Factory.IOStreams.ErrOut, "note: a bare code was given, so its state could not be checked; pass the whole callback URL to have it checked")
@@ -142,5 +153,13 @@ func runExchange(o *AuthcodeOptions) error {
 	if err != nil {
 		return MapError(err)
 	}
+	expect := flow.IDTokenExpect{Rule: flow.NonceSent, Nonce: nonce}
+	if nonce == "" {
+		expect.Rule = flow.NonceUnknown
+	}
+	if err := c.VerifyIDToken(ctx, tr, expect); err != nil {
+		return MapError(err)
+	}
+	offlineAccessHint(&o.CommonOptions, g, tr)
 	return WriteToken(o.Factory.IOStreams.Out, o.Output, tr)
 }
