@@ -31,7 +31,8 @@ type Store interface {
 	AccessTokens() AccessTokenStore
 	Keys() KeyStore
 
-	// Ping reports whether the store can serve reads; ErrUnavailable if not.
+	// Ping reports whether the store can serve reads and commit a write;
+	// ErrUnavailable if not.
 	Ping(ctx context.Context) error
 	// Close releases the store; later calls return ErrUnavailable. Closing
 	// twice is harmless.

@@ -116,7 +116,11 @@ func TestReadOnlyFileRecovers(t *testing.T) {
 	must(t, os.Chmod(path, 0o400))
 
 	db := openAt(t, path, sqlite.Options{})
-	must(t, db.Ping(ctx))
+	// Reads still work, but Ping (what /healthz asks) must say the store
+	// cannot commit.
+	if err := db.Ping(ctx); !errors.Is(err, store.ErrUnavailable) || !strings.Contains(err.Error(), "readonly") {
+		t.Errorf("Ping on a read-only file: %v, want ErrUnavailable (readonly)", err)
+	}
 	if _, err := db.Clients().Get(ctx, "web"); err != nil {
 		t.Fatalf("read from a read-only store: %v", err)
 	}
@@ -141,6 +145,7 @@ func TestReadOnlyFileRecovers(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	must(t, db.Ping(ctx))
 	for name, write := range writes {
 		if err := write(); err != nil {
 			t.Errorf("%s once writable again: %v", name, err)

@@ -144,14 +144,28 @@ func (d *DB) AccessTokens() store.AccessTokenStore { return accessTokens{d} }
 // Keys returns the signing key store.
 func (d *DB) Keys() store.KeyStore { return keys{d} }
 
-// Ping reads the schema version through the read pool.
+// Ping reads the schema version through the read pool, then commits a
+// one-page write through the writer.
 func (d *DB) Ping(ctx context.Context) error {
 	if d.closed.Load() {
 		return errClosed("ping")
 	}
 	var n int
 	err := d.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&n)
-	return d.fail("ping", err, nil)
+	if err != nil {
+		return d.fail("ping", err, nil)
+	}
+	// Reads can keep working on a file that no longer takes writes (a full
+	// disk, a read-only remount): commit a one-page write to be sure. The
+	// header's user_version is not used for anything else.
+	return d.write(ctx, "ping", func(tx *sql.Tx) error {
+		var v int64
+		if err := tx.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&v); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, (v+1)%(1<<30)))
+		return err
+	})
 }
 
 // Close closes both pools; later calls return ErrUnavailable.
