@@ -143,7 +143,9 @@ func (e *azEnv) addUser(name, sub, password string, claims map[string]any) {
 
 func (e *azEnv) newBrowser() *http.Client {
 	jar, _ := cookiejar.New(nil)
-	return &http.Client{Jar: jar, Timeout: 10 * time.Second,
+	// A safety net, not a speed check: an argon2id login (64 MiB, t=3)
+	// under -race on a loaded 2-core CI machine took over 10 s once.
+	return &http.Client{Jar: jar, Timeout: 60 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
