@@ -15,6 +15,11 @@ type KeySet struct {
 	signer    *keys.Key
 	published []*keys.Key
 	jwks      keys.JWKS
+	// verify holds copies of the published keys whose KID is set to the kid
+	// published for them, so that the verifier never treats one as a key
+	// without an ID: a token whose kid is not in the JWKS is refused, even
+	// when its signature would verify with one of our keys (RFC 9068 §4).
+	verify []*keys.Key
 }
 
 // NewKeySet builds a key set: the first key signs, all are published. Every
@@ -41,6 +46,9 @@ func NewKeySet(signer *keys.Key, more ...*keys.Key) (*KeySet, error) {
 		jwk.Use = "sig"
 		ks.published = append(ks.published, k)
 		ks.jwks.Keys = append(ks.jwks.Keys, jwk)
+		named := *k
+		named.KID = kid
+		ks.verify = append(ks.verify, &named)
 	}
 	return ks, nil
 }
@@ -75,8 +83,9 @@ func (ks *KeySet) Sign(claims any, typ string) (string, error) {
 }
 
 // Verifier returns a verifier pinned to the published keys and their
-// algorithms (SECURITY.md rule 19).
+// algorithms (SECURITY.md rule 19). A token's kid must name one of them: an
+// unknown kid is refused, not tried against every key.
 func (ks *KeySet) Verifier(v token.Verifier) *token.Verifier {
-	v.Keys = ks.published
+	v.Keys = ks.verify
 	return &v
 }
