@@ -26,6 +26,10 @@ type BrowserFlow struct {
 	Status io.Writer
 	// Listening, if set, is called with the catcher once it listens (tests).
 	Listening func(*Catcher)
+	// Progress, if set, receives the steps as they happen (a progress
+	// view); it may be called from several goroutines and must not block.
+	// Status is written as without it.
+	Progress func(Event)
 }
 
 // Run listens, prints (and opens) the authorization URL, waits for one
@@ -49,10 +53,12 @@ func (c *Client) Run(ctx context.Context, f BrowserFlow) (*TokenResponse, error)
 	}
 	req := f.Request
 	req.RedirectURI = catcher.RedirectURI()
+	f.report(Event{Step: StepListening, URL: req.RedirectURI})
 	authURL, err := c.AuthorizationURL(req)
 	if err != nil {
 		return nil, err
 	}
+	f.report(Event{Step: StepAuthorizationURL, URL: authURL})
 	fmt.Fprintf(f.Status, "Open this URL in a browser to authorize (oauthkit waits on %s):\n\n%s\n\n", req.RedirectURI, authURL)
 
 	waitCtx, cancel := context.WithTimeout(ctx, f.Timeout)
@@ -60,13 +66,20 @@ func (c *Client) Run(ctx context.Context, f BrowserFlow) (*TokenResponse, error)
 	side := make(chan error, 1)
 	switch {
 	case f.Headless:
+		f.report(Event{Step: StepHeadless})
 		go func() { side <- c.followHeadless(waitCtx, authURL, req.RedirectURI) }()
 	case f.Opener != nil:
 		go func() {
 			if err := f.Opener.Open(authURL); err != nil {
+				f.report(Event{Step: StepBrowserFailed, Err: err})
 				side <- fmt.Errorf("could not open a browser (%v); open the URL above yourself", err)
+				return
 			}
+			f.report(Event{Step: StepBrowserOpened})
 		}()
+	}
+	if f.Progress != nil {
+		f.report(Event{Step: StepWaiting, Deadline: now().Add(f.Timeout)})
 	}
 	results := make(chan catcherResult, 1)
 	go func() { cb, err := catcher.Wait(waitCtx); results <- catcherResult{cb, err} }()
@@ -88,12 +101,14 @@ func (c *Client) Run(ctx context.Context, f BrowserFlow) (*TokenResponse, error)
 			side = nil // a nil channel never delivers again
 		}
 	}
+	f.report(Event{Step: StepCallback})
 	tr := cb.Token
 	if !implicit {
 		var err error
 		if tr, err = c.ExchangeCode(ctx, cb.Code, req.RedirectURI, req.CodeVerifier, req.Grant); err != nil {
 			return nil, err
 		}
+		f.report(Event{Step: StepExchanged})
 	}
 	expect := IDTokenExpect{Rule: NonceSent, Nonce: req.Nonce, RequireAtHash: req.ResponseType == "id_token token"}
 	if err := c.VerifyIDToken(ctx, tr, expect); err != nil {

@@ -20,6 +20,9 @@ type AuthcodeOptions struct {
 	CodeVerifier string
 	Nonce        string
 	Save         string
+	NoTUI        bool
+	// runProgress runs the progress view's program; tests replace it.
+	runProgress progressRunner
 }
 
 // NewCmdAuthcode returns `oauthkit flow authcode`.
@@ -83,6 +86,7 @@ http://127.0.0.1/callback; otherwise fix it with --callback-port or --redirect-u
 	fl.StringVar(&opts.Nonce, "nonce", "", "with --exchange: the nonce printed by --print-url (the ID token must carry it)")
 	fl.StringVar(&opts.Save, "save", "", "with --print-url: write state, code_verifier and nonce to this file (0600); with --exchange: read them from it")
 	addIDTokenFlags(cmd, &opts.IDToken)
+	addNoTUIFlag(cmd, &opts.NoTUI)
 	cmdutil.AddOutputFlag(cmd, &opts.Output, tokenFormats...)
 	return cmd
 }
@@ -137,10 +141,20 @@ func runAuthcode(o *AuthcodeOptions) error {
 	if err := requireIDTokenVerification(c, req.Grant.Scopes, req.ResponseType); err != nil {
 		return err
 	}
-	tr, err := c.Run(sctx, flow.BrowserFlow{
+	bf := flow.BrowserFlow{
 		Catcher: o.catcherConfig(), Request: req, Opener: o.opener(o.Factory),
 		Headless: o.Headless, Timeout: o.Timeout, Status: o.Factory.IOStreams.ErrOut,
-	})
+	}
+	var tr *flow.TokenResponse
+	if useProgressTUI(&o.CommonOptions, o.NoTUI) {
+		run := o.runProgress
+		if run == nil {
+			run = runTeaProgram
+		}
+		tr, err = runWithProgress(sctx, &o.CommonOptions, c, bf, "oauthkit flow authcode", nil, run)
+	} else {
+		tr, err = c.Run(sctx, bf)
+	}
 	if err != nil {
 		return MapError(err)
 	}

@@ -21,6 +21,7 @@ func NewCmdJWT(f *cmdutil.Factory) *cobra.Command {
   decode   show the header and claims, verifying nothing
   verify   check the signature against a key or a JWKS, then exp, nbf, iat, iss and aud
   sign     mint a test token with a private key
+  inspect  look at a token on a terminal: times, live expiry countdown
 
 Only public-key algorithms are used: RS256/384/512, PS256/384/512,
 ES256/384/512 and EdDSA. "alg: none" and HMAC tokens are always refused.`,
@@ -32,6 +33,7 @@ ES256/384/512 and EdDSA. "alg: none" and HMAC tokens are always refused.`,
 		NewCmdDecode(f, nil),
 		NewCmdVerify(f, nil),
 		NewCmdSign(f, nil),
+		NewCmdInspect(f, nil),
 	)
 	return cmd
 }

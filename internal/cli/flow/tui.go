@@ -1,0 +1,94 @@
+package flowcmd
+
+import (
+	"context"
+	"io"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/spf13/cobra"
+
+	"github.com/oauthkit/oauthkit/internal/cli/cmdutil"
+	"github.com/oauthkit/oauthkit/internal/flow"
+	"github.com/oauthkit/oauthkit/internal/tui/flowprogress"
+	"github.com/oauthkit/oauthkit/internal/tui/theme"
+)
+
+// addNoTUIFlag registers --no-tui.
+func addNoTUIFlag(cmd *cobra.Command, noTUI *bool) {
+	cmd.Flags().BoolVar(noTUI, "no-tui", false, "no progress view on a terminal: plain lines on standard error, as in a pipe")
+}
+
+// useProgressTUI: the live view only when standard error is a terminal,
+// --no-tui is not given and -v logs do not need standard error.
+func useProgressTUI(o *CommonOptions, noTUI bool) bool {
+	return !noTUI && !o.Verbose && o.Factory.IOStreams.IsStderrTTY()
+}
+
+// progressRunner runs a program; tests replace it.
+type progressRunner func(p *tea.Program) (tea.Model, error)
+
+func runTeaProgram(p *tea.Program) (tea.Model, error) { return p.Run() }
+
+// runWithProgress runs bf under the progress view on standard error. The
+// flow's own status lines are not written (the view shows the URL); its
+// result is returned once the view is closed. Cancelling in the view
+// (q, Ctrl-C) ends the flow with flow.ErrCancelled.
+func runWithProgress(ctx context.Context, o *CommonOptions, c *flow.Client, bf flow.BrowserFlow, title string, input io.Reader, run progressRunner) (*flow.TokenResponse, error) {
+	ios := o.Factory.IOStreams
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// The opener's own output would scribble over the view.
+	if so, ok := bf.Opener.(flow.SystemOpener); ok {
+		so.Stderr = io.Discard
+		bf.Opener = so
+	}
+	var open func(string) error
+	switch {
+	case bf.Headless:
+	case bf.Opener != nil:
+		open = bf.Opener.Open
+	default: // --no-browser: o still opens one when asked to
+		open = flow.SystemOpener{Getenv: o.Factory.Getenv, Stderr: io.Discard}.Open
+	}
+	m := flowprogress.New(flowprogress.Config{
+		Title: title, Now: o.Factory.Now, Styles: theme.New(ios.ErrOut, ios.ColorEnabled()),
+		Cancel: cancel, Open: open, Manual: bf.Opener == nil && !bf.Headless,
+		// The summary waits for a key only when a person reads standard
+		// output too; TOKEN=$(oauthkit flow authcode …) must not wait.
+		CloseWhenDone: !ios.IsStdoutTTY(),
+	})
+	opts := []tea.ProgramOption{tea.WithOutput(ios.ErrOut), tea.WithoutSignalHandler()}
+	if input != nil {
+		opts = append(opts, tea.WithInput(input))
+	} else {
+		opts = append(opts, tea.WithInputTTY())
+	}
+	p := tea.NewProgram(m, opts...)
+	bf.Status = io.Discard
+	bf.Progress = func(e flow.Event) { p.Send(flowprogress.EventMsg(e)) }
+	type result struct {
+		tr  *flow.TokenResponse
+		err error
+	}
+	res := make(chan result, 1)
+	go func() {
+		p.Send(flowprogress.DiscoveredMsg{Issuer: c.Endpoints.Issuer})
+		tr, err := c.Run(ctx, bf)
+		res <- result{tr, err}
+		p.Send(flowprogress.DoneMsg{Token: tr, Err: err})
+	}()
+	final, perr := run(p)
+	p.Kill() // the program is over: later Sends return at once
+	if perr != nil {
+		cancel()
+		<-res
+		return nil, cmdutil.Failf("progress view: %v", perr)
+	}
+	if fm, ok := final.(flowprogress.Model); ok && fm.Cancelled() {
+		cancel()
+		<-res
+		return nil, flow.ErrCancelled
+	}
+	r := <-res
+	return r.tr, r.err
+}

@@ -1,0 +1,157 @@
+package flowcmd
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/oauthkit/oauthkit/internal/flow"
+)
+
+// syncBuffer is a bytes.Buffer safe for the program's writer and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+func (s *syncBuffer) waitFor(t *testing.T, sub string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(s.String(), sub) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%q never appeared in:\n%s", sub, s.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// approvingAS redirects every authorization request back with a code
+// (approve) or never answers it (a person who does not come back).
+func approvingAS(t *testing.T, approve bool) *flow.Client {
+	t.Helper()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/authorize", func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		if !approve {
+			<-r.Context().Done()
+			return
+		}
+		http.Redirect(w, r, q.Get("redirect_uri")+"?"+url.Values{"code": {"C"}, "state": {q.Get("state")}}.Encode(), http.StatusFound)
+	})
+	mux.HandleFunc("/token", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"access_token":"AT","token_type":"Bearer","expires_in":60,"scope":"read"}`))
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return &flow.Client{HTTP: srv.Client(), Now: func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) },
+		ClientID: "cli", AuthMethod: flow.AuthNone,
+		Endpoints: flow.Endpoints{Issuer: srv.URL, Authorization: srv.URL + "/authorize", Token: srv.URL + "/token"}}
+}
+
+func progressEnv(t *testing.T) (*CommonOptions, *syncBuffer) {
+	f, _, _ := testFactory(nil)
+	errOut := &syncBuffer{}
+	f.IOStreams.ErrOut = errOut
+	f.IOStreams.SetTTY(false, false, true)
+	return &CommonOptions{Factory: f, Timeout: 10 * time.Second}, errOut
+}
+
+func TestRunWithProgressHeadless(t *testing.T) {
+	o, errOut := progressEnv(t)
+	c := approvingAS(t, true)
+	keys, typeKey := io.Pipe()
+	defer typeKey.Close()
+	go func() {
+		errOut.waitFor(t, "q/enter done")
+		_, _ = typeKey.Write([]byte("\r"))
+	}()
+	bf := flow.BrowserFlow{Request: flow.AuthRequest{ResponseType: "code", State: flow.NewState(), CodeVerifier: flow.NewCodeVerifier()},
+		Headless: true, Timeout: 5 * time.Second, Status: o.Factory.IOStreams.ErrOut}
+	tr, err := runWithProgress(context.Background(), o, c, bf, "oauthkit flow authcode", keys, runTeaProgram)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.AccessToken != "AT" {
+		t.Errorf("token %+v", tr)
+	}
+	screen := errOut.String()
+	for _, want := range []string{"Open this URL in a browser to authorize:", c.Endpoints.Authorization + "?client_id=cli&",
+		"✓ code exchange  tokens received", "scopes   read", "expires  in 1m"} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("%q not on the screen:\n%s", want, screen)
+		}
+	}
+	// The flow's plain status lines are not written under the view.
+	if strings.Contains(screen, "(oauthkit waits on") {
+		t.Errorf("plain status text under the view:\n%s", screen)
+	}
+}
+
+func TestRunWithProgressCancel(t *testing.T) {
+	o, errOut := progressEnv(t)
+	c := approvingAS(t, false)
+	keys, typeKey := io.Pipe()
+	defer typeKey.Close()
+	go func() {
+		errOut.waitFor(t, "left")
+		_, _ = typeKey.Write([]byte("q"))
+	}()
+	bf := flow.BrowserFlow{Request: flow.AuthRequest{ResponseType: "code", State: flow.NewState()},
+		Headless: true, Timeout: 5 * time.Second, Status: o.Factory.IOStreams.ErrOut}
+	_, err := runWithProgress(context.Background(), o, c, bf, "t", keys, runTeaProgram)
+	if !errors.Is(err, flow.ErrCancelled) {
+		t.Fatalf("err = %v, want cancelled", err)
+	}
+	if code := MapError(err); code == nil || !strings.Contains(code.Error(), "cancelled") {
+		t.Errorf("mapped %v", code)
+	}
+}
+
+func TestRunWithProgressViewFails(t *testing.T) {
+	o, _ := progressEnv(t)
+	c := approvingAS(t, false)
+	bf := flow.BrowserFlow{Request: flow.AuthRequest{ResponseType: "code", State: flow.NewState()},
+		Headless: true, Timeout: 5 * time.Second}
+	_, err := runWithProgress(context.Background(), o, c, bf, "t", strings.NewReader(""),
+		func(*tea.Program) (tea.Model, error) { return nil, errors.New("no terminal") })
+	if err == nil || err.Error() != "progress view: no terminal" {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestUseProgressTUI(t *testing.T) {
+	tests := []struct {
+		stderrTTY, noTUI, verbose, want bool
+	}{
+		{true, false, false, true},
+		{false, false, false, false},
+		{true, true, false, false},
+		{true, false, true, false},
+	}
+	for _, tt := range tests {
+		o, _ := progressEnv(t)
+		o.Factory.IOStreams.SetTTY(false, true, tt.stderrTTY)
+		o.Verbose = tt.verbose
+		if got := useProgressTUI(o, tt.noTUI); got != tt.want {
+			t.Errorf("%+v: got %v", tt, got)
+		}
+	}
+}
