@@ -1,0 +1,183 @@
+package e2e
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// pollTimeout bounds every wait on the screen, a file or a server.
+const pollTimeout = 30 * time.Second
+
+// buildOauthkit builds the real binary into a temporary directory.
+func buildOauthkit(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "oauthkit")
+	cmd := exec.Command("go", "build", "-o", bin, "github.com/oauthkit/oauthkit/cmd/oauthkit")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// startServe runs `oauthkit serve --addr 127.0.0.1:0 --store memory
+// extra...` until the test ends and returns its issuer (the first line of
+// its standard output).
+func startServe(t *testing.T, bin string, extra ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	stdout, err := os.Create(filepath.Join(dir, "stdout"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdout.Close()
+	stderrPath := filepath.Join(dir, "stderr")
+	stderr, err := os.Create(stderrPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stderr.Close()
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--store", "memory"}, extra...)...)
+	cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_CONFIG_HOME="+filepath.Join(dir, "config"), "NO_COLOR=1")
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start oauthkit serve: %v", err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGINT)
+		select {
+		case <-exited:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+			<-exited
+		}
+	})
+	var issuer string
+	waitFor(t, "the issuer on the first line of oauthkit serve's standard output", func() (bool, string) {
+		select {
+		case err := <-exited:
+			exited <- err
+			errText, _ := os.ReadFile(stderrPath)
+			t.Fatalf("oauthkit serve %s exited early: %v\n%s", strings.Join(extra, " "), err, errText)
+		default:
+		}
+		b, _ := os.ReadFile(stdout.Name())
+		line, complete := strings.CutSuffix(string(b), "\n")
+		if first, _, more := strings.Cut(line, "\n"); more {
+			line, complete = first, true
+		}
+		issuer = line
+		return complete, string(b)
+	})
+	if !strings.HasPrefix(issuer, "http://127.0.0.1:") {
+		t.Fatalf("oauthkit serve printed %q first, want the issuer URL", issuer)
+	}
+	return issuer
+}
+
+// waitFor polls cond until it holds, at most pollTimeout; cond also
+// returns what to show when it never does.
+func waitFor(t *testing.T, what string, cond func() (bool, string)) {
+	t.Helper()
+	deadline := time.Now().Add(pollTimeout)
+	for {
+		ok, state := cond()
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("waited %s for %s; last state:\n%s", pollTimeout, what, state)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// tmuxServer is a private tmux server (its own socket and configuration):
+// the test never touches the tmux of the person running it.
+type tmuxServer struct {
+	t      *testing.T
+	path   string
+	socket string
+	conf   string
+}
+
+// startTmux finds tmux (t.Fatal under CI=true when it is missing, else
+// t.Skip loudly) and kills the private server when the test ends.
+func startTmux(t *testing.T) *tmuxServer {
+	t.Helper()
+	path, err := exec.LookPath("tmux")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("tmux is not installed; CI needs it for the terminal end-to-end test (apt-get install tmux)")
+		}
+		t.Skip("SKIPPED: tmux is not installed, so the TUI is NOT checked in a real terminal (apt-get install tmux)")
+	}
+	conf := filepath.Join(t.TempDir(), "tmux.conf")
+	// No status line: the pane is the whole 80x24 window.
+	if err := os.WriteFile(conf, []byte("set -g status off\nset -g history-limit 5000\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := &tmuxServer{t: t, path: path, socket: fmt.Sprintf("oauthkit-test-%d", os.Getpid()), conf: conf}
+	t.Cleanup(func() {
+		// tmux leaves its socket file behind: remove it too.
+		sock, err := s.try("display-message", "-p", "#{socket_path}")
+		_, _ = s.try("kill-server")
+		if sock = strings.TrimSpace(sock); err == nil && strings.HasSuffix(sock, "/"+s.socket) {
+			_ = os.Remove(sock)
+		}
+	})
+	return s
+}
+
+func (s *tmuxServer) try(args ...string) (string, error) {
+	cmd := exec.Command(s.path, append([]string{"-L", s.socket, "-f", s.conf}, args...)...)
+	// Inside a tmux of its own, tmux would refuse to nest.
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "TMUX=") && !strings.HasPrefix(kv, "TMUX_PANE=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+func (s *tmuxServer) run(args ...string) string {
+	s.t.Helper()
+	out, err := s.try(args...)
+	if err != nil {
+		s.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+// session starts script (sh) in a new detached 80x24 session.
+func (s *tmuxServer) session(name, script string) {
+	s.t.Helper()
+	s.run("new-session", "-d", "-x", "80", "-y", "24", "-s", name, "sh "+shellQuote(script))
+}
+
+// screen is the visible pane, or with history the scrollback too; lines
+// the terminal wrapped are joined, trailing blanks dropped.
+func (s *tmuxServer) screen(name string, history bool) string {
+	s.t.Helper()
+	args := []string{"capture-pane", "-p", "-J", "-t", name}
+	if history {
+		args = append(args, "-S", "-")
+	}
+	var b strings.Builder
+	sc := bufio.NewScanner(strings.NewReader(s.run(args...)))
+	for sc.Scan() {
+		b.WriteString(strings.TrimRight(sc.Text(), " ") + "\n")
+	}
+	return strings.TrimRight(b.String(), "\n") + "\n"
+}
+
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
