@@ -116,6 +116,12 @@ func run(ctx context.Context, opts *Options) error {
 	}
 
 	logger := newLogger(errOut, opts.LogFormat)
+	var dash *dashboardRun // --tui: the request log goes to the dashboard, not to standard error
+	if opts.TUI {
+		dash = newDashboardRun(f)
+		dash.input = opts.tuiInput
+		logger = slog.New(slog.DiscardHandler)
+	}
 	settings := settingsFrom(cfg, issuer, opts.ProtectedScope)
 	settings.AutoApproveUser = opts.AutoApprove
 	if opts.AutoApprove != "" {
@@ -133,28 +139,43 @@ func run(ctx context.Context, opts *Options) error {
 		ln.Close()
 		return cmdutil.Failf("%v", err)
 	}
-	httpSrv := authserver.NewHTTPServer(srv.Handler(), logger)
+	handler := srv.Handler()
+	if dash != nil {
+		handler = recordRequests(handler, f.Now, dash.emit)
+	}
+	httpSrv := authserver.NewHTTPServer(handler, logger)
 
 	served := make(chan error, 1)
 	go func() { served <- httpSrv.Serve(ln) }()
 
 	fmt.Fprintln(f.IOStreams.Out, issuer)
-	printBanner(errOut, bannerInfo{issuer: issuer, store: dsn, keySource: keySource, signer: keySet.Signer(),
-		demo: demo, demoPath: demoPath, config: cfg})
+	info := bannerInfo{issuer: issuer, store: dsn, keySource: keySource, signer: keySet.Signer(),
+		demo: demo, demoPath: demoPath, config: cfg}
+	if dash != nil {
+		ctx = dash.start(ctx, info, now) // ends on q
+		defer dash.stop()
+	} else {
+		printBanner(errOut, info)
+	}
 
 	select {
 	case err := <-served:
+		_ = dash.stop()
 		if err != nil && !errors.Is(err, http.ErrServerClosed) {
 			return cmdutil.Failf("server stopped: %v", err)
 		}
 		return nil
 	case <-ctx.Done():
 	}
+	dashErr := dash.stop()
 	fmt.Fprintln(errOut, "shutting down (in-flight requests finish first)")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	if err := httpSrv.Shutdown(shutdownCtx); err != nil {
 		return cmdutil.Failf("shutdown: %v", err)
+	}
+	if dashErr != nil {
+		return cmdutil.Failf("dashboard: %v", dashErr)
 	}
 	return nil
 }

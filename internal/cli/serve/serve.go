@@ -2,6 +2,8 @@
 package serve
 
 import (
+	"io"
+
 	"github.com/spf13/cobra"
 
 	"github.com/oauthkit/oauthkit/internal/cli/cmdutil"
@@ -20,6 +22,9 @@ type Options struct {
 	ProtectedScope string
 	StateDir       string
 	AutoApprove    string
+	TUI            bool
+
+	tuiInput io.Reader // keys of the dashboard in tests (nil: the terminal)
 }
 
 // NewCmdServe returns `oauthkit serve`; runF replaces the run in tests.
@@ -52,7 +57,13 @@ For scripts: the first line on standard output is the issuer URL, printed
 once the server accepts connections. SIGINT or SIGTERM shut it down
 gracefully. --config FILE declares clients, users, lifetimes and hashing
 (see docs/serve.md); the configuration's clients and users then replace the
-demo ones.`,
+demo ones.
+
+--tui shows a live dashboard on standard error instead of the banner and
+the request log: the issuer, the store, the demo credentials (secrets
+masked until s is pressed), the recent requests newest first and counters
+per grant type and error code. q stops the server as SIGINT does. It
+needs standard error to be a terminal.`,
 		Example: `  # zero-config: state in ~/.local/state/oauthkit
   oauthkit serve
 
@@ -64,11 +75,17 @@ demo ones.`,
   oauthkit serve --config oauthkit.yaml --key keys/oauthkit.key.pem
 
   # CI: /authorize answers at once for the demo user, no login page
-  oauthkit serve --store memory --auto-approve demo`,
+  oauthkit serve --store memory --auto-approve demo
+
+  # a live dashboard of the requests in the terminal (s shows the secrets, q stops)
+  oauthkit serve --store memory --tui`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.LogFormat != "text" && opts.LogFormat != "json" {
 				return cmdutil.UsageErrorf("--log-format %q is not one of text, json", opts.LogFormat)
+			}
+			if opts.TUI && !f.IOStreams.IsStderrTTY() {
+				return cmdutil.UsageErrorf("--tui needs a terminal")
 			}
 			if runF != nil {
 				return runF(opts)
@@ -85,6 +102,7 @@ demo ones.`,
 	fl.StringVar(&opts.LogFormat, "log-format", "text", "request log format on standard error: text|json")
 	fl.StringVar(&opts.ProtectedScope, "protected-scope", "", "scope that /protected demands (403 insufficient_scope without it)")
 	fl.StringVar(&opts.AutoApprove, "auto-approve", "", "answer /authorize at once for this `USER` (or a login_hint naming a known user), without login or consent pages")
+	fl.BoolVar(&opts.TUI, "tui", false, "live dashboard on standard error (a terminal): requests, counters, demo credentials; q stops")
 	fl.StringVar(&opts.StateDir, "state-dir", "", "state directory for the zero-config store (default: $XDG_STATE_HOME/oauthkit)")
 	return cmd
 }
