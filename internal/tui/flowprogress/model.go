@@ -213,6 +213,9 @@ func (m *Model) resize(w, h int) {
 func (m *Model) refresh() {
 	off := m.vp.YOffset
 	m.vp.SetContent(m.body())
+	// No padding below a short body: the view then stays under the
+	// authorization URL printed above it instead of pushing it off screen.
+	m.vp.Height = min(m.height-1, max(m.vp.TotalLineCount(), 1))
 	if m.done {
 		m.vp.SetYOffset(off)
 	} else {

@@ -275,6 +275,20 @@ func TestSummaryCountdown(t *testing.T) {
 	}
 }
 
+// While waiting, the view is as tall as its lines, so the authorization
+// URL printed above it stays on an 80x24 screen.
+func TestShortViewNotPadded(t *testing.T) {
+	h := newHarness()
+	m, _ := send(h.model(false, true), append(runningMsgs(), tea.WindowSizeMsg{Width: 80, Height: 24})...)
+	lines := strings.Split(m.View(), "\n")
+	if len(lines) > 12 {
+		t.Errorf("waiting view is %d lines:\n%s", len(lines), m.View())
+	}
+	if lines[len(lines)-1] == "" || strings.TrimSpace(lines[len(lines)-2]) == "" {
+		t.Errorf("blank padding at the end:\n%q", lines)
+	}
+}
+
 func TestResize(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {120, 40}, {50, 12}} {
 		w, hgt := size[0], size[1]
@@ -289,8 +303,10 @@ func TestResize(t *testing.T) {
 			if hgt < 30 && lines[len(lines)-1] != "↑/↓ scroll · q/enter done" {
 				t.Errorf("help line %q", lines[len(lines)-1])
 			}
-			if len(lines) != hgt {
-				t.Errorf("%d lines, want %d", len(lines), hgt)
+			// A body longer than the screen fills it; a shorter one is not
+			// padded (TestShortViewNotPadded).
+			if (hgt < 30 && len(lines) != hgt) || len(lines) > hgt {
+				t.Errorf("%d lines at height %d", len(lines), hgt)
 			}
 			for i, l := range lines {
 				if n := ansi.StringWidth(l); n > w {
