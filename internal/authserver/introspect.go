@@ -9,17 +9,8 @@ import (
 // expired, revoked, rotated out — is {"active": false} and nothing else
 // (SECURITY.md rule 22).
 func (s *Server) handleIntrospect(w http.ResponseWriter, r *http.Request) {
-	form, e := ParseForm(w, r)
-	if e == nil {
-		e = secretInQuery(r, "token")
-	}
-	if e != nil {
-		WriteError(w, e)
-		return
-	}
-	client, e := s.authenticateClient(r, form)
-	if e != nil {
-		WriteError(w, e)
+	form, client, ok := s.clientRequest(w, r, "token")
+	if !ok {
 		return
 	}
 	if isPublic(client) {

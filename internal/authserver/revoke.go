@@ -12,17 +12,8 @@ import (
 // tokens) with it; a client may not revoke another client's token; a store
 // failure is 503, never a fake 200 (SECURITY.md rule 23).
 func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
-	form, e := ParseForm(w, r)
-	if e == nil {
-		e = secretInQuery(r, "token")
-	}
-	if e != nil {
-		WriteError(w, e)
-		return
-	}
-	client, e := s.authenticateClient(r, form)
-	if e != nil {
-		WriteError(w, e)
+	form, client, ok := s.clientRequest(w, r, "token")
+	if !ok {
 		return
 	}
 	value := form["token"]

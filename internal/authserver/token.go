@@ -24,28 +24,37 @@ type tokenRequest struct {
 	client store.Client
 }
 
+// clientRequest reads the form of a POST endpoint (refusing the secrets
+// named in secretParams in the query string) and authenticates the client;
+// on failure it has written the error and ok is false.
+func (s *Server) clientRequest(w http.ResponseWriter, r *http.Request, secretParams ...string) (form map[string]string, client store.Client, ok bool) {
+	form, e := ParseForm(w, r)
+	if e == nil {
+		e = secretInQuery(r, secretParams...)
+	}
+	if e == nil {
+		client, e = s.authenticateClient(r, form)
+	}
+	if e != nil {
+		WriteError(w, e)
+		return nil, store.Client{}, false
+	}
+	return form, client, true
+}
+
 // handleToken is POST /token (RFC 6749 §3.2): parameters only from the
 // form body, client authentication, then one handler per grant.
 func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-	}
-	form, e := ParseForm(w, r)
-	if e == nil {
-		e = secretInQuery(r, "password", "refresh_token", "code", "code_verifier")
-	}
-	if e != nil {
-		WriteError(w, e)
-		return
-	}
-	client, e := s.authenticateClient(r, form)
-	if e != nil {
-		WriteError(w, e)
+	form, client, ok := s.clientRequest(w, r, "password", "refresh_token", "code", "code_verifier")
+	if !ok {
 		return
 	}
 	req := &tokenRequest{r: r, form: form, client: client}
 	grant := form["grant_type"]
-	var grantFn func(*tokenRequest) (*issued, *Error)
+	var (
+		grantFn func(*tokenRequest) (*issued, *Error)
+		e       *Error
+	)
 	switch grant {
 	case "":
 		e = NewError(ErrInvalidRequest, "grant_type is missing (RFC 6749 §4.1.3)")
