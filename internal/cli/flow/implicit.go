@@ -14,6 +14,9 @@ type ImplicitOptions struct {
 	CommonOptions
 	BrowserOptions
 	ResponseType string
+	NoTUI        bool
+	// runProgress runs the progress view's program; tests replace it.
+	runProgress progressRunner
 }
 
 // implicitResponseTypes are the response types of `flow implicit`.
@@ -72,6 +75,7 @@ aud, azp, exp, iat, nonce, at_hash); a bad one fails with exit 3.`,
 	addBrowserFlags(cmd, &opts.BrowserOptions, "fragment|form_post")
 	cmd.Flags().StringVar(&opts.ResponseType, "response-type", "token", "token | 'id_token token' | id_token (OpenID Connect)")
 	addIDTokenFlags(cmd, &opts.IDToken)
+	addNoTUIFlag(cmd, &opts.NoTUI)
 	cmdutil.AddOutputFlag(cmd, &opts.Output, tokenFormats...)
 	return cmd
 }
@@ -91,10 +95,20 @@ func runImplicit(o *ImplicitOptions) error {
 	if err := requireIDTokenVerification(c, g.Scopes, req.ResponseType); err != nil {
 		return err
 	}
-	tr, err := c.Run(sctx, flow.BrowserFlow{
+	bf := flow.BrowserFlow{
 		Catcher: o.catcherConfig(), Request: req, Opener: o.opener(o.Factory),
 		Headless: o.Headless, Timeout: o.Timeout, Status: o.Factory.IOStreams.ErrOut,
-	})
+	}
+	var tr *flow.TokenResponse
+	if useProgressTUI(&o.CommonOptions, o.NoTUI) {
+		run := o.runProgress
+		if run == nil {
+			run = runTeaProgram
+		}
+		tr, err = runWithProgress(sctx, &o.CommonOptions, c, bf, "oauthkit flow implicit", nil, run)
+	} else {
+		tr, err = c.Run(sctx, bf)
+	}
 	if err != nil {
 		return MapError(err)
 	}

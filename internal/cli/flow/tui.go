@@ -56,6 +56,7 @@ func runWithProgress(ctx context.Context, o *CommonOptions, c *flow.Client, bf f
 		// The summary waits for a key only when a person reads standard
 		// output too; TOKEN=$(oauthkit flow authcode …) must not wait.
 		CloseWhenDone: !ios.IsStdoutTTY(),
+		Implicit:      bf.Request.ResponseType != "code",
 	})
 	opts := []tea.ProgramOption{tea.WithOutput(ios.ErrOut), tea.WithoutSignalHandler()}
 	if input != nil {

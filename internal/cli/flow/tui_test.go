@@ -105,6 +105,48 @@ func TestRunWithProgressHeadless(t *testing.T) {
 	}
 }
 
+// The implicit grant under the view: the token comes in the redirect's
+// fragment, the last step says so and no code exchange is shown.
+func TestRunWithProgressImplicit(t *testing.T) {
+	o, errOut := progressEnv(t)
+	mux := http.NewServeMux()
+	tokenCalls := 0
+	mux.HandleFunc("/authorize", func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		frag := url.Values{"access_token": {"IT"}, "token_type": {"Bearer"}, "expires_in": {"120"}, "scope": {"read"}, "state": {q.Get("state")}}
+		http.Redirect(w, r, q.Get("redirect_uri")+"#"+frag.Encode(), http.StatusFound)
+	})
+	mux.HandleFunc("/token", func(http.ResponseWriter, *http.Request) { tokenCalls++ })
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	c := &flow.Client{HTTP: srv.Client(), Now: o.Factory.Now, ClientID: "spa", AuthMethod: flow.AuthNone,
+		Endpoints: flow.Endpoints{Issuer: srv.URL, Authorization: srv.URL + "/authorize", Token: srv.URL + "/token"}}
+	keys, typeKey := io.Pipe()
+	defer typeKey.Close()
+	go func() {
+		errOut.waitFor(t, "q/enter done")
+		_, _ = typeKey.Write([]byte("\r"))
+	}()
+	bf := flow.BrowserFlow{Request: flow.AuthRequest{ResponseType: "token", State: flow.NewState()},
+		Headless: true, Timeout: 5 * time.Second, Status: o.Factory.IOStreams.ErrOut}
+	tr, err := runWithProgress(context.Background(), o, c, bf, "oauthkit flow implicit", keys, runTeaProgram)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.AccessToken != "IT" || tokenCalls != 0 {
+		t.Errorf("token %+v, %d token requests", tr, tokenCalls)
+	}
+	screen := errOut.String()
+	for _, want := range []string{"oauthkit flow implicit", "✓ tokens         in the redirect (implicit grant: no code exchange)", "expires  in 2m"} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("%q not on the screen:\n%s", want, screen)
+		}
+	}
+	if strings.Contains(screen, "code exchange ") {
+		t.Errorf("a code exchange step in the implicit view:\n%s", screen)
+	}
+}
+
 func TestRunWithProgressCancel(t *testing.T) {
 	o, errOut := progressEnv(t)
 	c := approvingAS(t, false)

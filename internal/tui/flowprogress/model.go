@@ -1,7 +1,8 @@
 // Package flowprogress is the live progress view of `oauthkit flow
-// authcode` on a terminal: discovery, the catcher, the browser, the wait for
-// the authorization response (spinner and time left) and the code exchange,
-// then a summary of the tokens with an expiry countdown. It is drawn on
+// authcode` and `oauthkit flow implicit` on a terminal: discovery, the
+// catcher, the browser, the wait for the authorization response (spinner and
+// time left) and the code exchange (authcode) or the token taken from the
+// redirect (implicit), then a summary of the tokens with an expiry countdown. It is drawn on
 // standard error; the command's result still goes to standard output.
 package flowprogress
 
@@ -33,6 +34,9 @@ type Config struct {
 	// of keeping the summary open until a key: for TOKEN=$(oauthkit …),
 	// where standard output is read by the shell and must not wait.
 	CloseWhenDone bool
+	// Implicit: the tokens come in the redirect itself (implicit grant);
+	// there is no code exchange step.
+	Implicit bool
 }
 
 // Messages the command sends to the program.

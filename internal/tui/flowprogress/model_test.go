@@ -316,3 +316,37 @@ func TestResize(t *testing.T) {
 		})
 	}
 }
+
+// The implicit grant has no code exchange: its last step is the tokens taken
+// from the redirect, marked only once they were checked (DoneMsg), and a
+// failure after the callback (a bad ID token) is shown on that step.
+func TestImplicitSteps(t *testing.T) {
+	h := newHarness()
+	cfg := Config{Title: "oauthkit flow implicit", Now: h.c.now, Styles: theme.Plain(), Cancel: func() {}, Implicit: true}
+	m, _ := send(New(cfg), runningMsgs()...)
+	if v := m.View(); strings.Contains(v, "code exchange") || !hasLine(v, " · tokens") {
+		t.Errorf("waiting implicit view:\n%s", v)
+	}
+	m, _ = send(m, EventMsg{Step: flow.StepCallback})
+	if v := m.View(); !strings.Contains(v, " ✓ callback") || !hasLine(v, " · tokens") {
+		t.Errorf("the tokens are marked before they were checked:\n%s", v)
+	}
+	ok, _ := send(m, DoneMsg{Token: testToken()})
+	if v := ok.View(); !strings.Contains(v, " ✓ tokens         in the redirect (implicit grant: no code exchange)") || !strings.Contains(v, "ID token claims") {
+		t.Errorf("done implicit view:\n%s", v)
+	}
+	bad, _ := send(m, DoneMsg{Err: errors.New("id_token: nonce does not match")})
+	if v := bad.View(); !strings.Contains(v, " ✗ tokens         id_token: nonce does not match") {
+		t.Errorf("failed implicit view:\n%s", v)
+	}
+}
+
+// hasLine: one line of view is want, padding aside.
+func hasLine(view, want string) bool {
+	for _, l := range strings.Split(view, "\n") {
+		if strings.TrimRight(l, " ") == want {
+			return true
+		}
+	}
+	return false
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 
 	"github.com/oauthkit/oauthkit/internal/flow"
+	"github.com/oauthkit/oauthkit/internal/tui/theme"
 )
 
 // TestScreen drives the view in a Bubble Tea program (fixed size, clock
@@ -47,4 +48,27 @@ func TestScreen(t *testing.T) {
 func wait(t *testing.T, tm *teatest.TestModel, s string) {
 	t.Helper()
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(s)) }, teatest.WithDuration(5*time.Second))
+}
+
+// TestScreenImplicit is the summary frame of `flow implicit`: the last step
+// is the tokens from the redirect, not a code exchange.
+func TestScreenImplicit(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			h := newHarness()
+			cfg := Config{Title: "oauthkit flow implicit", Now: h.c.now, Styles: theme.Plain(), Cancel: func() {}, Implicit: true,
+				Open: func(string) error { return nil }}
+			tm := teatest.NewTestModel(t, New(cfg), teatest.WithInitialTermSize(size[0], size[1]))
+			for _, msg := range runningMsgs() {
+				tm.Send(msg)
+			}
+			wait(t, tm, "5m left")
+			tm.Send(EventMsg{Step: flow.StepCallback})
+			tm.Send(DoneMsg{Token: testToken()})
+			wait(t, tm, "done")
+			tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+			final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
+			teatest.RequireEqualOutput(t, []byte(final.View()))
+		})
+	}
 }

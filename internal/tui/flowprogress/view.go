@@ -37,6 +37,8 @@ func (m Model) body() string {
 			failedAt = "catcher"
 		case !m.callback:
 			failedAt = "waiting"
+		case m.cfg.Implicit:
+			failedAt = "tokens"
 		default:
 			failedAt = "code exchange"
 		}
@@ -82,7 +84,13 @@ func (m Model) body() string {
 	default:
 		line(st.Dim.Render(markPending), "callback", "")
 	}
-	line(mark("code exchange", m.exchanged), "code exchange", errText("code exchange", map[bool]string{true: "tokens received"}[m.exchanged]))
+	if m.cfg.Implicit {
+		// The tokens are in the response; what is left is checking them.
+		got := m.callback && m.done && m.err == nil
+		line(mark("tokens", got), "tokens", errText("tokens", map[bool]string{true: "in the redirect (implicit grant: no code exchange)"}[got]))
+	} else {
+		line(mark("code exchange", m.exchanged), "code exchange", errText("code exchange", map[bool]string{true: "tokens received"}[m.exchanged]))
+	}
 	if m.done && m.err == nil && m.token != nil {
 		b.WriteString("\n" + m.summary())
 	}
