@@ -16,35 +16,35 @@ import (
 // ($XDG_CONFIG_HOME/oauthkit/config.yaml). Secrets are never stored in it,
 // only where to find them: client_secret_file or client_secret_env.
 type Profile struct {
-	Issuer           string            `yaml:"issuer"`
-	AuthorizeURL     string            `yaml:"authorize_url"`
-	TokenURL         string            `yaml:"token_url"`
-	IntrospectURL    string            `yaml:"introspect_url"`
-	RevokeURL        string            `yaml:"revoke_url"`
-	JWKSURL          string            `yaml:"jwks_url"`
-	ClientID         string            `yaml:"client_id"`
-	ClientSecretFile string            `yaml:"client_secret_file"`
-	ClientSecretEnv  string            `yaml:"client_secret_env"`
-	AuthMethod       string            `yaml:"auth_method"`
-	Scopes           []string          `yaml:"scopes"`
-	Audience         string            `yaml:"audience"`
-	Resources        []string          `yaml:"resources"`
-	Params           map[string]string `yaml:"params"`
-	RedirectURI      string            `yaml:"redirect_uri"`
-	CallbackHost     string            `yaml:"callback_host"`
-	CallbackPort     int               `yaml:"callback_port"`
-	Username         string            `yaml:"username"`
-	PasswordFile     string            `yaml:"password_file"`
+	Issuer           string            `yaml:"issuer,omitempty"`
+	AuthorizeURL     string            `yaml:"authorize_url,omitempty"`
+	TokenURL         string            `yaml:"token_url,omitempty"`
+	IntrospectURL    string            `yaml:"introspect_url,omitempty"`
+	RevokeURL        string            `yaml:"revoke_url,omitempty"`
+	JWKSURL          string            `yaml:"jwks_url,omitempty"`
+	ClientID         string            `yaml:"client_id,omitempty"`
+	ClientSecretFile string            `yaml:"client_secret_file,omitempty"`
+	ClientSecretEnv  string            `yaml:"client_secret_env,omitempty"`
+	AuthMethod       string            `yaml:"auth_method,omitempty"`
+	Scopes           []string          `yaml:"scopes,omitempty"`
+	Audience         string            `yaml:"audience,omitempty"`
+	Resources        []string          `yaml:"resources,omitempty"`
+	Params           map[string]string `yaml:"params,omitempty"`
+	RedirectURI      string            `yaml:"redirect_uri,omitempty"`
+	CallbackHost     string            `yaml:"callback_host,omitempty"`
+	CallbackPort     int               `yaml:"callback_port,omitempty"`
+	Username         string            `yaml:"username,omitempty"`
+	PasswordFile     string            `yaml:"password_file,omitempty"`
 
 	// Refused keys: secrets do not belong in the file.
-	ClientSecret yaml.Node `yaml:"client_secret"`
-	Password     yaml.Node `yaml:"password"`
-	RefreshToken yaml.Node `yaml:"refresh_token"`
+	ClientSecret yaml.Node `yaml:"client_secret,omitempty"`
+	Password     yaml.Node `yaml:"password,omitempty"`
+	RefreshToken yaml.Node `yaml:"refresh_token,omitempty"`
 }
 
 // ProfileFile is the whole file.
 type ProfileFile struct {
-	Profiles map[string]*Profile `yaml:"profiles"`
+	Profiles map[string]*Profile `yaml:"profiles,omitempty"`
 }
 
 // ProfilePath is $XDG_CONFIG_HOME/oauthkit/config.yaml, falling back to

@@ -47,11 +47,21 @@ TLS, 5 timed out, 130 cancelled.
 
 An ID token in a response (OpenID Connect, scope openid) is verified: signature
 against the issuer's JWKS, iss, aud, azp, exp, iat, nonce and at_hash; -o json
-adds its claims as "id_token_claims". A bad one fails with exit 3.`,
-		Example: `  oauthkit flow client-credentials --issuer http://127.0.0.1:8080 --client-id oauthkit-demo --client-secret-file secret.txt
+adds its claims as "id_token_claims". A bad one fails with exit 3.
+
+'oauthkit flow' without a grant, on a terminal, is a wizard: it asks for the
+grant, the server (prefilled from a profile), the client id, the secret
+(masked), the scopes, shows the command line they make, runs it, and offers to
+save the answers as a profile (the secret only as an environment variable name
+or a 0600 file). Without a terminal it is a usage error (exit 2).`,
+		Example: `  oauthkit flow
+  oauthkit flow client-credentials --issuer http://127.0.0.1:8080 --client-id oauthkit-demo --client-secret-file secret.txt
   oauthkit flow authcode --issuer http://127.0.0.1:8080 --client-id oauthkit-demo-public --scope read
   eval "$(oauthkit flow refresh --issuer http://127.0.0.1:8080 --client-id oauthkit-demo --refresh-token-file rt.txt -o env)"`,
 	}
+	w := &wizardRun{f: f}
+	cmd.Args = cobra.ArbitraryArgs
+	cmd.RunE = func(cmd *cobra.Command, args []string) error { return w.run(cmd.Context(), args) }
 	cmd.AddCommand(
 		NewCmdAuthcode(f, nil),
 		NewCmdImplicit(f, nil),

@@ -31,15 +31,18 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 }
 func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
-func (s *syncBuffer) waitFor(t *testing.T, sub string) {
+func (s *syncBuffer) waitFor(t *testing.T, sub string) bool {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for !strings.Contains(s.String(), sub) {
 		if time.Now().After(deadline) {
-			t.Fatalf("%q never appeared in:\n%s", sub, s.String())
+			// Errorf, not Fatalf: this may run in a goroutine of the test.
+			t.Errorf("%q never appeared in:\n%s", sub, s.String())
+			return false
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+	return true
 }
 
 // approvingAS redirects every authorization request back with a code
@@ -77,12 +80,17 @@ func progressEnv(t *testing.T) (*CommonOptions, *syncBuffer) {
 func TestRunWithProgressHeadless(t *testing.T) {
 	o, errOut := progressEnv(t)
 	c := approvingAS(t, true)
+	// Standard output is a terminal too: the summary waits for enter.
+	o.Factory.IOStreams.SetTTY(false, true, true)
 	keys, typeKey := io.Pipe()
 	defer typeKey.Close()
+	typed := make(chan struct{})
 	go func() {
+		defer close(typed)
 		errOut.waitFor(t, "q/enter done")
 		_, _ = typeKey.Write([]byte("\r"))
 	}()
+	defer func() { <-typed }()
 	bf := flow.BrowserFlow{Request: flow.AuthRequest{ResponseType: "code", State: flow.NewState(), CodeVerifier: flow.NewCodeVerifier()},
 		Headless: true, Timeout: 5 * time.Second, Status: o.Factory.IOStreams.ErrOut}
 	tr, err := runWithProgress(context.Background(), o, c, bf, "oauthkit flow authcode", keys, runTeaProgram)
@@ -121,12 +129,17 @@ func TestRunWithProgressImplicit(t *testing.T) {
 	defer srv.Close()
 	c := &flow.Client{HTTP: srv.Client(), Now: o.Factory.Now, ClientID: "spa", AuthMethod: flow.AuthNone,
 		Endpoints: flow.Endpoints{Issuer: srv.URL, Authorization: srv.URL + "/authorize", Token: srv.URL + "/token"}}
+	// Standard output is a terminal too: the summary waits for enter.
+	o.Factory.IOStreams.SetTTY(false, true, true)
 	keys, typeKey := io.Pipe()
 	defer typeKey.Close()
+	typed := make(chan struct{})
 	go func() {
+		defer close(typed)
 		errOut.waitFor(t, "q/enter done")
 		_, _ = typeKey.Write([]byte("\r"))
 	}()
+	defer func() { <-typed }()
 	bf := flow.BrowserFlow{Request: flow.AuthRequest{ResponseType: "token", State: flow.NewState()},
 		Headless: true, Timeout: 5 * time.Second, Status: o.Factory.IOStreams.ErrOut}
 	tr, err := runWithProgress(context.Background(), o, c, bf, "oauthkit flow implicit", keys, runTeaProgram)
