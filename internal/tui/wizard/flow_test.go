@@ -18,7 +18,9 @@ func testProfiles() map[string]*flow.Profile {
 }
 
 // commandOf records what the wizard shows as the command line.
-func commandOf(a FlowAnswers) string { return "CMD " + a.Grant + " " + a.ClientID + " " + strings.Join(a.Scopes, ",") }
+func commandOf(a FlowAnswers) string {
+	return "CMD " + a.Grant + " " + a.ClientID + " " + strings.Join(a.Scopes, ",")
+}
 
 func newFlow(profiles map[string]*flow.Profile) Model {
 	return NewFlow(FlowConfig{Profiles: profiles, Styles: theme.Plain(), Command: commandOf})
