@@ -59,7 +59,11 @@ func (c *Client) Run(ctx context.Context, f BrowserFlow) (*TokenResponse, error)
 		return nil, err
 	}
 	f.report(Event{Step: StepAuthorizationURL, URL: authURL})
-	fmt.Fprintf(f.Status, "Open this URL in a browser to authorize (oauthkit waits on %s):\n\n%s\n\n", req.RedirectURI, authURL)
+	if f.Headless {
+		fmt.Fprintf(f.Status, "Following the authorization URL without a browser (--headless; oauthkit waits on %s):\n\n%s\n\n", req.RedirectURI, authURL)
+	} else {
+		fmt.Fprintf(f.Status, "Open this URL in a browser to authorize (oauthkit waits on %s):\n\n%s\n\n", req.RedirectURI, authURL)
+	}
 
 	waitCtx, cancel := context.WithTimeout(ctx, f.Timeout)
 	defer cancel()

@@ -148,10 +148,16 @@ func TestRunHeadless(t *testing.T) {
 				return url.Values{"access_token": {"IMPLICIT"}, "token_type": {"Bearer"}, "expires_in": {"120"}, "state": {q.Get("state")}, "iss": {as.srv.URL}}
 			}
 		}
+		var status bytes.Buffer
 		tr, err := as.client().Run(context.Background(), BrowserFlow{Request: AuthRequest{ResponseType: rt, State: NewState()},
-			Headless: true, Timeout: 5 * time.Second, Status: &bytes.Buffer{}})
+			Headless: true, Timeout: 5 * time.Second, Status: &status})
 		if err != nil {
 			t.Fatalf("implicit=%v: %v", implicit, err)
+		}
+		// Nobody is asked to open the URL: oauthkit follows it itself.
+		if st := status.String(); !strings.HasPrefix(st, "Following the authorization URL without a browser (--headless; oauthkit waits on http://127.0.0.1:") ||
+			strings.Contains(st, "Open this URL") || !strings.Contains(st, "\n\n"+as.srv.URL+"/authorize?") {
+			t.Errorf("implicit=%v: status %q", implicit, st)
 		}
 		want, calls := "AT", int32(1)
 		if implicit {

@@ -57,6 +57,7 @@ func runWithProgress(ctx context.Context, o *CommonOptions, c *flow.Client, bf f
 		// output too; TOKEN=$(oauthkit flow authcode …) must not wait.
 		CloseWhenDone: !ios.IsStdoutTTY(),
 		Implicit:      bf.Request.ResponseType != "code",
+		Headless:      bf.Headless,
 	})
 	opts := []tea.ProgramOption{tea.WithOutput(ios.ErrOut), tea.WithoutSignalHandler()}
 	if input != nil {

@@ -101,7 +101,10 @@ func TestRunWithProgressHeadless(t *testing.T) {
 		t.Errorf("token %+v", tr)
 	}
 	screen := errOut.String()
-	for _, want := range []string{"Open this URL in a browser to authorize:", c.Endpoints.Authorization + "?client_id=cli&",
+	if strings.Contains(errOut.String(), "Open this URL") {
+		t.Errorf("--headless asks a person to open the URL:\n%s", errOut.String())
+	}
+	for _, want := range []string{"Following the authorization URL without a browser (--headless):", c.Endpoints.Authorization + "?client_id=cli&",
 		"✓ code exchange  tokens received", "scopes   read", "expires  in 1m"} {
 		if !strings.Contains(screen, want) {
 			t.Errorf("%q not on the screen:\n%s", want, screen)

@@ -37,6 +37,9 @@ type Config struct {
 	// Implicit: the tokens come in the redirect itself (implicit grant);
 	// there is no code exchange step.
 	Implicit bool
+	// Headless: oauthkit follows the authorization URL itself; nobody is
+	// asked to open it.
+	Headless bool
 }
 
 // Messages the command sends to the program.
@@ -190,6 +193,9 @@ func (m *Model) event(e flow.Event) tea.Cmd {
 		m.authURL = e.URL
 		// Printed above the view, whole: a terminal wraps it softly, so it
 		// can be selected and copied as one line.
+		if m.cfg.Headless {
+			return tea.Println("Following the authorization URL without a browser (--headless):\n\n" + e.URL + "\n")
+		}
 		return tea.Println("Open this URL in a browser to authorize:\n\n" + e.URL + "\n")
 	case flow.StepHeadless:
 		m.browser = browserHeadless

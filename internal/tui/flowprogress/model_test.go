@@ -350,3 +350,17 @@ func hasLine(view, want string) bool {
 	}
 	return false
 }
+
+// --headless: the URL printed above the view is not offered to a person.
+func TestHeadlessURLLine(t *testing.T) {
+	h := newHarness()
+	cfg := Config{Title: "t", Now: h.c.now, Styles: theme.Plain(), Cancel: func() {}, Headless: true}
+	_, cmd := send(New(cfg), EventMsg{Step: flow.StepAuthorizationURL, URL: authURL})
+	if cmd == nil {
+		t.Fatal("the URL is not printed")
+	}
+	msg := fmt.Sprint(cmd())
+	if !strings.Contains(msg, "Following the authorization URL without a browser (--headless):") || strings.Contains(msg, "Open this URL") || !strings.Contains(msg, authURL) {
+		t.Errorf("printed %q", msg)
+	}
+}
