@@ -77,20 +77,29 @@ func progressEnv(t *testing.T) (*CommonOptions, *syncBuffer) {
 	return &CommonOptions{Factory: f, Timeout: 10 * time.Second}, errOut
 }
 
-func TestRunWithProgressHeadless(t *testing.T) {
-	o, errOut := progressEnv(t)
-	c := approvingAS(t, true)
-	// Standard output is a terminal too: the summary waits for enter.
+// enterOnSummary makes standard output a terminal too, so the summary
+// waits for a key, and presses enter once it is drawn; wait returns when
+// the key was typed.
+func enterOnSummary(t *testing.T, o *CommonOptions, errOut *syncBuffer) (keys io.Reader, wait func()) {
 	o.Factory.IOStreams.SetTTY(false, true, true)
 	keys, typeKey := io.Pipe()
-	defer typeKey.Close()
 	typed := make(chan struct{})
 	go func() {
 		defer close(typed)
 		errOut.waitFor(t, "q/enter done")
 		_, _ = typeKey.Write([]byte("\r"))
 	}()
-	defer func() { <-typed }()
+	return keys, func() {
+		<-typed
+		typeKey.Close()
+	}
+}
+
+func TestRunWithProgressHeadless(t *testing.T) {
+	o, errOut := progressEnv(t)
+	c := approvingAS(t, true)
+	keys, wait := enterOnSummary(t, o, errOut)
+	defer wait()
 	bf := flow.BrowserFlow{Request: flow.AuthRequest{ResponseType: "code", State: flow.NewState(), CodeVerifier: flow.NewCodeVerifier()},
 		Headless: true, Timeout: 5 * time.Second, Status: o.Factory.IOStreams.ErrOut}
 	tr, err := runWithProgress(context.Background(), o, c, bf, "oauthkit flow authcode", keys, runTeaProgram)
@@ -132,17 +141,8 @@ func TestRunWithProgressImplicit(t *testing.T) {
 	defer srv.Close()
 	c := &flow.Client{HTTP: srv.Client(), Now: o.Factory.Now, ClientID: "spa", AuthMethod: flow.AuthNone,
 		Endpoints: flow.Endpoints{Issuer: srv.URL, Authorization: srv.URL + "/authorize", Token: srv.URL + "/token"}}
-	// Standard output is a terminal too: the summary waits for enter.
-	o.Factory.IOStreams.SetTTY(false, true, true)
-	keys, typeKey := io.Pipe()
-	defer typeKey.Close()
-	typed := make(chan struct{})
-	go func() {
-		defer close(typed)
-		errOut.waitFor(t, "q/enter done")
-		_, _ = typeKey.Write([]byte("\r"))
-	}()
-	defer func() { <-typed }()
+	keys, wait := enterOnSummary(t, o, errOut)
+	defer wait()
 	bf := flow.BrowserFlow{Request: flow.AuthRequest{ResponseType: "token", State: flow.NewState()},
 		Headless: true, Timeout: 5 * time.Second, Status: o.Factory.IOStreams.ErrOut}
 	tr, err := runWithProgress(context.Background(), o, c, bf, "oauthkit flow implicit", keys, runTeaProgram)

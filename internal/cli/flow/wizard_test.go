@@ -103,18 +103,25 @@ func (e *wizardEnv) start() chan error {
 	return done
 }
 
+// clientCredentials answers the wizard's questions up to "Run it?":
+// client credentials at tokenURL as cli with secret and scopes.
+func (e *wizardEnv) clientCredentials(t *testing.T, tokenURL, secret, scopes string) {
+	t.Helper()
+	e.answer(t, "? Which grant?", "2")
+	e.answer(t, "? Issuer URL", "\r")
+	e.answer(t, "? Token endpoint URL", tokenURL+"\r")
+	e.answer(t, "? Client ID", "cli\r")
+	e.answer(t, "? Client secret", secret+"\r")
+	e.answer(t, "? Scopes", scopes+"\r")
+}
+
 // The whole wizard: client credentials against a token endpoint, the
 // secret typed, then saved as a profile with an environment variable.
 func TestWizardRunsAndSavesProfile(t *testing.T) {
 	tokenURL, seen := tokenServer(t)
 	e := newWizardEnv(t)
 	done := e.start()
-	e.answer(t, "? Which grant?", "2")
-	e.answer(t, "? Issuer URL", "\r")
-	e.answer(t, "? Token endpoint URL", tokenURL+"\r")
-	e.answer(t, "? Client ID", "cli\r")
-	e.answer(t, "? Client secret", "s3cret\r")
-	e.answer(t, "? Scopes", "read\r")
+	e.clientCredentials(t, tokenURL, "s3cret", "read")
 	e.answer(t, "the same as: OAUTHKIT_CLIENT_SECRET=… oauthkit flow client-credentials", "\r")
 	e.answerSave(t, "? Save these answers as a profile?", "1")
 	e.answerSave(t, "? Profile name", "\x15ci\r") // ctrl+u clears the offered name
@@ -156,12 +163,7 @@ func TestWizardSavesSecretFile(t *testing.T) {
 	tokenURL, _ := tokenServer(t)
 	e := newWizardEnv(t)
 	done := e.start()
-	e.answer(t, "? Which grant?", "2")
-	e.answer(t, "? Issuer URL", "\r")
-	e.answer(t, "? Token endpoint URL", tokenURL+"\r")
-	e.answer(t, "? Client ID", "cli\r")
-	e.answer(t, "? Client secret", "s3cret\r")
-	e.answer(t, "? Scopes", "\r")
+	e.clientCredentials(t, tokenURL, "s3cret", "")
 	e.answer(t, "? Run it?", "1")
 	e.answerSave(t, "? Save these answers as a profile?", "1")
 	e.answerSave(t, "? Profile name", "\x15ci\r")
@@ -197,12 +199,7 @@ func TestWizardGrantFails(t *testing.T) {
 	tokenURL, _ := tokenServer(t)
 	e := newWizardEnv(t)
 	done := e.start()
-	e.answer(t, "? Which grant?", "2")
-	e.answer(t, "? Issuer URL", "\r")
-	e.answer(t, "? Token endpoint URL", tokenURL+"\r")
-	e.answer(t, "? Client ID", "cli\r")
-	e.answer(t, "? Client secret", "wrong\r")
-	e.answer(t, "? Scopes", "\r")
+	e.clientCredentials(t, tokenURL, "wrong", "")
 	e.answer(t, "? Run it?", "1")
 	err := <-done
 	if cmdutil.ExitCode(err) != cmdutil.ExitOAuth || !strings.Contains(err.Error(), "invalid_client") {
