@@ -139,18 +139,21 @@ func grantCommand(f *cmdutil.Factory, grant string) *cobra.Command {
 }
 
 // wizardArgs turns the answers into the grant command's arguments and the
-// secrets into environment variables. With a profile, an answer emptied
-// on purpose is passed empty so that the profile does not fill it back.
+// secrets into environment variables. With a profile, answers equal to
+// the profile's are left to it, and one emptied on purpose is passed empty
+// so that the profile does not fill it back.
 func wizardArgs(a wizard.FlowAnswers, base *flow.Profile) ([]string, map[string]string) {
 	var args []string
 	if a.Profile != "" {
 		args = append(args, "--profile", a.Profile)
 	}
+	// What the profile already says is left to it.
 	add := func(flag, v, fromProfile string) {
 		switch {
+		case v == fromProfile:
 		case v != "":
 			args = append(args, flag, v)
-		case fromProfile != "":
+		default:
 			args = append(args, flag+"=")
 		}
 	}
@@ -163,9 +166,9 @@ func wizardArgs(a wizard.FlowAnswers, base *flow.Profile) ([]string, map[string]
 		add("--authorize-url", a.AuthorizeURL, p.AuthorizeURL)
 		add("--token-url", a.TokenURL, p.TokenURL)
 	}
-	add("--client-id", a.ClientID, "")
+	add("--client-id", a.ClientID, p.ClientID)
 	if a.Grant == "password" {
-		add("--username", a.Username, "")
+		add("--username", a.Username, p.Username)
 	}
 	add("--scope", strings.Join(a.Scopes, " "), strings.Join(p.Scopes, " "))
 	env := map[string]string{}
@@ -228,6 +231,7 @@ func (w *wizardRun) offerSave(path string, pf *flow.ProfileFile, a wizard.FlowAn
 	if name == "" {
 		name = nameFromURL(cmp.Or(a.Issuer, a.TokenURL, a.AuthorizeURL))
 	}
+	fmt.Fprintln(w.f.IOStreams.ErrOut)
 	m, err := w.ask(wizard.NewSave(wizard.SaveConfig{Grant: a.Grant, Existing: existing, DefaultName: name, Secret: a.ClientSecret != "",
 		Dir: filepath.Dir(path), Styles: styles, Exists: func(p string) bool {
 			_, err := os.Lstat(p)
@@ -260,7 +264,7 @@ func (w *wizardRun) offerSave(path string, pf *flow.ProfileFile, a wizard.FlowAn
 	switch s.Secret {
 	case wizard.SecretEnv:
 		p.ClientSecretEnv, p.ClientSecretFile = s.SecretEnv, ""
-		how = fmt.Sprintf("the client secret is read from $%s: export it before using the profile", s.SecretEnv)
+		how = fmt.Sprintf("the client secret is read from $%s (export it first)", s.SecretEnv)
 	case wizard.SecretFile:
 		if secretFile, err = filepath.Abs(s.SecretFile); err != nil {
 			return cmdutil.Failf("%v", err)

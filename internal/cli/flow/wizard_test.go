@@ -141,7 +141,7 @@ func TestWizardRunsAndSavesProfile(t *testing.T) {
 		t.Errorf("the secret is on the screen:\n%s", screen)
 	}
 	for _, want := range []string{"saved profile ci in " + e.config + "\n",
-		"the client secret is read from $OAUTHKIT_CI_CLIENT_SECRET: export it before using the profile\n",
+		"the client secret is read from $OAUTHKIT_CI_CLIENT_SECRET (export it first)\n",
 		"next time: oauthkit flow client-credentials --profile ci\n"} {
 		if !strings.Contains(screen, want) {
 			t.Errorf("%q not on the screen:\n%s", want, screen)
@@ -264,6 +264,9 @@ func TestWizardArgs(t *testing.T) {
 			[]string{"--profile", "p", "--issuer=", "--token-url", "http://127.0.0.1:1/t", "--client-id", "c", "--username", "al ice", "--scope=", "--password-file="},
 			map[string]string{"OAUTHKIT_PASSWORD": "PW"},
 			"OAUTHKIT_PASSWORD=… oauthkit flow password --profile p --issuer= --token-url http://127.0.0.1:1/t --client-id c --username 'al ice' --scope= --password-file="},
+		{"profile, answers as in the profile", wizard.FlowAnswers{Profile: "p", Grant: "client-credentials", Issuer: "http://127.0.0.1:8080", ClientID: "c", Scopes: []string{"read"}},
+			&flow.Profile{Issuer: "http://127.0.0.1:8080", ClientID: "c", Scopes: []string{"read"}},
+			[]string{"--profile", "p"}, map[string]string{}, "oauthkit flow client-credentials --profile p"},
 		{"refresh token", wizard.FlowAnswers{Grant: "refresh", Issuer: "http://127.0.0.1:8080", ClientID: "c", RefreshToken: "RT"}, nil,
 			[]string{"--issuer", "http://127.0.0.1:8080", "--client-id", "c", "--refresh-token", "RT"}, map[string]string{},
 			"oauthkit flow refresh --issuer http://127.0.0.1:8080 --client-id c --refresh-token-file FILE"},

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -30,6 +31,34 @@ func buildOauthkit(t *testing.T) string {
 // extra...` until the test ends and returns its issuer (the first line of
 // its standard output).
 func startServe(t *testing.T, bin string, extra ...string) string {
+	t.Helper()
+	issuer, _ := startServeLogged(t, bin, extra...)
+	return issuer
+}
+
+// demoSecretLine is the line of serve's standard error with the demo
+// confidential client's generated secret.
+var demoSecretLine = regexp.MustCompile(`(?m)^  confidential client  oauthkit-demo  secret (\S+)$`)
+
+// startServeDemo is startServe that also returns the secret of the demo
+// confidential client oauthkit-demo, read from serve's standard error.
+func startServeDemo(t *testing.T, bin string, extra ...string) (issuer, secret string) {
+	t.Helper()
+	issuer, stderrPath := startServeLogged(t, bin, extra...)
+	waitFor(t, "the demo client's secret on oauthkit serve's standard error", func() (bool, string) {
+		b, _ := os.ReadFile(stderrPath)
+		if m := demoSecretLine.FindSubmatch(b); m != nil {
+			secret = string(m[1])
+			return true, ""
+		}
+		return false, string(b)
+	})
+	return issuer, secret
+}
+
+// startServeLogged is startServe that also returns the file serve's
+// standard error goes to.
+func startServeLogged(t *testing.T, bin string, extra ...string) (string, string) {
 	t.Helper()
 	dir := t.TempDir()
 	stdout, err := os.Create(filepath.Join(dir, "stdout"))
@@ -80,7 +109,7 @@ func startServe(t *testing.T, bin string, extra ...string) string {
 	if !strings.HasPrefix(issuer, "http://127.0.0.1:") {
 		t.Fatalf("oauthkit serve printed %q first, want the issuer URL", issuer)
 	}
-	return issuer
+	return issuer, stderrPath
 }
 
 // waitFor polls cond until it holds, at most pollTimeout; cond also

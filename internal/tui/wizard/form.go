@@ -181,12 +181,18 @@ func (m Model) submit() (tea.Model, tea.Cmd) {
 	}
 	m.err = nil
 	if prev, ok := m.vals[f.ID]; ok && prev != v {
-		// A changed answer (another profile, another grant) renews the
-		// defaults of the questions after it; what was typed where there
-		// is no default (a secret) is kept.
+		// A changed answer (another profile) renews the defaults after
+		// it: a later answer that was still its default follows the new
+		// default; one the person typed is kept.
+		before := Values{}
 		for _, later := range m.fields[m.cur+1:] {
 			if later.Default != nil {
-				delete(m.answered, later.ID)
+				before[later.ID] = later.Default(m.vals)
+			}
+		}
+		for id, old := range before {
+			if m.answered[id] && m.vals[id] == old {
+				delete(m.answered, id)
 			}
 		}
 	}

@@ -248,3 +248,23 @@ func TestWrapKeepsQuotedWords(t *testing.T) {
 		t.Errorf("a long word: %q", long)
 	}
 }
+
+// Fixing an earlier answer keeps what was typed after it; only answers
+// that were still their default follow the new default.
+func TestFormFixEarlierAnswerKeepsTyped(t *testing.T) {
+	f := New("t", []Field{
+		{ID: "issuer", Kind: Text, Label: "issuer", Title: "Issuer"},
+		{ID: "client", Kind: Text, Label: "client", Title: "Client", Default: func(Values) string { return "" }},
+		{ID: "derived", Kind: Text, Label: "derived", Title: "Derived", Default: func(v Values) string { return v["issuer"] + "/x" }},
+		{ID: "end", Kind: Text, Label: "end", Title: "End"},
+	}, theme.Plain())
+	m, _ := press(f, "a", "enter", "myclient", "enter", "enter") // derived stays a/x
+	m, _ = press(m, "esc", "esc", "esc", "b", "enter")
+	if !strings.Contains(m.View(), "> myclient") {
+		t.Errorf("the typed client id was dropped:\n%s", m.View())
+	}
+	m, _ = press(m, "enter")
+	if !strings.Contains(m.View(), "> ab/x") {
+		t.Errorf("the default answer did not follow the new issuer:\n%s", m.View())
+	}
+}
