@@ -74,6 +74,14 @@ func TestFlowWizardInTmux(t *testing.T) {
 		if got := noteOf(screen, "? Run it?"); got != want {
 			t.Errorf("the note of the run question:\n%s\nwant:\n%s\nscreen:\n%s", got, want, screen)
 		}
+		if os.Getenv("OAUTHKIT_UPDATE_SCREENSHOTS") == "1" && !t.Failed() {
+			// The frame linked from the README, with a stable issuer.
+			frame := strings.ReplaceAll(screen, issuer, screenshotIssuer)
+			if err := os.WriteFile(filepath.Join("..", "..", "..", "docs", "images", "flow-wizard.txt"), []byte(frame), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("wrote docs/images/flow-wizard.txt:\n%s", frame)
+		}
 		p.keys("Enter")
 		p.waitLines("the save question", "? Save these answers as a profile?",
 			"  next time: oauthkit flow client-credentials --profile NAME", "> 1. yes", "  2. no")
