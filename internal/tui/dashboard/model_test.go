@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/oauthkit/oauthkit/internal/tui/theme"
+	"github.com/oauthkit/oauthkit/internal/tui/tuitest"
 )
 
 var start = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
@@ -55,12 +56,7 @@ func requestMsgs(rs []Request) []tea.Msg {
 	return out
 }
 
-func key(s string) tea.KeyMsg {
-	if s == "ctrl+c" {
-		return tea.KeyMsg{Type: tea.KeyCtrlC}
-	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
-}
+func key(s string) tea.KeyMsg { return tuitest.Key(s) }
 
 func TestUpdateRequestsNewestFirst(t *testing.T) {
 	m, _ := send(New(testConfig(&clock{start})), requestMsgs(sampleRequests())...)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/oauthkit/oauthkit/internal/flow"
 	"github.com/oauthkit/oauthkit/internal/tui/theme"
+	"github.com/oauthkit/oauthkit/internal/tui/tuitest"
 )
 
 var start = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
@@ -72,25 +73,9 @@ func runningMsgs() []tea.Msg {
 	}
 }
 
-func key(s string) tea.KeyMsg {
-	switch s {
-	case "ctrl+c":
-		return tea.KeyMsg{Type: tea.KeyCtrlC}
-	case "enter":
-		return tea.KeyMsg{Type: tea.KeyEnter}
-	case "esc":
-		return tea.KeyMsg{Type: tea.KeyEsc}
-	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
-}
+func key(s string) tea.KeyMsg { return tuitest.Key(s) }
 
-func isQuit(cmd tea.Cmd) bool {
-	if cmd == nil {
-		return false
-	}
-	_, ok := cmd().(tea.QuitMsg)
-	return ok
-}
+func isQuit(cmd tea.Cmd) bool { return tuitest.IsQuit(cmd) }
 
 func TestStepsWhileWaiting(t *testing.T) {
 	h := newHarness()

@@ -11,6 +11,7 @@ import (
 
 	"github.com/oauthkit/oauthkit/internal/token"
 	"github.com/oauthkit/oauthkit/internal/tui/theme"
+	"github.com/oauthkit/oauthkit/internal/tui/tuitest"
 )
 
 // start is the fixed clock of these tests.
@@ -38,17 +39,7 @@ func sampleInfo(t *testing.T, claims string) Info {
 
 const sampleClaims = `{"iss":"http://127.0.0.1:8080","sub":"alice","aud":["api","web"],"exp":1795428720,"iat":1795428000,"scope":"read write"}`
 
-func key(s string) tea.KeyMsg {
-	switch s {
-	case "esc":
-		return tea.KeyMsg{Type: tea.KeyEsc}
-	case "ctrl+c":
-		return tea.KeyMsg{Type: tea.KeyCtrlC}
-	case "down":
-		return tea.KeyMsg{Type: tea.KeyDown}
-	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
-}
+func key(s string) tea.KeyMsg { return tuitest.Key(s) }
 
 func TestUpdateKeys(t *testing.T) {
 	tests := []struct {

@@ -8,27 +8,10 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/oauthkit/oauthkit/internal/tui/theme"
+	"github.com/oauthkit/oauthkit/internal/tui/tuitest"
 )
 
-func key(s string) tea.KeyMsg {
-	switch s {
-	case "enter":
-		return tea.KeyMsg{Type: tea.KeyEnter}
-	case "esc":
-		return tea.KeyMsg{Type: tea.KeyEsc}
-	case "ctrl+c":
-		return tea.KeyMsg{Type: tea.KeyCtrlC}
-	case "ctrl+r":
-		return tea.KeyMsg{Type: tea.KeyCtrlR}
-	case "down":
-		return tea.KeyMsg{Type: tea.KeyDown}
-	case "up":
-		return tea.KeyMsg{Type: tea.KeyUp}
-	case "backspace":
-		return tea.KeyMsg{Type: tea.KeyBackspace}
-	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
-}
+func key(s string) tea.KeyMsg { return tuitest.Key(s) }
 
 // press applies keys in order; it returns the model and the last command.
 func press(m tea.Model, keys ...string) (Model, tea.Cmd) {
@@ -39,13 +22,7 @@ func press(m tea.Model, keys ...string) (Model, tea.Cmd) {
 	return m.(Model), cmd
 }
 
-func isQuit(cmd tea.Cmd) bool {
-	if cmd == nil {
-		return false
-	}
-	_, ok := cmd().(tea.QuitMsg)
-	return ok
-}
+func isQuit(cmd tea.Cmd) bool { return tuitest.IsQuit(cmd) }
 
 // testForm: a choice, a text that depends on it, a secret, a text with a default.
 func testForm() Model {
