@@ -98,12 +98,19 @@ func New(title string, fields []Field, styles theme.Styles) Model {
 	in.Cursor.TextStyle = styles.Renderer.NewStyle()
 	m := Model{title: title, fields: fields, styles: styles, vals: Values{}, answered: map[string]bool{},
 		input: in, width: DefaultWidth, height: DefaultHeight, cur: -1}
-	m.advance()
+	if !m.advance() {
+		m.done = true // nothing to ask
+	}
 	return m
 }
 
-// Init focuses the first input.
-func (m Model) Init() tea.Cmd { return nil }
+// Init ends at once a form with nothing to ask.
+func (m Model) Init() tea.Cmd {
+	if m.done {
+		return tea.Quit
+	}
+	return nil
+}
 
 // Update handles keys and resizes.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -280,7 +287,7 @@ func (m Model) Done() bool { return m.done }
 
 // Current is the ID of the field being asked ("" once done).
 func (m Model) Current() string {
-	if m.done {
+	if m.done || m.cur < 0 {
 		return ""
 	}
 	return m.fields[m.cur].ID

@@ -245,3 +245,14 @@ func TestFormFixEarlierAnswerKeepsTyped(t *testing.T) {
 		t.Errorf("the default answer did not follow the new issuer:\n%s", m.View())
 	}
 }
+
+// A form whose every question is skipped is over before it starts.
+func TestFormNothingToAsk(t *testing.T) {
+	m := New("t", []Field{{ID: "a", Kind: Text, Skip: func(Values) bool { return true }}}, theme.Plain())
+	if !m.Done() || m.Cancelled() || !isQuit(m.Init()) || m.Current() != "" || len(m.Values()) != 0 {
+		t.Errorf("done %v, cancelled %v, current %q, values %v", m.Done(), m.Cancelled(), m.Current(), m.Values())
+	}
+	if m.View() != "t\n" {
+		t.Errorf("view %q", m.View())
+	}
+}
