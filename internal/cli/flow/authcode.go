@@ -141,20 +141,8 @@ func runAuthcode(o *AuthcodeOptions) error {
 	if err := requireIDTokenVerification(c, req.Grant.Scopes, req.ResponseType); err != nil {
 		return err
 	}
-	bf := flow.BrowserFlow{
-		Catcher: o.catcherConfig(), Request: req, Opener: o.opener(o.Factory),
-		Headless: o.Headless, Timeout: o.Timeout, Status: o.Factory.IOStreams.ErrOut,
-	}
-	var tr *flow.TokenResponse
-	if useProgressTUI(&o.CommonOptions, o.NoTUI) {
-		run := o.runProgress
-		if run == nil {
-			run = runTeaProgram
-		}
-		tr, err = runWithProgress(sctx, &o.CommonOptions, c, bf, "oauthkit flow authcode", nil, run)
-	} else {
-		tr, err = c.Run(sctx, bf)
-	}
+	bf := o.browserFlow(&o.CommonOptions, req)
+	tr, err := runBrowserFlow(sctx, &o.CommonOptions, c, bf, "oauthkit flow authcode", o.NoTUI, o.runProgress)
 	if err != nil {
 		return MapError(err)
 	}

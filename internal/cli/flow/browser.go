@@ -78,3 +78,11 @@ func (b *BrowserOptions) opener(f *cmdutil.Factory) flow.Opener {
 	}
 	return flow.SystemOpener{Getenv: f.Getenv, Stderr: f.IOStreams.ErrOut}
 }
+
+// browserFlow is the flow of req with these browser flags.
+func (b *BrowserOptions) browserFlow(o *CommonOptions, req flow.AuthRequest) flow.BrowserFlow {
+	return flow.BrowserFlow{
+		Catcher: b.catcherConfig(), Request: req, Opener: b.opener(o.Factory),
+		Headless: b.Headless, Timeout: o.Timeout, Status: o.Factory.IOStreams.ErrOut,
+	}
+}

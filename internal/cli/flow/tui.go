@@ -29,6 +29,18 @@ type progressRunner func(p *tea.Program) (tea.Model, error)
 
 func runTeaProgram(p *tea.Program) (tea.Model, error) { return p.Run() }
 
+// runBrowserFlow runs bf under the progress view when useProgressTUI says
+// so (run nil: a real program on the terminal), else with plain lines.
+func runBrowserFlow(ctx context.Context, o *CommonOptions, c *flow.Client, bf flow.BrowserFlow, title string, noTUI bool, run progressRunner) (*flow.TokenResponse, error) {
+	if !useProgressTUI(o, noTUI) {
+		return c.Run(ctx, bf)
+	}
+	if run == nil {
+		run = runTeaProgram
+	}
+	return runWithProgress(ctx, o, c, bf, title, nil, run)
+}
+
 // runWithProgress runs bf under the progress view on standard error. The
 // flow's own status lines are not written (the view shows the URL); its
 // result is returned once the view is closed. Cancelling in the view
