@@ -26,6 +26,8 @@ type fakeAS struct {
 	verifiers []string
 	redirect  func(q url.Values, issuer string) string // Location for /authorize
 	mdIssuer  string                                   // "" = the server's URL
+	tokenBody string                                   // "" = a plain Bearer token answer
+	tokenForm []url.Values
 }
 
 func newFakeAS(t *testing.T, redirect func(q url.Values, issuer string) string) *fakeAS {
@@ -57,10 +59,15 @@ func newFakeAS(t *testing.T, redirect func(q url.Values, issuer string) string) 
 		f.mu.Lock()
 		f.tokenHits++
 		f.verifiers = append(f.verifiers, r.PostForm.Get("code_verifier"))
+		f.tokenForm = append(f.tokenForm, r.PostForm)
+		body := f.tokenBody
 		f.mu.Unlock()
+		if body == "" {
+			body = `{"access_token":"at-123","token_type":"Bearer","expires_in":60}`
+		}
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")
-		_, _ = w.Write([]byte(`{"access_token":"at-123","token_type":"Bearer","expires_in":60}`))
+		_, _ = w.Write([]byte(body))
 	})
 	f.srv = httptest.NewUnstartedServer(mux)
 	f.srv.Start()
@@ -83,9 +90,16 @@ func callback(q url.Values, params url.Values) string {
 // runFlow runs oauthkit flow authcode and returns exit code, stdout, stderr.
 func runFlow(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
+	return runCLI(t, append([]string{"flow", "authcode", "--client-id", "cli"}, args...)...)
+}
+
+// runCLI runs the oauthkit binary with args and returns exit code, stdout,
+// stderr.
+func runCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, suite.bin, append([]string{"flow", "authcode", "--client-id", "cli"}, args...)...)
+	cmd := exec.CommandContext(ctx, suite.bin, args...)
 	cmd.Env = append(cmd.Environ(), "BROWSER=true", "OAUTHKIT_CLIENT_SECRET=", "NO_COLOR=1")
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"sync/atomic"
 	"time"
 )
 
@@ -68,10 +69,11 @@ func (c *Client) Run(ctx context.Context, f BrowserFlow) (*TokenResponse, error)
 	waitCtx, cancel := context.WithTimeout(ctx, f.Timeout)
 	defer cancel()
 	side := make(chan error, 1)
+	var headlessAt atomic.Pointer[string]
 	switch {
 	case f.Headless:
 		f.report(Event{Step: StepHeadless})
-		go func() { side <- c.followHeadless(waitCtx, authURL, req.RedirectURI) }()
+		go func() { side <- c.followHeadless(waitCtx, authURL, req.RedirectURI, &headlessAt) }()
 	case f.Opener != nil:
 		go func() {
 			if err := f.Opener.Open(authURL); err != nil {
@@ -92,6 +94,10 @@ func (c *Client) Run(ctx context.Context, f BrowserFlow) (*TokenResponse, error)
 		select {
 		case r := <-results:
 			if r.err != nil {
+				if at := headlessAt.Load(); at != nil && side != nil && errors.Is(r.err, context.DeadlineExceeded) {
+					// still waiting for the server's page, not for the redirect
+					return nil, &TimeoutError{Op: headlessWaitOp(*at)}
+				}
 				return nil, waitError(ctx, r.err)
 			}
 			cb = r.cb

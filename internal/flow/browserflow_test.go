@@ -5,8 +5,11 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -172,5 +175,48 @@ func TestRunHeadless(t *testing.T) {
 				t.Errorf("implicit response %s", out)
 			}
 		}
+	}
+}
+
+// --headless against a server whose page never answers names that step,
+// not the loopback redirect (which was never reached).
+func TestRunHeadlessPageTimeoutNamesTheStep(t *testing.T) {
+	release := make(chan struct{})
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	t.Cleanup(hang.Close)
+	t.Cleanup(func() { close(release) })
+	c := &Client{HTTP: &http.Client{}, Now: func() time.Time { return testNow },
+		Endpoints: Endpoints{Issuer: hang.URL, Authorization: hang.URL + "/authorize"}, ClientID: "cli", AuthMethod: AuthNone}
+	_, err := c.Run(context.Background(), BrowserFlow{Request: AuthRequest{ResponseType: "code", State: NewState()},
+		Headless: true, Timeout: 300 * time.Millisecond, Status: &bytes.Buffer{}})
+	var te *TimeoutError
+	want := "--headless: waiting for the authorization server's page (GET " + hang.URL + "/authorize): timed out"
+	if !errors.As(err, &te) || err.Error() != want {
+		t.Fatalf("err = %v, want a TimeoutError %q", err, want)
+	}
+}
+
+// --headless follows redirects only within the authorization server's
+// origin and to the catcher (docs/security.md rule 60).
+func TestRunHeadlessForeignRedirect(t *testing.T) {
+	var hits atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	t.Cleanup(other.Close)
+	as := newFakeAS(t)
+	as.srv.Config.Handler = http.RedirectHandler(other.URL+"/metadata?secret=1", http.StatusFound)
+	_, err := as.client().Run(context.Background(), BrowserFlow{Request: AuthRequest{ResponseType: "code", State: NewState()},
+		Headless: true, Timeout: 5 * time.Second, Status: &bytes.Buffer{}})
+	var fe *ForeignRedirectError
+	want := "--headless: the authorization server redirected to " + other.URL + "/metadata, outside its own origin and the redirect URI; not following it"
+	if !errors.As(err, &fe) || err.Error() != want {
+		t.Fatalf("err = %v, want %q", err, want)
+	}
+	if hits.Load() != 0 {
+		t.Errorf("the other server got %d requests", hits.Load())
 	}
 }

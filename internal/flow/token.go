@@ -59,6 +59,9 @@ func tokenFromObject(where string, obj Object, now time.Time) (*TokenResponse, e
 	if tr.AccessToken == "" {
 		return nil, fmt.Errorf("%s answered without an access_token (RFC 6749 §5.1)", where)
 	}
+	if err := checkTokenChars(where, tr); err != nil {
+		return nil, err
+	}
 	if n, ok := obj.Int("expires_in"); ok && n >= 0 && n < 1<<40 {
 		tr.ExpiresAt = now.Add(time.Duration(n) * time.Second).UTC().Truncate(time.Second)
 	}

@@ -28,6 +28,15 @@ func TestParseTokenResponse(t *testing.T) {
 		{name: "200 not JSON", status: 200, ct: "text/plain", body: "eyJ.x.y", wantErr: `token endpoint answered HTTP 200 with a body that is not a JSON object`},
 		{name: "no access_token", status: 200, body: `{"token_type":"Bearer"}`, wantErr: "token endpoint answered without an access_token (RFC 6749 §5.1)"},
 		{name: "repeated member", status: 200, body: `{"access_token":"a","access_token":"b"}`, wantErr: `member "access_token" appears twice`},
+		{name: "b64token with padding", status: 200, body: `{"access_token":"aZ09-._~+/==","refresh_token":"r t!"}`, wantAT: "aZ09-._~+/=="},
+		{name: "CRLF in the access token", status: 200, body: `{"access_token":"at\r\nX-Injected: 1"}`,
+			wantErr: "token endpoint answered access_token with byte 0x0d at offset 2, which is not allowed in an access token (RFC 6750 §2.1"},
+		{name: "space in the access token", status: 200, body: `{"access_token":"a b"}`, wantErr: "access_token with byte 0x20 at offset 1"},
+		{name: "padding in the middle", status: 200, body: `{"access_token":"a=b"}`, wantErr: "access_token with byte 0x62 at offset 2"},
+		{name: "ESC in the refresh token", status: 200, body: `{"access_token":"a","refresh_token":"r\u001b]0;x\u0007"}`,
+			wantErr: "refresh_token with byte 0x1b at offset 1, which is not printable ASCII"},
+		{name: "non-ASCII in the ID token", status: 200, body: `{"access_token":"a","id_token":"é"}`, wantErr: "id_token with byte 0xc3 at offset 0"},
+		{name: "newline in the token type", status: 200, body: `{"access_token":"a","token_type":"Bearer\n"}`, wantErr: "token_type with byte 0x0a at offset 6"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

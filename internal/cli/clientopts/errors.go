@@ -20,6 +20,7 @@ func MapError(err error) error {
 	var (
 		ee *cmdutil.ExitError
 		ie *flow.IDTokenError
+		me *flow.MalformedTokenError
 		oe *flow.OAuthError
 		ne *flow.NetworkError
 		te *flow.TimeoutError
@@ -31,7 +32,7 @@ func MapError(err error) error {
 		return err
 	case errors.Is(err, flow.ErrCancelled):
 		return cmdutil.ErrCancelled
-	case errors.As(err, &oe), errors.As(err, &ie):
+	case errors.As(err, &oe), errors.As(err, &ie), errors.As(err, &me):
 		return cmdutil.OAuthError(err)
 	case errors.As(err, &te):
 		return cmdutil.TimeoutError(err)

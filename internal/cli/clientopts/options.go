@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -183,7 +184,7 @@ func (o *CommonOptions) Secret() (string, bool, error) {
 		EnvVar: "OAUTHKIT_CLIENT_SECRET", FlagSet: o.changed("client-secret")})
 	if err != nil || ok {
 		if ok && o.changed("client-secret") {
-			fmt.Fprintln(f.IOStreams.ErrOut, "warning: --client-secret is visible to other users of this machine (process list, shell history); use --client-secret-file or OAUTHKIT_CLIENT_SECRET")
+			WarnArgvSecret(f.IOStreams.ErrOut, "--client-secret", "--client-secret-file or OAUTHKIT_CLIENT_SECRET")
 		}
 		return s, ok, err
 	}
@@ -287,4 +288,10 @@ func (o *CommonOptions) ClientWithin(ctx context.Context) (*flow.Client, error) 
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 	return o.Client(ctx)
+}
+
+// WarnArgvSecret is the warning for a credential given on the command line
+// (docs/security.md rule 61): flag names it, instead says what to use.
+func WarnArgvSecret(w io.Writer, flag, instead string) {
+	fmt.Fprintf(w, "warning: %s is visible to other users of this machine (process list, shell history); use %s\n", flag, instead)
 }

@@ -51,6 +51,9 @@ refreshed ID token need not repeat it. -o json adds "id_token_claims".`,
 			if runF != nil {
 				return runF(opts)
 			}
+			if tokenSet {
+				clientopts.WarnArgvSecret(opts.Factory.IOStreams.ErrOut, "--refresh-token", "--refresh-token-file FILE ('-' = stdin)")
+			}
 			rt := strings.TrimSpace(opts.RefreshToken)
 			if opts.RefreshTokenFile != "" {
 				data, err := cmdutil.ReadInput(opts.Factory, opts.RefreshTokenFile)
@@ -69,7 +72,7 @@ refreshed ID token need not repeat it. -o json adds "id_token_claims".`,
 	}
 	clientopts.AddCommonFlags(cmd, &opts.CommonOptions, defaultRequestTimeout)
 	clientopts.AddIDTokenFlags(cmd, &opts.IDToken)
-	cmd.Flags().StringVar(&opts.RefreshToken, "refresh-token", "", "the refresh token")
+	cmd.Flags().StringVar(&opts.RefreshToken, "refresh-token", "", "the refresh token (visible to other users in the process list: prefer --refresh-token-file)")
 	cmd.Flags().StringVar(&opts.RefreshTokenFile, "refresh-token-file", "", "read the refresh token from a file ('-' = stdin)")
 	cmdutil.AddOutputFlag(cmd, &opts.Output, clientopts.TokenFormats...)
 	return cmd
