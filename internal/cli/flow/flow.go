@@ -334,7 +334,7 @@ func signalContext() (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(context.Background(), os.Interrupt)
 }
 
-// MapError turns flow errors into exit codes (DESIGN.md §3).
+// MapError turns flow errors into exit codes (the table in internal/cli/cmdutil/errors.go).
 func MapError(err error) error {
 	var (
 		ee *cmdutil.ExitError
