@@ -25,7 +25,7 @@ func CheckIssuer(s string) error {
 }
 
 // CheckRedirectURI applies the registration rules for a redirect URI
-// (SECURITY.md rule 3; RFC 6749 §3.1.2, RFC 9700 §2.1, RFC 8252 §7):
+// (docs/security.md rule 3; RFC 6749 §3.1.2, RFC 9700 §2.1, RFC 8252 §7):
 // absolute, no fragment, no wildcard, not javascript:/data:/vbscript:, and
 // plain http only to a loopback host (127.0.0.0/8, [::1], localhost).
 func CheckRedirectURI(s string) error {

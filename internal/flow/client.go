@@ -88,7 +88,7 @@ type Client struct {
 }
 
 // CheckURL refuses what is not an absolute http(s) URL, and plain http to a
-// host that is not a loopback address unless insecure (SECURITY.md rule 33).
+// host that is not a loopback address unless insecure (docs/security.md rule 33).
 func CheckURL(name, raw string, insecure bool) error {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
