@@ -132,7 +132,8 @@ func (c *Client) Password(ctx context.Context, username, password string, g Gran
 }
 
 // Refresh exchanges a refresh token (§6). An ID token in the answer is
-// verified, its nonce not checked (OpenID Connect Core §12.2).
+// verified, its nonce not checked (OpenID Connect Core §12.2); when that
+// fails, the response comes back with the *IDTokenError.
 func (c *Client) Refresh(ctx context.Context, refreshToken string, g Grant) (*TokenResponse, error) {
 	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refreshToken}}
 	g.apply(form)
@@ -145,7 +146,10 @@ func (c *Client) tokenWithIDToken(ctx context.Context, form url.Values) (*TokenR
 		return nil, err
 	}
 	if err := c.VerifyIDToken(ctx, tr, IDTokenExpect{Rule: NonceNotChecked}); err != nil {
-		return nil, err
+		// The server issued the tokens (a rotating server has retired the
+		// refresh token that got them): the caller gets them with the
+		// error, so it can keep them.
+		return tr, err
 	}
 	return tr, nil
 }

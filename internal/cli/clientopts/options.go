@@ -37,6 +37,9 @@ type CommonOptions struct {
 	Verbose   bool
 	Profile   string
 	Output    string
+	// RefreshTokenOut: --refresh-token-out, on the grants that can return
+	// a refresh token (registered by the flow commands).
+	RefreshTokenOut string
 	// IDToken: --no-verify-id-token and --leeway, on the grants that can
 	// return an ID token (AddIDTokenFlags).
 	IDToken IDTokenOptions

@@ -87,6 +87,7 @@ http://127.0.0.1/callback; otherwise fix it with --callback-port or --redirect-u
 	clientopts.AddIDTokenFlags(cmd, &opts.IDToken)
 	addNoTUIFlag(cmd, &opts.NoTUI)
 	cmdutil.AddOutputFlag(cmd, &opts.Output, clientopts.TokenFormats...)
+	addRefreshTokenOutFlag(cmd, &opts.CommonOptions)
 	return cmd
 }
 
@@ -146,7 +147,7 @@ func runAuthcode(o *AuthcodeOptions) error {
 		return clientopts.MapError(err)
 	}
 	clientopts.OfflineAccessHint(&o.CommonOptions, req.Grant, tr)
-	return WriteToken(o.Factory.IOStreams.Out, o.Output, tr)
+	return emitToken(&o.CommonOptions, tr)
 }
 
 // authRequest is a fresh request: random state, PKCE verifier, nonce.

@@ -44,5 +44,6 @@ process list, so discouraged).`,
 	}
 	clientopts.AddCommonFlags(cmd, &opts.CommonOptions, defaultRequestTimeout)
 	cmdutil.AddOutputFlag(cmd, &opts.Output, clientopts.TokenFormats...)
+	addRefreshTokenOutFlag(cmd, &opts.CommonOptions)
 	return cmd
 }

@@ -2,6 +2,7 @@ package flow
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/oauthkit/oauthkit/internal/cli/clientopts"
@@ -20,6 +21,9 @@ func prepare(o *clientopts.CommonOptions) error {
 	if err := cmdutil.CheckOutput(o.Output, clientopts.TokenFormats...); err != nil {
 		return err
 	}
+	if err := checkRefreshTokenOut(o); err != nil {
+		return err
+	}
 	return o.Prepare()
 }
 
@@ -35,8 +39,14 @@ func runGrant(o *clientopts.CommonOptions, do func(context.Context, *flow.Client
 		return clientopts.MapError(err)
 	}
 	tr, err := do(ctx, c)
+	var ie *flow.IDTokenError
+	if err != nil && tr != nil && errors.As(err, &ie) {
+		// The server issued these (and may have retired the refresh token
+		// that got them): write them where asked, then fail.
+		return errors.Join(clientopts.MapError(err), emitToken(o, tr))
+	}
 	if err != nil {
 		return clientopts.MapError(err)
 	}
-	return WriteToken(o.Factory.IOStreams.Out, o.Output, tr)
+	return emitToken(o, tr)
 }

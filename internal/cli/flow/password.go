@@ -73,6 +73,7 @@ refreshed one (signature, iss, aud, azp, exp, iat, at_hash; no nonce).`,
 	cmd.Flags().StringVar(&opts.Username, "username", "", "the resource owner's username")
 	cmd.Flags().StringVar(&opts.PasswordFile, "password-file", "", "read the password from a file ('-' = stdin)")
 	cmdutil.AddOutputFlag(cmd, &opts.Output, clientopts.TokenFormats...)
+	addRefreshTokenOutFlag(cmd, &opts.CommonOptions)
 	return cmd
 }
 

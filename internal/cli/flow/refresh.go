@@ -75,5 +75,6 @@ refreshed ID token need not repeat it. -o json adds "id_token_claims".`,
 	cmd.Flags().StringVar(&opts.RefreshToken, "refresh-token", "", "the refresh token (visible to other users in the process list: prefer --refresh-token-file)")
 	cmd.Flags().StringVar(&opts.RefreshTokenFile, "refresh-token-file", "", "read the refresh token from a file ('-' = stdin)")
 	cmdutil.AddOutputFlag(cmd, &opts.Output, clientopts.TokenFormats...)
+	addRefreshTokenOutFlag(cmd, &opts.CommonOptions)
 	return cmd
 }

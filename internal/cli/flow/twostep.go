@@ -162,5 +162,5 @@ func runExchange(o *AuthcodeOptions) error {
 		return clientopts.MapError(err)
 	}
 	clientopts.OfflineAccessHint(&o.CommonOptions, g, tr)
-	return WriteToken(o.Factory.IOStreams.Out, o.Output, tr)
+	return emitToken(&o.CommonOptions, tr)
 }
