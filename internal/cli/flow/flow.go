@@ -57,5 +57,8 @@ or a 0600 file). Without a terminal it is a usage error (exit 2).`,
 		NewCmdClientCredentials(f, nil),
 		NewCmdRefresh(f, nil),
 	)
+	for _, c := range cmd.Commands() {
+		failEvalOnError(c)
+	}
 	return cmd
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/oauthkit/oauthkit/internal/cli/cmdutil"
 	"github.com/oauthkit/oauthkit/internal/flow"
 )
@@ -66,4 +68,29 @@ func expiresAt(tr *flow.TokenResponse) string {
 // shellQuote quotes a value for POSIX sh: single quotes, with ' as '\”.
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// failEvalOnError makes `eval "$(oauthkit flow … -o env)"` fail when the
+// command fails: with -o env an error leaves the line (exit N) on standard
+// output, a subshell that sets $? to the exit code without ending the shell
+// that evaluates it. Flag errors, which Cobra reports before RunE, too.
+func failEvalOnError(cmd *cobra.Command) {
+	out := cmd.Flags().Lookup("output")
+	if out == nil || cmd.RunE == nil {
+		return
+	}
+	fail := func(c *cobra.Command, err error) error {
+		if err != nil && out.Value.String() == "env" {
+			fmt.Fprintf(c.OutOrStdout(), "(exit %d)\n", cmdutil.ExitCode(err))
+		}
+		return err
+	}
+	run := cmd.RunE
+	cmd.RunE = func(c *cobra.Command, args []string) error { return fail(c, run(c, args)) }
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		if p := c.Parent(); p != nil { // the root's: a usage error
+			err = p.FlagErrorFunc()(c, err)
+		}
+		return fail(c, err)
+	})
 }
