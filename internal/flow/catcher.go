@@ -24,7 +24,9 @@ type CatcherConfig struct {
 	Port int
 	// Path of the redirect URI; default /callback.
 	Path string
-	// RedirectURI, when set, is used as is; host, port and path come from it.
+	// RedirectURI, when set, gives host, port and path, and is used as
+	// is; without a port, or with port 0, a free port is taken and the
+	// redirect URI carries it (RFC 8252 §7.3).
 	RedirectURI string
 	// Implicit: the response arrives in the fragment, so a GET without
 	// parameters is answered with a page whose script posts it back.
@@ -71,7 +73,7 @@ func Listen(cfg CatcherConfig) (*Catcher, error) {
 	actual := ln.Addr().(*net.TCPAddr).Port
 	hostport := net.JoinHostPort(strings.Trim(uriHost, "[]"), strconv.Itoa(actual))
 	redirect := cfg.RedirectURI
-	if redirect == "" {
+	if redirect == "" || port == 0 {
 		redirect = "http://" + hostport + path
 	}
 	c := &Catcher{
@@ -87,8 +89,16 @@ func Listen(cfg CatcherConfig) (*Catcher, error) {
 	return c, nil
 }
 
+// CheckCatcherConfig reports what Listen would refuse in cfg (a redirect
+// URI or callback host that is not loopback, a bad port), before anything
+// listens.
+func CheckCatcherConfig(cfg CatcherConfig) error {
+	_, _, _, _, err := catcherAddress(cfg)
+	return err
+}
+
 // catcherAddress works out the bind host, the host in the redirect URI,
-// the port and the path.
+// the port (0: a free one) and the path.
 func catcherAddress(cfg CatcherConfig) (bind, uriHost string, port int, path string, err error) {
 	if cfg.RedirectURI != "" {
 		u, perr := url.Parse(cfg.RedirectURI)
@@ -98,9 +108,9 @@ func catcherAddress(cfg CatcherConfig) (bind, uriHost string, port int, path str
 		if u.RawQuery != "" {
 			return "", "", 0, "", fmt.Errorf("--redirect-uri %q must not have a query", Printable(cfg.RedirectURI, 200))
 		}
-		port = 80
+		// No port, or port 0: a free port (RFC 8252 §7.3), never port 80.
 		if p := u.Port(); p != "" {
-			if port, err = strconv.Atoi(p); err != nil || port < 1 || port > 65535 {
+			if port, err = strconv.Atoi(p); err != nil || port < 0 || port > 65535 {
 				return "", "", 0, "", fmt.Errorf("--redirect-uri %q has a bad port", Printable(cfg.RedirectURI, 200))
 			}
 		}
@@ -120,6 +130,9 @@ func catcherAddress(cfg CatcherConfig) (bind, uriHost string, port int, path str
 	}
 	if !strings.HasPrefix(path, "/") {
 		path = "/" + path
+	}
+	if (&url.URL{Path: path}).EscapedPath() != path || strings.Contains(path, "//") {
+		return "", "", 0, "", fmt.Errorf("--callback-path %q must be a plain URL path such as /callback", Printable(cfg.Path, 200))
 	}
 	bind, uriHost, err = loopbackHost(cfg.Host)
 	return bind, uriHost, cfg.Port, path, err

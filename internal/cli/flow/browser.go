@@ -14,6 +14,7 @@ type BrowserOptions struct {
 	Headless     bool
 	CallbackHost string
 	CallbackPort int
+	CallbackPath string
 	RedirectURI  string
 	ResponseMode string
 	// Opener opens the browser; tests replace it.
@@ -26,7 +27,8 @@ func addBrowserFlags(cmd *cobra.Command, b *BrowserOptions, modes string) {
 	fl.BoolVar(&b.Headless, "headless", false, "no browser at all: oauthkit requests the URL and follows the redirects itself (servers that approve without a person, for CI)")
 	fl.StringVar(&b.CallbackHost, "callback-host", "127.0.0.1", "host of the loopback redirect: 127.0.0.1|localhost|[::1]")
 	fl.IntVar(&b.CallbackPort, "callback-port", 0, "port of the loopback redirect (0 = a free port; a taken port is an error)")
-	fl.StringVar(&b.RedirectURI, "redirect-uri", "", "fixed http://127.0.0.1:PORT/PATH redirect URI (when the server needs an exact registered one)")
+	fl.StringVar(&b.CallbackPath, "callback-path", "/callback", "path of the loopback redirect")
+	fl.StringVar(&b.RedirectURI, "redirect-uri", "", "loopback redirect URI http://127.0.0.1[:PORT]/PATH; without a port (or :0) a free port")
 	fl.StringVar(&b.ResponseMode, "response-mode", "", "response_mode to ask for: "+modes+" (default: the server's default)")
 }
 
@@ -50,8 +52,14 @@ func (b *BrowserOptions) applyProfile(cmd *cobra.Command, p *flow.Profile) {
 
 // check validates the browser flags (usage errors).
 func (b *BrowserOptions) check(cmd *cobra.Command, modes ...string) error {
-	if b.RedirectURI != "" && (cmd.Flags().Changed("callback-host") || cmd.Flags().Changed("callback-port")) {
-		return cmdutil.UsageErrorf("--redirect-uri already names host and port; leave out --callback-host and --callback-port")
+	if b.RedirectURI != "" && (cmd.Flags().Changed("callback-host") || cmd.Flags().Changed("callback-port") || cmd.Flags().Changed("callback-path")) {
+		return cmdutil.UsageErrorf("--redirect-uri already names host, port and path; leave out --callback-host, --callback-port and --callback-path")
+	}
+	if b.Headless && b.NoBrowser {
+		return cmdutil.UsageErrorf("--headless and --no-browser contradict each other: --headless follows the URL itself, --no-browser prints it for a person; give one")
+	}
+	if err := flow.CheckCatcherConfig(b.catcherConfig()); err != nil {
+		return cmdutil.UsageErrorf("%v", err)
 	}
 	if b.ResponseMode != "" {
 		ok := false
@@ -66,7 +74,7 @@ func (b *BrowserOptions) check(cmd *cobra.Command, modes ...string) error {
 }
 
 func (b *BrowserOptions) catcherConfig() flow.CatcherConfig {
-	return flow.CatcherConfig{Host: b.CallbackHost, Port: b.CallbackPort, RedirectURI: b.RedirectURI}
+	return flow.CatcherConfig{Host: b.CallbackHost, Port: b.CallbackPort, Path: b.CallbackPath, RedirectURI: b.RedirectURI}
 }
 
 // opener is nil with --no-browser or --headless.

@@ -25,7 +25,7 @@ type stepOne struct {
 
 // twoStepRedirect is the redirect URI of the two-step mode. Nothing listens
 // on it: the person copies the URL the browser was sent to. Without
-// --redirect-uri it is http://HOST[:PORT]/callback (no port unless
+// --redirect-uri it is http://HOST[:PORT]/PATH (no port unless
 // --callback-port: loopback IP redirects match any port, RFC 8252 §7.3).
 func (o *AuthcodeOptions) twoStepRedirect() (string, error) {
 	if o.RedirectURI != "" {
@@ -46,7 +46,11 @@ func (o *AuthcodeOptions) twoStepRedirect() (string, error) {
 	if o.CallbackPort != 0 {
 		host = net.JoinHostPort(strings.Trim(host, "[]"), strconv.Itoa(o.CallbackPort))
 	}
-	return "http://" + host + "/callback", nil
+	path := o.CallbackPath
+	if path == "" {
+		path = "/callback"
+	}
+	return "http://" + host + path, nil
 }
 
 func runPrintURL(o *AuthcodeOptions) error {
