@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html"
+	"io"
 	"mime"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -123,9 +126,68 @@ func (c *Client) followHeadless(ctx context.Context, authURL, redirectURI string
 		return nil // the catcher has it
 	}
 	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
-	return fmt.Errorf("--headless: the authorization server answered HTTP %d (%s) at %s instead of redirecting to %s; --headless needs a server that approves without a person (for example oauthkit serve --auto-approve USER)",
-		resp.StatusCode, orUnknown(mt), redactURL(resp.Request.URL), redirectURI)
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxPageBytes))
+	said := pageText(mt, body)
+	if resp.StatusCode >= 400 {
+		if said == "" {
+			said = "no error text (" + orUnknown(mt) + ")"
+		}
+		return fmt.Errorf("--headless: the authorization server refused the request with HTTP %d at %s: %s",
+			resp.StatusCode, redactURL(resp.Request.URL), said)
+	}
+	if said != "" {
+		said = " (the page says: " + said + ")"
+	}
+	return fmt.Errorf("--headless: the authorization server answered HTTP %d (%s) at %s instead of redirecting to %s%s; --headless needs a server that approves without a person (for example oauthkit serve --auto-approve USER)",
+		resp.StatusCode, orUnknown(mt), redactURL(resp.Request.URL), redirectURI, said)
 }
+
+// maxPageBytes bounds what is read of a page --headless did not expect.
+const maxPageBytes = 64 << 10
+
+var (
+	reAlert  = regexp.MustCompile(`(?is)<[a-z0-9]+[^>]*\brole\s*=\s*["']?alert["']?[^>]*>(.*?)</[a-z0-9]+\s*>`)
+	reH1     = regexp.MustCompile(`(?is)<h1[^>]*>(.*?)</h1\s*>`)
+	reTitle  = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title\s*>`)
+	reTag    = regexp.MustCompile(`(?s)<[^>]*>`)
+	reSpaces = regexp.MustCompile(`\s+`)
+)
+
+// pageText is what a page the server answered says, on one line and safe
+// for a terminal: an OAuth error object's error and description; from HTML
+// the heading and the alert (else the title); plain text as it is.
+func pageText(mediaType string, body []byte) string {
+	if obj, err := ParseObject(body); err == nil {
+		if code := obj.String("error"); code != "" {
+			return Printable(oneLine("error="+code+" "+obj.String("error_description")), 300)
+		}
+	}
+	switch mediaType {
+	case "text/html", "application/xhtml+xml":
+		text := func(re *regexp.Regexp) string {
+			if m := re.FindSubmatch(body); m != nil {
+				return oneLine(html.UnescapeString(reTag.ReplaceAllString(string(m[1]), " ")))
+			}
+			return ""
+		}
+		h1, alert := text(reH1), text(reAlert)
+		switch {
+		case h1 != "" && alert != "":
+			return Printable(h1+": "+alert, 300)
+		case alert != "":
+			return Printable(alert, 300)
+		case h1 != "":
+			return Printable(h1, 300)
+		}
+		return Printable(text(reTitle), 300)
+	case "text/plain":
+		return Printable(oneLine(string(body)), 300)
+	}
+	return ""
+}
+
+// oneLine collapses all white space (newlines included) to single spaces.
+func oneLine(s string) string { return strings.TrimSpace(reSpaces.ReplaceAllString(s, " ")) }
 
 func (c *Client) postFragment(ctx context.Context, hc *http.Client, target *url.URL, fragment string) error {
 	u := *target
