@@ -7,10 +7,12 @@ package clientopts
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -40,6 +42,10 @@ type CommonOptions struct {
 	// RefreshTokenOut: --refresh-token-out, on the grants that can return
 	// a refresh token (registered by the flow commands).
 	RefreshTokenOut string
+	// NeedsSecret: the grant is for confidential clients only
+	// (client-credentials, RFC 6749 §4.4): without a secret and without an
+	// explicit --auth-method none it is a usage error, before any request.
+	NeedsSecret string
 	// IDToken: --no-verify-id-token and --leeway, on the grants that can
 	// return an ID token (AddIDTokenFlags).
 	IDToken IDTokenOptions
@@ -245,6 +251,9 @@ func (o *CommonOptions) Client(ctx context.Context) (*flow.Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	if o.NeedsSecret != "" && !haveSecret && o.AuthMethod == "" {
+		return nil, cmdutil.UsageErrorf("%s needs a client secret: --client-secret-file FILE, OAUTHKIT_CLIENT_SECRET or --client-secret (or --auth-method none to send none)", o.NeedsSecret)
+	}
 	c := &flow.Client{HTTP: o.HTTPClient(), Now: o.Factory.Now, ClientID: o.ClientID, Secret: secret, IDTokens: o.IDToken.Policy()}
 	if c.IDTokens.Skip {
 		fmt.Fprintln(errOut, WarnNoVerify)
@@ -297,4 +306,19 @@ func (o *CommonOptions) ClientWithin(ctx context.Context) (*flow.Client, error) 
 // (docs/security.md rule 61): flag names it, instead says what to use.
 func WarnArgvSecret(w io.Writer, flag, instead string) {
 	fmt.Fprintf(w, "warning: %s is visible to other users of this machine (process list, shell history); use %s\n", flag, instead)
+}
+
+// InvalidClientHint explains an invalid_client answer to a request that
+// authenticated with HTTP Basic because nothing chose a method: servers
+// answer the same for a wrong secret and for a client registered for
+// client_secret_post, so the hint names --auth-method post.
+func (o *CommonOptions) InvalidClientHint(c *flow.Client, err error) {
+	var oe *flow.OAuthError
+	if c == nil || o.AuthMethod != "" || c.AuthMethod != flow.AuthBasic || !errors.As(err, &oe) || oe.Code != "invalid_client" {
+		return
+	}
+	if m := c.Endpoints.TokenAuthMethods; len(m) > 0 && !slices.Contains(m, "client_secret_post") {
+		return
+	}
+	fmt.Fprintln(o.Factory.IOStreams.ErrOut, "hint: the secret was sent with HTTP Basic (client_secret_basic); if the client is registered for client_secret_post, add --auth-method post")
 }

@@ -144,6 +144,7 @@ func runAuthcode(o *AuthcodeOptions) error {
 	bf := o.browserFlow(&o.CommonOptions, req)
 	tr, err := runBrowserFlow(sctx, &o.CommonOptions, c, bf, "oauthkit flow authcode", o.NoTUI, o.runProgress)
 	if err != nil {
+		o.InvalidClientHint(c, err)
 		return clientopts.MapError(err)
 	}
 	clientopts.OfflineAccessHint(&o.CommonOptions, req.Grant, tr)

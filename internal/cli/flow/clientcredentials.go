@@ -17,7 +17,7 @@ type GrantOptions struct {
 
 // NewCmdClientCredentials returns `oauthkit flow client-credentials`.
 func NewCmdClientCredentials(f *cmdutil.Factory, runF func(*GrantOptions) error) *cobra.Command {
-	opts := &GrantOptions{CommonOptions: clientopts.CommonOptions{Factory: f}}
+	opts := &GrantOptions{CommonOptions: clientopts.CommonOptions{Factory: f, NeedsSecret: "client-credentials"}}
 	cmd := &cobra.Command{
 		Use:   "client-credentials",
 		Short: "Get a token for the client itself (client credentials grant)",

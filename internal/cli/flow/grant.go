@@ -46,6 +46,7 @@ func runGrant(o *clientopts.CommonOptions, do func(context.Context, *flow.Client
 		return errors.Join(clientopts.MapError(err), emitToken(o, tr))
 	}
 	if err != nil {
+		o.InvalidClientHint(c, err)
 		return clientopts.MapError(err)
 	}
 	return emitToken(o, tr)

@@ -156,6 +156,7 @@ func runExchange(o *AuthcodeOptions) error {
 	g := o.Grant()
 	tr, err := c.ExchangeCode(ctx, code, redirect, verifier, g)
 	if err != nil {
+		o.InvalidClientHint(c, err)
 		return clientopts.MapError(err)
 	}
 	expect := flow.IDTokenExpect{Rule: flow.NonceSent, Nonce: nonce}

@@ -101,6 +101,7 @@ func NewCmdIntrospect(f *cmdutil.Factory, runF func(*Options) error) *cobra.Comm
 	cmd, opts := newCmd(f, "introspect", runF, func(ctx context.Context, o *Options, c *flow.Client, tok string) error {
 		obj, err := c.Introspect(ctx, tok, o.TokenTypeHint)
 		if err != nil {
+			o.InvalidClientHint(c, err)
 			return clientopts.MapError(err)
 		}
 		if o.Output == "text" {
@@ -123,6 +124,7 @@ code 0; test it with jq -e .active.`
 func NewCmdRevoke(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	cmd, _ := newCmd(f, "revoke", runF, func(ctx context.Context, o *Options, c *flow.Client, tok string) error {
 		if err := c.Revoke(ctx, tok, o.TokenTypeHint); err != nil {
+			o.InvalidClientHint(c, err)
 			return clientopts.MapError(err)
 		}
 		fmt.Fprintln(f.IOStreams.ErrOut, "revoked (the server answered 200; RFC 7009 answers 200 for unknown tokens too)")
