@@ -66,6 +66,7 @@ type Endpoints struct {
 	Introspection string
 	Revocation    string
 	JWKS          string
+	Userinfo      string
 	// IssParameter: the server sends iss in authorization responses
 	// (RFC 9207 authorization_response_iss_parameter_supported).
 	IssParameter bool
@@ -153,20 +154,26 @@ func (c *Client) postForm(ctx context.Context, endpoint string, form url.Values)
 
 // do sends a request and reads at most maxBody bytes of the answer.
 func (c *Client) do(ctx context.Context, req *http.Request) (*response, error) {
+	r, _, err := c.doWithHeader(ctx, req)
+	return r, err
+}
+
+// doWithHeader is do that also returns the response header.
+func (c *Client) doWithHeader(ctx context.Context, req *http.Request) (*response, http.Header, error) {
 	op := req.Method + " " + redactURL(req.URL)
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
-		return nil, transportError(ctx, op, err)
+		return nil, nil, transportError(ctx, op, err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {
-		return nil, transportError(ctx, op, err)
+		return nil, nil, transportError(ctx, op, err)
 	}
 	if len(data) > maxBody {
-		return nil, fmt.Errorf("%s: the answer is larger than 1 MiB", op)
+		return nil, nil, fmt.Errorf("%s: the answer is larger than 1 MiB", op)
 	}
-	return &response{Status: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"), Body: data}, nil
+	return &response{Status: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"), Body: data}, resp.Header, nil
 }
 
 func cloneValues(v url.Values) url.Values {

@@ -19,6 +19,7 @@ type Metadata struct {
 	IntrospectionEndpoint             string   `json:"introspection_endpoint"`
 	RevocationEndpoint                string   `json:"revocation_endpoint"`
 	JWKSURI                           string   `json:"jwks_uri"`
+	UserinfoEndpoint                  string   `json:"userinfo_endpoint"`
 	TokenEndpointAuthMethodsSupported []string `json:"token_endpoint_auth_methods_supported"`
 	CodeChallengeMethodsSupported     []string `json:"code_challenge_methods_supported"`
 	ResponseTypesSupported            []string `json:"response_types_supported"`
@@ -29,7 +30,7 @@ type Metadata struct {
 func (m *Metadata) Endpoints() Endpoints {
 	return Endpoints{
 		Issuer: m.Issuer, Authorization: m.AuthorizationEndpoint, Token: m.TokenEndpoint,
-		Introspection: m.IntrospectionEndpoint, Revocation: m.RevocationEndpoint, JWKS: m.JWKSURI,
+		Introspection: m.IntrospectionEndpoint, Revocation: m.RevocationEndpoint, JWKS: m.JWKSURI, Userinfo: m.UserinfoEndpoint,
 		IssParameter: m.IssParameterSupported, TokenAuthMethods: m.TokenEndpointAuthMethodsSupported,
 	}
 }
@@ -51,7 +52,7 @@ func ParseMetadata(issuer string, body []byte, insecure bool) (*Metadata, error)
 	for _, e := range []struct{ name, v string }{
 		{"authorization_endpoint", m.AuthorizationEndpoint}, {"token_endpoint", m.TokenEndpoint},
 		{"introspection_endpoint", m.IntrospectionEndpoint}, {"revocation_endpoint", m.RevocationEndpoint},
-		{"jwks_uri", m.JWKSURI},
+		{"jwks_uri", m.JWKSURI}, {"userinfo_endpoint", m.UserinfoEndpoint},
 	} {
 		if e.v == "" {
 			continue

@@ -22,8 +22,10 @@ type IDTokenOptions struct {
 // AddIDTokenFlags registers --no-verify-id-token and --leeway.
 func AddIDTokenFlags(cmd *cobra.Command, o *IDTokenOptions) {
 	fl := cmd.Flags()
-	fl.BoolVar(&o.NoVerifyIDToken, "no-verify-id-token", false, "do not verify an ID token in the response (debugging only; its claims are not printed)")
+	fl.BoolVar(&o.NoVerifyIDToken, "no-verify-id-token", false, "do not verify an ID token (debugging; no claims printed)")
 	fl.DurationVar(&o.Leeway, "leeway", flow.DefaultIDTokenLeeway, "clock skew tolerated on the ID token's exp, nbf and iat")
+	GroupFlag(cmd, "no-verify-id-token", GroupIDToken)
+	GroupFlag(cmd, "leeway", GroupIDToken)
 	o.registered = true
 }
 

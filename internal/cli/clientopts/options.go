@@ -26,7 +26,7 @@ import (
 type CommonOptions struct {
 	Factory *cmdutil.Factory
 
-	Issuer, AuthorizeURL, TokenURL, IntrospectURL, RevokeURL, JWKSURL string
+	Issuer, AuthorizeURL, TokenURL, IntrospectURL, RevokeURL, JWKSURL, UserinfoURL string
 
 	ClientID, ClientSecret, ClientSecretFile, AuthMethod string
 
@@ -53,40 +53,129 @@ type CommonOptions struct {
 	// profile is the loaded --profile, if any.
 	profile *flow.Profile
 	changed func(string) bool
+	// fromEnv lists the flags an environment variable set (applyEnv).
+	fromEnv []string
+	// needsClient: the command has the client flags (FlagSet.Client).
+	needsClient bool
+	hasFlag     func(string) bool
 }
 
 // TokenFormats are the output formats of the grant commands.
 var TokenFormats = []string{"json", "token", "header", "env"}
 
-// AddCommonFlags registers the shared flags on cmd.
-func AddCommonFlags(cmd *cobra.Command, o *CommonOptions, defaultTimeout time.Duration) {
+// Endpoint names an endpoint URL flag a command can take.
+type Endpoint uint
+
+// The endpoint URL flags.
+const (
+	AuthorizeURL Endpoint = 1 << iota
+	TokenURL
+	IntrospectURL
+	RevokeURL
+	JWKSURL
+	UserinfoURL
+)
+
+// FlagSet says which of the shared flags a command uses: its help lists
+// only those.
+type FlagSet struct {
+	// Endpoints: the endpoint URL flags (--issuer, --insecure, --timeout
+	// and --profile always).
+	Endpoints Endpoint
+	// Client: --client-id, the secret flags and --auth-method.
+	Client bool
+	// Request: --scope, --audience, --resource and --param.
+	Request bool
+}
+
+// AddCommonFlags registers the shared flags set names on cmd, each in its
+// help group (GroupFlag).
+func AddCommonFlags(cmd *cobra.Command, o *CommonOptions, defaultTimeout time.Duration, set FlagSet) {
 	fl := cmd.Flags()
-	fl.StringVar(&o.Issuer, "issuer", "", "issuer URL; endpoints are discovered (RFC 8414, then OpenID Connect)")
-	fl.StringVar(&o.AuthorizeURL, "authorize-url", "", "authorization endpoint (instead of or over discovery)")
-	fl.StringVar(&o.TokenURL, "token-url", "", "token endpoint")
-	fl.StringVar(&o.IntrospectURL, "introspect-url", "", "introspection endpoint (RFC 7662)")
-	fl.StringVar(&o.RevokeURL, "revoke-url", "", "revocation endpoint (RFC 7009)")
-	fl.StringVar(&o.JWKSURL, "jwks-url", "", "JWKS URL that ID tokens are verified with (default: the metadata's jwks_uri)")
-	fl.StringVar(&o.ClientID, "client-id", "", "client_id")
-	fl.StringVar(&o.ClientSecret, "client-secret", "", "client secret (visible to other users in the process list: prefer --client-secret-file or OAUTHKIT_CLIENT_SECRET)")
-	fl.StringVar(&o.ClientSecretFile, "client-secret-file", "", "read the client secret from a file ('-' = stdin)")
-	fl.StringVar(&o.AuthMethod, "auth-method", "", "client authentication: basic|post|none (default: none without a secret, else what the server supports, basic first)")
-	fl.StringArrayVar(&o.Scopes, "scope", nil, "scope to ask for (repeatable or space-separated)")
-	fl.StringVar(&o.Audience, "audience", "", "audience parameter")
-	fl.StringArrayVar(&o.Resources, "resource", nil, "resource indicator (RFC 8707, repeatable)")
-	fl.StringArrayVar(&o.Params, "param", nil, "extra request parameter k=v (repeatable)")
-	fl.BoolVar(&o.Insecure, "insecure", false, "skip TLS certificate verification and allow plain http to any host (DANGEROUS)")
+	group := func(g string, names ...string) {
+		for _, n := range names {
+			GroupFlag(cmd, n, g)
+		}
+	}
+	fl.StringVar(&o.Issuer, "issuer", "", "issuer URL; endpoints are discovered (env OAUTHKIT_ISSUER)")
+	group(GroupServer, "issuer")
+	for _, e := range []struct {
+		ep         Endpoint
+		name, help string
+		dst        *string
+	}{
+		{AuthorizeURL, "authorize-url", "authorization endpoint (instead of or over discovery)", &o.AuthorizeURL},
+		{TokenURL, "token-url", "token endpoint", &o.TokenURL},
+		{IntrospectURL, "introspect-url", "introspection endpoint (RFC 7662)", &o.IntrospectURL},
+		{RevokeURL, "revoke-url", "revocation endpoint (RFC 7009)", &o.RevokeURL},
+		{JWKSURL, "jwks-url", "JWKS that ID tokens are verified with (default: jwks_uri)", &o.JWKSURL},
+		{UserinfoURL, "userinfo-url", "UserInfo endpoint (OpenID Connect Core §5.3)", &o.UserinfoURL},
+	} {
+		if set.Endpoints&e.ep != 0 {
+			fl.StringVar(e.dst, e.name, "", e.help)
+			group(GroupServer, e.name)
+		}
+	}
+	fl.BoolVar(&o.Insecure, "insecure", false, "skip TLS verification, allow plain http to any host (DANGEROUS)")
 	fl.DurationVar(&o.Timeout, "timeout", defaultTimeout, "how long to wait (for the browser, or for the server)")
+	fl.StringVar(&o.Profile, "profile", "", "settings from this profile (env OAUTHKIT_PROFILE)")
+	group(GroupServer, "insecure", "timeout", "profile")
+	if set.Client {
+		fl.StringVar(&o.ClientID, "client-id", "", "client_id (env OAUTHKIT_CLIENT_ID)")
+		fl.StringVar(&o.ClientSecret, "client-secret", "", "client secret (visible in the process list: prefer the next two)")
+		fl.StringVar(&o.ClientSecretFile, "client-secret-file", "", "secret from a file ('-' = stdin), or OAUTHKIT_CLIENT_SECRET")
+		fl.StringVar(&o.AuthMethod, "auth-method", "", "basic|post|none (default: none without a secret, else basic)")
+		group(GroupClient, "client-id", "client-secret", "client-secret-file", "auth-method")
+		_ = cmd.RegisterFlagCompletionFunc("auth-method", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+			return []string{"basic", "post", "none"}, cobra.ShellCompDirectiveNoFileComp
+		})
+	}
+	if set.Request {
+		fl.StringArrayVar(&o.Scopes, "scope", nil, "scope to ask for (repeatable or space-separated)")
+		fl.StringVar(&o.Audience, "audience", "", "audience parameter")
+		fl.StringArrayVar(&o.Resources, "resource", nil, "resource indicator (RFC 8707, repeatable)")
+		fl.StringArrayVar(&o.Params, "param", nil, "extra request parameter k=v (repeatable)")
+		group(GroupRequest, "scope", "audience", "resource", "param")
+	}
 	fl.BoolVarP(&o.Verbose, "verbose", "v", false, "log each HTTP request and response on stderr, secrets masked")
-	fl.StringVar(&o.Profile, "profile", "", "read settings from this profile of $XDG_CONFIG_HOME/oauthkit/config.yaml")
-	_ = cmd.RegisterFlagCompletionFunc("auth-method", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return []string{"basic", "post", "none"}, cobra.ShellCompDirectiveNoFileComp
-	})
+	group(GroupOutput, "verbose")
+	o.needsClient = set.Client
 	o.changed = func(name string) bool { return cmd.Flags().Changed(name) }
+	o.hasFlag = func(name string) bool { return cmd.Flags().Lookup(name) != nil }
+	cmd.Flags().SortFlags = false // help lists them in their registration order
+	cmd.SetUsageFunc(groupedUsage)
+}
+
+// Environment variables that stand in for flags (CI): a flag wins over
+// them, they win over the profile (flag > env > profile > default).
+var envDefaults = []struct{ flag, env string }{
+	{"profile", "OAUTHKIT_PROFILE"},
+	{"issuer", "OAUTHKIT_ISSUER"},
+	{"client-id", "OAUTHKIT_CLIENT_ID"},
+}
+
+// applyEnv fills the flags of envDefaults the command line did not set.
+func (o *CommonOptions) applyEnv() {
+	for _, d := range envDefaults {
+		v := o.Factory.Getenv(d.env)
+		if v == "" || o.Changed(d.flag) || o.hasFlag == nil || !o.hasFlag(d.flag) {
+			continue
+		}
+		switch d.flag {
+		case "profile":
+			o.Profile = v
+		case "issuer":
+			o.Issuer = v
+		case "client-id":
+			o.ClientID = v
+		}
+		o.fromEnv = append(o.fromEnv, d.flag)
+	}
 }
 
 // Prepare loads the profile and checks the flags (usage errors, exit 2).
 func (o *CommonOptions) Prepare() error {
+	o.applyEnv()
 	if o.Profile != "" {
 		path, err := flow.ProfilePath(o.Factory.Getenv)
 		if err != nil {
@@ -110,10 +199,10 @@ func (o *CommonOptions) Prepare() error {
 	if err := o.IDToken.Check(); err != nil {
 		return err
 	}
-	if o.ClientID == "" {
+	if o.ClientID == "" && o.needsClient {
 		return cmdutil.UsageErrorf("--client-id is required")
 	}
-	if o.Issuer == "" && o.TokenURL == "" && o.AuthorizeURL == "" && o.IntrospectURL == "" && o.RevokeURL == "" {
+	if o.Issuer == "" && o.TokenURL == "" && o.AuthorizeURL == "" && o.IntrospectURL == "" && o.RevokeURL == "" && o.UserinfoURL == "" {
 		return cmdutil.UsageErrorf("name the server: --issuer URL, or the endpoint URLs (--token-url, --authorize-url, ...)")
 	}
 	if o.Issuer != "" {
@@ -122,7 +211,7 @@ func (o *CommonOptions) Prepare() error {
 		}
 	}
 	for _, u := range []struct{ name, v string }{{"--authorize-url", o.AuthorizeURL}, {"--token-url", o.TokenURL},
-		{"--introspect-url", o.IntrospectURL}, {"--revoke-url", o.RevokeURL}, {"--jwks-url", o.JWKSURL}} {
+		{"--introspect-url", o.IntrospectURL}, {"--revoke-url", o.RevokeURL}, {"--jwks-url", o.JWKSURL}, {"--userinfo-url", o.UserinfoURL}} {
 		if u.v != "" {
 			if err := flow.CheckURL(u.name, u.v, o.Insecure); err != nil {
 				return cmdutil.UsageErrorf("%v", err)
@@ -138,7 +227,7 @@ func (o *CommonOptions) Prepare() error {
 // applyProfile fills what no flag set (flag > env > profile > default).
 func (o *CommonOptions) applyProfile(p *flow.Profile) {
 	set := func(flag string, dst *string, v string) {
-		if !o.changed(flag) && v != "" {
+		if !o.changed(flag) && !slices.Contains(o.fromEnv, flag) && v != "" {
 			*dst = v
 		}
 	}
@@ -247,9 +336,13 @@ func (o *CommonOptions) Client(ctx context.Context) (*flow.Client, error) {
 	if o.Insecure {
 		fmt.Fprintln(errOut, "WARNING: --insecure: TLS certificates are NOT verified and plain http is allowed; anyone on the network path can read and change the tokens")
 	}
-	secret, haveSecret, err := o.Secret()
-	if err != nil {
-		return nil, err
+	var secret string
+	var haveSecret bool
+	if o.ClientID != "" { // token userinfo has no client
+		var err error
+		if secret, haveSecret, err = o.Secret(); err != nil {
+			return nil, err
+		}
 	}
 	if o.NeedsSecret != "" && !haveSecret && o.AuthMethod == "" {
 		return nil, cmdutil.UsageErrorf("%s needs a client secret: --client-secret-file FILE, OAUTHKIT_CLIENT_SECRET or --client-secret (or --auth-method none to send none)", o.NeedsSecret)
@@ -270,7 +363,7 @@ func (o *CommonOptions) Client(ctx context.Context) (*flow.Client, error) {
 		dst *string
 		v   string
 	}{{&e.Authorization, o.AuthorizeURL}, {&e.Token, o.TokenURL},
-		{&e.Introspection, o.IntrospectURL}, {&e.Revocation, o.RevokeURL}, {&e.JWKS, o.JWKSURL}} {
+		{&e.Introspection, o.IntrospectURL}, {&e.Revocation, o.RevokeURL}, {&e.JWKS, o.JWKSURL}, {&e.Userinfo, o.UserinfoURL}} {
 		if s.v != "" {
 			*s.dst = s.v
 		}

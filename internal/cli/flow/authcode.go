@@ -74,19 +74,26 @@ http://127.0.0.1/callback; otherwise fix it with --callback-port or --redirect-u
 			return runAuthcode(opts)
 		},
 	}
-	clientopts.AddCommonFlags(cmd, &opts.CommonOptions, defaultBrowserTimeout)
+	clientopts.AddCommonFlags(cmd, &opts.CommonOptions, defaultBrowserTimeout, clientopts.FlagSet{Endpoints: clientopts.AuthorizeURL | clientopts.TokenURL | clientopts.JWKSURL, Client: true, Request: true})
 	addBrowserFlags(cmd, &opts.BrowserOptions, "query|form_post")
 	fl := cmd.Flags()
 	fl.BoolVar(&opts.NoPKCE, "no-pkce", false, "do not use PKCE (only for servers that refuse it)")
-	fl.BoolVar(&opts.PrintURL, "print-url", false, "two-step mode, step 1: print the authorization URL, state and code_verifier as JSON and exit")
-	fl.StringVar(&opts.Exchange, "exchange", "", "two-step mode, step 2: the callback URL or code to redeem ('-' = stdin)")
-	fl.StringVar(&opts.State, "state", "", "with --exchange: the state printed by --print-url")
-	fl.StringVar(&opts.CodeVerifier, "code-verifier", "", "with --exchange: the code_verifier printed by --print-url")
-	fl.StringVar(&opts.Nonce, "nonce", "", "with --exchange: the nonce printed by --print-url (the ID token must carry it)")
-	fl.StringVar(&opts.Save, "save", "", "with --print-url: write state, code_verifier and nonce to this file (0600); with --exchange: read them from it")
+	for _, n := range []string{"no-pkce", "response-mode"} {
+		clientopts.GroupFlag(cmd, n, clientopts.GroupRequest)
+	}
+	fl.BoolVar(&opts.PrintURL, "print-url", false, "step 1 of 2: print the URL, state and code_verifier as JSON, exit")
+	fl.StringVar(&opts.Exchange, "exchange", "", "step 2 of 2: redeem this callback URL or code ('-' = stdin)")
+	fl.StringVar(&opts.State, "state", "", "step 2: the state step 1 printed")
+	fl.StringVar(&opts.CodeVerifier, "code-verifier", "", "step 2: the code_verifier step 1 printed")
+	fl.StringVar(&opts.Nonce, "nonce", "", "step 2: the nonce step 1 printed (the ID token must carry it)")
+	fl.StringVar(&opts.Save, "save", "", "step 1 writes state, verifier, nonce here (0600); step 2 reads them")
+	for _, n := range []string{"print-url", "exchange", "state", "code-verifier", "nonce", "save"} {
+		clientopts.GroupFlag(cmd, n, clientopts.GroupTwoStep)
+	}
 	clientopts.AddIDTokenFlags(cmd, &opts.IDToken)
 	addNoTUIFlag(cmd, &opts.NoTUI)
 	cmdutil.AddOutputFlag(cmd, &opts.Output, clientopts.TokenFormats...)
+	clientopts.GroupFlag(cmd, "output", clientopts.GroupOutput)
 	addRefreshTokenOutFlag(cmd, &opts.CommonOptions)
 	return cmd
 }

@@ -24,12 +24,16 @@ type BrowserOptions struct {
 func addBrowserFlags(cmd *cobra.Command, b *BrowserOptions, modes string) {
 	fl := cmd.Flags()
 	fl.BoolVar(&b.NoBrowser, "no-browser", false, "do not open a browser; only print the URL (on stderr)")
-	fl.BoolVar(&b.Headless, "headless", false, "no browser at all: oauthkit requests the URL and follows the redirects itself (servers that approve without a person, for CI)")
-	fl.StringVar(&b.CallbackHost, "callback-host", "127.0.0.1", "host of the loopback redirect: 127.0.0.1|localhost|[::1]")
-	fl.IntVar(&b.CallbackPort, "callback-port", 0, "port of the loopback redirect (0 = a free port; a taken port is an error)")
+	fl.BoolVar(&b.Headless, "headless", false, "no browser: follow the redirects itself (CI, auto-approving servers)")
+	fl.StringVar(&b.CallbackHost, "callback-host", "127.0.0.1", "redirect host: 127.0.0.1|localhost|[::1]")
+	fl.IntVar(&b.CallbackPort, "callback-port", 0, "port of the loopback redirect (0 = a free one)")
 	fl.StringVar(&b.CallbackPath, "callback-path", "/callback", "path of the loopback redirect")
-	fl.StringVar(&b.RedirectURI, "redirect-uri", "", "loopback redirect URI http://127.0.0.1[:PORT]/PATH; without a port (or :0) a free port")
-	fl.StringVar(&b.ResponseMode, "response-mode", "", "response_mode to ask for: "+modes+" (default: the server's default)")
+	fl.StringVar(&b.RedirectURI, "redirect-uri", "", "http://127.0.0.1[:PORT]/PATH (no port or :0 = a free one)")
+	fl.StringVar(&b.ResponseMode, "response-mode", "", "response_mode: "+modes+" (default: the server's)")
+	for _, n := range []string{"no-browser", "headless", "callback-host", "callback-port", "callback-path", "redirect-uri"} {
+		clientopts.GroupFlag(cmd, n, clientopts.GroupBrowser)
+	}
+	clientopts.GroupFlag(cmd, "response-mode", clientopts.GroupRequest)
 }
 
 // applyProfile fills the catcher settings no flag set.

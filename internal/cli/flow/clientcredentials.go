@@ -42,8 +42,9 @@ process list, so discouraged).`,
 			})
 		},
 	}
-	clientopts.AddCommonFlags(cmd, &opts.CommonOptions, defaultRequestTimeout)
+	clientopts.AddCommonFlags(cmd, &opts.CommonOptions, defaultRequestTimeout, clientopts.FlagSet{Endpoints: clientopts.TokenURL, Client: true, Request: true})
 	cmdutil.AddOutputFlag(cmd, &opts.Output, clientopts.TokenFormats...)
+	clientopts.GroupFlag(cmd, "output", clientopts.GroupOutput)
 	addRefreshTokenOutFlag(cmd, &opts.CommonOptions)
 	return cmd
 }

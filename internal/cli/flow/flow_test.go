@@ -133,6 +133,46 @@ func TestProfilePrecedence(t *testing.T) {
 	}
 }
 
+// OAUTHKIT_PROFILE, OAUTHKIT_ISSUER and OAUTHKIT_CLIENT_ID stand in for
+// their flags: flag > env > profile > default.
+func TestEnvironmentDefaults(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "oauthkit", "config.yaml")
+	must(t, os.MkdirAll(filepath.Dir(cfg), 0o700))
+	must(t, os.WriteFile(cfg, []byte("profiles:\n  ci:\n    issuer: https://profile.example\n    client_id: from-profile\n    scopes: [a]\n"), 0o600))
+	tests := []struct {
+		env                map[string]string
+		args               []string
+		wantIssuer, wantID string
+		wantScopes         []string
+	}{
+		{env: map[string]string{"OAUTHKIT_ISSUER": "https://env.example", "OAUTHKIT_CLIENT_ID": "from-env"},
+			wantIssuer: "https://env.example", wantID: "from-env"},
+		{env: map[string]string{"OAUTHKIT_ISSUER": "https://env.example", "OAUTHKIT_CLIENT_ID": "from-env"}, args: []string{"--issuer", "https://flag.example", "--client-id", "from-flag"},
+			wantIssuer: "https://flag.example", wantID: "from-flag"},
+		{env: map[string]string{"OAUTHKIT_PROFILE": "ci"}, wantIssuer: "https://profile.example", wantID: "from-profile", wantScopes: []string{"a"}},
+		{env: map[string]string{"OAUTHKIT_PROFILE": "ci", "OAUTHKIT_CLIENT_ID": "from-env"}, wantIssuer: "https://profile.example", wantID: "from-env", wantScopes: []string{"a"}},
+		{env: map[string]string{"OAUTHKIT_PROFILE": "ci", "OAUTHKIT_ISSUER": "https://env.example"}, args: []string{"--client-id", "from-flag"},
+			wantIssuer: "https://env.example", wantID: "from-flag", wantScopes: []string{"a"}},
+	}
+	for _, tt := range tests {
+		tt.env["XDG_CONFIG_HOME"] = dir
+		f, _, _ := testFactory(tt.env)
+		var got *GrantOptions
+		cmd := NewCmdClientCredentials(f, func(o *GrantOptions) error { got = o; return nil })
+		cmd.SetArgs(tt.args)
+		must(t, cmd.Execute())
+		if got.Issuer != tt.wantIssuer || got.ClientID != tt.wantID || !reflect.DeepEqual(got.Grant().Scopes, tt.wantScopes) {
+			t.Errorf("env %v args %v: issuer %q client %q scopes %v; want %q %q %v", tt.env, tt.args, got.Issuer, got.ClientID, got.Grant().Scopes, tt.wantIssuer, tt.wantID, tt.wantScopes)
+		}
+	}
+	f, _, _ := testFactory(map[string]string{"XDG_CONFIG_HOME": dir, "OAUTHKIT_PROFILE": "nope"})
+	cmd := NewCmdClientCredentials(f, func(*GrantOptions) error { return nil })
+	if err := cmd.Execute(); err == nil || cmdutil.ExitCode(err) != 2 || !strings.Contains(err.Error(), "no such profile") {
+		t.Errorf("OAUTHKIT_PROFILE=nope: %v", err)
+	}
+}
+
 func TestAuthcodeFlags(t *testing.T) {
 	tests := []struct {
 		args    []string

@@ -102,15 +102,18 @@ func TestImplicitResponseTypeFlags(t *testing.T) {
 // A sign-in whose ID token could not be verified is refused before the
 // browser is involved: exit 2, nothing listens, nothing is printed.
 func TestSignInNeedsTheIssuer(t *testing.T) {
-	endpoints := []string{"--authorize-url", "https://as.example/authorize", "--token-url", "https://as.example/token", "--client-id", "c", "--no-browser", "--timeout", "2s"}
+	endpoints := []string{"--authorize-url", "https://as.example/authorize", "--client-id", "c", "--no-browser", "--timeout", "2s"}
 	want := "verifying the ID token needs the issuer: give --issuer (or --no-verify-id-token)"
-	for name, cmdFn := range map[string]func(*cmdutil.Factory) *cobra.Command{
-		"authcode": func(f *cmdutil.Factory) *cobra.Command { return NewCmdAuthcode(f, nil) },
-		"implicit": func(f *cmdutil.Factory) *cobra.Command { return NewCmdImplicit(f, nil) },
+	for name, tc := range map[string]struct {
+		cmd  func(*cmdutil.Factory) *cobra.Command
+		more []string // implicit has no token endpoint
+	}{
+		"authcode": {func(f *cmdutil.Factory) *cobra.Command { return NewCmdAuthcode(f, nil) }, []string{"--token-url", "https://as.example/token"}},
+		"implicit": {func(f *cmdutil.Factory) *cobra.Command { return NewCmdImplicit(f, nil) }, nil},
 	} {
 		f, out, errOut := testFactory(nil)
-		cmd := cmdFn(f)
-		cmd.SetArgs(append(endpoints, "--scope", "openid"))
+		cmd := tc.cmd(f)
+		cmd.SetArgs(append(append(append([]string(nil), endpoints...), tc.more...), "--scope", "openid"))
 		err := cmd.Execute()
 		if err == nil || err.Error() != want || cmdutil.ExitCode(err) != 2 || out.Len() != 0 || strings.Contains(errOut.String(), "Open this URL") {
 			t.Errorf("%s: err %v (exit %d), stdout %q, stderr %q; want %q", name, err, cmdutil.ExitCode(err), out, errOut, want)

@@ -72,12 +72,14 @@ aud, azp, exp, iat, nonce, at_hash); a bad one fails with exit 3.`,
 			return runImplicit(opts)
 		},
 	}
-	clientopts.AddCommonFlags(cmd, &opts.CommonOptions, defaultBrowserTimeout)
+	clientopts.AddCommonFlags(cmd, &opts.CommonOptions, defaultBrowserTimeout, clientopts.FlagSet{Endpoints: clientopts.AuthorizeURL | clientopts.JWKSURL, Client: true, Request: true})
 	addBrowserFlags(cmd, &opts.BrowserOptions, "fragment|form_post")
-	cmd.Flags().StringVar(&opts.ResponseType, "response-type", "token", "token | 'id_token token' | id_token (OpenID Connect)")
+	cmd.Flags().StringVar(&opts.ResponseType, "response-type", "token", "token | 'id_token token' | id_token (OIDC)")
+	clientopts.GroupFlag(cmd, "response-type", clientopts.GroupRequest)
 	clientopts.AddIDTokenFlags(cmd, &opts.IDToken)
 	addNoTUIFlag(cmd, &opts.NoTUI)
 	cmdutil.AddOutputFlag(cmd, &opts.Output, clientopts.TokenFormats...)
+	clientopts.GroupFlag(cmd, "output", clientopts.GroupOutput)
 	return cmd
 }
 

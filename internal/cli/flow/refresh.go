@@ -70,11 +70,12 @@ refreshed ID token need not repeat it. -o json adds "id_token_claims".`,
 			})
 		},
 	}
-	clientopts.AddCommonFlags(cmd, &opts.CommonOptions, defaultRequestTimeout)
+	clientopts.AddCommonFlags(cmd, &opts.CommonOptions, defaultRequestTimeout, clientopts.FlagSet{Endpoints: clientopts.TokenURL | clientopts.JWKSURL, Client: true, Request: true})
 	clientopts.AddIDTokenFlags(cmd, &opts.IDToken)
-	cmd.Flags().StringVar(&opts.RefreshToken, "refresh-token", "", "the refresh token (visible to other users in the process list: prefer --refresh-token-file)")
+	cmd.Flags().StringVar(&opts.RefreshToken, "refresh-token", "", "the refresh token (visible in the process list: prefer the file)")
 	cmd.Flags().StringVar(&opts.RefreshTokenFile, "refresh-token-file", "", "read the refresh token from a file ('-' = stdin)")
 	cmdutil.AddOutputFlag(cmd, &opts.Output, clientopts.TokenFormats...)
+	clientopts.GroupFlag(cmd, "output", clientopts.GroupOutput)
 	addRefreshTokenOutFlag(cmd, &opts.CommonOptions)
 	return cmd
 }

@@ -17,7 +17,8 @@ import (
 // addRefreshTokenOutFlag registers --refresh-token-out on a grant that can
 // return a refresh token.
 func addRefreshTokenOutFlag(cmd *cobra.Command, o *clientopts.CommonOptions) {
-	cmd.Flags().StringVar(&o.RefreshTokenOut, "refresh-token-out", "", "write a refresh token in the answer to this file (atomically, mode 0600)")
+	cmd.Flags().StringVar(&o.RefreshTokenOut, "refresh-token-out", "", "also write a refresh token in the answer to this file (mode 0600)")
+	clientopts.GroupFlag(cmd, "refresh-token-out", clientopts.GroupOutput)
 }
 
 // checkRefreshTokenOut: the file's directory must exist before any request

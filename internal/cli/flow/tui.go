@@ -16,7 +16,8 @@ import (
 
 // addNoTUIFlag registers --no-tui.
 func addNoTUIFlag(cmd *cobra.Command, noTUI *bool) {
-	cmd.Flags().BoolVar(noTUI, "no-tui", false, "no progress view on a terminal: plain lines on standard error, as in a pipe")
+	cmd.Flags().BoolVar(noTUI, "no-tui", false, "no progress view: plain lines on stderr, as in a pipe")
+	clientopts.GroupFlag(cmd, "no-tui", clientopts.GroupOutput)
 }
 
 // useProgressTUI: the live view only when a screen can run

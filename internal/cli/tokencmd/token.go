@@ -24,16 +24,17 @@ const defaultTimeout = 30 * time.Second
 func NewCmdToken(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "token <command>",
-		Short: "Introspect or revoke a token at an authorization server",
-		Long: `Ask an authorization server about a token (introspection, RFC 7662) or
-revoke it (RFC 7009). The client authenticates as for 'oauthkit flow'
-(--client-id, --client-secret-file or OAUTHKIT_CLIENT_SECRET, --auth-method).
-The token is the argument, or '-' to read it from standard input (keeps it out
-of the process list).`,
+		Short: "Introspect, revoke or use a token at an authorization server",
+		Long: `Ask an authorization server about a token (introspection, RFC 7662), revoke
+it (RFC 7009), or ask who it stands for (UserInfo, OpenID Connect Core §5.3).
+For introspect and revoke the client authenticates as for 'oauthkit flow'
+(--client-id, --client-secret-file or OAUTHKIT_CLIENT_SECRET, --auth-method);
+userinfo sends only the access token. The token is the argument, or '-' to
+read it from standard input (keeps it out of the process list).`,
 		Example: `  oauthkit token introspect --issuer http://127.0.0.1:8080 --client-id oauthkit-demo --client-secret-file secret.txt "$TOKEN"
   jq -r .refresh_token tokens.json | oauthkit token revoke --issuer http://127.0.0.1:8080 --client-id oauthkit-demo --client-secret-file secret.txt --token-type-hint refresh_token -`,
 	}
-	cmd.AddCommand(NewCmdIntrospect(f, nil), NewCmdRevoke(f, nil))
+	cmd.AddCommand(NewCmdIntrospect(f, nil), NewCmdRevoke(f, nil), NewCmdUserinfo(f, nil))
 	return cmd
 }
 
@@ -44,13 +45,13 @@ type Options struct {
 	TokenTypeHint string
 }
 
-func newCmd(f *cmdutil.Factory, use string, runF func(*Options) error, run func(context.Context, *Options, *flow.Client, string) error) (*cobra.Command, *Options) {
+func newCmd(f *cmdutil.Factory, use string, set clientopts.FlagSet, runF func(*Options) error, run func(context.Context, *Options, *flow.Client, string) error) (*cobra.Command, *Options) {
 	opts := &Options{CommonOptions: clientopts.CommonOptions{Factory: f}}
 	cmd := &cobra.Command{
 		Use:  use + " TOKEN|-",
 		Args: cmdutil.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := opts.check(); err != nil {
+			if err := opts.Prepare(); err != nil {
 				return err
 			}
 			opts.Token = args[0]
@@ -78,27 +79,21 @@ func newCmd(f *cmdutil.Factory, use string, runF func(*Options) error, run func(
 			return run(ctx, opts, c, tok)
 		},
 	}
-	clientopts.AddCommonFlags(cmd, &opts.CommonOptions, defaultTimeout)
-	cmd.Flags().StringVar(&opts.TokenTypeHint, "token-type-hint", "", "access_token or refresh_token (a hint for the server)")
-	_ = cmd.RegisterFlagCompletionFunc("token-type-hint", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return []string{"access_token", "refresh_token"}, cobra.ShellCompDirectiveNoFileComp
-	})
+	clientopts.AddCommonFlags(cmd, &opts.CommonOptions, defaultTimeout, set)
 	return cmd, opts
 }
 
-func (o *Options) check() error {
-	if err := o.Prepare(); err != nil {
-		return err
-	}
-	if len(o.Scopes) > 0 || o.Audience != "" || len(o.Resources) > 0 || len(o.Params) > 0 {
-		return cmdutil.UsageErrorf("--scope, --audience, --resource and --param do not apply to introspection and revocation")
-	}
-	return nil
+// addTokenTypeHint registers --token-type-hint (introspect, revoke).
+func addTokenTypeHint(cmd *cobra.Command, o *Options) {
+	cmd.Flags().StringVar(&o.TokenTypeHint, "token-type-hint", "", "access_token or refresh_token (a hint for the server)")
+	_ = cmd.RegisterFlagCompletionFunc("token-type-hint", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return []string{"access_token", "refresh_token"}, cobra.ShellCompDirectiveNoFileComp
+	})
 }
 
 // NewCmdIntrospect returns `oauthkit token introspect`.
 func NewCmdIntrospect(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	cmd, opts := newCmd(f, "introspect", runF, func(ctx context.Context, o *Options, c *flow.Client, tok string) error {
+	cmd, opts := newCmd(f, "introspect", clientopts.FlagSet{Endpoints: clientopts.IntrospectURL, Client: true}, runF, func(ctx context.Context, o *Options, c *flow.Client, tok string) error {
 		obj, err := c.Introspect(ctx, tok, o.TokenTypeHint)
 		if err != nil {
 			o.InvalidClientHint(c, err)
@@ -116,13 +111,15 @@ An inactive token is not an error: the answer is {"active": false} and the exit
 code 0; test it with jq -e .active.`
 	cmd.Example = `  oauthkit token introspect --issuer http://127.0.0.1:8080 --client-id oauthkit-demo --client-secret-file secret.txt "$TOKEN"
   echo "$TOKEN" | oauthkit token introspect --issuer http://127.0.0.1:8080 --client-id oauthkit-demo --client-secret-file secret.txt - | jq -e .active`
+	addTokenTypeHint(cmd, opts)
 	cmdutil.AddOutputFlag(cmd, &opts.Output, "json", "text")
+	clientopts.GroupFlag(cmd, "output", clientopts.GroupOutput)
 	return cmd
 }
 
 // NewCmdRevoke returns `oauthkit token revoke`.
 func NewCmdRevoke(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	cmd, _ := newCmd(f, "revoke", runF, func(ctx context.Context, o *Options, c *flow.Client, tok string) error {
+	cmd, opts := newCmd(f, "revoke", clientopts.FlagSet{Endpoints: clientopts.RevokeURL, Client: true}, runF, func(ctx context.Context, o *Options, c *flow.Client, tok string) error {
 		if err := c.Revoke(ctx, tok, o.TokenTypeHint); err != nil {
 			o.InvalidClientHint(c, err)
 			return clientopts.MapError(err)
@@ -136,6 +133,7 @@ longer valid (RFC 7009 answers 200 for an unknown or already revoked token too).
 Nothing is printed on standard output; a line on standard error confirms.`
 	cmd.Example = `  oauthkit token revoke --issuer http://127.0.0.1:8080 --client-id oauthkit-demo --client-secret-file secret.txt --token-type-hint refresh_token "$RT"
   jq -r .refresh_token tokens.json | oauthkit token revoke --issuer http://127.0.0.1:8080 --client-id oauthkit-demo --client-secret-file secret.txt -`
+	addTokenTypeHint(cmd, opts)
 	return cmd
 }
 
