@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/oauthkit/oauthkit/internal/yamlline"
 )
 
 // maxFileSize bounds a configuration file.
@@ -102,7 +104,9 @@ func Parse(data []byte, name string) (*Config, error) {
 	var root yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&root); err != nil && !errors.Is(err, io.EOF) {
-		return nil, Errors{yamlError(name, err, nil)}
+		e := yamlError(name, err, nil)
+		e.Line = yamlline.ProblemLine(data, e.Line, e.Msg) // yaml.v3 names the block's first line
+		return nil, Errors{e}
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {

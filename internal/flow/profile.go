@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -62,18 +61,26 @@ func ProfilePath(getenv func(string) string) (string, error) {
 // ParseProfiles parses a profile file strictly: one YAML document, no
 // unknown keys, no secrets.
 func ParseProfiles(name string, data []byte) (*ProfileFile, error) {
+	nodes := yaml.NewDecoder(bytes.NewReader(data))
+	var root yaml.Node
+	if err := nodes.Decode(&root); err != nil {
+		if errors.Is(err, io.EOF) {
+			return &ProfileFile{}, nil
+		}
+		return nil, yamlErrorText(name, data, err)
+	}
+	var extra yaml.Node
+	if err := nodes.Decode(&extra); !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%s:%d: only one YAML document is allowed", name, extra.Line)
+	}
+	if err := checkProfileKeys(name, &root); err != nil {
+		return nil, err
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	var pf ProfileFile
-	if err := dec.Decode(&pf); err != nil {
-		if errors.Is(err, io.EOF) {
-			return &pf, nil
-		}
-		return nil, fmt.Errorf("%s: %v", name, strings.TrimPrefix(err.Error(), "yaml: "))
-	}
-	var extra any
-	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%s: only one YAML document is allowed", name)
+	if err := dec.Decode(&pf); err != nil && !errors.Is(err, io.EOF) {
+		return nil, yamlErrorText(name, data, err)
 	}
 	for pname, p := range pf.Profiles {
 		if p == nil {

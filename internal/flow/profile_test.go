@@ -15,7 +15,12 @@ func TestParseProfiles(t *testing.T) {
 		{"empty file", "", ""},
 		{"secret inline", "profiles:\n  dev:\n    client_id: app\n    client_secret: s3cret\n", "f.yaml:4: profiles.dev.client_secret: secrets are not kept in the profile file; use client_secret_file or client_secret_env"},
 		{"password inline", "profiles:\n  dev:\n    password: pw\n", "f.yaml:3: profiles.dev.password: secrets are not kept in the profile file"},
-		{"unknown key", "profiles:\n  dev:\n    isuer: x\n", "field isuer not found"},
+		{"unknown key", "profiles:\n  dev:\n    isuer: x\n", `f.yaml:3: profiles.dev: unknown key "isuer" (did you mean "issuer"?)`},
+		{"scope for scopes", "profiles:\n  dev:\n    client_id: a\n\n  ci:\n    issuer: https://as\n    scope: read\n", `f.yaml:7: profiles.ci: unknown key "scope" (did you mean "scopes"?)`},
+		{"far from any key", "profiles:\n  dev:\n    colour: red\n", `f.yaml:3: profiles.dev: unknown key "colour"`},
+		{"unknown top-level key", "profile:\n  dev: {}\n", `f.yaml:1: unknown key "profile" (did you mean "profiles"?)`},
+		{"wrong type", "profiles:\n  dev:\n    callback_port: eighty\n", "f.yaml:3: cannot unmarshal !!str `eighty` into int"},
+		{"bad indent", "profiles:\n  dev:\n    issuer: a\n   client_id: b\n", "f.yaml:4: "},
 		{"bad auth method", "profiles:\n  dev:\n    auth_method: jwt\n", `profiles.dev.auth_method: auth method "jwt" is not one of basic, post, none`},
 		{"both secret refs", "profiles:\n  dev:\n    client_secret_file: a\n    client_secret_env: B\n", "give client_secret_file or client_secret_env, not both"},
 		{"two documents", "profiles: {}\n---\nprofiles: {}\n", "only one YAML document is allowed"},
@@ -27,7 +32,7 @@ func TestParseProfiles(t *testing.T) {
 			if tt.wantErr == "" && err != nil {
 				t.Fatal(err)
 			}
-			if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+			if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr) || strings.Contains(err.Error(), "not found in type")) {
 				t.Errorf("err = %v, want %q", err, tt.wantErr)
 			}
 		})
