@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/spf13/cobra"
@@ -48,7 +49,8 @@ func (w *wizardRun) run(ctx context.Context, args []string) error {
 	styles := theme.New(ios.ErrOut, ios.ColorEnabled())
 	path, pf := w.profiles()
 	m, err := w.ask(wizard.NewFlow(wizard.FlowConfig{Profiles: pf.Profiles, Styles: styles, Command: func(a wizard.FlowAnswers) string {
-		return displayCommand(a, pf.Profiles[a.Profile])
+		// shown after "the same as: ", on lines the screen does not re-wrap
+		return commandLines(commandParts(a, pf.Profiles[a.Profile]), commandWidth)
 	}}))
 	if err != nil {
 		return err
@@ -191,23 +193,57 @@ func wizardArgs(a wizard.FlowAnswers, base *flow.Profile) ([]string, map[string]
 // displayCommand is the command line the answers stand for, to type next
 // time; secrets appear as the variables or file that give them.
 func displayCommand(a wizard.FlowAnswers, base *flow.Profile) string {
+	return strings.Join(commandParts(a, base), " ")
+}
+
+// commandParts are the pieces of the command line that stay together: the
+// variables and the command, then each flag with its value.
+func commandParts(a wizard.FlowAnswers, base *flow.Profile) []string {
 	args, env := wizardArgs(a, base)
-	var b strings.Builder
+	var head strings.Builder
 	for _, k := range []string{"OAUTHKIT_CLIENT_SECRET", "OAUTHKIT_PASSWORD"} {
 		if _, ok := env[k]; ok {
-			b.WriteString(k + "=… ")
+			head.WriteString(k + "=… ")
 		}
 	}
-	b.WriteString("oauthkit flow " + a.Grant)
+	head.WriteString("oauthkit flow " + a.Grant)
+	parts := []string{head.String()}
 	for i := 0; i < len(args); i++ {
-		if args[i] == "--refresh-token" {
-			b.WriteString(" --refresh-token-file FILE")
+		switch {
+		case args[i] == "--refresh-token":
+			parts = append(parts, "--refresh-token-file FILE")
 			i++
-			continue
+		case strings.HasPrefix(args[i], "--") && !strings.Contains(args[i], "=") && i+1 < len(args) && !strings.HasPrefix(args[i+1], "--"):
+			parts = append(parts, args[i]+" "+shellWord(args[i+1]))
+			i++
+		default:
+			parts = append(parts, shellWord(args[i]))
 		}
-		b.WriteString(" " + shellWord(args[i]))
 	}
-	return b.String()
+	return parts
+}
+
+// commandWidth is the width the wizard's command line is laid out in: it
+// fits an 80-column terminal after the note's indent and "the same as: ".
+const commandWidth = 64
+
+// commandLines lays the parts out for pasting into a shell: lines of at
+// most width columns where the parts allow, joined by " \" continuations,
+// never broken inside a part.
+func commandLines(parts []string, width int) string {
+	var lines []string
+	cur := ""
+	for _, p := range parts {
+		switch {
+		case cur == "":
+			cur = p
+		case utf8.RuneCountInString(cur)+1+utf8.RuneCountInString(p)+2 <= width:
+			cur += " " + p
+		default:
+			lines, cur = append(lines, cur+" \\"), "    "+p
+		}
+	}
+	return strings.Join(append(lines, cur), "\n")
 }
 
 var shellSafe = regexp.MustCompile(`^[A-Za-z0-9_@%+=:,./-]+$`)

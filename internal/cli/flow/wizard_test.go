@@ -298,3 +298,26 @@ func TestNameFromURL(t *testing.T) {
 		}
 	}
 }
+
+// The wizard's "same as" command is laid out with \ continuations between
+// arguments, never inside one, so it pastes into a shell as it runs.
+func TestCommandLines(t *testing.T) {
+	long := "https://login.example.com/realms/a-rather-long-realm-name/protocol/openid-connect/token"
+	a := wizard.FlowAnswers{Grant: "client-credentials", TokenURL: long, ClientID: "oauthkit-demo", ClientSecret: "S",
+		Scopes: []string{"openid", "read", "write"}}
+	got := commandLines(commandParts(a, nil), commandWidth)
+	want := "OAUTHKIT_CLIENT_SECRET=… oauthkit flow client-credentials \\\n" +
+		"    --token-url " + long + " \\\n" +
+		"    --client-id oauthkit-demo --scope 'openid read write'"
+	if got != want {
+		t.Fatalf("got\n%s\nwant\n%s", got, want)
+	}
+	// what the shell reads back is the one-line command
+	if joined := strings.ReplaceAll(got, " \\\n    ", " "); joined != displayCommand(a, nil) {
+		t.Errorf("joined %q\nwant   %q", joined, displayCommand(a, nil))
+	}
+	short := commandLines(commandParts(wizard.FlowAnswers{Grant: "refresh", Issuer: "http://127.0.0.1:8080", ClientID: "c", RefreshToken: "RT"}, nil), commandWidth)
+	if short != "oauthkit flow refresh --issuer http://127.0.0.1:8080 \\\n    --client-id c --refresh-token-file FILE" {
+		t.Errorf("short: %q", short)
+	}
+}

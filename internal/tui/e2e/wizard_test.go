@@ -69,8 +69,9 @@ func TestFlowWizardInTmux(t *testing.T) {
 		p.keys("Enter")
 		screen := p.waitLines("the run question", "? Run it?", "  scopes         read write", "> 1. run",
 			"  2. go back and change an answer")
-		want := "the same as: OAUTHKIT_CLIENT_SECRET=… oauthkit flow client-credentials --issuer " + issuer +
-			" --client-id oauthkit-demo --scope 'read write'"
+		// laid out with \ continuations between arguments (noteOf joins the lines)
+		want := "the same as: OAUTHKIT_CLIENT_SECRET=… oauthkit flow client-credentials \\ --issuer " + issuer +
+			" --client-id oauthkit-demo \\ --scope 'read write'"
 		if got := noteOf(screen, "? Run it?"); got != want {
 			t.Errorf("the note of the run question:\n%s\nwant:\n%s\nscreen:\n%s", got, want, screen)
 		}
@@ -154,7 +155,7 @@ func TestFlowWizardInTmux(t *testing.T) {
 		p.keys("Enter")
 		screen := p.waitLines("the run question", "? Run it?", "> 1. run")
 		// What the profile says is left to it.
-		want := "the same as: OAUTHKIT_CLIENT_SECRET=… oauthkit flow client-credentials --profile demo"
+		want := "the same as: OAUTHKIT_CLIENT_SECRET=… oauthkit flow client-credentials \\ --profile demo"
 		if got := noteOf(screen, "? Run it?"); got != want {
 			t.Errorf("the note of the run question:\n%s\nwant:\n%s\nscreen:\n%s", got, want, screen)
 		}

@@ -41,7 +41,8 @@ type Field struct {
 	Kind  Kind
 	Label string // short name in the list of answers ("": not listed)
 	Title string // the question
-	// Note is help under the question (may depend on earlier answers).
+	// Note is help under the question (may depend on earlier answers). A
+	// note with line breaks is shown line by line as given, not re-wrapped.
 	Note func(Values) string
 	// Options of a Select field.
 	Options func(Values) []Option

@@ -26,7 +26,13 @@ func (m Model) View() string {
 	f := m.fields[m.cur]
 	q = append(q, "", st.Title.Render("? "+f.Title))
 	if f.Note != nil {
-		if note := f.Note(m.Values()); note != "" {
+		if note := f.Note(m.Values()); strings.Contains(note, "\n") {
+			// laid out by the caller (a command line with \ continuations):
+			// re-wrapping would break it inside an argument
+			for _, l := range strings.Split(note, "\n") {
+				q = append(q, st.Dim.Render("  "+l))
+			}
+		} else if note != "" {
 			for _, l := range m.wrap(note, 2) {
 				q = append(q, st.Dim.Render(l))
 			}
