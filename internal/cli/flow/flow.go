@@ -29,7 +29,10 @@ endpoint URLs (--token-url, --authorize-url, ...). Settings can come from a
 profile (--profile NAME) in $XDG_CONFIG_HOME/oauthkit/config.yaml.
 
 The token response goes to standard output (-o json|token|header|env); the URL
-to open, warnings and -v logs go to standard error. Exit codes: 0 ok, 1 failure,
+to open, warnings and -v logs go to standard error. --refresh-token-out FILE
+keeps a new refresh token (mode 0600); -o env prints "(exit N)" on failure, so
+eval "$(oauthkit flow … -o env)" fails too. OAUTHKIT_ISSUER, OAUTHKIT_CLIENT_ID
+and OAUTHKIT_PROFILE stand in for their flags. Exit codes: 0 ok, 1 failure,
 2 usage, 3 the server answered an OAuth error or a bad ID token, 4 network or
 TLS, 5 timed out, 130 cancelled.
 
@@ -45,7 +48,7 @@ or a 0600 file). Without a terminal it is a usage error (exit 2).`,
 		Example: `  oauthkit flow
   oauthkit flow client-credentials --issuer http://127.0.0.1:8080 --client-id oauthkit-demo --client-secret-file secret.txt
   oauthkit flow authcode --issuer http://127.0.0.1:8080 --client-id oauthkit-demo-public --scope read
-  eval "$(oauthkit flow refresh --issuer http://127.0.0.1:8080 --client-id oauthkit-demo --refresh-token-file rt.txt -o env)"`,
+  eval "$(oauthkit flow refresh --issuer http://127.0.0.1:8080 --client-id oauthkit-demo --client-secret-file secret.txt --refresh-token-file rt.txt -o env)"`,
 	}
 	w := &wizardRun{f: f}
 	cmd.Args = cobra.ArbitraryArgs
