@@ -21,6 +21,7 @@ type Profile struct {
 	IntrospectURL    string            `yaml:"introspect_url,omitempty"`
 	RevokeURL        string            `yaml:"revoke_url,omitempty"`
 	JWKSURL          string            `yaml:"jwks_url,omitempty"`
+	UserinfoURL      string            `yaml:"userinfo_url,omitempty"`
 	ClientID         string            `yaml:"client_id,omitempty"`
 	ClientSecretFile string            `yaml:"client_secret_file,omitempty"`
 	ClientSecretEnv  string            `yaml:"client_secret_env,omitempty"`
@@ -32,6 +33,7 @@ type Profile struct {
 	RedirectURI      string            `yaml:"redirect_uri,omitempty"`
 	CallbackHost     string            `yaml:"callback_host,omitempty"`
 	CallbackPort     int               `yaml:"callback_port,omitempty"`
+	CallbackPath     string            `yaml:"callback_path,omitempty"`
 	Username         string            `yaml:"username,omitempty"`
 	PasswordFile     string            `yaml:"password_file,omitempty"`
 

@@ -237,6 +237,7 @@ func (o *CommonOptions) applyProfile(p *flow.Profile) {
 	set("introspect-url", &o.IntrospectURL, p.IntrospectURL)
 	set("revoke-url", &o.RevokeURL, p.RevokeURL)
 	set("jwks-url", &o.JWKSURL, p.JWKSURL)
+	set("userinfo-url", &o.UserinfoURL, p.UserinfoURL)
 	set("client-id", &o.ClientID, p.ClientID)
 	set("auth-method", &o.AuthMethod, p.AuthMethod)
 	set("audience", &o.Audience, p.Audience)

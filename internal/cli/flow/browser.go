@@ -42,7 +42,7 @@ func (b *BrowserOptions) applyProfile(cmd *cobra.Command, p *flow.Profile) {
 		return
 	}
 	fl := cmd.Flags()
-	if !fl.Changed("redirect-uri") && !fl.Changed("callback-host") && !fl.Changed("callback-port") && p.RedirectURI != "" {
+	if !fl.Changed("redirect-uri") && !fl.Changed("callback-host") && !fl.Changed("callback-port") && !fl.Changed("callback-path") && p.RedirectURI != "" {
 		b.RedirectURI = p.RedirectURI
 		return
 	}
@@ -51,6 +51,9 @@ func (b *BrowserOptions) applyProfile(cmd *cobra.Command, p *flow.Profile) {
 	}
 	if !fl.Changed("callback-port") && p.CallbackPort != 0 {
 		b.CallbackPort = p.CallbackPort
+	}
+	if !fl.Changed("callback-path") && p.CallbackPath != "" {
+		b.CallbackPath = p.CallbackPath
 	}
 }
 

@@ -231,18 +231,19 @@ func TestAuthcodeProfileCallback(t *testing.T) {
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "oauthkit", "config.yaml")
 	must(t, os.MkdirAll(filepath.Dir(cfg), 0o700))
-	must(t, os.WriteFile(cfg, []byte("profiles:\n  dev:\n    issuer: https://as.example\n    client_id: c\n    callback_port: 8250\n"), 0o600))
+	must(t, os.WriteFile(cfg, []byte("profiles:\n  dev:\n    issuer: https://as.example\n    client_id: c\n    callback_port: 8250\n    callback_path: /auth/cb\n"), 0o600))
 	for _, tt := range []struct {
 		args []string
 		port int
-	}{{nil, 8250}, {[]string{"--callback-port", "9000"}, 9000}} {
+		path string
+	}{{nil, 8250, "/auth/cb"}, {[]string{"--callback-port", "9000", "--callback-path", "/x"}, 9000, "/x"}} {
 		f, _, _ := testFactory(map[string]string{"XDG_CONFIG_HOME": dir})
 		var got *AuthcodeOptions
 		cmd := NewCmdAuthcode(f, func(o *AuthcodeOptions) error { got = o; return nil })
 		cmd.SetArgs(append([]string{"--profile", "dev"}, tt.args...))
 		must(t, cmd.Execute())
-		if got.CallbackPort != tt.port || got.Issuer != "https://as.example" {
-			t.Errorf("%v: port %d issuer %q, want %d", tt.args, got.CallbackPort, got.Issuer, tt.port)
+		if got.CallbackPort != tt.port || got.CallbackPath != tt.path || got.Issuer != "https://as.example" {
+			t.Errorf("%v: port %d path %q issuer %q, want %d %q", tt.args, got.CallbackPort, got.CallbackPath, got.Issuer, tt.port, tt.path)
 		}
 	}
 }
