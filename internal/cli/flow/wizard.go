@@ -61,7 +61,14 @@ func (w *wizardRun) run(ctx context.Context, args []string) error {
 		base = pf.Profiles[a.Profile]
 	}
 	cmdArgs, env := wizardArgs(a, base)
-	sub := grantCommand(w.wizardFactory(env), a.Grant)
+	f := w.wizardFactory(env)
+	if a.RefreshToken != "" {
+		// --refresh-token-file - reads it from here, not from the terminal
+		ios := *f.IOStreams
+		ios.In = strings.NewReader(a.RefreshToken)
+		f.IOStreams = &ios
+	}
+	sub := grantCommand(f, a.Grant)
 	sub.SetArgs(cmdArgs)
 	sub.SilenceErrors, sub.SilenceUsage = true, true
 	if err := sub.ExecuteContext(ctx); err != nil {
@@ -184,8 +191,9 @@ func wizardArgs(a wizard.FlowAnswers, base *flow.Profile) ([]string, map[string]
 		}
 	}
 	if a.RefreshToken != "" {
-		// In this process only: nothing shows it in a process list.
-		args = append(args, "--refresh-token", a.RefreshToken)
+		// Read from the command's standard input, which run sets to the
+		// typed token: never an argument (and no argv warning).
+		args = append(args, "--refresh-token-file", "-")
 	}
 	return args, env
 }
@@ -210,7 +218,7 @@ func commandParts(a wizard.FlowAnswers, base *flow.Profile) []string {
 	parts := []string{head.String()}
 	for i := 0; i < len(args); i++ {
 		switch {
-		case args[i] == "--refresh-token":
+		case args[i] == "--refresh-token-file" && i+1 < len(args) && args[i+1] == "-":
 			parts = append(parts, "--refresh-token-file FILE")
 			i++
 		case strings.HasPrefix(args[i], "--") && !strings.Contains(args[i], "=") && i+1 < len(args) && !strings.HasPrefix(args[i+1], "--"):

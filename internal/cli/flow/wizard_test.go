@@ -268,7 +268,7 @@ func TestWizardArgs(t *testing.T) {
 			&flow.Profile{Issuer: "http://127.0.0.1:8080", ClientID: "c", Scopes: []string{"read"}},
 			[]string{"--profile", "p"}, map[string]string{}, "oauthkit flow client-credentials --profile p"},
 		{"refresh token", wizard.FlowAnswers{Grant: "refresh", Issuer: "http://127.0.0.1:8080", ClientID: "c", RefreshToken: "RT"}, nil,
-			[]string{"--issuer", "http://127.0.0.1:8080", "--client-id", "c", "--refresh-token", "RT"}, map[string]string{},
+			[]string{"--issuer", "http://127.0.0.1:8080", "--client-id", "c", "--refresh-token-file", "-"}, map[string]string{},
 			"oauthkit flow refresh --issuer http://127.0.0.1:8080 --client-id c --refresh-token-file FILE"},
 	}
 	for _, tt := range tests {
@@ -319,5 +319,31 @@ func TestCommandLines(t *testing.T) {
 	short := commandLines(commandParts(wizard.FlowAnswers{Grant: "refresh", Issuer: "http://127.0.0.1:8080", ClientID: "c", RefreshToken: "RT"}, nil), commandWidth)
 	if short != "oauthkit flow refresh --issuer http://127.0.0.1:8080 \\\n    --client-id c --refresh-token-file FILE" {
 		t.Errorf("short: %q", short)
+	}
+}
+
+// The typed refresh token reaches the refresh command through its standard
+// input, never as --refresh-token: no argv warning, the token sent as typed.
+func TestWizardRefreshTokenNotInArgs(t *testing.T) {
+	tokenURL, seen := tokenServer(t)
+	e := newWizardEnv(t)
+	done := e.start()
+	e.answer(t, "? Which grant?", "5")
+	e.answer(t, "? Issuer URL", "\r")
+	e.answer(t, "? Token endpoint URL", tokenURL+"\r")
+	e.answer(t, "? Client ID", "cli\r")
+	e.answer(t, "? Client secret", "s3cret\r")
+	e.answer(t, "? Refresh token", "RT-typed\r")
+	e.answer(t, "? Scopes", "\r")
+	e.answer(t, "? Run it?", "1")
+	e.answerSave(t, "? Save these answers as a profile?", "2")
+	if err := <-done; err != nil {
+		t.Fatalf("wizard: %v\n%s", err, e.errOut.String())
+	}
+	if len(*seen) != 1 || (*seen)[0] != "cli:s3cret grant_type=refresh_token&refresh_token=RT-typed" {
+		t.Errorf("token requests %q", *seen)
+	}
+	if screen := e.errOut.String(); strings.Contains(screen, "visible to other users") || strings.Contains(screen, "RT-typed") {
+		t.Errorf("argv warning or the token on the screen:\n%s", screen)
 	}
 }
