@@ -37,15 +37,17 @@ prints the authorization URL on standard error (alone on its line) and opens the
 browser ($BROWSER if set). The server redirects back to
 http://127.0.0.1:PORT/callback; oauthkit takes exactly one response, checks its
 state (and iss, RFC 9207, when the server advertises it), shows a small page,
-and redeems the code. A wrong or missing state stops it before any token request.
+and redeems the code. A wrong or missing state stops it before any token
+request.
 It waits --timeout (default 5m), then exits with code 5.
 
   --no-browser   print the URL only (open it yourself, on this machine)
-  --headless     no browser: oauthkit follows the redirects itself; for CI with
-                 servers that approve without a person (oauthkit serve --auto-approve)
+  --headless     no browser: oauthkit follows the redirects itself; for CI
+                 with servers that approve without a person (oauthkit serve
+                 --auto-approve)
   --print-url    step 1 of 2: print {authorization_url, state, code_verifier,
-                 redirect_uri, nonce} as JSON and exit (--save FILE puts the secrets
-                 in a 0600 file instead of on standard output)
+                 redirect_uri, nonce} as JSON and exit (--save FILE puts the
+                 secrets in a 0600 file instead of on standard output)
   --exchange X   step 2 of 2: X is the URL the browser was sent to (or the bare
                  code, or '-' for stdin); needs --state and --code-verifier (and
                  --nonce with openid), or the --save FILE of step 1
@@ -56,9 +58,10 @@ metadata's jwks_uri), iss, aud, azp, exp and iat (--leeway), the nonce and
 at_hash. A bad ID token fails with exit 3; -o json adds its claims as
 "id_token_claims". --no-verify-id-token turns this off, for debugging.
 
-The redirect URI must be
-registered at the server: servers that follow RFC 8252 §7.3 accept any port on
-http://127.0.0.1/callback; otherwise fix it with --callback-port or --redirect-uri.`,
+The redirect URI must be registered at the server: servers that follow
+RFC 8252 §7.3 accept any port on http://127.0.0.1/callback; otherwise fix it
+with --callback-port, --callback-path or --redirect-uri (a loopback redirect URI
+without a port, or with :0, gets a free port and keeps its path).`,
 		Example: `  oauthkit flow authcode --issuer http://127.0.0.1:8080 --client-id oauthkit-demo-public --scope read
   oauthkit flow authcode --issuer http://127.0.0.1:8080 --client-id oauthkit-demo-public --headless -o token
   oauthkit flow authcode --issuer http://127.0.0.1:8080 --client-id oauthkit-demo-public --print-url --save step1.json

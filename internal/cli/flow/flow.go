@@ -17,7 +17,8 @@ func NewCmdFlow(f *cmdutil.Factory) *cobra.Command {
 		Long: `Run an OAuth 2.0 grant against any standards-following authorization server
 and print the token response.
 
-  authcode             authorization code + PKCE, through the browser and a loopback catcher
+  authcode             authorization code + PKCE, through the browser and a
+                       loopback catcher
   implicit             the (deprecated) implicit grant, for old servers
   password             resource owner password credentials
   client-credentials   a client acting on its own behalf

@@ -32,11 +32,12 @@ func NewCmdImplicit(f *cmdutil.Factory, runF func(*ImplicitOptions) error) *cobr
 		Long: `Run the implicit grant (RFC 6749 §4.2): the access token comes back in the
 fragment of the redirect URI. A browser does not send the fragment to a server,
 so the loopback catcher answers with a small page whose script posts the
-fragment back to it. state (and iss when advertised) are checked as for authcode.
+fragment back to it. state (and iss when advertised) are checked as for
+authcode.
 
-The implicit grant is deprecated by the OAuth 2.0 Security BCP (RFC 9700 §2.1.2):
-the token travels through the browser's history. Use it only to test old
-servers; prefer 'oauthkit flow authcode'.
+The implicit grant is deprecated by the OAuth 2.0 Security BCP (RFC 9700
+§2.1.2): the token travels through the browser's history. Use it only to test
+old servers; prefer 'oauthkit flow authcode'.
 
 --response-type picks the OpenID Connect implicit flow (Core §3.2):
 "id_token token" returns an ID token and an access token, "id_token" an ID
