@@ -227,7 +227,7 @@ func (o *CommonOptions) Prepare() error {
 // applyProfile fills what no flag set (flag > env > profile > default).
 func (o *CommonOptions) applyProfile(p *flow.Profile) {
 	set := func(flag string, dst *string, v string) {
-		if !o.changed(flag) && !slices.Contains(o.fromEnv, flag) && v != "" {
+		if !o.changed(flag) && !slices.Contains(o.fromEnv, flag) && v != "" && (o.hasFlag == nil || o.hasFlag(flag)) {
 			*dst = v
 		}
 	}
