@@ -206,7 +206,11 @@ func (o *CommonOptions) Prepare() error {
 		return cmdutil.UsageErrorf("name the server: --issuer URL, or the endpoint URLs (--token-url, --authorize-url, ...)")
 	}
 	if o.Issuer != "" {
-		if err := flow.CheckURL("--issuer", o.Issuer, o.Insecure); err != nil {
+		name := "--issuer"
+		if slices.Contains(o.fromEnv, "issuer") {
+			name = "OAUTHKIT_ISSUER"
+		}
+		if err := flow.CheckURL(name, o.Issuer, o.Insecure); err != nil {
 			return cmdutil.UsageErrorf("%v", err)
 		}
 	}

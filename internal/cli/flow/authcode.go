@@ -123,6 +123,8 @@ func (o *AuthcodeOptions) check(cmd *cobra.Command) error {
 		return cmdutil.UsageErrorf("--save belongs to --print-url or --exchange")
 	case o.NoPKCE && o.CodeVerifier != "":
 		return cmdutil.UsageErrorf("--no-pkce and --code-verifier contradict each other")
+	case o.PrintURL && o.RefreshTokenOut != "":
+		return cmdutil.UsageErrorf("--refresh-token-out belongs to the step that gets tokens (--exchange), not --print-url")
 	case o.PrintURL && o.Output != "json":
 		return cmdutil.UsageErrorf("--print-url writes JSON; -o %s does not apply", o.Output)
 	}

@@ -166,7 +166,12 @@ func TestEnvironmentDefaults(t *testing.T) {
 			t.Errorf("env %v args %v: issuer %q client %q scopes %v; want %q %q %v", tt.env, tt.args, got.Issuer, got.ClientID, got.Grant().Scopes, tt.wantIssuer, tt.wantID, tt.wantScopes)
 		}
 	}
-	f, _, _ := testFactory(map[string]string{"XDG_CONFIG_HOME": dir, "OAUTHKIT_PROFILE": "nope"})
+	f, _, _ := testFactory(map[string]string{"OAUTHKIT_ISSUER": "http://as.example", "OAUTHKIT_CLIENT_ID": "c"})
+	cmd0 := NewCmdClientCredentials(f, func(*GrantOptions) error { return nil })
+	if err := cmd0.Execute(); err == nil || cmdutil.ExitCode(err) != 2 || !strings.HasPrefix(err.Error(), "OAUTHKIT_ISSUER http://as.example uses plain http") {
+		t.Errorf("OAUTHKIT_ISSUER=http://as.example: %v", err)
+	}
+	f, _, _ = testFactory(map[string]string{"XDG_CONFIG_HOME": dir, "OAUTHKIT_PROFILE": "nope"})
 	cmd := NewCmdClientCredentials(f, func(*GrantOptions) error { return nil })
 	if err := cmd.Execute(); err == nil || cmdutil.ExitCode(err) != 2 || !strings.Contains(err.Error(), "no such profile") {
 		t.Errorf("OAUTHKIT_PROFILE=nope: %v", err)
@@ -194,6 +199,8 @@ func TestAuthcodeFlags(t *testing.T) {
 		{[]string{"--callback-host", "0.0.0.0"}, `callback host "0.0.0.0" is not one of`},
 		{[]string{"--callback-port", "70000"}, `--callback-port 70000 is not a port number`},
 		{[]string{"--headless", "--no-browser"}, "--headless and --no-browser contradict each other"},
+		{[]string{"--print-url", "--refresh-token-out", "rt.txt"}, "--refresh-token-out belongs to the step that gets tokens"},
+		{[]string{"--refresh-token-out", "no/such/dir/rt.txt"}, "--refresh-token-out no/such/dir/rt.txt: the directory no/such/dir does not exist"},
 		{[]string{"--response-mode", "fragment"}, `--response-mode "fragment" is not supported here`},
 		{[]string{"--timeout", "0s"}, "--timeout must be positive"},
 	}
