@@ -64,11 +64,12 @@ func (p *prepared) serve(ctx context.Context) error {
 		dash.input = p.opts.tuiInput
 		logger = slog.New(slog.DiscardHandler)
 	}
-	handler, err := p.handler(issuer, logger)
+	srv, err := p.authServer(issuer, logger)
 	if err != nil {
 		ln.Close()
 		return err
 	}
+	handler := srv.Handler()
 	if dash != nil {
 		handler = recordRequests(handler, p.f.Now, dash.emit)
 	}
@@ -109,8 +110,8 @@ func (p *prepared) serve(ctx context.Context) error {
 	return nil
 }
 
-// handler is the authorization server for issuer.
-func (p *prepared) handler(issuer string, logger *slog.Logger) (http.Handler, error) {
+// authServer is the authorization server for issuer.
+func (p *prepared) authServer(issuer string, logger *slog.Logger) (*authserver.Server, error) {
 	settings := settingsFrom(p.cfg, issuer, p.opts.ProtectedScope)
 	settings.AutoApproveUser = p.opts.AutoApprove
 	if p.demo != nil {
@@ -121,7 +122,7 @@ func (p *prepared) handler(issuer string, logger *slog.Logger) (http.Handler, er
 	if err != nil {
 		return nil, cmdutil.Failf("%v", err)
 	}
-	return srv.Handler(), nil
+	return srv, nil
 }
 
 // storeDSN picks the store: --store, else the configuration's, else SQLite
