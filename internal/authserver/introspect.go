@@ -9,7 +9,7 @@ import (
 // expired, revoked, rotated out — is {"active": false} and nothing else
 // (SECURITY.md rule 22).
 func (s *Server) handleIntrospect(w http.ResponseWriter, r *http.Request) {
-	form, client, ok := s.clientRequest(w, r, "token")
+	form, client, ok := s.clientRequest(w, r, true, "token")
 	if !ok {
 		return
 	}
