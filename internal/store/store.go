@@ -72,6 +72,17 @@ type CodeStore interface {
 	// that arrives before the winner has created its family sees FamilyID
 	// "" and so revokes nothing, which keeps the winner's grant (rule 26).
 	Redeem(ctx context.Context, hash string, now time.Time) (Code, error)
+
+	// RedeemInto is Redeem that, when it succeeds, also creates in the same
+	// transaction the grant family fam bound to the code, with its first
+	// refresh token (first.Hash "" for none). The store fills fam.CodeHash,
+	// ClientID, Subject, Scope, AuthTime and SessionID from the code and
+	// CreatedAt with now; the caller gives fam.ID. So the family exists
+	// from the moment the code is used: a replay arriving at any time after
+	// sees its FamilyID and revokes it (RFC 6749 §4.1.2, docs/security.md
+	// rule 44). Errors as Redeem; ErrConflict (nothing stored) if the family
+	// ID or the token hash exists.
+	RedeemInto(ctx context.Context, hash string, now time.Time, fam Family, first RefreshToken) (Code, error)
 }
 
 // RefreshTokenStore holds grant families and their refresh tokens.

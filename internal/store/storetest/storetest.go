@@ -29,6 +29,7 @@ func Run(t *testing.T, open Opener) {
 		{"Users", testUsers},
 		{"Keys", testKeys},
 		{"Codes", testCodes},
+		{"RedeemInto", testRedeemInto},
 		{"Families", testFamilies},
 		{"Rotate", testRotate},
 		{"AccessTokens", testAccessTokens},
