@@ -2,6 +2,8 @@ package conformance
 
 import (
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -26,4 +28,89 @@ func TestRule49_CodeReplayByAnotherClient(t *testing.T) {
 			t.Errorf("%s active after its own client replayed the code", k)
 		}
 	}
+}
+
+// TestRule57_RefreshTokenIntrospectionByAnotherClient: a refresh token
+// introspected by a client other than its own is exactly
+// {"active":false}: no sub, no scope (RFC 7662 §2.2).
+func TestRule57_RefreshTokenIntrospectionByAnotherClient(t *testing.T) {
+	s := shared(t)
+	tok := s.passwordTokens(t, "read")
+	for _, hint := range []string{"", "refresh_token"} {
+		a := s.post(t, "/introspect", asOther, url.Values{"token": {tok.str("refresh_token")}, "token_type_hint": {hint}})
+		if a.Status != http.StatusOK || strings.TrimSpace(string(a.Body)) != `{"active":false}` {
+			t.Errorf("hint %q: %s, want 200 {\"active\":false}", hint, a)
+		}
+	}
+	if !s.active(t, tok.str("refresh_token")) {
+		t.Error("the owner's introspection of its live refresh token is not active")
+	}
+	if a := s.post(t, "/introspect", asOther, url.Values{"token": {tok.str("access_token")}}); a.JSON["active"] != true {
+		t.Errorf("an access token introspected by a resource server: %s, want active", a)
+	}
+}
+
+// TestRule51_UserinfoNeedsOpenID: /userinfo answers 403 insufficient_scope
+// to an access token without openid (OpenID Connect Core §5.3); a refresh
+// narrowed to a scope without openid returns no ID token.
+func TestRule51_UserinfoNeedsOpenID(t *testing.T) {
+	s := shared(t)
+	bearer := func(tok string) answer {
+		return s.do(t, http.MethodGet, "/userinfo", http.Header{"Authorization": {"Bearer " + tok}}, nil)
+	}
+	plain := s.passwordTokens(t, "read")
+	a := bearer(plain.str("access_token"))
+	wantTokenError(t, a, http.StatusForbidden, "insufficient_scope")
+	if !strings.Contains(a.Header.Get("WWW-Authenticate"), `error="insufficient_scope"`) {
+		t.Errorf("WWW-Authenticate %q", a.Header.Get("WWW-Authenticate"))
+	}
+	oidc := mustTokens(t, s.redeem(t, asBasic, s.getCode(t, basicID, appCB, "openid read", true, "nonce", "n-1")), "openid code")
+	if a := bearer(oidc.str("access_token")); a.Status != http.StatusOK || a.str("sub") == "" {
+		t.Fatalf("userinfo with openid: %s", a)
+	}
+	narrow := mustTokens(t, s.token(t, asBasic, url.Values{"grant_type": {"refresh_token"},
+		"refresh_token": {oidc.str("refresh_token")}, "scope": {"read"}}), "narrowing refresh")
+	if _, has := narrow.JSON["id_token"]; has {
+		t.Errorf("a refresh narrowed to read returned an ID token: %s", narrow)
+	}
+	wantTokenError(t, bearer(narrow.str("access_token")), http.StatusForbidden, "insufficient_scope")
+}
+
+// TestRule46_RefreshDropsRemovedScopes: a scope removed from a client in
+// the configuration is gone from the next refresh; with none of the
+// grant's scopes left the refresh is invalid_scope (RFC 6749 §6).
+func TestRule46_RefreshDropsRemovedScopes(t *testing.T) {
+	const before = `
+clients:
+  - id: app
+    secret: app-s3cret-0123456789
+    grant_types: [password, refresh_token]
+    scopes: [read, write]
+users:
+  - username: alice
+    password: wonderland-pw
+`
+	dir := t.TempDir()
+	s, err := launch(dir, before)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := basicAuth("app", "app-s3cret-0123456789")
+	pw := func(scope string) answer {
+		return mustTokens(t, s.token(t, app, url.Values{"grant_type": {"password"}, "username": {"alice"},
+			"password": {"wonderland-pw"}, "scope": {scope}}), "password grant")
+	}
+	both, readOnly := pw("read write"), pw("read")
+	s.kill()
+	after := strings.Replace(before, "scopes: [read, write]", "scopes: [write]", 1)
+	if s, err = launch(dir, after); err != nil {
+		t.Fatal(err)
+	}
+	defer s.kill()
+	next := mustTokens(t, s.token(t, app, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {both.str("refresh_token")}}), "refresh")
+	if next.str("scope") != "write" {
+		t.Errorf("scope after read was removed: %q, want write", next.str("scope"))
+	}
+	wantTokenError(t, s.token(t, app, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {readOnly.str("refresh_token")}}),
+		http.StatusBadRequest, "invalid_scope")
 }
