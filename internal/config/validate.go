@@ -13,13 +13,34 @@ import (
 
 // validator turns the file as written into a Config, collecting errors.
 type validator struct {
-	file string
-	doc  *yaml.Node
-	errs Errors
+	file   string
+	doc    *yaml.Node
+	errs   Errors
+	broken []string // see brokenParents
 }
 
 func (v *validator) add(p keyPath, format string, a ...any) {
-	v.errs = append(v.errs, &Error{File: v.file, Line: lineOf(v.doc, p), Path: p.String(), Msg: fmt.Sprintf(format, a...)})
+	path := p.String()
+	for _, b := range v.broken {
+		if path == b || strings.HasPrefix(path, b+".") || strings.HasPrefix(path, b+"[") {
+			return // a consequence of the YAML error already reported there
+		}
+	}
+	v.errs = append(v.errs, &Error{File: v.file, Line: lineOf(v.doc, p), Path: path, Msg: fmt.Sprintf(format, a...)})
+}
+
+// brokenParents are the items (a client, a user, tokens) holding an unknown
+// key or a value of the wrong type: their other checks would only report
+// consequences of it (a misspelt redirect_uris is also "missing"), so they
+// are skipped, while every other part of the file is still checked.
+func brokenParents(errs Errors) []string {
+	var out []string
+	for _, e := range errs {
+		if i := strings.LastIndexAny(e.Path, ".["); i > 0 {
+			out = append(out, e.Path[:i])
+		}
+	}
+	return out
 }
 
 // oneOf checks an enumerated value; "" gives def.
@@ -317,5 +338,20 @@ func (v *validator) users(cfg *Config, p keyPath, fus []fileUser) {
 		}
 		v.claims(up.key("claims"), fu.Claims)
 		cfg.Users = append(cfg.Users, u)
+	}
+	v.subjectClashes(cfg, p)
+}
+
+// subjectClashes refuses a username equal to a client ID: the user's sub
+// would equal the sub of the client's client_credentials tokens, and a
+// resource server could not tell them apart (RFC 9700 §4.15,
+// docs/security.md rule 53).
+func (v *validator) subjectClashes(cfg *Config, p keyPath) {
+	for i, u := range cfg.Users {
+		for j, c := range cfg.Clients {
+			if u.Username != "" && u.Username == c.ID {
+				v.add(p.idx(i).key("username"), "%q is also the id of clients[%d]: a user and a client must not share a subject (sub) (RFC 9700 §4.15)", u.Username, j)
+			}
+		}
 	}
 }
