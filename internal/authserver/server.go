@@ -161,7 +161,7 @@ func (s *Server) Handler() http.Handler {
 		WriteError(w, &Error{Code: "not_found", Status: http.StatusNotFound,
 			Description: "no endpoint at " + r.URL.Path + "; see " + s.settings.Issuer + "/.well-known/oauth-authorization-server"})
 	})
-	return Middleware(mux, s.log, s.now)
+	return Middleware(s.checkHost(mux), s.log, s.now)
 }
 
 // Settings returns the settings in force (after defaults).
