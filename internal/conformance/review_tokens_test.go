@@ -1,8 +1,11 @@
 package conformance
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 )
@@ -113,4 +116,66 @@ users:
 	}
 	wantTokenError(t, s.token(t, app, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {readOnly.str("refresh_token")}}),
 		http.StatusBadRequest, "invalid_scope")
+}
+
+// TestRule56_ForeignHostMisdirected: a request whose Host is another name
+// (a DNS-rebinding page) is 421 on the endpoints that hand out codes and
+// tokens; the listening address and localhost keep working.
+func TestRule56_ForeignHostMisdirected(t *testing.T) {
+	s := shared(t)
+	u, err := url.Parse(s.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	send := func(host, method, path, body string) answer {
+		req, err := http.NewRequest(method, s.url+path, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = host
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Authorization", formEncodedBasic(basicID, basicSecret))
+		resp, err := httpc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		return answer{Status: resp.StatusCode, Header: resp.Header}
+	}
+	authz := "/authorize?" + q("response_type", "code", "client_id", basicID, "redirect_uri", appCB, "login_hint", userName)
+	cc := "grant_type=client_credentials"
+	for _, host := range []string{"rebind.example.test:" + u.Port(), "rebind.example.test"} {
+		if a := send(host, http.MethodGet, authz, ""); a.Status != http.StatusMisdirectedRequest || a.Header.Get("Location") != "" {
+			t.Errorf("GET /authorize with Host %s: %d, Location %q; want 421 and no redirect", host, a.Status, a.Header.Get("Location"))
+		}
+		if a := send(host, http.MethodPost, "/token", cc); a.Status != http.StatusMisdirectedRequest {
+			t.Errorf("POST /token with Host %s: %d, want 421", host, a.Status)
+		}
+	}
+	for _, host := range []string{u.Host, "localhost:" + u.Port()} {
+		if a := send(host, http.MethodPost, "/token", cc); a.Status != http.StatusOK {
+			t.Errorf("POST /token with Host %s: %d, want 200", host, a.Status)
+		}
+	}
+}
+
+// TestRule53_ClientIDEqualsUsernameRefused: serve refuses a configuration
+// where a client ID equals a username (both would be the same sub).
+func TestRule53_ClientIDEqualsUsernameRefused(t *testing.T) {
+	dir := t.TempDir()
+	cfg := dir + "/clash.yaml"
+	writeFile(t, cfg, "clients:\n  - id: alice\n    secret: s3cret-0123456789abcdef\n    grant_types: [client_credentials]\nusers:\n  - username: alice\n    password: pw\n")
+	cmd := exec.Command(suite.bin, "serve", "--config", cfg, "--store", "memory", "--addr", "127.0.0.1:0")
+	cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+dir+"/state")
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 2 {
+		t.Fatalf("serve: %v, want exit 2; stderr %s", err, stderr.String())
+	}
+	want := `clash.yaml:6: users[0].username: "alice" is also the id of clients[0]`
+	if !strings.Contains(stderr.String(), want) || stdout.Len() != 0 {
+		t.Errorf("stdout %q stderr %q, want nothing and %q", stdout.String(), stderr.String(), want)
+	}
 }
