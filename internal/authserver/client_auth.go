@@ -48,11 +48,11 @@ func (s *Server) authenticateClient(r *http.Request, form map[string]string, any
 	known := err == nil
 	// The same work on every path: one secret comparison, against the
 	// client's hash or a dummy one (timing, RFC 6749 §5.2).
-	stored := dummySecretHash
+	stored := s.dummySecret()
 	if known && !isPublic(client) {
 		stored = client.SecretHash
 	}
-	secretOK := secretMatches(creds.Secret, stored)
+	secretOK := s.secretMatches(creds.Secret, stored)
 	switch {
 	case !known:
 		return store.Client{}, fail
@@ -78,18 +78,19 @@ func methodAccepted(c store.Client, m clientauth.Method, anyConfidential bool) b
 // isPublic reports whether a client has no secret.
 func isPublic(c store.Client) bool { return c.AuthMethod == string(clientauth.MethodNone) }
 
-// secretMatches compares a presented secret with a stored "<alg>:<hex>"
-// hash using the stored value's own algorithm, in constant time, so a
-// secret_hash of any supported algorithm works whatever the token hashing
-// is (SECURITY.md rule 17).
-func secretMatches(secret, stored string) bool {
-	alg, _, ok := strings.Cut(stored, ":")
-	if !ok {
-		return false
+// secretMatches compares a presented secret with a stored one of any
+// supported form (hmac-sha256 with the server key, a digest of any
+// algorithm whatever the token hashing is, SECURITY.md rule 17), in
+// constant time.
+func (s *Server) secretMatches(secret, stored string) bool {
+	return s.hasher.MatchSecret(secret, stored)
+}
+
+// dummySecret is compared against when there is no real hash to compare
+// with, in the form real secrets are stored in, so it costs the same.
+func (s *Server) dummySecret() string {
+	if len(s.hasher.SecretKey) > 0 {
+		return hashing.HMACSHA256 + ":" + strings.Repeat("0", 64)
 	}
-	h, err := hashing.New(alg, "")
-	if err != nil {
-		return false
-	}
-	return h.Match(secret, stored)
+	return dummySecretHash
 }

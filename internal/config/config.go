@@ -98,6 +98,9 @@ type Config struct {
 	Scopes  map[string]string
 	Clients []Client
 	Users   []User
+	// Warnings are "file:line: path: message" lines about a working but
+	// weak configuration (short client secrets), for standard error.
+	Warnings []string
 }
 
 // Store names the token store: "memory" or "sqlite:PATH".

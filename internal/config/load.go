@@ -142,6 +142,7 @@ func Parse(data []byte, name string) (*Config, error) {
 		return nil, v.errs
 	}
 	cfg.File = name
+	cfg.Warnings = v.warnings
 	return cfg, nil
 }
 

@@ -92,3 +92,16 @@ users:
 `)
 	wantProblems(t, got, `c.yaml:8: users[1].username: "alice" is also the id of clients[0]: a user and a client must not share a subject (sub) (RFC 9700 §4.15)`)
 }
+
+// docs/security.md rule 55: a configured secret under 16 characters is a
+// warning (the server still starts), with its file and line.
+func TestShortSecretWarning(t *testing.T) {
+	cfg, err := Parse([]byte("clients:\n  - id: a\n    secret: short\n    grant_types: [client_credentials]\n  - id: b\n    secret: long-enough-0123456789\n    grant_types: [client_credentials]\n"), "c.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "c.yaml:3: clients[0].secret: the secret is shorter than 16 characters; use a long random one (docs/security.md rule 55)"
+	if len(cfg.Warnings) != 1 || cfg.Warnings[0] != want {
+		t.Errorf("warnings %q, want [%q]", cfg.Warnings, want)
+	}
+}

@@ -17,7 +17,13 @@ type validator struct {
 	doc    *yaml.Node
 	errs   Errors
 	broken []string // see brokenParents
+	// warnings are not errors: the configuration works, but should not.
+	warnings []string
 }
+
+// MinSecretLength is the length under which a configured client secret is
+// warned about.
+const MinSecretLength = 16
 
 func (v *validator) add(p keyPath, format string, a ...any) {
 	path := p.String()
@@ -245,6 +251,10 @@ func (v *validator) clientSecret(c *Client, cp keyPath, fc *fileClient) {
 		v.add(cp.key("secret"), "may hold only printable ASCII (RFC 6749 Appendix A.2)")
 	case fc.Secret != nil:
 		c.Secret = *fc.Secret
+		if len(c.Secret) < MinSecretLength {
+			v.warnings = append(v.warnings, fmt.Sprintf("%s:%d: %s: the secret is shorter than %d characters; use a long random one (docs/security.md rule 55)",
+				v.file, lineOf(v.doc, cp.key("secret")), cp.key("secret"), MinSecretLength))
+		}
 	case fc.SecretHash != nil:
 		h, err := ParseSecretHash(*fc.SecretHash)
 		if err != nil {

@@ -39,6 +39,9 @@ const Default = SHA256
 type Hasher struct {
 	Algorithm string
 	Fallback  string
+	// SecretKey keys the HMAC of client secrets (HashSecret); nil hashes
+	// them like tokens.
+	SecretKey string
 }
 
 // New returns a Hasher for the primary algorithm alg ("" = Default) and the

@@ -82,9 +82,15 @@ func run(ctx context.Context, opts *Options) error {
 			return cmdutil.UsageErrorf("%s: tokens.hashing: %v", cfg.File, err)
 		}
 	}
+	if hasher.SecretKey, err = hashing.LoadSecretKey(backend.SecretKeyPath(dsn)); err != nil {
+		return cmdutil.Failf("%v", err)
+	}
 	now := f.Now()
 	var demo *demoCredentials
 	if cfg != nil {
+		for _, w := range cfg.Warnings {
+			fmt.Fprintln(errOut, "oauthkit: warning:", w)
+		}
 		if err := syncConfig(ctx, st, hasher, cfg, now); err != nil {
 			return cmdutil.Failf("loading %s into the store: %v", cfg.File, err)
 		}
