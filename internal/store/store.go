@@ -31,6 +31,13 @@ type Store interface {
 	AccessTokens() AccessTokenStore
 	Keys() KeyStore
 
+	// Purge deletes at most limit records that expired before the cutoff:
+	// authorization codes, refresh tokens and access tokens whose
+	// ExpiresAt is before it, then grant families created before it that
+	// have no token left. It returns how many records it deleted; a caller
+	// repeats it until that is below limit (docs/security.md rule 52).
+	Purge(ctx context.Context, before time.Time, limit int) (int, error)
+
 	// Ping reports whether the store can serve reads and commit a write;
 	// ErrUnavailable if not.
 	Ping(ctx context.Context) error

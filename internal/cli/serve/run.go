@@ -146,6 +146,7 @@ func run(ctx context.Context, opts *Options) error {
 		return cmdutil.Failf("%v", err)
 	}
 	handler := srv.Handler()
+	go srv.RunPurger(ctx, time.Minute) // expired codes and tokens (docs/security.md rule 52)
 	if dash != nil {
 		handler = recordRequests(handler, f.Now, dash.emit)
 	}

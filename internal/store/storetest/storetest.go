@@ -30,6 +30,7 @@ func Run(t *testing.T, open Opener) {
 		{"Keys", testKeys},
 		{"Codes", testCodes},
 		{"RedeemInto", testRedeemInto},
+		{"Purge", testPurge},
 		{"Families", testFamilies},
 		{"Rotate", testRotate},
 		{"AccessTokens", testAccessTokens},
