@@ -80,6 +80,10 @@ type CodeStore interface {
 	// "" and so revokes nothing, which keeps the winner's grant (rule 26).
 	Redeem(ctx context.Context, hash string, now time.Time) (Code, error)
 
+	// CountLive counts the client's codes that are neither redeemed nor
+	// expired at now (the cap on unredeemed codes, docs/security.md rule 52).
+	CountLive(ctx context.Context, clientID string, now time.Time) (int, error)
+
 	// RedeemInto is Redeem that, when it succeeds, also creates in the same
 	// transaction the grant family fam bound to the code, with its first
 	// refresh token (first.Hash "" for none). The store fills fam.CodeHash,

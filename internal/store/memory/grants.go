@@ -84,6 +84,20 @@ func (cs codes) redeem(ctx context.Context, hash string, now time.Time, familyID
 	return c, nil
 }
 
+func (cs codes) CountLive(ctx context.Context, clientID string, now time.Time) (int, error) {
+	if err := cs.s.lock(ctx); err != nil {
+		return 0, err
+	}
+	defer cs.s.mu.Unlock()
+	n := 0
+	for _, c := range cs.s.codes {
+		if c.ClientID == clientID && c.UsedAt.IsZero() && now.Before(c.ExpiresAt) {
+			n++
+		}
+	}
+	return n, nil
+}
+
 type refreshTokens struct{ s *Store }
 
 func (rs refreshTokens) CreateFamily(ctx context.Context, f store.Family, first store.RefreshToken) error {

@@ -110,6 +110,12 @@ func (cs codes) redeem(ctx context.Context, hash string, now time.Time, familyID
 	return code, outcome
 }
 
+func (cs codes) CountLive(ctx context.Context, clientID string, now time.Time) (n int, err error) {
+	err = cs.d.readRow(ctx, "count codes", func(r *sql.Row) error { return r.Scan(&n) },
+		`SELECT COUNT(*) FROM auth_codes WHERE client_id = ? AND used_at IS NULL AND expires_at > ?`, clientID, canon.Micros(now))
+	return n, err
+}
+
 type refreshTokens struct{ d *DB }
 
 func insertToken(ctx context.Context, tx *sql.Tx, t store.RefreshToken, familyID string, count int) error {

@@ -68,3 +68,24 @@ func testPurge(t *testing.T, open Opener) {
 		t.Errorf("a second purge deleted %d (%v), want 0", n, err)
 	}
 }
+
+// testCountLive: the count behind the cap on unredeemed codes.
+func testCountLive(t *testing.T, open Opener) {
+	s := fresh(t, open)
+	for _, h := range []string{"sha256:a", "sha256:b", "sha256:c"} {
+		must(t, s.Codes().Create(ctx(t), newCode(h)))
+	}
+	other := newCode("sha256:other")
+	other.ClientID = "svc"
+	must(t, s.Codes().Create(ctx(t), other))
+	_, err := s.Codes().Redeem(ctx(t), "sha256:a", t0)
+	must(t, err)
+	n, err := s.Codes().CountLive(ctx(t), "web", t0)
+	must(t, err)
+	if n != 2 {
+		t.Errorf("live codes of web: %d, want 2 (one redeemed, one of another client)", n)
+	}
+	if n, _ := s.Codes().CountLive(ctx(t), "web", t0.Add(time.Hour)); n != 0 {
+		t.Errorf("live codes after expiry: %d, want 0", n)
+	}
+}

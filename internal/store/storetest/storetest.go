@@ -31,6 +31,7 @@ func Run(t *testing.T, open Opener) {
 		{"Codes", testCodes},
 		{"RedeemInto", testRedeemInto},
 		{"Purge", testPurge},
+		{"CountLive", testCountLive},
 		{"Families", testFamilies},
 		{"Rotate", testRotate},
 		{"AccessTokens", testAccessTokens},
