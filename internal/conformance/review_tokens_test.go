@@ -179,3 +179,41 @@ func TestRule53_ClientIDEqualsUsernameRefused(t *testing.T) {
 		t.Errorf("stdout %q stderr %q, want nothing and %q", stdout.String(), stderr.String(), want)
 	}
 }
+
+// TestRule52_StoreStaysBounded: an auto-approved client flooded with
+// anonymous /authorize requests gets at most MaxLiveCodes (1000) live
+// codes, then temporarily_unavailable at its redirect URI; /healthz polled
+// in a loop keeps answering 200.
+func TestRule52_StoreStaysBounded(t *testing.T) {
+	s := startServer(t, `
+clients:
+  - id: flood
+    redirect_uris: [http://127.0.0.1/cb]
+    scopes: [read]
+    auto_approve: true
+users:
+  - username: alice
+    password: wonderland-pw
+`)
+	query := func(state string) string {
+		_, ch := pkcePair(t)
+		return q("response_type", "code", "client_id", "flood", "redirect_uri", "http://127.0.0.1/cb", "state", state,
+			"code_challenge", ch, "code_challenge_method", "S256")
+	}
+	for i := range 1000 {
+		a := s.authorize(t, query("s"))
+		if loc := a.location(t); a.Status != http.StatusFound || loc == nil || loc.Query().Get("code") == "" {
+			t.Fatalf("request %d: %s, want a code", i, a)
+		}
+	}
+	a := s.authorize(t, query("over"))
+	loc := a.location(t)
+	if a.Status != http.StatusFound || loc == nil || loc.Query().Get("error") != "temporarily_unavailable" || loc.Query().Get("code") != "" {
+		t.Fatalf("request 1001: %s Location %v, want temporarily_unavailable and no code", a, loc)
+	}
+	for range 100 {
+		if h := s.do(t, http.MethodGet, "/healthz", nil, nil); h.Status != http.StatusOK {
+			t.Fatalf("/healthz: %s", h)
+		}
+	}
+}
