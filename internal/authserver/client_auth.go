@@ -22,7 +22,7 @@ const dummySecretHash = "sha256:000000000000000000000000000000000000000000000000
 const clientAuthFailed = "unknown client or wrong secret (RFC 6749 §5.2)"
 
 // authenticateClient identifies and authenticates the client of a token,
-// introspection or revocation request (RFC 6749 §2.3, SECURITY.md rule 16).
+// introspection or revocation request (RFC 6749 §2.3, docs/security.md rule 16).
 // With anyConfidential (introspection, revocation), a confidential client
 // may use either advertised secret method: its registered method binds
 // only the token endpoint (RFC 7591 §2).
@@ -80,7 +80,7 @@ func isPublic(c store.Client) bool { return c.AuthMethod == string(clientauth.Me
 
 // secretMatches compares a presented secret with a stored one of any
 // supported form (hmac-sha256 with the server key, a digest of any
-// algorithm whatever the token hashing is, SECURITY.md rule 17), in
+// algorithm whatever the token hashing is, docs/security.md rule 17), in
 // constant time.
 func (s *Server) secretMatches(secret, stored string) bool {
 	return s.hasher.MatchSecret(secret, stored)

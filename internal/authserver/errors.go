@@ -104,7 +104,7 @@ func statusFor(code string) int {
 
 // SafeDescription makes a description safe for error_description: RFC 6749
 // §5.2 allows only %x20-21 / %x23-5B / %x5D-7E, so CR, LF, '"', '\' and
-// anything outside printable ASCII become a space or '?' (SECURITY.md rule 13).
+// anything outside printable ASCII become a space or '?' (docs/security.md rule 13).
 func SafeDescription(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
@@ -126,7 +126,7 @@ func SafeDescription(s string) string {
 }
 
 // NoStore sets the headers every response carrying tokens or credentials
-// must have (RFC 6749 §5.1, SECURITY.md rule 14).
+// must have (RFC 6749 §5.1, docs/security.md rule 14).
 func NoStore(w http.ResponseWriter) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Pragma", "no-cache")

@@ -7,7 +7,7 @@ import (
 // handleIntrospect is POST /introspect (RFC 7662). The caller must
 // authenticate as a confidential client; anything not live — garbage,
 // expired, revoked, rotated out — is {"active": false} and nothing else
-// (SECURITY.md rule 22). Refresh tokens are active only to their own
+// (docs/security.md rule 22). Refresh tokens are active only to their own
 // client (rule 57); access tokens to any confidential client (resource
 // servers introspect them).
 func (s *Server) handleIntrospect(w http.ResponseWriter, r *http.Request) {
