@@ -9,19 +9,17 @@ import (
 	"time"
 
 	"github.com/oauthkit/oauthkit/internal/hashing"
+	"github.com/oauthkit/oauthkit/internal/oauth"
 	"github.com/oauthkit/oauthkit/internal/store"
 )
 
-// Response profiles of the token endpoint.
+// Response profiles of the token endpoint and access-token formats, as
+// the plain strings of Settings (their one definition is internal/oauth).
 const (
-	ProfileRFC6749 = "rfc6749" // RFC 6749 §5.1
-	ProfileApigee  = "apigee"  // Apigee Edge's extended response (seed 004)
-)
-
-// Access-token formats.
-const (
-	FormatJWT    = "jwt"    // RFC 9068
-	FormatOpaque = "opaque" // random string, looked up in the store
+	ProfileRFC6749 = string(oauth.ProfileRFC6749)
+	ProfileApigee  = string(oauth.ProfileApigee)
+	FormatJWT      = string(oauth.FormatJWT)
+	FormatOpaque   = string(oauth.FormatOpaque)
 )
 
 // Settings are the server's policy: lifetimes, formats and profiles.

@@ -5,16 +5,19 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/oauthkit/oauthkit/internal/oauth"
 	"github.com/oauthkit/oauthkit/internal/store"
 )
 
 // Grant types of the token endpoint.
+// They are plain strings here because store.Client keeps its grants as
+// strings; the one definition is internal/oauth.
 const (
-	GrantAuthorizationCode = "authorization_code"
-	GrantRefreshToken      = "refresh_token"
-	GrantClientCredentials = "client_credentials"
-	GrantPassword          = "password"
-	GrantImplicit          = "implicit"
+	GrantAuthorizationCode = string(oauth.GrantAuthorizationCode)
+	GrantRefreshToken      = string(oauth.GrantRefreshToken)
+	GrantClientCredentials = string(oauth.GrantClientCredentials)
+	GrantPassword          = string(oauth.GrantPassword)
+	GrantImplicit          = string(oauth.GrantImplicit)
 )
 
 // tokenRequest is a parsed, client-authenticated token request.
