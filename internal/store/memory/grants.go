@@ -35,13 +35,8 @@ func (cs codes) Redeem(ctx context.Context, hash string, now time.Time) (store.C
 }
 
 func (cs codes) RedeemInto(ctx context.Context, hash string, now time.Time, fam store.Family, first store.RefreshToken) (store.Code, error) {
-	if fam.ID == "" {
-		return store.Code{}, fmt.Errorf("redeem code: grant family ID is required: %w", store.ErrInvalid)
-	}
-	if first.Hash != "" {
-		if err := first.Validate(); err != nil {
-			return store.Code{}, err
-		}
+	if err := canon.CheckRedemption(fam, first); err != nil {
+		return store.Code{}, err
 	}
 	return cs.redeem(ctx, hash, now, fam.ID, first)
 }
