@@ -105,7 +105,7 @@ func Parse(data []byte, name string) (*Config, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&root); err != nil && !errors.Is(err, io.EOF) {
 		e := yamlError(name, err, nil)
-		e.Line = yamlline.ProblemLine(data, e.Line, e.Msg) // yaml.v3 names the block's first line
+		e.Line = yamlline.ProblemLine(data, e.Line) // yaml.v3 names the block's first line
 		return nil, Errors{e}
 	}
 	var extra yaml.Node
@@ -118,6 +118,7 @@ func Parse(data []byte, name string) (*Config, error) {
 	}
 
 	var fc fileConfig
+	var typeErrs Errors
 	if root.Kind != 0 {
 		if doc.Kind != yaml.MappingNode {
 			return nil, Errors{{File: name, Line: doc.Line, Msg: "must be a mapping of keys (issuer, clients, …)"}}
@@ -126,22 +127,24 @@ func Parse(data []byte, name string) (*Config, error) {
 		strict.KnownFields(true)
 		if err := strict.Decode(&fc); err != nil {
 			var te *yaml.TypeError
-			if errors.As(err, &te) {
-				var errs Errors
-				for _, msg := range te.Errors {
-					errs = append(errs, yamlError(name, errors.New(msg), doc))
-				}
-				return nil, errs
+			if !errors.As(err, &te) {
+				return nil, Errors{yamlError(name, err, doc)}
 			}
-			return nil, Errors{yamlError(name, err, doc)}
+			// Unknown keys and values of the wrong type: yaml.v3 decodes
+			// everything else, so the checks below still run and one pass
+			// reports every problem of the file.
+			for _, msg := range te.Errors {
+				typeErrs = append(typeErrs, yamlError(name, errors.New(msg), doc))
+			}
 		}
 	}
-	v := &validator{file: name, doc: doc}
+	v := &validator{file: name, doc: doc, errs: typeErrs, broken: brokenParents(typeErrs)}
 	cfg := v.config(&fc)
 	if len(v.errs) > 0 {
 		return nil, v.errs
 	}
 	cfg.File = name
+	cfg.Warnings = v.warnings
 	return cfg, nil
 }
 

@@ -132,7 +132,7 @@ func yamlErrorText(file string, data []byte, err error) error {
 		if m := yamlLineRe.FindStringSubmatch(l); m != nil {
 			n, _ := strconv.Atoi(m[1])
 			msg := strings.TrimPrefix(m[2], "yaml: ")
-			out = append(out, fmt.Sprintf("%s:%d: %s", file, yamlline.ProblemLine(data, n, msg), msg))
+			out = append(out, fmt.Sprintf("%s:%d: %s", file, yamlline.ProblemLine(data, n), msg))
 			continue
 		}
 		out = append(out, fmt.Sprintf("%s: %s", file, strings.TrimPrefix(l, "yaml: ")))

@@ -1,38 +1,32 @@
-// Package yamlline finds the line a YAML syntax error is really on.
-// gopkg.in/yaml.v3 reports a parser error at the start of the block it was
-// parsing ("line 1: did not find expected key" for a bad indent on line 4),
-// so the configuration and profile files both ask this package instead.
+// Package yamlline finds the line a YAML syntax error is really on, for
+// every file oauthkit reads (the serve configuration, the profile file).
 package yamlline
 
 import (
 	"bytes"
-	"strings"
 
 	"gopkg.in/yaml.v3"
 )
 
-// maxLines bounds the search (it parses growing prefixes of the file).
-const maxLines = 2000
+// maxLines bounds the work on large files (the file is parsed again once
+// per line).
+const maxLines = 5000
 
-// ProblemLine returns the line of data on which a YAML syntax error
-// appears: the first line n such that data's first n lines no longer parse
-// while its first n-1 lines do. reported is what yaml.v3 said; it is
-// returned when the search cannot do better (no syntax error found, or a
-// file over 2000 lines).
-func ProblemLine(data []byte, reported int, msg string) int {
-	if !strings.HasPrefix(msg, "did not find expected") {
-		return reported
-	}
+// ProblemLine returns the line a YAML syntax error is on. yaml.v3 reports
+// where the enclosing block starts (line 1 for a mis-indented key deep in
+// clients:), so the file is parsed again line by line from the reported
+// line on: the first prefix that no longer parses ends at the offending
+// line. When every prefix parses (the problem is the end of the file), or
+// the file is too large, the reported line is kept.
+func ProblemLine(data []byte, reported int) int {
 	lines := bytes.SplitAfter(data, []byte("\n"))
-	if len(lines) > maxLines {
+	if reported < 1 || len(lines) > maxLines {
 		return reported
 	}
-	prefix := make([]byte, 0, len(data))
-	for i, l := range lines {
-		prefix = append(prefix, l...)
-		var n yaml.Node
-		if err := yaml.Unmarshal(prefix, &n); err != nil && strings.Contains(err.Error(), "did not find expected") {
-			return i + 1
+	for n := reported; n <= len(lines); n++ {
+		var node yaml.Node
+		if err := yaml.Unmarshal(bytes.Join(lines[:n], nil), &node); err != nil {
+			return n
 		}
 	}
 	return reported
