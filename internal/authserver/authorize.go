@@ -72,7 +72,7 @@ func (s *Server) proceed(w http.ResponseWriter, r *http.Request, p pendingAuth, 
 			s.redirectError(w, r, q.target(), NewError("login_required", why+" and prompt=none forbids the login page (OpenID Connect Core §3.1.2.6)"))
 			return
 		}
-		s.sendTo(w, r, "/login", p, rid)
+		s.sendTo(w, r, PathLogin, p, rid)
 		return
 	}
 	remembered := s.consents.has(user.Subject, q.Client.ID, q.Scope)
@@ -81,7 +81,7 @@ func (s *Server) proceed(w http.ResponseWriter, r *http.Request, p pendingAuth, 
 			s.redirectError(w, r, q.target(), NewError("consent_required", "the user has not consented to this client and scope and prompt=none forbids the consent page (OpenID Connect Core §3.1.2.6)"))
 			return
 		}
-		s.sendTo(w, r, "/consent", p, rid)
+		s.sendTo(w, r, PathConsent, p, rid)
 		return
 	}
 	if rid != "" {

@@ -11,7 +11,7 @@ import (
 	"github.com/oauthkit/oauthkit/internal/store"
 )
 
-// /logout is the page to sign out and the end_session_endpoint of OpenID
+// /authorize/logout is the page to sign out and the end_session_endpoint of OpenID
 // Connect RP-Initiated Logout 1.0. An application sends the browser there
 // with id_token_hint, client_id, post_logout_redirect_uri and state; the
 // session ends and the browser goes back to post_logout_redirect_uri (with
@@ -69,7 +69,7 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 		case r.Method == http.MethodPost && sent:
 			if !csrfOK(sess, csrf[0]) {
 				s.renderError(w, &pageError{http.StatusForbidden, "Form expired",
-					"The form's CSRF token does not belong to this browser session. Open /logout again."})
+					"The form's CSRF token does not belong to this browser session. Open "+PathLogout+" again."})
 				return
 			}
 		case lr.Hint != nil && lr.Hint.Subject == sess.Subject:
@@ -94,7 +94,7 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 		s.redirectAfterLogout(w, r, lr)
 	case r.Method == http.MethodPost:
 		NoStore(w)
-		w.Header().Set("Location", "/logout")
+		w.Header().Set("Location", PathLogout)
 		w.WriteHeader(http.StatusSeeOther)
 	default:
 		s.render(w, http.StatusOK, "logout", "Signed out", logoutPage{}, pageOptions{})

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/oauthkit/oauthkit/internal/cookiescope"
 	"github.com/oauthkit/oauthkit/internal/hashing"
 	"github.com/oauthkit/oauthkit/internal/store"
 )
@@ -73,7 +74,8 @@ type Server struct {
 	dummyOnce       sync.Once
 	dummyHash       string
 
-	sessions *sessionStore // browser sessions of the login and consent pages
+	sessions   *sessionStore // browser sessions of the login and consent pages
+	cookiePath string        // Path of the session cookie (docs/security.md rule 39)
 	consents *consentMemory
 	pages    *pages
 }
@@ -137,7 +139,7 @@ func New(s Settings, o Options) (*Server, error) {
 		settings: s, store: o.Store, hasher: o.Hasher, keys: o.Keys,
 		now: o.Now, log: o.Logger, throttle: newThrottle(o.Now),
 		sessions: newSessionStore(o.Now, s.SessionTTL), consents: newConsentMemory(),
-		pages: mustParsePages(),
+		pages: mustParsePages(), cookiePath: cookiescope.Path(s.Issuer),
 	}, nil
 }
 
@@ -153,10 +155,13 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/.well-known/oauth-authorization-server", s.handleDiscovery)
 	mux.HandleFunc("/.well-known/openid-configuration", s.handleDiscovery)
 	mux.HandleFunc("/healthz", s.handleHealth)
-	mux.HandleFunc("/authorize", s.handleAuthorize)
-	mux.HandleFunc("/login", s.handleLogin)
-	mux.HandleFunc("/consent", s.handleConsent)
-	mux.HandleFunc("/logout", s.handleLogout)
+	mux.HandleFunc(PathAuthorize, s.handleAuthorize)
+	mux.HandleFunc(PathLogin, s.handleLogin)
+	mux.HandleFunc(PathConsent, s.handleConsent)
+	mux.HandleFunc(PathLogout, s.handleLogout)
+	for _, old := range []string{"/login", "/consent", "/logout"} {
+		mux.HandleFunc(old, movedPage(PathAuthorize+old))
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, &Error{Code: "not_found", Status: http.StatusNotFound,
 			Description: "no endpoint at " + r.URL.Path + "; see " + s.settings.Issuer + "/.well-known/oauth-authorization-server"})

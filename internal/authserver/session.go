@@ -218,15 +218,17 @@ func (s *Server) browserSession(r *http.Request) (session, bool) {
 	return s.sessions.get(c.Value)
 }
 
-// setSessionCookie sends the session cookie: HttpOnly, SameSite=Lax, and
-// Secure when the issuer is https (SECURITY.md rule 8).
+// setSessionCookie sends the session cookie: HttpOnly, SameSite=Lax,
+// Secure when the issuer is https (SECURITY.md rule 8), and Path scoped to
+// the pages under /authorize so that it never reaches a client's redirect
+// URI on the issuer's host (docs/security.md rule 39).
 func (s *Server) setSessionCookie(w http.ResponseWriter, sess session) {
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sess.ID, Path: "/", HttpOnly: true,
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sess.ID, Path: s.cookiePath, HttpOnly: true,
 		SameSite: http.SameSiteLaxMode, Secure: s.secureCookies()})
 }
 
 func (s *Server) clearSessionCookie(w http.ResponseWriter) {
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: s.cookiePath, MaxAge: -1, HttpOnly: true,
 		SameSite: http.SameSiteLaxMode, Secure: s.secureCookies()})
 }
 

@@ -114,6 +114,12 @@ func run(ctx context.Context, opts *Options) error {
 		ln.Close()
 		return cmdutil.UsageErrorf("--issuer %s: %v", issuer, err)
 	}
+	if cfg != nil && issuer != cfg.Issuer { // the file's own issuer was checked at load
+		if err := cfg.CheckCookieScope(issuer); err != nil {
+			ln.Close()
+			return cmdutil.UsageErrorf("%s", configProblems(err))
+		}
+	}
 
 	logger := newLogger(errOut, opts.LogFormat)
 	var dash *dashboardRun // --tui: the request log goes to the dashboard, not to standard error
