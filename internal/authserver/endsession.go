@@ -69,7 +69,7 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 		case r.Method == http.MethodPost && sent:
 			if !csrfOK(sess, csrf[0]) {
 				s.renderError(w, &pageError{http.StatusForbidden, "Form expired",
-					"The form's CSRF token does not belong to this browser session. Open "+PathLogout+" again."})
+					"The form's CSRF token does not belong to this browser session. Open " + PathLogout + " again."})
 				return
 			}
 		case lr.Hint != nil && lr.Hint.Subject == sess.Subject:

@@ -76,8 +76,8 @@ type Server struct {
 
 	sessions   *sessionStore // browser sessions of the login and consent pages
 	cookiePath string        // Path of the session cookie (docs/security.md rule 39)
-	consents *consentMemory
-	pages    *pages
+	consents   *consentMemory
+	pages      *pages
 }
 
 // Options are what New needs besides the settings.

@@ -20,16 +20,16 @@ func TestReaches(t *testing.T) {
 		issuer, uri string
 		want        bool
 	}{
-		{iss, "http://127.0.0.1:9000/callback", false},          // another path: the cookie stays away
-		{iss, "http://127.0.0.1/callback", false},               // port-less loopback callback
-		{iss, "http://127.0.0.1:9000/authorize", true},          // the cookie's path on another port
-		{iss, "http://127.0.0.1:9000/authorize/cb", true},       // under it
-		{iss, "http://127.0.0.1:8080/authorize/x?y=1", true},    // same port, under it
-		{iss, "http://127.0.0.1:9000/authorizex", false},        // not a path-match (RFC 6265 §5.1.4)
-		{iss, "http://127.0.0.1:9000/%61uthorize/cb", true},     // percent-encoded spelling
-		{iss, "http://127.0.0.1:9000/x/../authorize/cb", true},  // dot segments
-		{iss, "http://localhost:9000/authorize/cb", false},      // another host for the browser
-		{iss, "http://[::1]:9000/authorize/cb", false},          // another host for the browser
+		{iss, "http://127.0.0.1:9000/callback", false},         // another path: the cookie stays away
+		{iss, "http://127.0.0.1/callback", false},              // port-less loopback callback
+		{iss, "http://127.0.0.1:9000/authorize", true},         // the cookie's path on another port
+		{iss, "http://127.0.0.1:9000/authorize/cb", true},      // under it
+		{iss, "http://127.0.0.1:8080/authorize/x?y=1", true},   // same port, under it
+		{iss, "http://127.0.0.1:9000/authorizex", false},       // not a path-match (RFC 6265 §5.1.4)
+		{iss, "http://127.0.0.1:9000/%61uthorize/cb", true},    // percent-encoded spelling
+		{iss, "http://127.0.0.1:9000/x/../authorize/cb", true}, // dot segments
+		{iss, "http://localhost:9000/authorize/cb", false},     // another host for the browser
+		{iss, "http://[::1]:9000/authorize/cb", false},         // another host for the browser
 		{"http://LOCALHOST:8080", "http://localhost/authorize", true},
 		{"https://id.example.test/realms", "https://id.example.test/authorize", false},
 		{"https://id.example.test/realms", "https://id.example.test/realms/authorize/cb", true},
