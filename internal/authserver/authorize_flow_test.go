@@ -200,7 +200,9 @@ func (e *azEnv) cookie() string {
 }
 
 // Wrong passwords re-show the form (401) with one message for unknown
-// users and wrong passwords; after five failures the login is throttled.
+// users and wrong passwords; after five failures for alice from this
+// address her login from it is throttled (the unknown user's failure is not
+// hers: docs/security.md rule 43).
 func TestLoginFailuresAndThrottle(t *testing.T) {
 	e := newAzEnv(t)
 	r := e.authorize(codeReq("login_hint", "alice")...)
@@ -216,7 +218,7 @@ func TestLoginFailuresAndThrottle(t *testing.T) {
 	for _, res := range []azResp{unknown, wrong} {
 		wantPage(t, res, http.StatusUnauthorized, "Wrong username or password.")
 	}
-	for range 3 {
+	for range 4 {
 		wantPage(t, try("alice", "wrong"), http.StatusUnauthorized, "Wrong username or password.")
 	}
 	wantPage(t, try("alice", alicePass), http.StatusTooManyRequests, "Too many failed attempts")
@@ -227,8 +229,8 @@ func TestLoginFailuresAndThrottle(t *testing.T) {
 	}
 }
 
-// The session cookie is HttpOnly, SameSite=Lax, Path=/, and Secure when the
-// issuer is https.
+// The session cookie is HttpOnly, SameSite=Lax, Path=/authorize (rule 39),
+// and Secure when the issuer is https.
 func TestSessionCookieFlags(t *testing.T) {
 	for _, https := range []bool{false, true} {
 		e := newAzEnv(t, func(s *Settings) {
@@ -238,7 +240,7 @@ func TestSessionCookieFlags(t *testing.T) {
 		})
 		r := e.authorize(codeReq()...)
 		set := r.header.Get("Set-Cookie")
-		for _, want := range []string{sessionCookie + "=", "Path=/", "HttpOnly", "SameSite=Lax"} {
+		for _, want := range []string{sessionCookie + "=", "Path=/authorize;", "HttpOnly", "SameSite=Lax"} {
 			if !strings.Contains(set, want) {
 				t.Errorf("https=%v: Set-Cookie %q lacks %q", https, set, want)
 			}

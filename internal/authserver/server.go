@@ -69,6 +69,7 @@ type Server struct {
 	now      func() time.Time
 	log      *slog.Logger
 	throttle *throttle
+	hashes   *hashGate // bounds concurrent password hashing (docs/security.md rule 41)
 
 	deprecationOnce sync.Once
 	dummyOnce       sync.Once
@@ -137,7 +138,7 @@ func New(s Settings, o Options) (*Server, error) {
 	}
 	return &Server{
 		settings: s, store: o.Store, hasher: o.Hasher, keys: o.Keys,
-		now: o.Now, log: o.Logger, throttle: newThrottle(o.Now),
+		now: o.Now, log: o.Logger, throttle: newThrottle(o.Now), hashes: defaultHashGate(),
 		sessions: newSessionStore(o.Now, s.SessionTTL), consents: newConsentMemory(),
 		pages: mustParsePages(), cookiePath: cookiescope.Path(s.Issuer),
 	}, nil
