@@ -105,6 +105,11 @@ func (s *Server) postLogin(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, &pageError{e.Status, "Server unavailable", e.Description})
 		return
 	}
+	if p.Req.HintSubject != "" && user.Subject != p.Req.HintSubject {
+		s.renderLogin(w, http.StatusForbidden, sess, p, rid, "",
+			"The application asked for another account (id_token_hint). Sign in as that user, or go back to the application.")
+		return
+	}
 	newSess, ok := s.sessions.signIn(sess.ID, user.Username, user.Subject)
 	if !ok {
 		s.renderError(w, noRequestPage())
