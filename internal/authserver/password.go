@@ -60,6 +60,7 @@ func (s *Server) checkPassword(ctx context.Context, username, password, ip strin
 		s.log.Error("stored password hash is unusable", "user", username, "err", verr)
 	}
 	if !known || !match {
+		s.throttle.failed(username, ip)
 		return store.User{}, errWrongPassword
 	}
 	s.throttle.succeed(username, ip)

@@ -102,6 +102,19 @@ func (t *throttle) attempt(username, ip string) time.Duration {
 	return 0
 }
 
+// failed ends an attempt with a wrong password: it stays counted, and the
+// delay runs from now, not from when the (slow) check started.
+func (t *throttle) failed(username, ip string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	now := t.now()
+	for _, k := range throttleKeysFor(username, ip) {
+		if e := t.entries[k.key]; e != nil {
+			e.last = now
+		}
+	}
+}
+
 // succeed ends an attempt with the right password: the (username, source)
 // count is cleared and the attempt taken off the source's count.
 func (t *throttle) succeed(username, ip string) {
