@@ -5,7 +5,6 @@ import (
 	"errors"
 	"runtime"
 	"runtime/debug"
-	"sync"
 	"time"
 
 	"github.com/oauthkit/oauthkit/internal/config"
@@ -85,14 +84,12 @@ func (s *Server) dummyPasswordHash() string {
 // hashGate bounds the password hashes running at once (argon2id takes
 // 64 MiB each) to the CPUs, with a short queue; beyond it callers are
 // turned away at once instead of piling up memory (docs/security.md
-// rule 41). When the last running hash ends, the memory is handed back to
-// the operating system, so that an idle server does not keep the peak of
-// its last burst resident.
+// rule 41). Each hash's memory is handed back to the operating system when
+// it ends, so that an idle server does not keep the peak of its last burst
+// resident.
 type hashGate struct {
 	slots   chan struct{} // one per running hash
 	tickets chan struct{} // one per running or waiting hash
-	mu      sync.Mutex
-	running int
 }
 
 func newHashGate(parallel, queue int) *hashGate {
@@ -119,22 +116,14 @@ func (g *hashGate) acquire(ctx context.Context) bool {
 		<-g.tickets
 		return false
 	}
-	g.mu.Lock()
-	g.running++
-	g.mu.Unlock()
 	return true
 }
 
-// release ends a hash; the last one of a burst returns the freed memory to
-// the operating system.
+// release ends a hash and hands its memory back to the operating system
+// at once: left to the garbage collector, the heap would grow to twice the
+// running hashes before a collection, and stay resident after a burst.
 func (g *hashGate) release() {
-	g.mu.Lock()
-	g.running--
-	last := g.running == 0
-	g.mu.Unlock()
 	<-g.slots
 	<-g.tickets
-	if last {
-		debug.FreeOSMemory()
-	}
+	debug.FreeOSMemory()
 }

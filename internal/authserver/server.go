@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -136,6 +137,10 @@ func New(s Settings, o Options) (*Server, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	// Whoever built the store before may have hashed passwords (argon2id,
+	// 64 MiB each): hand that memory back now rather than keep it resident
+	// for the life of an idle server (docs/security.md rule 41).
+	debug.FreeOSMemory()
 	return &Server{
 		settings: s, store: o.Store, hasher: o.Hasher, keys: o.Keys,
 		now: o.Now, log: o.Logger, throttle: newThrottle(o.Now), hashes: defaultHashGate(),

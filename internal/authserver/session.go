@@ -31,9 +31,9 @@ const (
 	maxAnonymousSessions = 10000
 	maxSignedInSessions  = 10000
 	maxPendingPerSession = 16
-	sessionBudget        = 32 << 20 // bytes of sessions and waiting requests
-	sessionBaseSize      = 512      // bytes counted per session besides its requests
-	pendingBaseSize      = 512      // bytes counted per waiting request besides its strings
+	sessionBudget        = 8 << 20 // bytes of sessions and waiting requests
+	sessionBaseSize      = 512     // bytes counted per session besides its requests
+	pendingBaseSize      = 512     // bytes counted per waiting request besides its strings
 )
 
 // session is a copy of one browser session, as handlers see it.
