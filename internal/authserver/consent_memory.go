@@ -5,7 +5,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/oauthkit/oauthkit/internal/config"
+	"github.com/oauthkit/oauthkit/internal/netutil"
 )
 
 // maxConsents bounds the remembered consents.
@@ -34,7 +34,7 @@ func provableClient(q *authzRequest) bool {
 		return true
 	}
 	u, err := url.Parse(q.RedirectURI)
-	return err == nil && !config.IsLoopbackHost(u.Hostname())
+	return err == nil && !netutil.IsLoopbackHost(u.Hostname())
 }
 
 func consentKey(subject, clientID string) string { return subject + "\x00" + clientID }

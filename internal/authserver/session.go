@@ -14,7 +14,7 @@ import (
 // server's memory: a restart signs everybody out, which only means logging
 // in again. The cookie holds a random 256-bit identifier and nothing else;
 // the session keeps the signed-in user, the CSRF token of its forms
-// (SECURITY.md rule 8) and the authorization requests waiting for a login
+// (docs/security.md rule 8) and the authorization requests waiting for a login
 // or a consent.
 //
 // Memory stays bounded under any anonymous flood (rule 37, docs/security.md
