@@ -203,7 +203,9 @@ func TestRule39_SessionCookieScopedToAuthorize(t *testing.T) {
 		dir := t.TempDir()
 		cfg := filepath.Join(dir, "c.yaml")
 		writeFile(t, cfg, "issuer: http://127.0.0.1:8080\nclients:\n  - id: leaky\n    redirect_uris:\n      - http://127.0.0.1:9000/authorize/cb\n")
-		cmd := exec.Command(suite.bin, "serve", "--config", cfg, "--store", "memory", "--addr", "127.0.0.1:0")
+		ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, suite.bin, "serve", "--config", cfg, "--store", "memory", "--addr", "127.0.0.1:0")
 		cmd.Env = append(cmd.Environ(), "XDG_STATE_HOME="+filepath.Join(dir, "state"))
 		out, err := cmd.CombinedOutput()
 		var ee *exec.ExitError
@@ -218,7 +220,9 @@ func TestRule39_SessionCookieScopedToAuthorize(t *testing.T) {
 		dir := t.TempDir()
 		cfg := filepath.Join(dir, "c.yaml")
 		writeFile(t, cfg, "clients:\n  - id: leaky\n    redirect_uris:\n      - http://127.0.0.1:9000/authorize\n")
-		cmd := exec.Command(suite.bin, "serve", "--config", cfg, "--store", "memory", "--addr", "127.0.0.1:0")
+		ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, suite.bin, "serve", "--config", cfg, "--store", "memory", "--addr", "127.0.0.1:0")
 		cmd.Env = append(cmd.Environ(), "XDG_STATE_HOME="+filepath.Join(dir, "state"))
 		out, err := cmd.CombinedOutput()
 		var ee *exec.ExitError
