@@ -164,7 +164,7 @@ func TestRule39_SessionCookieScopedToAuthorize(t *testing.T) {
 	t.Run("every Set-Cookie has Path=/authorize", func(t *testing.T) {
 		b := newBrowser(t, s)
 		first := b.do(t, http.MethodGet, "/authorize?"+q("response_type", "code", "client_id", pagesID,
-			"redirect_uri", "https://pages.example.test/cb", "state", "c", "scope", "read"), nil)
+			"redirect_uri", "https://pages.example.test/cb", "state", "c", "scope", "read", "prompt", "consent"), nil)
 		login := b.follow(t, first)
 		f := hiddenFields(login)
 		f.Set("username", userName)
