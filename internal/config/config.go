@@ -98,10 +98,6 @@ type Config struct {
 	Scopes  map[string]string
 	Clients []Client
 	Users   []User
-
-	// redirects are the clients' redirect URIs with their place in the
-	// file, for CheckCookieScope.
-	redirects []placedURI
 }
 
 // Store names the token store: "memory" or "sqlite:PATH".

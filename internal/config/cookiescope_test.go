@@ -2,6 +2,8 @@ package config
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -34,7 +36,11 @@ func TestCookieScopeRefusedAtLoad(t *testing.T) {
 
 func TestCheckCookieScopeForAnIssuerNotInTheFile(t *testing.T) {
 	t.Parallel()
-	cfg, err := Parse([]byte(strings.TrimPrefix(cookieScopeFile, "issuer: http://127.0.0.1:8080\n")), "c.yaml")
+	path := filepath.Join(t.TempDir(), "c.yaml")
+	if err := os.WriteFile(path, []byte(strings.TrimPrefix(cookieScopeFile, "issuer: http://127.0.0.1:8080\n")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Load(path)
 	if err != nil {
 		t.Fatalf("without an issuer the file is valid: %v", err)
 	}
@@ -42,7 +48,7 @@ func TestCheckCookieScopeForAnIssuerNotInTheFile(t *testing.T) {
 		t.Errorf("another host: %v, want nil", err)
 	}
 	err = cfg.CheckCookieScope("http://127.0.0.1:4444")
-	if err == nil || !strings.HasPrefix(err.Error(), "c.yaml:8: clients[1].redirect_uris[0]: ") {
+	if err == nil || !strings.HasPrefix(err.Error(), path+":8: clients[1].redirect_uris[0]: ") {
 		t.Errorf("got %v, want the file:line error of clients[1].redirect_uris[0]", err)
 	}
 }
