@@ -2,6 +2,8 @@ package authserver
 
 import (
 	"context"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -97,4 +99,32 @@ func TestHashGateTurnsAwayBeyondQueue(t *testing.T) {
 		t.Fatal("the gate did not recover")
 	}
 	g.release()
+}
+
+// docs/security.md rules 41 and 43 on the login page: with every hasher
+// busy the page answers 503 with Retry-After at once, and the attempt does
+// not count against the user.
+func TestLoginPageBusyHashing(t *testing.T) {
+	e := newAzEnv(t)
+	e.srv.hashes = newHashGate(1, 0)
+	if !e.srv.hashes.acquire(context.Background()) {
+		t.Fatal("could not occupy the hasher")
+	}
+	r := e.authorize(codeReq()...)
+	page := e.get(r.location())
+	csrf, rid := formValues(t, page.body)
+	try := func() azResp {
+		return e.postForm(PathLogin, url.Values{"csrf_token": {csrf}, "request": {rid}, "username": {"alice"}, "password": {alicePass}})
+	}
+	for range throttleFreeUser + 1 {
+		res := try()
+		wantPage(t, res, http.StatusServiceUnavailable, "busy checking other passwords")
+		if res.header.Get("Retry-After") != "1" {
+			t.Fatalf("Retry-After %q, want 1", res.header.Get("Retry-After"))
+		}
+	}
+	e.srv.hashes.release()
+	if res := try(); res.status != http.StatusSeeOther {
+		t.Errorf("after the hasher is free: %d, want 303 (turned-away attempts are not counted as failures)", res.status)
+	}
 }
