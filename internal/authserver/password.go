@@ -7,7 +7,7 @@ import (
 	"runtime/debug"
 	"time"
 
-	"github.com/oauthkit/oauthkit/internal/config"
+	"github.com/oauthkit/oauthkit/internal/hashing"
 	"github.com/oauthkit/oauthkit/internal/store"
 )
 
@@ -53,7 +53,7 @@ func (s *Server) checkPassword(ctx context.Context, username, password, ip strin
 	if known {
 		hash = user.PasswordHash
 	}
-	match, verr := config.VerifyPassword(hash, password)
+	match, verr := hashing.VerifyPassword(hash, password)
 	s.hashes.release()
 	if verr != nil && known {
 		s.log.Error("stored password hash is unusable", "user", username, "err", verr)
@@ -72,7 +72,7 @@ func (s *Server) checkPassword(ctx context.Context, username, password, ip strin
 // hashGate).
 func (s *Server) dummyPasswordHash() string {
 	s.dummyOnce.Do(func() {
-		h, err := config.HashPassword(randomToken(24))
+		h, err := hashing.HashPassword(randomToken(24))
 		if err != nil {
 			s.log.Error("making the dummy password hash failed", "err", err)
 		}
