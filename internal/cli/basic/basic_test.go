@@ -116,7 +116,7 @@ func TestEncode(t *testing.T) {
 			stderr: "ERROR: no client secret: give it as the CLIENT_SECRET argument, with --secret-file FILE (- for standard input), or in OAUTHKIT_CLIENT_SECRET\n"},
 		{name: "argv and file", args: []string{"encode", "web", "s", "--secret-file", secretFile}, code: 2,
 			stderr: "ERROR: give the secret either as the CLIENT_SECRET argument or with --secret-file, not both\n"},
-		{name: "missing file", args: []string{"encode", "web", "--secret-file", filepath.Join(dir, "nope")}, code: 1,
+		{name: "missing file", args: []string{"encode", "web", "--secret-file", filepath.Join(dir, "nope")}, code: 2,
 			stderr: "ERROR: " + filepath.Join(dir, "nope") + ": no such file or directory\n"},
 		{name: "no args", args: []string{"encode"}, code: 2,
 			stderr: "ERROR: basic encode takes 1 to 2 argument(s), got 0 (see 'basic encode --help')\n"},

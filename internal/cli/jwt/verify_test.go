@@ -144,7 +144,7 @@ func TestVerifyRejects(t *testing.T) {
 		{"alg outside --alg", []string{good, "--key", rsa.pub, "--alg", "PS256"}, 1, `alg RS256 is not allowed for key "` + kid + `" (allowed: PS256)`, "token_algorithm"},
 		{"JWK alg wins over --alg", []string{e.sign(t, "--key", rsa.priv, "--alg", "PS256"), "--jwks", jwks, "--alg", "PS256"}, 1, `alg PS256 is not allowed for key "` + kid + `" (no algorithm is: check the key's use and alg)`, "token_algorithm"},
 		{"garbage", []string{"not-a-token", "--key", rsa.pub}, 1, "token has 1 part(s) separated by '.', a signed JWT has 3 (header.payload.signature)", "token_malformed"},
-		{"missing key file", []string{good, "--key", e.dir + "/none.pem"}, 1, "open " + e.dir + "/none.pem: no such file or directory", "failure"},
+		{"missing key file", []string{good, "--key", e.dir + "/none.pem"}, 2, e.dir + "/none.pem: no such file or directory", "usage"},
 		{"neither --key nor --jwks", []string{good}, 2, "give exactly one of --jwks or --key (see 'jwt verify --help')", "usage"},
 		{"both --key and --jwks", []string{good, "--key", rsa.pub, "--jwks", jwks}, 2, "give exactly one of --jwks or --key (see 'jwt verify --help')", "usage"},
 		{"--alg HS256", []string{good, "--key", rsa.pub, "--alg", "RS256,HS256"}, 2, `--alg: alg "HS256" is refused: HMAC (shared-secret) algorithms are not accepted, only public-key ones (RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA)`, "usage"},

@@ -216,7 +216,7 @@ func TestKeysErrors(t *testing.T) {
 		wantCode int
 		wantMsg  string
 	}{
-		{"missing file", "", []string{"thumbprint", filepath.Join(dir, "nope.pem")}, 1, filepath.Join(dir, "nope.pem") + ": no such file or directory"},
+		{"missing file", "", []string{"thumbprint", filepath.Join(dir, "nope.pem")}, 2, filepath.Join(dir, "nope.pem") + ": no such file or directory"},
 		{"not a key", "", []string{"inspect", notKey}, 1, notKey + ": not a key: expected PEM, a JWK or a JWKS"},
 		{"symmetric", "", []string{"public", oct}, 1, oct + `: symmetric keys (kty "oct") are not supported: use an RSA, EC or Ed25519 key pair`},
 		{"small RSA", "", []string{"jwks", fixture("rsa1024.pub.pem")}, 1, fixture("rsa1024.pub.pem") + ": RSA key too small: 1024 bits, at least 2048 required"},
