@@ -82,6 +82,13 @@ func ReadSecret(f *Factory, s SecretSource) (string, bool, error) {
 	return "", false, nil
 }
 
+// WarnSecretInArgv prints the one warning for a secret given on the command
+// line (what: "--client-secret", "the CLIENT_SECRET argument"), naming the
+// safer ways (use: "--client-secret-file or OAUTHKIT_CLIENT_SECRET").
+func WarnSecretInArgv(f *Factory, what, use string) {
+	fmt.Fprintf(f.IOStreams.ErrOut, "warning: %s is visible to other users of this machine (process list, shell history); use %s\n", what, use)
+}
+
 func displayName(path string) string {
 	if path == "-" {
 		return "standard input"
