@@ -71,7 +71,8 @@ func TestDocExamples(t *testing.T) {
 func TestDocExampleParser(t *testing.T) {
 	page := "# t\n\n```sh\nA=1 \\\n  B=2   # both\n# a comment\nserve &\n```\n\n" +
 		"<!-- doc-test: skip (needs a browser) -->\n```console\n$ open it\n```\n\n" +
-		"```console\n$ false\nout\n$ echo $?\n1\n$ true # x\n```\n\n```yaml\na: b\n```\n"
+		"```console\n$ false\nout\n$ echo $?\n1\n$ true # x\n```\n\n```yaml\na: b\n```\n" +
+		"```sh\ncat > c.yaml <<'EOF'\nclients:\n  - id: spa\nEOF\nnext\n```\n"
 	path := filepath.Join(t.TempDir(), "p.md")
 	if err := os.WriteFile(path, []byte(page), 0o644); err != nil {
 		t.Fatal(err)
@@ -83,7 +84,8 @@ func TestDocExampleParser(t *testing.T) {
 	got := fmt.Sprintf("%+v", blocks)
 	want := "[{Line:3 Lang:sh Skip: Cmds:[{Line:4 Text:A=1 \\\n  B=2   # both Want:0 Background:false} {Line:7 Text:serve & Want:0 Background:true}]} " +
 		"{Line:11 Lang:console Skip:needs a browser Cmds:[{Line:12 Text:open it Want:0 Background:false}]} " +
-		"{Line:15 Lang:console Skip: Cmds:[{Line:16 Text:false Want:1 Background:false} {Line:20 Text:true # x Want:0 Background:false}]}]"
+		"{Line:15 Lang:console Skip: Cmds:[{Line:16 Text:false Want:1 Background:false} {Line:20 Text:true # x Want:0 Background:false}]} " +
+		"{Line:26 Lang:sh Skip: Cmds:[{Line:27 Text:cat > c.yaml <<'EOF'\nclients:\n  - id: spa\nEOF Want:0 Background:false} {Line:31 Text:next Want:0 Background:false}]}]"
 	if got != want {
 		t.Errorf("parsed\n%s\nwant\n%s", got, want)
 	}
@@ -133,6 +135,7 @@ var (
 	// (<!-- doc-test: password -->) still runs here.
 	nameMarkerRE = regexp.MustCompile(`^<!-- doc-test: [a-z_]+ -->$`)
 	backgroundRE = regexp.MustCompile(`[^&]&\s*(#.*)?$`)
+	heredocRE    = regexp.MustCompile(`<<-?\s*'?"?(\w+)'?"?\s*(#.*)?$`)
 )
 
 // parseDocBlocks reads the ```sh and ```console blocks of a Markdown file.
@@ -198,6 +201,16 @@ func parseCommands(lang string, body []string, firstLine int) []docCommand {
 			j++
 			text += "\n" + body[j]
 		}
+		if m := heredocRE.FindStringSubmatch(text); m != nil {
+			// The here-document's lines belong to the command, up to its end word.
+			for j+1 < len(body) {
+				j++
+				text += "\n" + body[j]
+				if strings.TrimSpace(body[j]) == m[1] {
+					break
+				}
+			}
+		}
 		c.Text = text
 		if lang == "console" && strings.TrimSpace(text) == "echo $?" && len(cmds) > 0 && j+1 < len(body) {
 			if n, err := strconv.Atoi(strings.TrimSpace(body[j+1])); err == nil {
@@ -221,10 +234,11 @@ func runDocBlocks(t *testing.T, bin, file string, blocks []docBlock) {
 	script.WriteString("set -o pipefail\n")
 	// Stop what the examples started in the background when the page ends.
 	script.WriteString("trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null' EXIT\n")
-	ran := 0
+	ran, skipped := 0, 0
 	for _, b := range blocks {
 		if b.Skip != "" {
 			t.Logf("%s:%d: skipped: %s", file, b.Line, b.Skip)
+			skipped++
 			continue
 		}
 		for _, c := range b.Cmds {
@@ -271,7 +285,8 @@ func runDocBlocks(t *testing.T, bin, file string, blocks []docBlock) {
 			t.Errorf("%s (run it, fix the page, or mark the block <!-- doc-test: skip (reason) -->)", sc.Text())
 		}
 	}
-	if t.Failed() {
+	t.Logf("%s: %d commands run, %d of %d blocks marked skip", file, ran, skipped, len(blocks))
+	if t.Failed() || testing.Verbose() {
 		t.Logf("transcript of %s:\n%s", file, out)
 	}
 }

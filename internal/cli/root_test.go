@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/oauthkit/oauthkit/internal/cli/cmdutil"
 	"github.com/oauthkit/oauthkit/internal/iostreams"
 )
@@ -169,5 +171,31 @@ func TestExitCodesTopic(t *testing.T) {
 		if len(line) > 80 {
 			t.Errorf("line longer than 80 columns: %q", line)
 		}
+	}
+}
+
+// The help examples that use the demo confidential client give its secret
+// (issue 14 item 17: `flow --help`'s refresh example lacked it).
+func TestHelpExamplesGiveTheDemoSecret(t *testing.T) {
+	ios, _, _, _ := iostreams.Test()
+	root := NewRootCmd(cmdutil.NewFactory(ios, func(string) string { return "" }))
+	var walk func(*cobra.Command)
+	checked := 0
+	walk = func(c *cobra.Command) {
+		for _, line := range strings.Split(c.Example, "\n") {
+			if strings.Contains(line+" ", "--client-id oauthkit-demo ") {
+				checked++
+				if !strings.Contains(line, "--client-secret") && !strings.Contains(line, "OAUTHKIT_CLIENT_SECRET") {
+					t.Errorf("%s: the example %q uses the confidential demo client without its secret", c.CommandPath(), strings.TrimSpace(line))
+				}
+			}
+		}
+		for _, s := range c.Commands() {
+			walk(s)
+		}
+	}
+	walk(root)
+	if checked == 0 {
+		t.Fatal("no example uses the demo client: is the check still looking at the right thing?")
 	}
 }
