@@ -62,7 +62,7 @@ func run(ctx context.Context, opts *Options) error {
 	var keySource string
 	if len(keyFiles) > 0 {
 		if keySet, keySource, err = loadKeyFiles(keyFiles, errOut); err != nil {
-			return cmdutil.Failf("%v", err)
+			return cmdutil.InputError(err) // an unreadable key file: exit 2, as for every input file
 		}
 	}
 
