@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -197,5 +198,79 @@ func TestHelpExamplesGiveTheDemoSecret(t *testing.T) {
 	walk(root)
 	if checked == 0 {
 		t.Fatal("no example uses the demo client: is the check still looking at the right thing?")
+	}
+}
+
+// A help text that lists exit codes lists exactly the table's (issue 14
+// item 6: the help, the docs and the code cannot drift apart).
+func TestHelpExitCodesMatchTable(t *testing.T) {
+	ios, _, _, _ := iostreams.Test()
+	root := NewRootCmd(cmdutil.NewFactory(ios, func(string) string { return "" }))
+	var want []string
+	for _, c := range cmdutil.ExitCodes() {
+		want = append(want, fmt.Sprint(c.Code))
+	}
+	listRE := regexp.MustCompile(`(?s)Exit codes:(.*?)\.`)
+	codeRE := regexp.MustCompile(`(?:^|,)\s*(\d+) `)
+	found := 0
+	var walk func(*cobra.Command)
+	walk = func(c *cobra.Command) {
+		if m := listRE.FindStringSubmatch(c.Long); m != nil {
+			found++
+			var got []string
+			for _, cm := range codeRE.FindAllStringSubmatch(m[1], -1) {
+				got = append(got, cm[1])
+			}
+			if strings.Join(got, ",") != strings.Join(want, ",") {
+				t.Errorf("%s --help lists the exit codes %v, the table has %v", c.CommandPath(), got, want)
+			}
+		}
+		for _, s := range c.Commands() {
+			walk(s)
+		}
+	}
+	walk(root)
+	if found == 0 {
+		t.Fatal("no help text lists exit codes: is the check still looking at the right thing?")
+	}
+}
+
+// Issue 14 item 16: the root's examples start with the server and a flow.
+func TestRootExamplesIncludeServeAndFlow(t *testing.T) {
+	ios, _, _, _ := iostreams.Test()
+	root := NewRootCmd(cmdutil.NewFactory(ios, func(string) string { return "" }))
+	for _, want := range []string{"\n  oauthkit serve", "\n  oauthkit flow client-credentials --issuer "} {
+		if !strings.Contains("\n"+root.Example, want) {
+			t.Errorf("oauthkit --help examples lack %q:\n%s", strings.TrimSpace(want), root.Example)
+		}
+	}
+}
+
+// Every command group, present and future, refuses an unknown subcommand
+// (issue 14 item 1): found by walking the tree, not listed by hand.
+func TestEveryGroupRefusesAnUnknownSubcommand(t *testing.T) {
+	ios, _, _, _ := iostreams.Test()
+	root := NewRootCmd(cmdutil.NewFactory(ios, func(string) string { return "" }))
+	var groups [][]string
+	var walk func(*cobra.Command, []string)
+	walk = func(c *cobra.Command, path []string) {
+		if c.HasSubCommands() {
+			groups = append(groups, path)
+		}
+		for _, s := range c.Commands() {
+			walk(s, append(append([]string{}, path...), s.Name()))
+		}
+	}
+	walk(root, nil)
+	if len(groups) < 6 {
+		t.Fatalf("only %d command groups found: %v", len(groups), groups)
+	}
+	for _, g := range groups {
+		args := append(append([]string{}, g...), "zzqx", "arg", "--no-such-flag", "x")
+		code, out, errOut := runCLI(t, args...)
+		want := fmt.Sprintf("oauthkit: unknown command \"zzqx\" for %q", strings.Join(append([]string{"oauthkit"}, g...), " "))
+		if code != 2 || out != "" || !strings.HasPrefix(errOut, want) || strings.Count(errOut, "\n") != 1 {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2 and %q", args, code, out, errOut, want)
+		}
 	}
 }
