@@ -76,7 +76,7 @@ func TestDocExamples(t *testing.T) {
 func TestDocExampleParser(t *testing.T) {
 	page := "# t\n\n```sh\nA=1 \\\n  B=2   # both\n# a comment\nserve &\n```\n\n" +
 		"<!-- doc-test: skip (needs a browser) -->\n```console\n$ open it\n```\n\n" +
-		"```console\n$ false\nout\n$ echo $?\n1\n$ true # x\n```\n\n```yaml\na: b\n```\n" +
+		"```console\n$ false\nHTTP/1.1 400 Bad Request\n{\"error\":\"invalid_grant\"}\n$ echo $?\n1\n$ true # x\n{\"active\":false}\n```\n\n```yaml\na: b\n```\n" +
 		"```sh\ncat > c.yaml <<'EOF'\nclients:\n  - id: spa\nEOF\nnext\n```\n"
 	path := filepath.Join(t.TempDir(), "p.md")
 	if err := os.WriteFile(path, []byte(page), 0o644); err != nil {
@@ -87,10 +87,10 @@ func TestDocExampleParser(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := fmt.Sprintf("%+v", blocks)
-	want := "[{Line:3 Lang:sh Skip: Cmds:[{Line:4 Text:A=1 \\\n  B=2   # both Want:0 Background:false} {Line:7 Text:serve & Want:0 Background:true}]} " +
-		"{Line:11 Lang:console Skip:needs a browser Cmds:[{Line:12 Text:open it Want:0 Background:false}]} " +
-		"{Line:15 Lang:console Skip: Cmds:[{Line:16 Text:false Want:1 Background:false} {Line:20 Text:true # x Want:0 Background:false}]} " +
-		"{Line:26 Lang:sh Skip: Cmds:[{Line:27 Text:cat > c.yaml <<'EOF'\nclients:\n  - id: spa\nEOF Want:0 Background:false} {Line:31 Text:next Want:0 Background:false}]}]"
+	want := "[{Line:3 Lang:sh Skip: Cmds:[{Line:4 Text:A=1 \\\n  B=2   # both Want:0 Background:false Expect:[]} {Line:7 Text:serve & Want:0 Background:true Expect:[]}]} " +
+		"{Line:11 Lang:console Skip:needs a browser Cmds:[{Line:12 Text:open it Want:0 Background:false Expect:[]}]} " +
+		"{Line:15 Lang:console Skip: Cmds:[{Line:16 Text:false Want:1 Background:false Expect:[HTTP/1.1 400 \"error\":\"invalid_grant\"]} {Line:21 Text:true # x Want:0 Background:false Expect:[\"active\":false]}]} " +
+		"{Line:28 Lang:sh Skip: Cmds:[{Line:29 Text:cat > c.yaml <<'EOF'\nclients:\n  - id: spa\nEOF Want:0 Background:false Expect:[]} {Line:33 Text:next Want:0 Background:false Expect:[]}]}]"
 	if got != want {
 		t.Errorf("parsed\n%s\nwant\n%s", got, want)
 	}
@@ -109,6 +109,29 @@ type docCommand struct {
 	Text       string
 	Want       int
 	Background bool
+	// Expect holds what the output must contain, taken from the output the
+	// page shows: an HTTP status line of curl -i, an OAuth "error" code, an
+	// introspection "active" answer. The rest of the shown output varies
+	// from run to run (tokens, times, ports) and is not compared.
+	Expect []string
+}
+
+var outputMarkREs = []*regexp.Regexp{
+	regexp.MustCompile(`^HTTP/1\.1 \d{3}\b`),
+	regexp.MustCompile(`"error":"[a-z_]+"`),
+	regexp.MustCompile(`"active":(true|false)`),
+}
+
+// outputMarks returns the parts of a shown output line that every run must
+// print too.
+func outputMarks(line string) []string {
+	var marks []string
+	for _, re := range outputMarkREs {
+		if m := re.FindString(line); m != "" {
+			marks = append(marks, m)
+		}
+	}
+	return marks
 }
 
 type docBlock struct {
@@ -197,6 +220,9 @@ func parseCommands(lang string, body []string, firstLine int) []docCommand {
 			text = l
 		case "console":
 			if !strings.HasPrefix(l, "$ ") {
+				if len(cmds) > 0 {
+					cmds[len(cmds)-1].Expect = append(cmds[len(cmds)-1].Expect, outputMarks(l)...)
+				}
 				continue
 			}
 			text = strings.TrimPrefix(l, "$ ")
@@ -249,12 +275,20 @@ func runDocBlocks(t *testing.T, bin, file string, blocks []docBlock) {
 		for _, c := range b.Cmds {
 			ran++
 			fmt.Fprintf(&script, "printf '\\n### %s:%d $ %%s\\n' %s >&2\n", file, c.Line, shellQuote(firstLine(c.Text)))
-			script.WriteString(c.Text + "\n")
 			if c.Background {
+				script.WriteString(c.Text + "\n")
 				continue
 			}
-			fmt.Fprintf(&script, "__rc=$?; if [ \"$__rc\" != %d ]; then printf '%%s\\n' %s\" exited $__rc, want %d\" >> %s; fi\n",
-				c.Want, shellQuote(fmt.Sprintf("%s:%d: %s", file, c.Line, firstLine(c.Text))), c.Want, shellQuote(failures))
+			// In the current shell (assignments stay), its standard output
+			// kept to be shown and checked.
+			fmt.Fprintf(&script, "{ %s\n} > .doctest-out; __rc=$?; cat .doctest-out\n", c.Text)
+			where := shellQuote(fmt.Sprintf("%s:%d: %s", file, c.Line, firstLine(c.Text)))
+			fmt.Fprintf(&script, "if [ \"$__rc\" != %d ]; then printf '%%s\\n' %s\" exited $__rc, want %d\" >> %s; fi\n",
+				c.Want, where, c.Want, shellQuote(failures))
+			for _, e := range c.Expect {
+				fmt.Fprintf(&script, "grep -qF -- %s .doctest-out || printf '%%s\\n' %s\" printed no %s, which the page shows\" >> %s\n",
+					shellQuote(e), where, strings.ReplaceAll(shellQuote(e), `"`, `\"`), shellQuote(failures))
+			}
 		}
 	}
 	if ran == 0 {
