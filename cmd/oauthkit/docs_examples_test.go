@@ -76,7 +76,7 @@ func TestDocExamples(t *testing.T) {
 func TestDocExampleParser(t *testing.T) {
 	page := "# t\n\n```sh\nA=1 \\\n  B=2   # both\n# a comment\nserve &\n```\n\n" +
 		"<!-- doc-test: skip (needs a browser) -->\n```console\n$ open it\n```\n\n" +
-		"```console\n$ false\nHTTP/1.1 400 Bad Request\n{\"error\":\"invalid_grant\"}\n$ echo $?\n1\n$ true # x\n{\"active\":false}\n```\n\n```yaml\na: b\n```\n" +
+		"```console\n$ false\nHTTP/1.1 400 Bad Request\n{\"error\":\"invalid_grant\"}\n$ echo $?\n1\n$ true # x\n{\"active\":false}\noauthkit: token endpoint answered error=invalid_client error_description=\"x\" (HTTP 401)\n```\n\n```yaml\na: b\n```\n" +
 		"```sh\ncat > c.yaml <<'EOF'\nclients:\n  - id: spa\nEOF\nnext\n```\n"
 	path := filepath.Join(t.TempDir(), "p.md")
 	if err := os.WriteFile(path, []byte(page), 0o644); err != nil {
@@ -89,8 +89,8 @@ func TestDocExampleParser(t *testing.T) {
 	got := fmt.Sprintf("%+v", blocks)
 	want := "[{Line:3 Lang:sh Skip: Cmds:[{Line:4 Text:A=1 \\\n  B=2   # both Want:0 Background:false Expect:[]} {Line:7 Text:serve & Want:0 Background:true Expect:[]}]} " +
 		"{Line:11 Lang:console Skip:needs a browser Cmds:[{Line:12 Text:open it Want:0 Background:false Expect:[]}]} " +
-		"{Line:15 Lang:console Skip: Cmds:[{Line:16 Text:false Want:1 Background:false Expect:[HTTP/1.1 400 \"error\":\"invalid_grant\"]} {Line:21 Text:true # x Want:0 Background:false Expect:[\"active\":false]}]} " +
-		"{Line:28 Lang:sh Skip: Cmds:[{Line:29 Text:cat > c.yaml <<'EOF'\nclients:\n  - id: spa\nEOF Want:0 Background:false Expect:[]} {Line:33 Text:next Want:0 Background:false Expect:[]}]}]"
+		"{Line:15 Lang:console Skip: Cmds:[{Line:16 Text:false Want:1 Background:false Expect:[HTTP/1.1 400 \"error\":\"invalid_grant\"]} {Line:21 Text:true # x Want:0 Background:false Expect:[\"active\":false oauthkit: token endpoint answered error=invalid_client error_description=]}]} " +
+		"{Line:29 Lang:sh Skip: Cmds:[{Line:30 Text:cat > c.yaml <<'EOF'\nclients:\n  - id: spa\nEOF Want:0 Background:false Expect:[]} {Line:34 Text:next Want:0 Background:false Expect:[]}]}]"
 	if got != want {
 		t.Errorf("parsed\n%s\nwant\n%s", got, want)
 	}
@@ -111,7 +111,8 @@ type docCommand struct {
 	Background bool
 	// Expect holds what the output must contain, taken from the output the
 	// page shows: an HTTP status line of curl -i, an OAuth "error" code, an
-	// introspection "active" answer. The rest of the shown output varies
+	// introspection "active" answer, the fixed start of an error or warning
+	// line of oauthkit. The rest of the shown output varies
 	// from run to run (tokens, times, ports) and is not compared.
 	Expect []string
 }
@@ -120,6 +121,9 @@ var outputMarkREs = []*regexp.Regexp{
 	regexp.MustCompile(`^HTTP/1\.1 \d{3}\b`),
 	regexp.MustCompile(`"error":"[a-z_]+"`),
 	regexp.MustCompile(`"active":(true|false)`),
+	// An error or warning line of oauthkit, up to the first value that varies
+	// (a quoted value, a number, an ellipsis).
+	regexp.MustCompile(`^(oauthkit|warning|hint): [^"0-9…]+`),
 }
 
 // outputMarks returns the parts of a shown output line that every run must
@@ -281,7 +285,7 @@ func runDocBlocks(t *testing.T, bin, file string, blocks []docBlock) {
 			}
 			// In the current shell (assignments stay), its standard output
 			// kept to be shown and checked.
-			fmt.Fprintf(&script, "{ %s\n} > .doctest-out; __rc=$?; cat .doctest-out\n", c.Text)
+			fmt.Fprintf(&script, "{ %s\n} > .doctest-out 2> .doctest-err; __rc=$?; cat .doctest-out; cat .doctest-err >&2; cat .doctest-err >> .doctest-out\n", c.Text)
 			where := shellQuote(fmt.Sprintf("%s:%d: %s", file, c.Line, firstLine(c.Text)))
 			fmt.Fprintf(&script, "if [ \"$__rc\" != %d ]; then printf '%%s\\n' %s\" exited $__rc, want %d\" >> %s; fi\n",
 				c.Want, where, c.Want, shellQuote(failures))
