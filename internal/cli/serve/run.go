@@ -70,6 +70,7 @@ func (p *prepared) serve(ctx context.Context) error {
 		return err
 	}
 	handler := srv.Handler()
+	go srv.RunPurger(ctx, time.Minute) // expired codes and tokens (docs/security.md rule 52)
 	if dash != nil {
 		handler = recordRequests(handler, p.f.Now, dash.emit)
 	}
