@@ -9,7 +9,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -287,7 +286,7 @@ func (o *CommonOptions) Secret() (string, bool, error) {
 		EnvVar: "OAUTHKIT_CLIENT_SECRET", FlagSet: o.changed("client-secret")})
 	if err != nil || ok {
 		if ok && o.changed("client-secret") {
-			WarnArgvSecret(f.IOStreams.ErrOut, "--client-secret", "--client-secret-file or OAUTHKIT_CLIENT_SECRET")
+			cmdutil.WarnSecretInArgv(f, "--client-secret", "--client-secret-file or OAUTHKIT_CLIENT_SECRET")
 		}
 		return s, ok, err
 	}
@@ -398,12 +397,6 @@ func (o *CommonOptions) ClientWithin(ctx context.Context) (*flow.Client, error) 
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 	return o.Client(ctx)
-}
-
-// WarnArgvSecret is the warning for a credential given on the command line
-// (docs/security.md rule 61): flag names it, instead says what to use.
-func WarnArgvSecret(w io.Writer, flag, instead string) {
-	fmt.Fprintf(w, "warning: %s is visible to other users of this machine (process list, shell history); use %s\n", flag, instead)
 }
 
 // InvalidClientHint explains an invalid_client answer to a request that

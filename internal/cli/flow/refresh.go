@@ -52,7 +52,7 @@ refreshed ID token need not repeat it. -o json adds "id_token_claims".`,
 				return runF(opts)
 			}
 			if tokenSet {
-				clientopts.WarnArgvSecret(opts.Factory.IOStreams.ErrOut, "--refresh-token", "--refresh-token-file FILE ('-' = stdin)")
+				cmdutil.WarnSecretInArgv(opts.Factory, "--refresh-token", "--refresh-token-file FILE ('-' = stdin)") // docs/security.md rule 61
 			}
 			rt := strings.TrimSpace(opts.RefreshToken)
 			if opts.RefreshTokenFile != "" {
