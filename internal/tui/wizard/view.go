@@ -6,7 +6,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/oauthkit/oauthkit/internal/tui/jwtview"
+	"github.com/oauthkit/oauthkit/internal/termtext"
 )
 
 // masked stands for a secret in the list of answers: never its length.
@@ -52,7 +52,7 @@ func (m Model) View() string {
 		q = append(q, m.input.View())
 	}
 	if m.err != nil {
-		for _, l := range m.wrap("✗ "+jwtview.Printable(m.err.Error()), 2) {
+		for _, l := range m.wrap("✗ "+termtext.Clean(m.err.Error()), 2) {
 			q = append(q, st.Bad.Render(l))
 		}
 	}
@@ -95,13 +95,13 @@ func (m Model) shown(f Field, v string) string {
 	case f.Kind == Select:
 		for _, o := range f.Options(m.vals) {
 			if o.Value == v {
-				return jwtview.Printable(o.Label)
+				return termtext.Clean(o.Label)
 			}
 		}
 	case v == "":
 		return st.Dim.Render("(none)")
 	}
-	return jwtview.Printable(v)
+	return termtext.Clean(v)
 }
 
 func (m Model) help() string {
