@@ -32,6 +32,7 @@ func (s *Server) authenticateClient(r *http.Request, form map[string]string) (st
 		}
 		return store.Client{}, NewError(clientauth.OAuthErrorCode(err), err.Error())
 	}
+	noteClient(r, creds.ClientID)
 	basic := creds.Method == clientauth.MethodBasic
 	fail := func(desc string) (store.Client, *Error) {
 		return store.Client{}, &Error{Code: ErrInvalidClient, Status: http.StatusUnauthorized, BasicChallenge: basic, Description: desc}

@@ -134,16 +134,12 @@ func run(ctx context.Context, opts *Options) error {
 		settings.ScopeDescriptions = demoScopeDescriptions()
 		settings.LoginNotice = "Zero-config demo: sign in as \"" + demo.Username + "\" with the password that oauthkit serve printed when it started."
 	}
-	srv, err := authserver.New(settings, authserver.Options{Store: st, Hasher: hasher, Keys: keySet, Now: f.Now, Logger: logger})
+	srv, err := authserver.New(settings, authserver.Options{Store: st, Hasher: hasher, Keys: keySet, Now: f.Now, Logger: logger, OnEvent: dash.observer()})
 	if err != nil {
 		ln.Close()
 		return cmdutil.Failf("%v", err)
 	}
-	handler := srv.Handler()
-	if dash != nil {
-		handler = recordRequests(handler, f.Now, dash.emit)
-	}
-	httpSrv := authserver.NewHTTPServer(handler, logger)
+	httpSrv := authserver.NewHTTPServer(srv.Handler(), logger)
 
 	served := make(chan error, 1)
 	go func() { served <- httpSrv.Serve(ln) }()
