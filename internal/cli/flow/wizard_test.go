@@ -224,6 +224,11 @@ func TestWizardCancel(t *testing.T) {
 	if e.out.Len() != 0 {
 		t.Errorf("stdout after cancel: %q", e.out.String())
 	}
+	// The error is the one "cancelled" line (printed by the caller); the
+	// form says nothing of its own.
+	if strings.Contains(e.errOut.String(), "cancelled") {
+		t.Errorf("the wizard wrote its own \"cancelled\":\n%q", e.errOut.String())
+	}
 }
 
 // Without a terminal: the usual usage error, exit 2; an unknown grant too.

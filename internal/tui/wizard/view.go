@@ -13,12 +13,13 @@ import (
 const masked = "•••••• (hidden)"
 
 // View draws the answers so far, the current question and the key help.
-// Once done it leaves only the answers on the screen (secrets masked).
+// Once done it leaves only the answers on the screen (secrets masked); a
+// cancelled form leaves nothing, so the command's one line says it.
 func (m Model) View() string {
 	st := m.styles
 	if m.done {
 		if m.cancelled {
-			return st.Dim.Render(m.title+": cancelled") + "\n"
+			return ""
 		}
 		return strings.Join(append([]string{st.Title.Render(m.title)}, m.answers()...), "\n") + "\n"
 	}
