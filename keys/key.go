@@ -18,7 +18,7 @@ import (
 	"fmt"
 )
 
-// MinRSABits is the smallest RSA modulus accepted (SECURITY.md rule 35).
+// MinRSABits is the smallest RSA modulus accepted (docs/security.md rule 35).
 const MinRSABits = 2048
 
 // maxRSABits bounds the RSA keys accepted, so hostile input cannot make a

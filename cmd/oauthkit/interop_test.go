@@ -1,19 +1,17 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"errors"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/oauthkit/oauthkit/internal/testutil/servetest"
 )
 
 // interopDir holds the npm peers, their scripts and the server's
@@ -123,38 +121,19 @@ func requireInteropPeers(t *testing.T, dir string) string {
 	return node
 }
 
-// buildInteropBinary builds the oauthkit binary into a temporary directory.
+// buildInteropBinary returns the oauthkit binary: $OAUTHKIT_BIN, or the
+// one built from these sources (once per source tree, for every suite).
 func buildInteropBinary(t *testing.T) string {
 	t.Helper()
-	goTool, err := exec.LookPath("go")
+	bin, err := servetest.Binary()
 	if err != nil {
-		t.Fatalf("building oauthkit: the go command is not on PATH: %v", err)
-	}
-	bin := filepath.Join(t.TempDir(), "oauthkit")
-	out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+		t.Fatalf("building oauthkit: %v", err)
 	}
 	return bin
 }
 
 // interopBuffer is a bytes.Buffer safe to read while a process writes to it.
-type interopBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *interopBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *interopBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+type interopBuffer = servetest.LockedBuffer
 
 // startInteropServe starts `oauthkit serve ARGS` with a memory store on a
 // free loopback port and returns the issuer, read from the first line of
@@ -162,55 +141,18 @@ func (b *interopBuffer) String() string {
 // exit; the server's log is shown when the test failed.
 func startInteropServe(t *testing.T, bin, root string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(bin, append([]string{"serve", "--store", "memory", "--addr", "127.0.0.1:0"}, args...)...)
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "NO_COLOR=1")
-	stderr := &interopBuffer{}
-	cmd.Stderr = stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting oauthkit serve: %v", err)
-	}
-	exited := make(chan error, 1)
-	firstLine := make(chan string, 1)
-	go func() {
-		r := bufio.NewReader(stdout)
-		line, _ := r.ReadString('\n')
-		firstLine <- strings.TrimSpace(line)
-		_, _ = r.WriteTo(io.Discard) // drain stdout so the server never blocks on it
-		exited <- cmd.Wait()
-	}()
-	ready := false // the issuer was read: the server is up and must stop cleanly
-	t.Cleanup(func() {
-		if err := cmd.Process.Signal(syscall.SIGINT); err != nil && !errors.Is(err, os.ErrProcessDone) {
-			t.Errorf("stopping oauthkit serve: %v", err)
-		}
-		select {
-		case err := <-exited:
-			if err != nil && ready {
-				t.Errorf("oauthkit serve did not exit cleanly on SIGINT: %v", err)
-			}
-		case <-time.After(20 * time.Second):
-			_ = cmd.Process.Kill()
-			t.Errorf("oauthkit serve still running 20s after SIGINT; killed")
-		}
-		if t.Failed() && ready {
-			t.Logf("oauthkit serve standard error:\n%s", stderr.String())
-		}
+	p := servetest.Run(t, servetest.Options{
+		Bin:           bin,
+		Args:          append([]string{"--store", "memory", "--addr", "127.0.0.1:0"}, args...),
+		Dir:           root,
+		Env:           []string{"NO_COLOR=1"},
+		StartTimeout:  60 * time.Second,
+		StopSignal:    syscall.SIGINT,
+		StopTimeout:   20 * time.Second,
+		WantCleanExit: true,
 	})
-
-	select {
-	case issuer := <-firstLine:
-		if !strings.HasPrefix(issuer, "http://127.0.0.1:") {
-			t.Fatalf("first line of oauthkit serve is %q, want the issuer http://127.0.0.1:PORT\nstderr:\n%s", issuer, stderr.String())
-		}
-		ready = true
-		return issuer
-	case <-time.After(60 * time.Second):
-		t.Fatalf("oauthkit serve printed no issuer within 60s\nstderr:\n%s", stderr.String())
-		return ""
+	if !strings.HasPrefix(p.URL, "http://127.0.0.1:") {
+		t.Fatalf("first line of oauthkit serve is %q, want the issuer http://127.0.0.1:PORT\nstderr:\n%s", p.URL, p.Stderr.String())
 	}
+	return p.URL
 }

@@ -12,9 +12,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/oauthkit/oauthkit/internal/testutil/servetest"
 )
 
 // Helpers of serve_e2e_test.go: start, stop and talk to a real
@@ -22,34 +23,18 @@ import (
 
 // serveStartTimeout bounds how long a server may take to print its issuer
 // (a new store generates an RSA key; the race detector slows that down).
-const serveStartTimeout = 30 * time.Second
+const serveStartTimeout = servetest.DefaultStartTimeout
 
 // lockedBuffer collects a child's output while the test reads it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+type lockedBuffer = servetest.LockedBuffer
 
 // serveProc is one running `oauthkit serve`.
 type serveProc struct {
-	cmd     *exec.Cmd
-	url     string // the issuer, from the first line of stdout
-	stdout  *lockedBuffer
-	stderr  *lockedBuffer
-	exited  chan struct{} // closed once the process has exited
-	waitErr error         // set before exited is closed
+	*servetest.Server
+	cmd    *exec.Cmd
+	url    string // the issuer, from the first line of stdout
+	stdout *lockedBuffer
+	stderr *lockedBuffer
 }
 
 // startServe starts `oauthkit serve --addr 127.0.0.1:0 ARGS...` in dir and
@@ -61,68 +46,33 @@ func startServe(t *testing.T, dir string, args ...string) *serveProc {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(exe, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
-	cmd.Args[0] = "oauthkit" // testscript.Main runs the oauthkit command for this name
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "NO_COLOR=1", "OAUTHKIT_CLIENT_SECRET=", "XDG_STATE_HOME="+filepath.Join(dir, "state"))
-	p := &serveProc{cmd: cmd, stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, exited: make(chan struct{})}
-	cmd.Stdout, cmd.Stderr = p.stdout, p.stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		p.waitErr = cmd.Wait()
-		close(p.exited)
-	}()
-	t.Cleanup(func() {
-		select {
-		case <-p.exited:
-		default:
-			_ = cmd.Process.Kill()
-			<-p.exited
-		}
-		if t.Failed() {
-			t.Logf("serve stderr:\n%s", p.stderr.String())
-		}
+	p := servetest.Run(t, servetest.Options{
+		Bin:          exe,
+		Argv0:        "oauthkit", // testscript.Main runs the oauthkit command for this name
+		Args:         append([]string{"--addr", "127.0.0.1:0"}, args...),
+		Dir:          dir,
+		Env:          []string{"NO_COLOR=1", "OAUTHKIT_CLIENT_SECRET=", "XDG_STATE_HOME=" + filepath.Join(dir, "state")},
+		StartTimeout: serveStartTimeout,
 	})
-	deadline := time.After(serveStartTimeout)
-	for {
-		if line, _, ok := strings.Cut(p.stdout.String(), "\n"); ok {
-			p.url = line
-			return p
-		}
-		select {
-		case <-p.exited:
-			t.Fatalf("serve exited before printing its issuer (%v); stderr:\n%s", p.waitErr, p.stderr.String())
-		case <-deadline:
-			t.Fatalf("serve printed no issuer within %s; stderr:\n%s", serveStartTimeout, p.stderr.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
+	return &serveProc{Server: p, cmd: p.Cmd, url: p.URL, stdout: p.Stdout, stderr: p.Stderr}
 }
 
 // stop sends sig and waits (bounded) for the exit; it returns the exit code
 // (-1 when a signal ended the process).
 func (p *serveProc) stop(t *testing.T, sig os.Signal) int {
 	t.Helper()
-	if err := p.cmd.Process.Signal(sig); err != nil {
+	code, err := p.Stop(sig, 20*time.Second)
+	switch {
+	case errors.Is(err, servetest.ErrTimeout):
+		t.Fatalf("serve did not exit within 20s of %v", sig)
+	case err != nil:
 		t.Fatalf("signal %v: %v", sig, err)
 	}
-	select {
-	case <-p.exited:
-	case <-time.After(20 * time.Second):
-		t.Fatalf("serve did not exit within 20s of %v", sig)
-	}
 	var ee *exec.ExitError
-	switch {
-	case p.waitErr == nil:
-		return 0
-	case errors.As(p.waitErr, &ee):
-		return ee.ExitCode()
-	default:
-		t.Fatalf("waiting for serve: %v", p.waitErr)
-		return 0
+	if waitErr := p.WaitErr(); waitErr != nil && !errors.As(waitErr, &ee) {
+		t.Fatalf("waiting for serve: %v", waitErr)
 	}
+	return code
 }
 
 // demoCreds are the zero-config credentials serve saves next to a sqlite store.

@@ -23,7 +23,7 @@ import (
 
 // TestServeKill9KeepsRotation: a refresh answered 200 just before kill -9
 // is durable: after a restart the new token works and the old one is
-// refused (SECURITY.md rule 29).
+// refused (docs/security.md rule 29).
 func TestServeKill9KeepsRotation(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "oauthkit.db")
@@ -95,7 +95,7 @@ func TestServeKill9Stream(t *testing.T) {
 
 // TestServeParallelRefresh: 50 parallel refreshes of one token through the
 // real server: exactly one 200, the rest 400 invalid_grant, no 5xx
-// (SECURITY.md rule 26).
+// (docs/security.md rule 26).
 func TestServeParallelRefresh(t *testing.T) {
 	for _, store := range []string{"sqlite", "memory"} {
 		t.Run(store, func(t *testing.T) {

@@ -18,7 +18,7 @@ import (
 // (auto-approve on, so every path through the endpoint is reachable
 // without pages) and checks the open-redirect rule: a response either has
 // no Location, or one that goes to this server's login/consent pages or to
-// a redirect URI registered for the client (SECURITY.md rules 1–2). A page
+// a redirect URI registered for the client (docs/security.md rules 1–2). A page
 // is HTML with the rule 8 headers; nothing panics.
 func FuzzAuthorizeRedirectTarget(f *testing.F) {
 	for _, s := range []string{

@@ -2,7 +2,7 @@ package authserver
 
 import "strings"
 
-// Redirect URI matching (SECURITY.md rule 1): the requested URI must equal a
+// Redirect URI matching (docs/security.md rule 1): the requested URI must equal a
 // registered one as a string — no case folding, no normalising of ports,
 // slashes, dot segments, query or percent-encodings (RFC 9700 §2.1,
 // RFC 6749 §3.1.2.3). The one exception is a registered loopback IP

@@ -29,7 +29,7 @@ const (
 )
 
 // authzRequest is an authorization request whose client and redirect URI
-// are known good (SECURITY.md rules 1–2), with the rest validated.
+// are known good (docs/security.md rules 1–2), with the rest validated.
 type authzRequest struct {
 	Client       store.Client
 	ResponseType string
@@ -99,7 +99,7 @@ func readPageForm(w http.ResponseWriter, r *http.Request) (url.Values, *pageErro
 }
 
 // readPageFormOnce reads the form of a login or consent page, whose fields
-// may each appear once (SECURITY.md rule 5).
+// may each appear once (docs/security.md rule 5).
 func readPageFormOnce(w http.ResponseWriter, r *http.Request) (url.Values, *pageError) {
 	form, pe := readPageForm(w, r)
 	if pe != nil {
@@ -114,7 +114,7 @@ func readPageFormOnce(w http.ResponseWriter, r *http.Request) (url.Values, *page
 }
 
 // single returns the one value of name, "" when absent; repeated is true
-// when it was sent more than once (SECURITY.md rule 5).
+// when it was sent more than once (docs/security.md rule 5).
 func single(v url.Values, name string) (value string, repeated bool) {
 	vs := v[name]
 	if len(vs) > 1 {
@@ -221,7 +221,7 @@ func (s *Server) checkAuthorizeParams(q *authzRequest, v url.Values) *Error {
 	return s.checkOIDCParams(q, v)
 }
 
-// checkPKCE applies SECURITY.md rule 6: S256 only, challenge syntax, and a
+// checkPKCE applies docs/security.md rule 6: S256 only, challenge syntax, and a
 // challenge required by the policy (public clients by default).
 func (s *Server) checkPKCE(q *authzRequest, v url.Values) *Error {
 	challenge, method := v.Get("code_challenge"), v.Get("code_challenge_method")

@@ -69,7 +69,7 @@ func (s *Server) redirectError(w http.ResponseWriter, r *http.Request, t authzTa
 // complete answers an approved request for user: a code (stored as its
 // hash, with everything the token endpoint checks it against) or, for the
 // implicit grant, an access token and/or an ID token in the fragment and
-// never a refresh token (SECURITY.md rule 7). sid is the browser session's
+// never a refresh token (docs/security.md rule 7). sid is the browser session's
 // "sid" ("" without a session).
 func (s *Server) complete(w http.ResponseWriter, r *http.Request, q *authzRequest, user store.User, authTime time.Time, sid string) {
 	ctx := r.Context()

@@ -11,12 +11,12 @@ import (
 )
 
 // maxTokenLength bounds the tokens looked at: longer ones are not ours and
-// are refused before any work (SECURITY.md rule 37).
+// are refused before any work (docs/security.md rule 37).
 const maxTokenLength = 8 << 10
 
 // activeAccessToken returns the record of a live access token issued by this
 // server: signature, issuer, audience, type and expiry for a JWT (algorithm
-// pinned, SECURITY.md rule 19), expiry for an opaque one, and not revoked.
+// pinned, docs/security.md rule 19), expiry for an opaque one, and not revoked.
 // ok is false for anything else; err is set only when the store failed.
 func (s *Server) activeAccessToken(ctx context.Context, value string) (rec store.AccessToken, ok bool, err error) {
 	if value == "" || len(value) > maxTokenLength {

@@ -16,7 +16,7 @@ import (
 const dummySecretHash = "sha256:0000000000000000000000000000000000000000000000000000000000000000"
 
 // authenticateClient identifies and authenticates the client of a token,
-// introspection or revocation request (RFC 6749 §2.3, SECURITY.md rule 16).
+// introspection or revocation request (RFC 6749 §2.3, docs/security.md rule 16).
 // requireConfidential refuses public clients (introspection and revocation
 // demand authentication, rule 22).
 func (s *Server) authenticateClient(r *http.Request, form map[string]string) (store.Client, *Error) {
@@ -60,7 +60,7 @@ func isPublic(c store.Client) bool { return c.AuthMethod == string(clientauth.Me
 // secretMatches compares a presented secret with a stored "<alg>:<hex>"
 // hash using the stored value's own algorithm, in constant time, so a
 // secret_hash of any supported algorithm works whatever the token hashing
-// is (SECURITY.md rule 17).
+// is (docs/security.md rule 17).
 func secretMatches(secret, stored string) bool {
 	alg, _, ok := strings.Cut(stored, ":")
 	if !ok {

@@ -9,7 +9,7 @@ import (
 // handleDiscovery serves RFC 8414 metadata with the OpenID Connect
 // Discovery 1.0 members, at both well-known paths. The issuer is the configured one, never taken from the
 // request's Host or forwarding headers; only what is enabled is listed
-// (SECURITY.md rule 21).
+// (docs/security.md rule 21).
 func (s *Server) handleDiscovery(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
@@ -97,7 +97,7 @@ func sortedKeys(m map[string]bool) []string {
 	return slices.Sorted(maps.Keys(m))
 }
 
-// handleJWKS publishes the public keys (SECURITY.md rule 20).
+// handleJWKS publishes the public keys (docs/security.md rule 20).
 func (s *Server) handleJWKS(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")

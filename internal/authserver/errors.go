@@ -7,21 +7,47 @@ import (
 	"strings"
 )
 
-// OAuth error codes (RFC 6749 §4.1.2.1, §5.2; RFC 6750 §3.1; RFC 7009 §2.2.1).
+// ErrorCode is an RFC error code as a sentinel error: errors.Is(err,
+// CodeInvalidGrant) holds for any *Error in err's chain that carries
+// "invalid_grant", whatever its description and status.
+type ErrorCode string
+
+// Error returns the code itself.
+func (c ErrorCode) Error() string { return string(c) }
+
+// The RFC error codes as sentinels (RFC 6749 §4.1.2.1, §5.2; RFC 6750 §3.1;
+// RFC 7009 §2.2.1).
 const (
-	ErrInvalidRequest          = "invalid_request"
-	ErrInvalidClient           = "invalid_client"
-	ErrInvalidGrant            = "invalid_grant"
-	ErrUnauthorizedClient      = "unauthorized_client"
-	ErrUnsupportedGrantType    = "unsupported_grant_type"
-	ErrInvalidScope            = "invalid_scope"
-	ErrAccessDenied            = "access_denied"
-	ErrUnsupportedResponseType = "unsupported_response_type"
-	ErrServerError             = "server_error"
-	ErrTemporarilyUnavailable  = "temporarily_unavailable"
-	ErrInvalidToken            = "invalid_token"
-	ErrInsufficientScope       = "insufficient_scope"
-	ErrUnsupportedTokenType    = "unsupported_token_type"
+	CodeInvalidRequest          ErrorCode = "invalid_request"
+	CodeInvalidClient           ErrorCode = "invalid_client"
+	CodeInvalidGrant            ErrorCode = "invalid_grant"
+	CodeUnauthorizedClient      ErrorCode = "unauthorized_client"
+	CodeUnsupportedGrantType    ErrorCode = "unsupported_grant_type"
+	CodeInvalidScope            ErrorCode = "invalid_scope"
+	CodeAccessDenied            ErrorCode = "access_denied"
+	CodeUnsupportedResponseType ErrorCode = "unsupported_response_type"
+	CodeServerError             ErrorCode = "server_error"
+	CodeTemporarilyUnavailable  ErrorCode = "temporarily_unavailable"
+	CodeInvalidToken            ErrorCode = "invalid_token"
+	CodeInsufficientScope       ErrorCode = "insufficient_scope"
+	CodeUnsupportedTokenType    ErrorCode = "unsupported_token_type"
+)
+
+// The same codes as plain strings, for Error.Code and NewError.
+const (
+	ErrInvalidRequest          = string(CodeInvalidRequest)
+	ErrInvalidClient           = string(CodeInvalidClient)
+	ErrInvalidGrant            = string(CodeInvalidGrant)
+	ErrUnauthorizedClient      = string(CodeUnauthorizedClient)
+	ErrUnsupportedGrantType    = string(CodeUnsupportedGrantType)
+	ErrInvalidScope            = string(CodeInvalidScope)
+	ErrAccessDenied            = string(CodeAccessDenied)
+	ErrUnsupportedResponseType = string(CodeUnsupportedResponseType)
+	ErrServerError             = string(CodeServerError)
+	ErrTemporarilyUnavailable  = string(CodeTemporarilyUnavailable)
+	ErrInvalidToken            = string(CodeInvalidToken)
+	ErrInsufficientScope       = string(CodeInsufficientScope)
+	ErrUnsupportedTokenType    = string(CodeUnsupportedTokenType)
 )
 
 // Error is an OAuth error answer: the RFC code, a description that names the
@@ -42,6 +68,18 @@ func (e *Error) Error() string {
 		return e.Code
 	}
 	return e.Code + ": " + e.Description
+}
+
+// Is makes errors.Is match by code: target is an ErrorCode sentinel or an
+// *Error with the same code (descriptions are not compared).
+func (e *Error) Is(target error) bool {
+	switch t := target.(type) {
+	case ErrorCode:
+		return e.Code == string(t)
+	case *Error:
+		return t != nil && e.Code == t.Code
+	}
+	return false
 }
 
 // NewError returns an error with the status RFC 6749 §5.2 gives the code.
@@ -66,7 +104,7 @@ func statusFor(code string) int {
 
 // SafeDescription makes a description safe for error_description: RFC 6749
 // §5.2 allows only %x20-21 / %x23-5B / %x5D-7E, so CR, LF, '"', '\' and
-// anything outside printable ASCII become a space or '?' (SECURITY.md rule 13).
+// anything outside printable ASCII become a space or '?' (docs/security.md rule 13).
 func SafeDescription(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
@@ -88,7 +126,7 @@ func SafeDescription(s string) string {
 }
 
 // NoStore sets the headers every response carrying tokens or credentials
-// must have (RFC 6749 §5.1, SECURITY.md rule 14).
+// must have (RFC 6749 §5.1, docs/security.md rule 14).
 func NoStore(w http.ResponseWriter) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Pragma", "no-cache")

@@ -11,7 +11,7 @@ import (
 
 // flakyStore wraps a store; the operations named in fail(...) return
 // store.ErrUnavailable until heal() — a store that went down and came back,
-// without a restart of the server (SECURITY.md rules 23, 38). "*" fails
+// without a restart of the server (docs/security.md rules 23, 38). "*" fails
 // every wrapped operation.
 type flakyStore struct {
 	store.Store

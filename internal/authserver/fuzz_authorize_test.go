@@ -61,7 +61,7 @@ func exactlyRegistered(registered []string, uri string) bool {
 // (validateAuthorize) on arbitrary query strings. It never panics; a page
 // error and a redirect error are never both set; and a request it accepts
 // names a registered client, has a redirect URI registered for it exactly
-// (SECURITY.md rule 1), no repeated parameter (rule 5), a response type
+// (docs/security.md rule 1), no repeated parameter (rule 5), a response type
 // the client is registered for, either no PKCE challenge (allowed only for
 // the confidential client) or a syntactically valid S256 one (rule 6), and
 // a scope within the client's.

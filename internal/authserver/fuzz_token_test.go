@@ -237,7 +237,7 @@ func FuzzTokenRequest(f *testing.F) {
 					t.Fatal("client_credentials for a public client")
 				}
 				if _, has := m["refresh_token"]; has {
-					t.Fatal("client_credentials issued a refresh token (SECURITY.md rule 15)")
+					t.Fatal("client_credentials issued a refresh token (docs/security.md rule 15)")
 				}
 			case GrantAuthorizationCode:
 				want := map[string]string{webID: fuzzCodeWeb, cliID: fuzzCodeCli}[client]

@@ -7,7 +7,7 @@ import (
 )
 
 // grantAuthorizationCode is RFC 6749 §4.1.3: redeem a code once, bound to
-// its client, its redirect_uri and its PKCE challenge (SECURITY.md rules
+// its client, its redirect_uri and its PKCE challenge (docs/security.md rules
 // 9–11). A second redemption revokes what the first produced.
 func (s *Server) grantAuthorizationCode(req *tokenRequest) (*issued, *Error) {
 	value := req.form["code"]

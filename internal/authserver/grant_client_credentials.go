@@ -1,7 +1,7 @@
 package authserver
 
 // grantClientCredentials is RFC 6749 §4.4: a confidential client gets an
-// access token for itself, never a refresh token (SECURITY.md rule 15).
+// access token for itself, never a refresh token (docs/security.md rule 15).
 func (s *Server) grantClientCredentials(req *tokenRequest) (*issued, *Error) {
 	if isPublic(req.client) {
 		return nil, NewError(ErrUnauthorizedClient, "a public client cannot use client_credentials (RFC 6749 §4.4)")

@@ -11,7 +11,7 @@ import (
 )
 
 // grantPassword is RFC 6749 §4.3, the resource owner password grant, only
-// for clients configured for it (SECURITY.md rule 7). Unknown user and wrong
+// for clients configured for it (docs/security.md rule 7). Unknown user and wrong
 // password give the same answer; failures are throttled per client and per
 // IP address (rule 15).
 func (s *Server) grantPassword(req *tokenRequest) (*issued, *Error) {
@@ -63,7 +63,7 @@ func clientIP(r *http.Request) string {
 }
 
 // dummyPasswordHash is verified when the user is unknown, so an unknown user
-// and a wrong password cost the same time (SECURITY.md rule 15). It is the
+// and a wrong password cost the same time (docs/security.md rule 15). It is the
 // hash of a random string nobody knows, made on first use.
 func (s *Server) dummyPasswordHash() string {
 	s.dummyOnce.Do(func() {

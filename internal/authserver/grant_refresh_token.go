@@ -8,7 +8,7 @@ import (
 	"github.com/oauthkit/oauthkit/internal/store"
 )
 
-// grantRefreshToken is RFC 6749 §6 with rotation (SECURITY.md rules 24–26):
+// grantRefreshToken is RFC 6749 §6 with rotation (docs/security.md rules 24–26):
 // each refresh returns a new refresh token and the old one dies; a rotated-out
 // token presented again revokes the whole grant; the token is bound to its
 // client; scope can only narrow; exactly one of parallel refreshes wins.
@@ -53,7 +53,7 @@ func (s *Server) grantRefreshToken(req *tokenRequest) (*issued, *Error) {
 	// The access token of a live refresh token is minted (and recorded)
 	// before the rotation: if recording fails, the refresh token is still
 	// active and the client's retry works, instead of looking like a replay
-	// that revokes the grant (SECURITY.md rule 38). If the rotation then
+	// that revokes the grant (docs/security.md rule 38). If the rotation then
 	// fails (a lost race), the recorded token was never handed out.
 	g := grant{Client: req.client, Subject: fam.Subject, Scope: scope, FamilyID: fam.ID, AuthTime: fam.AuthTime,
 		SessionID: fam.SessionID, Now: now}

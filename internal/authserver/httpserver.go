@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// Limits on what a client may send (SECURITY.md rules 12, 36, 37).
+// Limits on what a client may send (docs/security.md rules 12, 36, 37).
 const (
 	MaxBodyBytes      = 64 << 10 // form bodies of /token, /introspect, /revoke, /authorize
 	MaxHeaderBytes    = 16 << 10
@@ -22,7 +22,7 @@ const (
 )
 
 // NewHTTPServer returns an http.Server with every timeout set, so slow-loris
-// connections cannot hold the server (SECURITY.md rule 36).
+// connections cannot hold the server (docs/security.md rule 36).
 func NewHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
 	return &http.Server{
 		Handler:           h,
@@ -90,7 +90,7 @@ func headerSize(r *http.Request) int {
 // ParseForm reads an application/x-www-form-urlencoded POST body of at most
 // MaxBodyBytes. Parameters in the query string are not merged in: for the
 // token, introspection and revocation endpoints the body is the only source
-// (SECURITY.md rule 12). A repeated parameter is an invalid_request (rule 5).
+// (docs/security.md rule 12). A repeated parameter is an invalid_request (rule 5).
 func ParseForm(w http.ResponseWriter, r *http.Request) (map[string]string, *Error) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)

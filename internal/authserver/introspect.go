@@ -7,7 +7,7 @@ import (
 // handleIntrospect is POST /introspect (RFC 7662). The caller must
 // authenticate as a confidential client; anything not live — garbage,
 // expired, revoked, rotated out — is {"active": false} and nothing else
-// (SECURITY.md rule 22).
+// (docs/security.md rule 22).
 func (s *Server) handleIntrospect(w http.ResponseWriter, r *http.Request) {
 	form, client, ok := s.clientRequest(w, r, "token")
 	if !ok {

@@ -40,7 +40,7 @@ type grant struct {
 }
 
 // randomToken returns n random bytes, base64url-encoded. 32 bytes give 256
-// bits, beyond the 128 bits SECURITY.md rule 17 asks for.
+// bits, beyond the 128 bits docs/security.md rule 17 asks for.
 func randomToken(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go ≥ 1.24)

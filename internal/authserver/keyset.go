@@ -61,7 +61,7 @@ func (ks *KeySet) Signer() *keys.Key {
 	return ks.signer
 }
 
-// JWKS returns the public key set (public members only, SECURITY.md rule 20).
+// JWKS returns the public key set (public members only, docs/security.md rule 20).
 func (ks *KeySet) JWKS() keys.JWKS { return ks.jwks }
 
 // Algs lists the signing algorithms of the published keys, signer first.
@@ -83,7 +83,7 @@ func (ks *KeySet) Sign(claims any, typ string) (string, error) {
 }
 
 // Verifier returns a verifier pinned to the published keys and their
-// algorithms (SECURITY.md rule 19). A token's kid must name one of them: an
+// algorithms (docs/security.md rule 19). A token's kid must name one of them: an
 // unknown kid is refused, not tried against every key.
 func (ks *KeySet) Verifier(v token.Verifier) *token.Verifier {
 	v.Keys = ks.verify

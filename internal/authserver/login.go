@@ -34,7 +34,7 @@ func (s *Server) pendingOf(r *http.Request, rid string) (session, pendingAuth, b
 }
 
 // handleLogin is the login page: GET shows the form, POST checks the CSRF
-// token and the password (throttled, SECURITY.md rule 15), signs the
+// token and the password (throttled, docs/security.md rule 15), signs the
 // browser session in and carries on with the authorization request.
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {

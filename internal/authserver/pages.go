@@ -14,7 +14,7 @@ var templateFiles embed.FS
 
 // pages are the server-rendered HTML pages: html/template escapes every
 // value, the CSS is inline under a per-response CSP nonce, and nothing is
-// loaded from elsewhere (SECURITY.md rule 8).
+// loaded from elsewhere (docs/security.md rule 8).
 type pages struct {
 	byName map[string]*template.Template
 }
@@ -74,7 +74,7 @@ func (s *Server) render(w http.ResponseWriter, status int, name, title string, d
 	_, _ = w.Write(buf.Bytes())
 }
 
-// renderError shows an error page; it never redirects (SECURITY.md rule 2).
+// renderError shows an error page; it never redirects (docs/security.md rule 2).
 func (s *Server) renderError(w http.ResponseWriter, pe *pageError) {
 	s.render(w, pe.Status, "error", pe.Title, pe, pageOptions{})
 }

@@ -6,7 +6,7 @@ import (
 	"encoding/base64"
 )
 
-// PKCE (RFC 7636). Only S256 is offered (SECURITY.md rule 6).
+// PKCE (RFC 7636). Only S256 is offered (docs/security.md rule 6).
 const PKCEMethodS256 = "S256"
 
 // ValidPKCEValue reports whether v is 43–128 characters of the unreserved

@@ -15,7 +15,7 @@ const (
 
 // writeTokenResponse answers a successful grant in the client's shape:
 // RFC 6749 §5.1 JSON, Apigee Edge's extended JSON, or the bare JWT. Every
-// shape carries Cache-Control: no-store (SECURITY.md rule 14).
+// shape carries Cache-Control: no-store (docs/security.md rule 14).
 func (s *Server) writeTokenResponse(w http.ResponseWriter, client store.Client, out *issued) {
 	NoStore(w)
 	if client.TokenResponse == TokenResponseRawJWT { // the access token alone, never an ID token

@@ -10,7 +10,7 @@ import (
 // handleRevoke is POST /revoke (RFC 7009): an unknown token is 200 with an
 // empty body; a refresh token takes its whole grant (and so its access
 // tokens) with it; a client may not revoke another client's token; a store
-// failure is 503, never a fake 200 (SECURITY.md rule 23).
+// failure is 503, never a fake 200 (docs/security.md rule 23).
 func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
 	form, client, ok := s.clientRequest(w, r, "token")
 	if !ok {

@@ -26,7 +26,7 @@ const (
 
 // Settings are the server's policy: lifetimes, formats and profiles.
 type Settings struct {
-	Issuer          string // exact; never derived from a request (SECURITY.md rule 21)
+	Issuer          string // exact; never derived from a request (docs/security.md rule 21)
 	Audience        string // aud of access tokens; the issuer when empty
 	Format          string // FormatJWT or FormatOpaque
 	Profile         string // ProfileRFC6749 or ProfileApigee
@@ -184,7 +184,7 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 }
 
 // storeError turns a store failure into the answer: 503
-// temporarily_unavailable for an unavailable store (SECURITY.md rule 38),
+// temporarily_unavailable for an unavailable store (docs/security.md rule 38),
 // else 500 server_error. The cause goes to the log only.
 func (s *Server) storeError(err error) *Error {
 	if errors.Is(err, store.ErrUnavailable) {

@@ -12,7 +12,7 @@ import (
 // server's memory: a restart signs everybody out, which only means logging
 // in again. The cookie holds a random 256-bit identifier and nothing else;
 // the session keeps the signed-in user, the CSRF token of its forms
-// (SECURITY.md rule 8) and the authorization requests waiting for a login
+// (docs/security.md rule 8) and the authorization requests waiting for a login
 // or a consent.
 const (
 	sessionCookie        = "oauthkit_session"
@@ -219,7 +219,7 @@ func (s *Server) browserSession(r *http.Request) (session, bool) {
 }
 
 // setSessionCookie sends the session cookie: HttpOnly, SameSite=Lax, and
-// Secure when the issuer is https (SECURITY.md rule 8).
+// Secure when the issuer is https (docs/security.md rule 8).
 func (s *Server) setSessionCookie(w http.ResponseWriter, sess session) {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sess.ID, Path: "/", HttpOnly: true,
 		SameSite: http.SameSiteLaxMode, Secure: s.secureCookies()})

@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// Throttling of failed password attempts (SECURITY.md rule 15): after
+// Throttling of failed password attempts (docs/security.md rule 15): after
 // throttleFree failures within throttleWindow from one client or one IP,
 // further attempts are refused for a delay that doubles per failure, up to
 // throttleMax. A success clears the count of its IP address (not the

@@ -114,7 +114,7 @@ func quoteShort(v string) string {
 }
 
 // secretInQuery refuses a request that carries one of the named secrets in
-// its URI, where logs and proxies keep it (SECURITY.md rule 12; clientauth
+// its URI, where logs and proxies keep it (docs/security.md rule 12; clientauth
 // refuses client_secret there).
 func secretInQuery(r *http.Request, names ...string) *Error {
 	q := r.URL.Query()

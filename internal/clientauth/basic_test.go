@@ -44,7 +44,7 @@ func TestEncode(t *testing.T) {
 	}
 }
 
-// The Apigee seed (shared/seeds/004, "Mã hoá thông tin xác thực cơ bản")
+// Apigee's documentation on Basic client credentials ("Mã hoá thông tin xác thực cơ bản")
 // says Base64Encode('ns4fQc14Zg4hKFCNaSzArVuwszX95X' + ':' + 'ZIjFyTsNgQNyxI')
 // is bnM0ZlFjMTRaZzRoS0ZDTmFTekFyVnV3c3pYOTVYOlpJakZ5VHNOZ1FOeXhJOg== .
 // That is wrong: the seed's value decodes to the id, the secret AND a

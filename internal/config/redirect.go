@@ -3,9 +3,10 @@ package config
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"strings"
+
+	"github.com/oauthkit/oauthkit/internal/netutil"
 )
 
 // CheckIssuer checks an issuer identifier: an absolute http or https URL
@@ -24,7 +25,7 @@ func CheckIssuer(s string) error {
 }
 
 // CheckRedirectURI applies the registration rules for a redirect URI
-// (SECURITY.md rule 3; RFC 6749 §3.1.2, RFC 9700 §2.1, RFC 8252 §7):
+// (docs/security.md rule 3; RFC 6749 §3.1.2, RFC 9700 §2.1, RFC 8252 §7):
 // absolute, no fragment, no wildcard, not javascript:/data:/vbscript:, and
 // plain http only to a loopback host (127.0.0.0/8, [::1], localhost).
 func CheckRedirectURI(s string) error {
@@ -49,18 +50,8 @@ func CheckRedirectURI(s string) error {
 		return fmt.Errorf("%q uses the %s: scheme, which can run code in the browser (RFC 6819 §5.2.3.5)", s, u.Scheme)
 	case (u.Scheme == "http" || u.Scheme == "https") && u.Host == "":
 		return fmt.Errorf("%q has no host", s)
-	case u.Scheme == "http" && !IsLoopbackHost(u.Hostname()):
+	case u.Scheme == "http" && !netutil.IsLoopbackHost(u.Hostname()):
 		return fmt.Errorf("%q uses plain http to a host that is not loopback; use https, or http://127.0.0.1 for a native app (RFC 8252 §7.3, RFC 9700 §2.6)", s)
 	}
 	return nil
-}
-
-// IsLoopbackHost reports whether host (without port) is 127.0.0.0/8, ::1
-// or localhost.
-func IsLoopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

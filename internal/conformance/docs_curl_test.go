@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 )
 
 // Interop cell "curl lines from docs/serve.md": the console examples of
@@ -184,36 +183,8 @@ func needTools(t *testing.T, tools ...string) {
 func startZeroConfig(t *testing.T) (s *server, secret, password string) {
 	t.Helper()
 	dir := t.TempDir()
-	s = &server{dir: dir, store: filepath.Join(dir, "ci.db"), stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, exited: make(chan struct{})}
-	s.cmd = exec.Command(suite.bin, "serve", "--store", "sqlite:"+s.store, "--addr", "127.0.0.1:0")
-	s.cmd.Dir = dir
-	s.cmd.Env = append(os.Environ(), "NO_COLOR=1", "XDG_STATE_HOME="+filepath.Join(dir, "state"))
-	s.cmd.Stdout, s.cmd.Stderr = s.stdout, s.stderr
-	if err := s.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = s.cmd.Wait(); close(s.exited) }()
-	t.Cleanup(func() {
-		s.kill()
-		if t.Failed() {
-			t.Logf("serve stderr:\n%s", tail(s.stderr.String(), 4000))
-		}
-	})
-	deadline := time.Now().Add(startTimeout)
-	for s.url == "" {
-		if line, _, ok := strings.Cut(s.stdout.String(), "\n"); ok {
-			s.url = line
-			break
-		}
-		select {
-		case <-s.exited:
-			t.Fatalf("serve exited before printing its issuer:\n%s", s.stderr.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("serve printed no issuer within %s", startTimeout)
-		}
-	}
+	store := filepath.Join(dir, "ci.db")
+	s = startIn(t, dir, store, "--store", "sqlite:"+store, "--addr", "127.0.0.1:0")
 	raw, err := os.ReadFile(s.store + ".demo.json")
 	if err != nil {
 		t.Fatalf("demo credentials (docs/serve.md: saved in PATH.demo.json): %v", err)

@@ -1,7 +1,6 @@
 package conformance
 
 import (
-	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -14,15 +13,17 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/oauthkit/oauthkit/internal/testutil/servetest"
 )
 
 // The suite talks to the real `oauthkit` binary over HTTP only. TestMain
-// builds it once (or uses $OAUTHKIT_BIN, to test an installed binary) and
-// starts one shared server with baseConfig; tests that need a clean store or
-// another configuration start their own with startServer.
+// gets it from servetest (built once per source tree, or $OAUTHKIT_BIN, to
+// test an installed binary) and starts one shared server with baseConfig;
+// tests that need a clean store or another configuration start their own
+// with startServer.
 
 // suite is the state TestMain prepares for the tests; it is written once,
 // before m.Run, and only read afterwards.
@@ -115,15 +116,11 @@ func runMain(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
-	suite.bin = os.Getenv("OAUTHKIT_BIN")
-	if suite.bin == "" {
-		suite.bin = filepath.Join(dir, "oauthkit")
-		build := exec.Command("go", "build", "-o", suite.bin, "github.com/oauthkit/oauthkit/cmd/oauthkit")
-		build.Stdout, build.Stderr = os.Stderr, os.Stderr
-		if err := build.Run(); err != nil {
-			fmt.Fprintln(os.Stderr, "conformance: building oauthkit:", err)
-			return 1
-		}
+	// $OAUTHKIT_BIN or the binary of these sources, built once per source
+	// tree for every suite (internal/testutil/servetest).
+	if suite.bin, err = servetest.Binary(); err != nil {
+		fmt.Fprintln(os.Stderr, "conformance: building oauthkit:", err)
+		return 1
 	}
 	s, err := launch(filepath.Join(dir, "shared"), baseConfig)
 	if err != nil {
@@ -147,22 +144,7 @@ func tail(s string, n int) string {
 }
 
 // lockedBuffer collects a child's output while tests read it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+type lockedBuffer = servetest.LockedBuffer
 
 // server is one running `oauthkit serve`.
 type server struct {
@@ -173,6 +155,7 @@ type server struct {
 	stdout *lockedBuffer
 	stderr *lockedBuffer
 	exited chan struct{}
+	proc   *servetest.Server // nil for a server started by hand
 }
 
 // launch writes config to dir/config.yaml and starts serve on a free port
@@ -185,34 +168,34 @@ func launch(dir, config string, args ...string) (*server, error) {
 	if err := os.WriteFile(cfg, []byte(config), 0o600); err != nil {
 		return nil, err
 	}
-	s := &server{dir: dir, store: filepath.Join(dir, "store.db"), stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, exited: make(chan struct{})}
-	argv := append([]string{"serve", "--config", cfg, "--store", "sqlite:" + s.store, "--addr", "127.0.0.1:0"}, args...)
-	s.cmd = exec.Command(suite.bin, argv...)
-	s.cmd.Dir = dir
-	s.cmd.Env = append(os.Environ(), "NO_COLOR=1", "XDG_STATE_HOME="+filepath.Join(dir, "state"))
-	s.cmd.Stdout, s.cmd.Stderr = s.stdout, s.stderr
-	if err := s.cmd.Start(); err != nil {
+	store := filepath.Join(dir, "store.db")
+	return launchIn(dir, store, append([]string{"--config", cfg, "--store", "sqlite:" + store, "--addr", "127.0.0.1:0"}, args...)...)
+}
+
+// launchIn starts `serve ARGS` in dir (state under dir/state); store is
+// the SQLite file the arguments name, if any.
+func launchIn(dir, store string, args ...string) (*server, error) {
+	p, err := servetest.Start(servetest.Options{
+		Bin:          suite.bin,
+		Args:         args,
+		Dir:          dir,
+		Env:          []string{"NO_COLOR=1", "XDG_STATE_HOME=" + filepath.Join(dir, "state")},
+		StartTimeout: startTimeout,
+	})
+	if err != nil {
 		return nil, err
 	}
-	go func() { _ = s.cmd.Wait(); close(s.exited) }()
-	deadline := time.After(startTimeout)
-	for {
-		if line, _, ok := strings.Cut(s.stdout.String(), "\n"); ok {
-			s.url = line
-			return s, nil
-		}
-		select {
-		case <-s.exited:
-			return nil, fmt.Errorf("serve exited before printing its issuer:\n%s", s.stderr.String())
-		case <-deadline:
-			s.kill()
-			return nil, fmt.Errorf("serve printed no issuer within %s:\n%s", startTimeout, s.stderr.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
+	s := &server{url: p.URL, dir: dir, store: store, cmd: p.Cmd, stdout: p.Stdout, stderr: p.Stderr, exited: make(chan struct{}), proc: p}
+	go func() { <-p.Done(); close(s.exited) }()
+	return s, nil
 }
 
 func (s *server) kill() {
+	if s.proc != nil {
+		s.proc.Kill()
+		<-s.exited
+		return
+	}
 	select {
 	case <-s.exited:
 	default:
@@ -228,13 +211,29 @@ func startServer(t *testing.T, config string, args ...string) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cleanup(t, s)
+	return s
+}
+
+// startIn starts `serve ARGS` in dir (see launchIn), killed at cleanup.
+func startIn(t *testing.T, dir, store string, args ...string) *server {
+	t.Helper()
+	s, err := launchIn(dir, store, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cleanup(t, s)
+	return s
+}
+
+// cleanup kills s when the test ends and shows its stderr if it failed.
+func cleanup(t *testing.T, s *server) {
 	t.Cleanup(func() {
 		s.kill()
 		if t.Failed() {
 			t.Logf("serve stderr:\n%s", tail(s.stderr.String(), 4000))
 		}
 	})
-	return s
 }
 
 func shared(t *testing.T) *server {

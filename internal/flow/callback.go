@@ -70,7 +70,7 @@ func ParseCallbackURL(s string) (url.Values, error) {
 // CheckCallback checks an authorization response in this order: every
 // parameter at most once, state, iss, then error or the code (or token).
 // A response that fails the state or iss check is refused whatever else it
-// says, so no token request follows (SECURITY.md rule 31).
+// says, so no token request follows (docs/security.md rule 31).
 func CheckCallback(v url.Values, chk CallbackCheck, now time.Time) (*Callback, error) {
 	for k, vs := range v {
 		if len(vs) > 1 {

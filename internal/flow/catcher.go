@@ -36,7 +36,7 @@ type CatcherConfig struct {
 }
 
 // Catcher is a one-shot HTTP server on a loopback address that receives the
-// authorization response (SECURITY.md rule 30).
+// authorization response (docs/security.md rule 30).
 type Catcher struct {
 	ln          net.Listener
 	srv         *http.Server

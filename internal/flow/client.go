@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/oauthkit/oauthkit/internal/clientauth"
+	"github.com/oauthkit/oauthkit/internal/netutil"
 	"github.com/oauthkit/oauthkit/internal/termtext"
 )
 
@@ -89,7 +89,7 @@ type Client struct {
 }
 
 // CheckURL refuses what is not an absolute http(s) URL, and plain http to a
-// host that is not a loopback address unless insecure (SECURITY.md rule 33).
+// host that is not a loopback address unless insecure (docs/security.md rule 33).
 func CheckURL(name, raw string, insecure bool) error {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
@@ -98,19 +98,10 @@ func CheckURL(name, raw string, insecure bool) error {
 	if u.User != nil {
 		return fmt.Errorf("%s %q must not contain user information", name, termtext.Cut(raw, 200))
 	}
-	if u.Scheme == "http" && !insecure && !IsLoopbackHost(u.Hostname()) {
+	if u.Scheme == "http" && !insecure && !netutil.IsLoopbackHost(u.Hostname()) {
 		return fmt.Errorf("%s %s uses plain http to a host that is not loopback; tokens would cross the network unencrypted (use https, or --insecure to allow it)", name, termtext.Cut(raw, 200))
 	}
 	return nil
-}
-
-// IsLoopbackHost reports whether host is localhost or a loopback IP.
-func IsLoopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // authenticate adds the client's credentials to a request (RFC 6749 §2.3).

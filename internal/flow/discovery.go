@@ -37,7 +37,7 @@ func (m *Metadata) Endpoints() Endpoints {
 }
 
 // ParseMetadata parses a metadata document fetched for issuer. The document's
-// issuer must equal the requested one exactly (RFC 8414 §3.3, SECURITY.md
+// issuer must equal the requested one exactly (RFC 8414 §3.3, docs/security.md
 // rule 31), and every endpoint must be an http(s) URL that CheckURL accepts.
 func ParseMetadata(issuer string, body []byte, insecure bool) (*Metadata, error) {
 	if _, err := ParseObject(body); err != nil {

@@ -62,7 +62,7 @@ func (e *TimeoutError) Error() string { return e.Op + ": timed out" }
 var ErrCancelled = errors.New("cancelled")
 
 // ErrStateMismatch: the authorization response does not carry the state
-// that was sent (SECURITY.md rule 31). No token request is made.
+// that was sent (docs/security.md rule 31). No token request is made.
 var ErrStateMismatch = errors.New("state mismatch")
 
 // ErrIssuerMismatch: discovery or the authorization response names another

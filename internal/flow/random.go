@@ -19,7 +19,7 @@ func RandomValue(n int) string {
 func NewState() string { return RandomValue(32) }
 
 // NewCodeVerifier returns a fresh PKCE code_verifier: 32 random bytes, 43
-// characters of the unreserved set (RFC 7636 §4.1, SECURITY.md rule 32).
+// characters of the unreserved set (RFC 7636 §4.1, docs/security.md rule 32).
 func NewCodeVerifier() string { return RandomValue(32) }
 
 // S256Challenge is the PKCE S256 code_challenge of a verifier (RFC 7636 §4.2).

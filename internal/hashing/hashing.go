@@ -2,7 +2,7 @@
 // stored, the way Apigee Edge's token hashing does: a primary algorithm for
 // new values and an optional fallback algorithm, so that changing the
 // algorithm keeps the tokens issued under the old one working until they
-// expire (SECURITY.md rule 27).
+// expire (docs/security.md rule 27).
 //
 // A stored value carries its algorithm as a prefix ("sha256:<hex>"), so a
 // store never has to guess which algorithm produced it. "plain" stores the
@@ -81,7 +81,7 @@ func (h *Hasher) Candidates(value string) []string {
 }
 
 // Match reports whether stored is one of value's Candidates, comparing in
-// constant time (for client secrets, SECURITY.md rule 17).
+// constant time (for client secrets, docs/security.md rule 17).
 func (h *Hasher) Match(value, stored string) bool {
 	ok := 0
 	for _, c := range h.Candidates(value) {

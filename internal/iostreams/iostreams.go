@@ -1,6 +1,7 @@
 // Package iostreams holds the standard streams of a command and every rule
 // about terminals in one place: stdout is the result, stderr is the talk,
-// colour only on a terminal and never with NO_COLOR.
+// colour only on a terminal and never with NO_COLOR, a screen (TUI) only on
+// a terminal that can draw one, a question only when someone can answer it.
 package iostreams
 
 import (
@@ -19,6 +20,7 @@ type IOStreams struct {
 
 	stdinTTY, stdoutTTY, stderrTTY bool
 	noColor                        bool
+	dumb                           bool
 	stdinFd                        int
 }
 
@@ -30,7 +32,8 @@ func System() *IOStreams {
 		stdinTTY:  term.IsTerminal(int(os.Stdin.Fd())),
 		stdoutTTY: term.IsTerminal(int(os.Stdout.Fd())),
 		stderrTTY: term.IsTerminal(int(os.Stderr.Fd())),
-		noColor:   noColor || os.Getenv("TERM") == "dumb",
+		noColor:   noColor,
+		dumb:      os.Getenv("TERM") == "dumb",
 		stdinFd:   int(os.Stdin.Fd()),
 	}
 }
@@ -55,8 +58,24 @@ func (s *IOStreams) SetTTY(stdin, stdout, stderr bool) {
 	s.stdinTTY, s.stdoutTTY, s.stderrTTY = stdin, stdout, stderr
 }
 
-// ColorEnabled reports whether stderr talk may use colour.
-func (s *IOStreams) ColorEnabled() bool { return s.stderrTTY && !s.noColor }
+// SetEnv overrides what System reads from the environment (tests):
+// NO_COLOR set, and TERM=dumb.
+func (s *IOStreams) SetEnv(noColor, dumbTerminal bool) {
+	s.noColor, s.dumb = noColor, dumbTerminal
+}
+
+// ColorEnabled reports whether stderr talk may use colour: a terminal
+// that is not TERM=dumb, without NO_COLOR.
+func (s *IOStreams) ColorEnabled() bool { return s.CanRunTUI() && !s.noColor }
+
+// CanRunTUI reports whether a screen (a Bubble Tea program, drawn on
+// standard error) can run: standard error is a terminal that is not
+// TERM=dumb. NO_COLOR takes the colour away, not the screen.
+func (s *IOStreams) CanRunTUI() bool { return s.stderrTTY && !s.dumb }
+
+// CanPrompt reports whether the user can be asked something: a screen can
+// run and standard input is a terminal to answer on.
+func (s *IOStreams) CanPrompt() bool { return s.stdinTTY && s.CanRunTUI() }
 
 // ReadPassword reads a line from the terminal on stdin without echo.
 // It is only valid when IsStdinTTY is true.

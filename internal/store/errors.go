@@ -11,20 +11,20 @@ var (
 
 	// ErrAlreadyUsed: the authorization code was redeemed before. Redeem
 	// returns the code with it, FamilyID included, so the caller can revoke
-	// what the first redemption produced (SECURITY.md rule 9).
+	// what the first redemption produced (docs/security.md rule 9).
 	ErrAlreadyUsed = errors.New("authorization code already used")
 
 	// ErrExpired: the code or refresh token is past its ExpiresAt.
 	ErrExpired = errors.New("expired")
 
 	// ErrReused: a rotated-out refresh token was presented again; the store
-	// has revoked its whole family in the same call (SECURITY.md rule 24).
+	// has revoked its whole family in the same call (docs/security.md rule 24).
 	ErrReused = errors.New("refresh token reused: its grant has been revoked")
 
 	// ErrConcurrentUse: the refresh token was rotated by a concurrent request
 	// that started no earlier than this one (within Rotation.Leeway). The
 	// caller answers invalid_grant; the family is NOT revoked, so the winner
-	// of the race keeps a working grant (SECURITY.md rule 26).
+	// of the race keeps a working grant (docs/security.md rule 26).
 	ErrConcurrentUse = errors.New("refresh token rotated by a concurrent request")
 
 	// ErrRevoked: the refresh token's family was revoked.

@@ -6,7 +6,7 @@
 //
 // Rules every implementation follows:
 //   - Secrets, tokens and codes arrive already hashed (internal/hashing);
-//     the store never sees a raw value (SECURITY.md rule 27).
+//     the store never sees a raw value (docs/security.md rule 27).
 //   - Time is passed in; no implementation reads the clock.
 //   - Every state change that grants something (Redeem, Rotate,
 //     CreateFamily) is atomic and committed before the call returns
@@ -65,7 +65,7 @@ type CodeStore interface {
 	// Redeem marks the code used, atomically, and returns it, if it is
 	// unused and unexpired at now (now < ExpiresAt). Otherwise:
 	// ErrNotFound; ErrAlreadyUsed with the code (UsedAt and FamilyID set:
-	// the caller revokes that family, SECURITY.md rule 9) — also when the
+	// the caller revokes that family, docs/security.md rule 9) — also when the
 	// used code has expired since, as a replay is a replay; ErrExpired with
 	// the code when it expired unused (it stays unused). Of N concurrent
 	// calls exactly one succeeds and the rest get ErrAlreadyUsed; a loser

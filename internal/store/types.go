@@ -78,7 +78,7 @@ type Family struct {
 	CreatedAt time.Time
 	// CodeHash is the authorization code the grant was issued from ("" for
 	// other grants). Redeem of that code again reports this family in
-	// Code.FamilyID, so the caller can revoke it (SECURITY.md rule 9).
+	// Code.FamilyID, so the caller can revoke it (docs/security.md rule 9).
 	CodeHash string
 	Revoked  bool // set by the store
 }

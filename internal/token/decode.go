@@ -18,7 +18,7 @@ import (
 )
 
 // MaxLength bounds the size of a token accepted by Decode and Verify; longer
-// input is refused before any decoding work (SECURITY.md rule 37).
+// input is refused before any decoding work (docs/security.md rule 37).
 const MaxLength = 64 << 10
 
 // Decoded is a JWT split into its parts, with nothing verified.

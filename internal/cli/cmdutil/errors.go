@@ -7,7 +7,7 @@ import (
 	"fmt"
 )
 
-// Exit codes, documented in `oauthkit help exit-codes` (DESIGN.md §3).
+// Exit codes, documented in `oauthkit help exit-codes` (the table shown by that command).
 const (
 	ExitOK        = 0
 	ExitFailure   = 1

@@ -1,17 +1,16 @@
-package flowcmd
+package flow
 
 import (
-	"context"
-
 	"github.com/spf13/cobra"
 
+	"github.com/oauthkit/oauthkit/internal/cli/clientopts"
 	"github.com/oauthkit/oauthkit/internal/cli/cmdutil"
 	"github.com/oauthkit/oauthkit/internal/flow"
 )
 
 // AuthcodeOptions are the options of `oauthkit flow authcode`.
 type AuthcodeOptions struct {
-	CommonOptions
+	clientopts.CommonOptions
 	BrowserOptions
 	NoPKCE       bool
 	PrintURL     bool
@@ -27,7 +26,7 @@ type AuthcodeOptions struct {
 
 // NewCmdAuthcode returns `oauthkit flow authcode`.
 func NewCmdAuthcode(f *cmdutil.Factory, runF func(*AuthcodeOptions) error) *cobra.Command {
-	opts := &AuthcodeOptions{CommonOptions: CommonOptions{Factory: f}}
+	opts := &AuthcodeOptions{CommonOptions: clientopts.CommonOptions{Factory: f}}
 	cmd := &cobra.Command{
 		Use:   "authcode",
 		Short: "Sign in through the browser (authorization code grant with PKCE)",
@@ -75,7 +74,7 @@ http://127.0.0.1/callback; otherwise fix it with --callback-port or --redirect-u
 			return runAuthcode(opts)
 		},
 	}
-	AddCommonFlags(cmd, &opts.CommonOptions, defaultBrowserTimeout)
+	clientopts.AddCommonFlags(cmd, &opts.CommonOptions, defaultBrowserTimeout)
 	addBrowserFlags(cmd, &opts.BrowserOptions, "query|form_post")
 	fl := cmd.Flags()
 	fl.BoolVar(&opts.NoPKCE, "no-pkce", false, "do not use PKCE (only for servers that refuse it)")
@@ -85,9 +84,9 @@ http://127.0.0.1/callback; otherwise fix it with --callback-port or --redirect-u
 	fl.StringVar(&opts.CodeVerifier, "code-verifier", "", "with --exchange: the code_verifier printed by --print-url")
 	fl.StringVar(&opts.Nonce, "nonce", "", "with --exchange: the nonce printed by --print-url (the ID token must carry it)")
 	fl.StringVar(&opts.Save, "save", "", "with --print-url: write state, code_verifier and nonce to this file (0600); with --exchange: read them from it")
-	addIDTokenFlags(cmd, &opts.IDToken)
+	clientopts.AddIDTokenFlags(cmd, &opts.IDToken)
 	addNoTUIFlag(cmd, &opts.NoTUI)
-	cmdutil.AddOutputFlag(cmd, &opts.Output, tokenFormats...)
+	cmdutil.AddOutputFlag(cmd, &opts.Output, clientopts.TokenFormats...)
 	return cmd
 }
 
@@ -95,7 +94,7 @@ func (o *AuthcodeOptions) check(cmd *cobra.Command) error {
 	if err := prepare(&o.CommonOptions); err != nil {
 		return err
 	}
-	o.BrowserOptions.applyProfile(cmd, o.profile)
+	o.BrowserOptions.applyProfile(cmd, o.LoadedProfile())
 	if err := o.BrowserOptions.check(cmd, "query", "form_post"); err != nil {
 		return err
 	}
@@ -131,30 +130,23 @@ func runAuthcode(o *AuthcodeOptions) error {
 	case o.Exchange != "":
 		return runExchange(o)
 	}
-	sctx, stop := signalContext()
+	sctx, stop := clientopts.SignalContext()
 	defer stop()
-	c, err := o.clientWithin(sctx)
+	c, err := o.ClientWithin(sctx)
 	if err != nil {
 		return err
 	}
 	req := o.authRequest()
-	if err := requireIDTokenVerification(c, req.Grant.Scopes, req.ResponseType); err != nil {
+	if err := clientopts.RequireIDTokenVerification(c, req.Grant.Scopes, req.ResponseType); err != nil {
 		return err
 	}
 	bf := o.browserFlow(&o.CommonOptions, req)
 	tr, err := runBrowserFlow(sctx, &o.CommonOptions, c, bf, "oauthkit flow authcode", o.NoTUI, o.runProgress)
 	if err != nil {
-		return MapError(err)
+		return clientopts.MapError(err)
 	}
-	offlineAccessHint(&o.CommonOptions, req.Grant, tr)
+	clientopts.OfflineAccessHint(&o.CommonOptions, req.Grant, tr)
 	return WriteToken(o.Factory.IOStreams.Out, o.Output, tr)
-}
-
-// clientWithin builds the client; discovery is bounded by --timeout too.
-func (o *CommonOptions) clientWithin(ctx context.Context) (*flow.Client, error) {
-	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
-	defer cancel()
-	return o.Client(ctx)
 }
 
 // authRequest is a fresh request: random state, PKCE verifier, nonce.

@@ -1,8 +1,9 @@
-package flowcmd
+package flow
 
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/oauthkit/oauthkit/internal/cli/clientopts"
 	"github.com/oauthkit/oauthkit/internal/cli/cmdutil"
 	"github.com/oauthkit/oauthkit/internal/flow"
 )
@@ -80,7 +81,7 @@ func (b *BrowserOptions) opener(f *cmdutil.Factory) flow.Opener {
 }
 
 // browserFlow is the flow of req with these browser flags.
-func (b *BrowserOptions) browserFlow(o *CommonOptions, req flow.AuthRequest) flow.BrowserFlow {
+func (b *BrowserOptions) browserFlow(o *clientopts.CommonOptions, req flow.AuthRequest) flow.BrowserFlow {
 	return flow.BrowserFlow{
 		Catcher: b.catcherConfig(), Request: req, Opener: b.opener(o.Factory),
 		Headless: b.Headless, Timeout: o.Timeout, Status: o.Factory.IOStreams.ErrOut,

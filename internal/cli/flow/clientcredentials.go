@@ -1,22 +1,23 @@
-package flowcmd
+package flow
 
 import (
 	"context"
 
 	"github.com/spf13/cobra"
 
+	"github.com/oauthkit/oauthkit/internal/cli/clientopts"
 	"github.com/oauthkit/oauthkit/internal/cli/cmdutil"
 	"github.com/oauthkit/oauthkit/internal/flow"
 )
 
 // GrantOptions are the options of the grants without a browser.
 type GrantOptions struct {
-	CommonOptions
+	clientopts.CommonOptions
 }
 
 // NewCmdClientCredentials returns `oauthkit flow client-credentials`.
 func NewCmdClientCredentials(f *cmdutil.Factory, runF func(*GrantOptions) error) *cobra.Command {
-	opts := &GrantOptions{CommonOptions: CommonOptions{Factory: f}}
+	opts := &GrantOptions{CommonOptions: clientopts.CommonOptions{Factory: f}}
 	cmd := &cobra.Command{
 		Use:   "client-credentials",
 		Short: "Get a token for the client itself (client credentials grant)",
@@ -41,7 +42,7 @@ process list, so discouraged).`,
 			})
 		},
 	}
-	AddCommonFlags(cmd, &opts.CommonOptions, defaultRequestTimeout)
-	cmdutil.AddOutputFlag(cmd, &opts.Output, tokenFormats...)
+	clientopts.AddCommonFlags(cmd, &opts.CommonOptions, defaultRequestTimeout)
+	cmdutil.AddOutputFlag(cmd, &opts.Output, clientopts.TokenFormats...)
 	return cmd
 }

@@ -1,8 +1,7 @@
-package flowcmd
+package flow
 
 import (
 	"bytes"
-	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -115,7 +114,7 @@ func TestProfilePrecedence(t *testing.T) {
 	if got.ClientID != "from-flag" || got.TokenURL != "https://as.example/token" || got.AuthMethod != "post" || !reflect.DeepEqual(got.Grant().Scopes, []string{"a", "b"}) {
 		t.Errorf("options %+v", got.CommonOptions)
 	}
-	secret, ok, err := got.secret()
+	secret, ok, err := got.Secret()
 	if err != nil || !ok || secret != "profile-secret" {
 		t.Errorf("secret %q %v %v", secret, ok, err)
 	}
@@ -124,7 +123,7 @@ func TestProfilePrecedence(t *testing.T) {
 	cmd = NewCmdClientCredentials(f2, func(o *GrantOptions) error { got = o; return nil })
 	cmd.SetArgs([]string{"--profile", "dev"})
 	must(t, cmd.Execute())
-	if secret, _, _ := got.secret(); secret != "env-secret" {
+	if secret, _, _ := got.Secret(); secret != "env-secret" {
 		t.Errorf("secret %q, want the environment's", secret)
 	}
 	cmd = NewCmdClientCredentials(f2, func(o *GrantOptions) error { return nil })
@@ -172,26 +171,6 @@ func TestAuthcodeFlags(t *testing.T) {
 	}
 	if r, _ := got.twoStepRedirect(); r != "http://127.0.0.1/callback" {
 		t.Errorf("two-step redirect %q", r)
-	}
-}
-
-func TestMapError(t *testing.T) {
-	tests := []struct {
-		err  error
-		code int
-	}{
-		{&flow.OAuthError{Where: "token endpoint", Code: "invalid_grant"}, 3},
-		{&flow.IDTokenError{Msg: "ID token nonce does not match the one sent"}, 3},
-		{&flow.NetworkError{Op: "POST x", Err: errors.New("refused")}, 4},
-		{&flow.TimeoutError{Op: "waiting"}, 5},
-		{flow.ErrCancelled, 130},
-		{flow.ErrStateMismatch, 1},
-		{cmdutil.UsageErrorf("x"), 2},
-	}
-	for _, tt := range tests {
-		if got := cmdutil.ExitCode(MapError(tt.err)); got != tt.code {
-			t.Errorf("%v: exit %d, want %d", tt.err, got, tt.code)
-		}
 	}
 }
 

@@ -1,9 +1,10 @@
-package flowcmd
+package flow
 
 import (
 	"context"
 	"time"
 
+	"github.com/oauthkit/oauthkit/internal/cli/clientopts"
 	"github.com/oauthkit/oauthkit/internal/cli/cmdutil"
 	"github.com/oauthkit/oauthkit/internal/flow"
 )
@@ -15,8 +16,8 @@ const defaultRequestTimeout = 30 * time.Second
 const defaultBrowserTimeout = 5 * time.Minute
 
 // prepare checks -o and the common flags.
-func prepare(o *CommonOptions) error {
-	if err := cmdutil.CheckOutput(o.Output, tokenFormats...); err != nil {
+func prepare(o *clientopts.CommonOptions) error {
+	if err := cmdutil.CheckOutput(o.Output, clientopts.TokenFormats...); err != nil {
 		return err
 	}
 	return o.Prepare()
@@ -24,18 +25,18 @@ func prepare(o *CommonOptions) error {
 
 // runGrant builds the client, runs one token request under --timeout and
 // Ctrl-C, and prints the answer.
-func runGrant(o *CommonOptions, do func(context.Context, *flow.Client) (*flow.TokenResponse, error)) error {
-	sctx, stop := signalContext()
+func runGrant(o *clientopts.CommonOptions, do func(context.Context, *flow.Client) (*flow.TokenResponse, error)) error {
+	sctx, stop := clientopts.SignalContext()
 	defer stop()
 	ctx, cancel := context.WithTimeout(sctx, o.Timeout)
 	defer cancel()
 	c, err := o.Client(ctx)
 	if err != nil {
-		return MapError(err)
+		return clientopts.MapError(err)
 	}
 	tr, err := do(ctx, c)
 	if err != nil {
-		return MapError(err)
+		return clientopts.MapError(err)
 	}
 	return WriteToken(o.Factory.IOStreams.Out, o.Output, tr)
 }

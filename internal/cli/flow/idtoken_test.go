@@ -1,4 +1,4 @@
-package flowcmd
+package flow
 
 import (
 	"bytes"
@@ -114,38 +114,6 @@ func TestSignInNeedsTheIssuer(t *testing.T) {
 		err := cmd.Execute()
 		if err == nil || err.Error() != want || cmdutil.ExitCode(err) != 2 || out.Len() != 0 || strings.Contains(errOut.String(), "Open this URL") {
 			t.Errorf("%s: err %v (exit %d), stdout %q, stderr %q; want %q", name, err, cmdutil.ExitCode(err), out, errOut, want)
-		}
-	}
-}
-
-func TestNoVerifyWarnsAndOfflineAccessHint(t *testing.T) {
-	f, _, errOut := testFactory(nil)
-	o := &CommonOptions{Factory: f, ClientID: "c", TokenURL: "https://as.example/token", IDToken: IDTokenOptions{NoVerifyIDToken: true, registered: true},
-		changed: func(string) bool { return false }}
-	c, err := o.Client(t.Context())
-	must(t, err)
-	if !c.IDTokens.Skip || !strings.HasPrefix(errOut.String(), "WARNING: --no-verify-id-token: the ID token is NOT verified") {
-		t.Errorf("skip %v, stderr %q", c.IDTokens.Skip, errOut)
-	}
-
-	tests := []struct {
-		scopes []string
-		rt     string
-		hint   bool
-	}{
-		{[]string{"openid", "offline_access"}, "", true},
-		{[]string{"openid", "offline_access"}, "RT", false},
-		{[]string{"openid"}, "", false},
-	}
-	for _, tt := range tests {
-		errOut.Reset()
-		offlineAccessHint(o, flow.Grant{Scopes: tt.scopes}, &flow.TokenResponse{RefreshToken: tt.rt})
-		want := ""
-		if tt.hint {
-			want = "hint: offline_access was asked for but no refresh_token came back; OpenID Connect servers grant it only with prompt=consent (add --param prompt=consent)\n"
-		}
-		if errOut.String() != want {
-			t.Errorf("%v, refresh token %q: stderr %q, want %q", tt.scopes, tt.rt, errOut, want)
 		}
 	}
 }

@@ -1,17 +1,18 @@
-package flowcmd
+package flow
 
 import (
 	"slices"
 
 	"github.com/spf13/cobra"
 
+	"github.com/oauthkit/oauthkit/internal/cli/clientopts"
 	"github.com/oauthkit/oauthkit/internal/cli/cmdutil"
 	"github.com/oauthkit/oauthkit/internal/flow"
 )
 
 // ImplicitOptions are the options of `oauthkit flow implicit`.
 type ImplicitOptions struct {
-	CommonOptions
+	clientopts.CommonOptions
 	BrowserOptions
 	ResponseType string
 	NoTUI        bool
@@ -24,7 +25,7 @@ func implicitResponseTypes() []string { return []string{"token", "id_token token
 
 // NewCmdImplicit returns `oauthkit flow implicit`.
 func NewCmdImplicit(f *cmdutil.Factory, runF func(*ImplicitOptions) error) *cobra.Command {
-	opts := &ImplicitOptions{CommonOptions: CommonOptions{Factory: f}}
+	opts := &ImplicitOptions{CommonOptions: clientopts.CommonOptions{Factory: f}}
 	cmd := &cobra.Command{
 		Use:   "implicit",
 		Short: "Get a token from the browser redirect (implicit grant, deprecated)",
@@ -52,7 +53,7 @@ aud, azp, exp, iat, nonce, at_hash); a bad one fails with exit 3.`,
 			if err := prepare(&opts.CommonOptions); err != nil {
 				return err
 			}
-			opts.BrowserOptions.applyProfile(cmd, opts.profile)
+			opts.BrowserOptions.applyProfile(cmd, opts.LoadedProfile())
 			if err := opts.BrowserOptions.check(cmd, "fragment", "form_post"); err != nil {
 				return err
 			}
@@ -71,19 +72,19 @@ aud, azp, exp, iat, nonce, at_hash); a bad one fails with exit 3.`,
 			return runImplicit(opts)
 		},
 	}
-	AddCommonFlags(cmd, &opts.CommonOptions, defaultBrowserTimeout)
+	clientopts.AddCommonFlags(cmd, &opts.CommonOptions, defaultBrowserTimeout)
 	addBrowserFlags(cmd, &opts.BrowserOptions, "fragment|form_post")
 	cmd.Flags().StringVar(&opts.ResponseType, "response-type", "token", "token | 'id_token token' | id_token (OpenID Connect)")
-	addIDTokenFlags(cmd, &opts.IDToken)
+	clientopts.AddIDTokenFlags(cmd, &opts.IDToken)
 	addNoTUIFlag(cmd, &opts.NoTUI)
-	cmdutil.AddOutputFlag(cmd, &opts.Output, tokenFormats...)
+	cmdutil.AddOutputFlag(cmd, &opts.Output, clientopts.TokenFormats...)
 	return cmd
 }
 
 func runImplicit(o *ImplicitOptions) error {
-	sctx, stop := signalContext()
+	sctx, stop := clientopts.SignalContext()
 	defer stop()
-	c, err := o.clientWithin(sctx)
+	c, err := o.ClientWithin(sctx)
 	if err != nil {
 		return err
 	}
@@ -92,13 +93,13 @@ func runImplicit(o *ImplicitOptions) error {
 	if flow.HasOpenID(g.Scopes) {
 		req.Nonce = flow.NewState()
 	}
-	if err := requireIDTokenVerification(c, g.Scopes, req.ResponseType); err != nil {
+	if err := clientopts.RequireIDTokenVerification(c, g.Scopes, req.ResponseType); err != nil {
 		return err
 	}
 	bf := o.browserFlow(&o.CommonOptions, req)
 	tr, err := runBrowserFlow(sctx, &o.CommonOptions, c, bf, "oauthkit flow implicit", o.NoTUI, o.runProgress)
 	if err != nil {
-		return MapError(err)
+		return clientopts.MapError(err)
 	}
 	return WriteToken(o.Factory.IOStreams.Out, o.Output, tr)
 }

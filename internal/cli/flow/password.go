@@ -1,4 +1,4 @@
-package flowcmd
+package flow
 
 import (
 	"context"
@@ -7,20 +7,21 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/oauthkit/oauthkit/internal/cli/clientopts"
 	"github.com/oauthkit/oauthkit/internal/cli/cmdutil"
 	"github.com/oauthkit/oauthkit/internal/flow"
 )
 
 // PasswordOptions are the options of `oauthkit flow password`.
 type PasswordOptions struct {
-	CommonOptions
+	clientopts.CommonOptions
 	Username     string
 	PasswordFile string
 }
 
 // NewCmdPassword returns `oauthkit flow password`.
 func NewCmdPassword(f *cmdutil.Factory, runF func(*PasswordOptions) error) *cobra.Command {
-	opts := &PasswordOptions{CommonOptions: CommonOptions{Factory: f}}
+	opts := &PasswordOptions{CommonOptions: clientopts.CommonOptions{Factory: f}}
 	cmd := &cobra.Command{
 		Use:   "password",
 		Short: "Get a token with a username and password (password grant)",
@@ -41,7 +42,7 @@ refreshed one (signature, iss, aud, azp, exp, iat, at_hash; no nonce).`,
 			if err := prepare(&opts.CommonOptions); err != nil {
 				return err
 			}
-			if p := opts.profile; p != nil {
+			if p := opts.LoadedProfile(); p != nil {
 				if !cmd.Flags().Changed("username") && p.Username != "" {
 					opts.Username = p.Username
 				}
@@ -67,11 +68,11 @@ refreshed one (signature, iss, aud, azp, exp, iat, at_hash; no nonce).`,
 			})
 		},
 	}
-	AddCommonFlags(cmd, &opts.CommonOptions, defaultRequestTimeout)
-	addIDTokenFlags(cmd, &opts.IDToken)
+	clientopts.AddCommonFlags(cmd, &opts.CommonOptions, defaultRequestTimeout)
+	clientopts.AddIDTokenFlags(cmd, &opts.IDToken)
 	cmd.Flags().StringVar(&opts.Username, "username", "", "the resource owner's username")
 	cmd.Flags().StringVar(&opts.PasswordFile, "password-file", "", "read the password from a file ('-' = stdin)")
-	cmdutil.AddOutputFlag(cmd, &opts.Output, tokenFormats...)
+	cmdutil.AddOutputFlag(cmd, &opts.Output, clientopts.TokenFormats...)
 	return cmd
 }
 

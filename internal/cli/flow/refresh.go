@@ -1,4 +1,4 @@
-package flowcmd
+package flow
 
 import (
 	"context"
@@ -6,20 +6,21 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/oauthkit/oauthkit/internal/cli/clientopts"
 	"github.com/oauthkit/oauthkit/internal/cli/cmdutil"
 	"github.com/oauthkit/oauthkit/internal/flow"
 )
 
 // RefreshOptions are the options of `oauthkit flow refresh`.
 type RefreshOptions struct {
-	CommonOptions
+	clientopts.CommonOptions
 	RefreshToken     string
 	RefreshTokenFile string
 }
 
 // NewCmdRefresh returns `oauthkit flow refresh`.
 func NewCmdRefresh(f *cmdutil.Factory, runF func(*RefreshOptions) error) *cobra.Command {
-	opts := &RefreshOptions{CommonOptions: CommonOptions{Factory: f}}
+	opts := &RefreshOptions{CommonOptions: clientopts.CommonOptions{Factory: f}}
 	cmd := &cobra.Command{
 		Use:   "refresh",
 		Short: "Exchange a refresh token for new tokens",
@@ -66,10 +67,10 @@ refreshed ID token need not repeat it. -o json adds "id_token_claims".`,
 			})
 		},
 	}
-	AddCommonFlags(cmd, &opts.CommonOptions, defaultRequestTimeout)
-	addIDTokenFlags(cmd, &opts.IDToken)
+	clientopts.AddCommonFlags(cmd, &opts.CommonOptions, defaultRequestTimeout)
+	clientopts.AddIDTokenFlags(cmd, &opts.IDToken)
 	cmd.Flags().StringVar(&opts.RefreshToken, "refresh-token", "", "the refresh token")
 	cmd.Flags().StringVar(&opts.RefreshTokenFile, "refresh-token-file", "", "read the refresh token from a file ('-' = stdin)")
-	cmdutil.AddOutputFlag(cmd, &opts.Output, tokenFormats...)
+	cmdutil.AddOutputFlag(cmd, &opts.Output, clientopts.TokenFormats...)
 	return cmd
 }

@@ -1,4 +1,4 @@
-package flowcmd
+package flow
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/spf13/cobra"
 
+	"github.com/oauthkit/oauthkit/internal/cli/clientopts"
 	"github.com/oauthkit/oauthkit/internal/cli/cmdutil"
 	"github.com/oauthkit/oauthkit/internal/flow"
 	"github.com/oauthkit/oauthkit/internal/tui/flowprogress"
@@ -19,10 +20,11 @@ func addNoTUIFlag(cmd *cobra.Command, noTUI *bool) {
 	cmd.Flags().BoolVar(noTUI, "no-tui", false, "no progress view on a terminal: plain lines on standard error, as in a pipe")
 }
 
-// useProgressTUI: the live view only when standard error is a terminal,
-// --no-tui is not given and -v logs do not need standard error.
-func useProgressTUI(o *CommonOptions, noTUI bool) bool {
-	return !noTUI && !o.Verbose && o.Factory.IOStreams.IsStderrTTY()
+// useProgressTUI: the live view only when a screen can run
+// (IOStreams.CanRunTUI), --no-tui is not given and -v logs do not need
+// standard error.
+func useProgressTUI(o *clientopts.CommonOptions, noTUI bool) bool {
+	return !noTUI && !o.Verbose && o.Factory.IOStreams.CanRunTUI()
 }
 
 // progressRunner runs a program; tests replace it.
@@ -32,7 +34,7 @@ func runTeaProgram(p *tea.Program) (tea.Model, error) { return p.Run() }
 
 // runBrowserFlow runs bf under the progress view when useProgressTUI says
 // so (run nil: a real program on the terminal), else with plain lines.
-func runBrowserFlow(ctx context.Context, o *CommonOptions, c *flow.Client, bf flow.BrowserFlow, title string, noTUI bool, run progressRunner) (*flow.TokenResponse, error) {
+func runBrowserFlow(ctx context.Context, o *clientopts.CommonOptions, c *flow.Client, bf flow.BrowserFlow, title string, noTUI bool, run progressRunner) (*flow.TokenResponse, error) {
 	if !useProgressTUI(o, noTUI) {
 		return c.Run(ctx, bf)
 	}
@@ -46,7 +48,7 @@ func runBrowserFlow(ctx context.Context, o *CommonOptions, c *flow.Client, bf fl
 // flow's own status lines are not written (the view shows the URL); its
 // result is returned once the view is closed. Cancelling in the view
 // (q, Ctrl-C) ends the flow with flow.ErrCancelled.
-func runWithProgress(ctx context.Context, o *CommonOptions, c *flow.Client, bf flow.BrowserFlow, title string, input io.Reader, run progressRunner) (*flow.TokenResponse, error) {
+func runWithProgress(ctx context.Context, o *clientopts.CommonOptions, c *flow.Client, bf flow.BrowserFlow, title string, input io.Reader, run progressRunner) (*flow.TokenResponse, error) {
 	ios := o.Factory.IOStreams
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -1,4 +1,4 @@
-package flowcmd
+package flow
 
 import (
 	"bytes"
@@ -17,6 +17,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/oauthkit/oauthkit/internal/cli/clientopts"
 	"github.com/oauthkit/oauthkit/internal/flow"
 )
 
@@ -71,18 +72,18 @@ func approvingAS(t *testing.T, approve bool) *flow.Client {
 		Endpoints: flow.Endpoints{Issuer: srv.URL, Authorization: srv.URL + "/authorize", Token: srv.URL + "/token"}}
 }
 
-func progressEnv(t *testing.T) (*CommonOptions, *syncBuffer) {
+func progressEnv(t *testing.T) (*clientopts.CommonOptions, *syncBuffer) {
 	f, _, _ := testFactory(nil)
 	errOut := &syncBuffer{}
 	f.IOStreams.ErrOut = errOut
 	f.IOStreams.SetTTY(false, false, true)
-	return &CommonOptions{Factory: f, Timeout: 10 * time.Second}, errOut
+	return &clientopts.CommonOptions{Factory: f, Timeout: 10 * time.Second}, errOut
 }
 
 // enterOnSummary makes standard output a terminal too, so the summary
 // waits for a key, and presses enter once it is drawn; wait returns when
 // the key was typed.
-func enterOnSummary(t *testing.T, o *CommonOptions, errOut *syncBuffer) (keys io.Reader, wait func()) {
+func enterOnSummary(t *testing.T, o *clientopts.CommonOptions, errOut *syncBuffer) (keys io.Reader, wait func()) {
 	o.Factory.IOStreams.SetTTY(false, true, true)
 	keys, typeKey := io.Pipe()
 	typed := make(chan struct{})
@@ -180,7 +181,7 @@ func TestRunWithProgressCancel(t *testing.T) {
 	if !errors.Is(err, flow.ErrCancelled) {
 		t.Fatalf("err = %v, want cancelled", err)
 	}
-	if code := MapError(err); code == nil || !strings.Contains(code.Error(), "cancelled") {
+	if code := clientopts.MapError(err); code == nil || !strings.Contains(code.Error(), "cancelled") {
 		t.Errorf("mapped %v", code)
 	}
 	// The command's error line is the one "cancelled" line: the view's

@@ -1,4 +1,4 @@
-package flowcmd
+package flow
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/oauthkit/oauthkit/internal/cli/clientopts"
 	"github.com/oauthkit/oauthkit/internal/cli/cmdutil"
 	"github.com/oauthkit/oauthkit/internal/fileutil"
 	"github.com/oauthkit/oauthkit/internal/flow"
@@ -49,9 +50,9 @@ func (o *AuthcodeOptions) twoStepRedirect() (string, error) {
 }
 
 func runPrintURL(o *AuthcodeOptions) error {
-	sctx, stop := signalContext()
+	sctx, stop := clientopts.SignalContext()
 	defer stop()
-	c, err := o.clientWithin(sctx)
+	c, err := o.ClientWithin(sctx)
 	if err != nil {
 		return err
 	}
@@ -59,12 +60,12 @@ func runPrintURL(o *AuthcodeOptions) error {
 	if req.RedirectURI, err = o.twoStepRedirect(); err != nil {
 		return err
 	}
-	if err := requireIDTokenVerification(c, req.Grant.Scopes, req.ResponseType); err != nil {
+	if err := clientopts.RequireIDTokenVerification(c, req.Grant.Scopes, req.ResponseType); err != nil {
 		return err
 	}
 	authURL, err := c.AuthorizationURL(req)
 	if err != nil {
-		return MapError(err)
+		return clientopts.MapError(err)
 	}
 	step := stepOne{AuthorizationURL: authURL, RedirectURI: req.RedirectURI, State: req.State, CodeVerifier: req.CodeVerifier, Nonce: req.Nonce}
 	ios := o.Factory.IOStreams
@@ -122,14 +123,14 @@ func runExchange(o *AuthcodeOptions) error {
 	if err != nil {
 		return cmdutil.UsageErrorf("--exchange: %v", err)
 	}
-	sctx, stop := signalContext()
+	sctx, stop := clientopts.SignalContext()
 	defer stop()
-	c, err := o.clientWithin(sctx)
+	c, err := o.ClientWithin(sctx)
 	if err != nil {
 		return err
 	}
 	if nonce != "" { // step 1 asked for openid
-		if err := requireIDTokenVerification(c, []string{"openid"}, "code"); err != nil {
+		if err := clientopts.RequireIDTokenVerification(c, []string{"openid"}, "code"); err != nil {
 			return err
 		}
 	}
@@ -142,7 +143,7 @@ func runExchange(o *AuthcodeOptions) error {
 		}
 		cb, err := flow.CheckCallback(values, flow.CallbackCheck{State: state, Issuer: c.Endpoints.Issuer, RequireIss: c.Endpoints.IssParameter}, o.Factory.Now())
 		if err != nil {
-			return MapError(err)
+			return clientopts.MapError(err)
 		}
 		code = cb.Code
 	}
@@ -151,15 +152,15 @@ func runExchange(o *AuthcodeOptions) error {
 	g := o.Grant()
 	tr, err := c.ExchangeCode(ctx, code, redirect, verifier, g)
 	if err != nil {
-		return MapError(err)
+		return clientopts.MapError(err)
 	}
 	expect := flow.IDTokenExpect{Rule: flow.NonceSent, Nonce: nonce}
 	if nonce == "" {
 		expect.Rule = flow.NonceUnknown
 	}
 	if err := c.VerifyIDToken(ctx, tr, expect); err != nil {
-		return MapError(err)
+		return clientopts.MapError(err)
 	}
-	offlineAccessHint(&o.CommonOptions, g, tr)
+	clientopts.OfflineAccessHint(&o.CommonOptions, g, tr)
 	return WriteToken(o.Factory.IOStreams.Out, o.Output, tr)
 }

@@ -1,4 +1,4 @@
-package flowcmd
+package flow
 
 import (
 	"cmp"
@@ -41,7 +41,7 @@ func (w *wizardRun) run(ctx context.Context, args []string) error {
 	if len(args) > 0 {
 		return cmdutil.UsageErrorf("unknown grant %q: use %s", args[0], grantNames)
 	}
-	if !ios.IsStdinTTY() || !ios.IsStderrTTY() {
+	if !ios.CanPrompt() {
 		return cmdutil.UsageErrorf("name a grant: oauthkit flow %s (on a terminal, 'oauthkit flow' alone asks for everything)",
 			strings.ReplaceAll(strings.ReplaceAll(grantNames, ", ", "|"), " or ", "|"))
 	}

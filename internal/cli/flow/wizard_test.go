@@ -1,4 +1,4 @@
-package flowcmd
+package flow
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package jwtcmd
+package jwt
 
 import (
 	"bytes"

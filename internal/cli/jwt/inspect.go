@@ -1,4 +1,4 @@
-package jwtcmd
+package jwt
 
 import (
 	"fmt"
@@ -40,11 +40,12 @@ claims (exp, nbf, iat, auth_time) as dates and relative times ("in 12m",
 also verified exactly as 'oauthkit jwt verify' does (signature, then exp,
 nbf and iat) and the result is shown.
 
-On a terminal (standard output and standard error both terminals, NO_COLOR
-unset) this is a live screen on standard error: the countdown runs; q, Esc
-or Ctrl-C quits; the arrow keys and page keys scroll. Otherwise (a pipe, a
-file, NO_COLOR, or --no-tui) the same information is printed once as plain
-text on standard output, without colour or escape sequences.
+On a terminal (standard output and standard error both terminals, TERM not
+dumb) this is a live screen on standard error, without colour under NO_COLOR:
+the countdown runs; q, Esc or Ctrl-C quits; the arrow keys and page keys
+scroll. Otherwise (a pipe, a file, TERM=dumb, or --no-tui) the same
+information is printed once as plain text on standard output, without colour
+or escape sequences.
 
 The exit code is 1 when --key/--jwks was given and the token does not verify
 (the reason also goes to standard error), else 0. Use 'oauthkit jwt decode
@@ -102,7 +103,7 @@ func runInspect(opts *InspectOptions) error {
 	}
 	ios := f.IOStreams
 	if useInspectTUI(opts) {
-		m := jwtview.New(info, f.Now, theme.New(ios.ErrOut, true))
+		m := jwtview.New(info, f.Now, theme.New(ios.ErrOut, ios.ColorEnabled()))
 		if err := opts.RunTUI(m, ios.ErrOut); err != nil {
 			return cmdutil.Failf("terminal screen: %v", err)
 		}
@@ -112,11 +113,12 @@ func runInspect(opts *InspectOptions) error {
 	return verr
 }
 
-// useInspectTUI: a live screen only when both output streams are terminals,
-// colour is allowed (NO_COLOR, TERM=dumb) and --no-tui is not given.
+// useInspectTUI: a live screen only when standard output is a terminal too
+// (a pipe gets the plain text), a screen can run (IOStreams.CanRunTUI) and
+// --no-tui is not given.
 func useInspectTUI(opts *InspectOptions) bool {
 	ios := opts.Factory.IOStreams
-	return !opts.NoTUI && ios.IsStdoutTTY() && ios.IsStderrTTY() && ios.ColorEnabled()
+	return !opts.NoTUI && ios.IsStdoutTTY() && ios.CanRunTUI()
 }
 
 // inspectVerify verifies tok when keys were given and records the result in

@@ -1,5 +1,5 @@
-// Package jwtcmd implements `oauthkit jwt decode|verify|sign`.
-package jwtcmd
+// Package jwt implements `oauthkit jwt decode|verify|sign`.
+package jwt
 
 import (
 	"encoding/json"

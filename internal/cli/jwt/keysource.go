@@ -1,4 +1,4 @@
-package jwtcmd
+package jwt
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/oauthkit/oauthkit/internal/cli/cmdutil"
+	"github.com/oauthkit/oauthkit/internal/netutil"
 	"github.com/oauthkit/oauthkit/keys"
 )
 
@@ -83,7 +84,7 @@ func fetchJWKS(opts *VerifyOptions, raw string) ([]*keys.Key, error) {
 	switch u.Scheme {
 	case "https":
 	case "http":
-		if !opts.Insecure && !isLoopback(u.Hostname()) {
+		if !opts.Insecure && !netutil.IsLoopbackHost(u.Hostname()) {
 			return nil, cmdutil.UsageErrorf("refusing to fetch the JWKS over plain http from %s: use https://, or --insecure to allow it", u.Host)
 		}
 	default:
@@ -103,7 +104,7 @@ func fetchJWKS(opts *VerifyOptions, raw string) ([]*keys.Key, error) {
 		if len(via) >= 5 {
 			return errors.New("stopped after 5 redirects")
 		}
-		if req.URL.Scheme != "https" && !opts.Insecure && !isLoopback(req.URL.Hostname()) {
+		if req.URL.Scheme != "https" && !opts.Insecure && !netutil.IsLoopbackHost(req.URL.Hostname()) {
 			return &errRedirectRefused{to: req.URL.Redacted()}
 		}
 		return nil
@@ -166,13 +167,4 @@ func transportOf(c *http.Client) (*http.Transport, bool) {
 		return t.Clone(), true
 	}
 	return nil, false
-}
-
-// isLoopback reports whether host is localhost or a loopback IP literal.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

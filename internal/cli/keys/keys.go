@@ -1,6 +1,6 @@
-// Package keyscmd implements `oauthkit keys`: thumbprint, public, jwks and
+// Package keys implements `oauthkit keys`: thumbprint, public, jwks and
 // inspect.
-package keyscmd
+package keys
 
 import (
 	"github.com/spf13/cobra"

@@ -1,4 +1,4 @@
-package keyscmd
+package keys
 
 import (
 	"github.com/spf13/cobra"

@@ -13,6 +13,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -20,7 +21,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -28,27 +28,13 @@ import (
 
 	"github.com/oauthkit/oauthkit/internal/cli/cmdutil"
 	"github.com/oauthkit/oauthkit/internal/iostreams"
+	"github.com/oauthkit/oauthkit/internal/testutil/servetest"
 )
 
 const chromiumPath = "/usr/bin/chromium"
 
 // lockedBuffer is a buffer the server goroutine writes while the test reads.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
+type lockedBuffer = servetest.LockedBuffer
 
 // startServe runs `oauthkit serve` in-process on a free port and returns
 // its issuer and its standard error.
@@ -62,29 +48,25 @@ func startServe(t *testing.T, opts Options) (string, *lockedBuffer) {
 	opts.Addr = "127.0.0.1:0"
 	opts.LogFormat = "text"
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, &opts) }()
+	stopped := make(chan struct{})
+	var runErr error // written before stopped is closed
+	go func() { runErr = run(ctx, &opts); close(stopped) }()
 	t.Cleanup(func() {
 		cancel()
 		select {
-		case <-done:
+		case <-stopped:
 		case <-time.After(15 * time.Second):
 			t.Errorf("serve did not stop")
 		}
 	})
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		if line, _, ok := strings.Cut(out.String(), "\n"); ok {
-			return line, errOut
-		}
-		select {
-		case err := <-done:
-			t.Fatalf("serve stopped: %v\n%s", err, errOut.String())
-		case <-time.After(20 * time.Millisecond):
-		}
+	issuer, err := out.FirstLine(stopped, servetest.DefaultStartTimeout)
+	switch {
+	case errors.Is(err, servetest.ErrExited):
+		t.Fatalf("serve stopped: %v\n%s", runErr, errOut.String())
+	case err != nil:
+		t.Fatalf("serve printed no issuer:\n%s", errOut.String())
 	}
-	t.Fatalf("serve printed no issuer:\n%s", errOut.String())
-	return "", nil
+	return issuer, errOut
 }
 
 // newBrowser starts headless Chromium with a fresh profile.

@@ -84,7 +84,7 @@ needs standard error to be a terminal.`,
 			if opts.LogFormat != "text" && opts.LogFormat != "json" {
 				return cmdutil.UsageErrorf("--log-format %q is not one of text, json", opts.LogFormat)
 			}
-			if opts.TUI && !f.IOStreams.IsStderrTTY() {
+			if opts.TUI && !f.IOStreams.CanRunTUI() {
 				return cmdutil.UsageErrorf("--tui needs a terminal")
 			}
 			if runF != nil {

@@ -84,7 +84,7 @@ func syncConfig(ctx context.Context, st store.Store, hasher *hashing.Hasher, cfg
 
 // loadKeyFiles returns the key set of the given files: the first key signs,
 // all are published. It warns about private key files others can read
-// (SECURITY.md rule 28).
+// (docs/security.md rule 28).
 func loadKeyFiles(files []string, warn io.Writer) (*authserver.KeySet, string, error) {
 	var all []*keys.Key
 	for _, f := range files {

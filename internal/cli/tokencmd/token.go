@@ -7,15 +7,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/oauthkit/oauthkit/internal/cli/clientopts"
 	"github.com/oauthkit/oauthkit/internal/cli/cmdutil"
-	flowcmd "github.com/oauthkit/oauthkit/internal/cli/flow"
 	"github.com/oauthkit/oauthkit/internal/flow"
 	"github.com/oauthkit/oauthkit/internal/termtext"
 )
@@ -42,13 +40,13 @@ of the process list).`,
 
 // Options are the options of introspect and revoke.
 type Options struct {
-	flowcmd.CommonOptions
+	clientopts.CommonOptions
 	Token         string
 	TokenTypeHint string
 }
 
 func newCmd(f *cmdutil.Factory, use string, runF func(*Options) error, run func(context.Context, *Options, *flow.Client, string) error) (*cobra.Command, *Options) {
-	opts := &Options{CommonOptions: flowcmd.CommonOptions{Factory: f}}
+	opts := &Options{CommonOptions: clientopts.CommonOptions{Factory: f}}
 	cmd := &cobra.Command{
 		Use:  use + " TOKEN|-",
 		Args: cmdutil.ExactArgs(1),
@@ -70,18 +68,18 @@ func newCmd(f *cmdutil.Factory, use string, runF func(*Options) error, run func(
 			if opts.Token == "-" && opts.ClientSecretFile == "-" {
 				return cmdutil.UsageErrorf("the token and --client-secret-file cannot both come from standard input")
 			}
-			sctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+			sctx, stop := clientopts.SignalContext()
 			defer stop()
 			ctx, cancel := context.WithTimeout(sctx, opts.Timeout)
 			defer cancel()
 			c, err := opts.Client(ctx)
 			if err != nil {
-				return flowcmd.MapError(err)
+				return clientopts.MapError(err)
 			}
 			return run(ctx, opts, c, tok)
 		},
 	}
-	flowcmd.AddCommonFlags(cmd, &opts.CommonOptions, defaultTimeout)
+	clientopts.AddCommonFlags(cmd, &opts.CommonOptions, defaultTimeout)
 	cmd.Flags().StringVar(&opts.TokenTypeHint, "token-type-hint", "", "access_token or refresh_token (a hint for the server)")
 	_ = cmd.RegisterFlagCompletionFunc("token-type-hint", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return []string{"access_token", "refresh_token"}, cobra.ShellCompDirectiveNoFileComp
@@ -104,7 +102,7 @@ func NewCmdIntrospect(f *cmdutil.Factory, runF func(*Options) error) *cobra.Comm
 	cmd, opts := newCmd(f, "introspect", runF, func(ctx context.Context, o *Options, c *flow.Client, tok string) error {
 		obj, err := c.Introspect(ctx, tok, o.TokenTypeHint)
 		if err != nil {
-			return flowcmd.MapError(err)
+			return clientopts.MapError(err)
 		}
 		if o.Output == "text" {
 			return writeText(o, obj)
@@ -126,7 +124,7 @@ code 0; test it with jq -e .active.`
 func NewCmdRevoke(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	cmd, _ := newCmd(f, "revoke", runF, func(ctx context.Context, o *Options, c *flow.Client, tok string) error {
 		if err := c.Revoke(ctx, tok, o.TokenTypeHint); err != nil {
-			return flowcmd.MapError(err)
+			return clientopts.MapError(err)
 		}
 		fmt.Fprintln(f.IOStreams.ErrOut, "revoked (the server answered 200; RFC 7009 answers 200 for unknown tokens too)")
 		return nil

@@ -1,7 +1,6 @@
 package fault_test
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -9,18 +8,19 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/oauthkit/oauthkit/internal/testutil/servetest"
 )
 
-// The fault and load cases of issue 7 run the real `oauthkit` binary, built
-// once by TestMain, as a separate process and speak only HTTP to it (plus
-// signals and file modes from the outside). Every wait is bounded, and
-// every server is stopped by t.Cleanup.
+// The fault and load cases of issue 7 run the real `oauthkit` binary (from
+// internal/testutil/servetest) as a separate process and speak only HTTP
+// to it (plus signals and file modes from the outside). Every wait is
+// bounded, and every server is stopped by t.Cleanup.
 
-// binEnv carries the path of the binary TestMain built to the tests.
+// binEnv carries the path of the binary TestMain found to the tests.
 const binEnv = "OAUTHKIT_FAULT_BIN"
 
 // startTimeout bounds how long a server may take to print its issuer (a new
@@ -65,8 +65,9 @@ func TestMain(m *testing.M) {
 	os.Exit(runMain(m))
 }
 
-// runMain builds oauthkit from this module, unless OAUTHKIT_FAULT_BIN
-// already names a binary to test (a release build, say).
+// runMain gets oauthkit from servetest (built once per source tree for
+// every suite, or $OAUTHKIT_BIN), unless OAUTHKIT_FAULT_BIN already names
+// a binary to test (a release build, say).
 func runMain(m *testing.M) int {
 	if bin := os.Getenv(binEnv); bin != "" {
 		if _, err := os.Stat(bin); err != nil {
@@ -75,17 +76,10 @@ func runMain(m *testing.M) int {
 		}
 		return m.Run()
 	}
-	dir, err := os.MkdirTemp("", "oauthkit-fault-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "fault tests:", err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	bin := filepath.Join(dir, "oauthkit")
 	began := time.Now()
-	build := exec.Command("go", "build", "-o", bin, "github.com/oauthkit/oauthkit/cmd/oauthkit")
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "fault tests: go build: %v\n%s", err, out)
+	bin, err := servetest.Binary()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "fault tests: %v\n", err)
 		return 1
 	}
 	if took := time.Since(began); took > 30*time.Second {
@@ -99,31 +93,15 @@ func runMain(m *testing.M) int {
 }
 
 // syncBuffer collects a child's output while the test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+type syncBuffer = servetest.LockedBuffer
 
 // server is one running `oauthkit serve`.
 type server struct {
-	cmd     *exec.Cmd
-	url     string // the issuer, the first line of stdout
-	db      string // the sqlite store file
-	stderr  *syncBuffer
-	exited  chan struct{}
-	waitErr error // set before exited is closed
+	*servetest.Server
+	cmd    *exec.Cmd
+	url    string // the issuer, the first line of stdout
+	db     string // the sqlite store file
+	stderr *syncBuffer
 }
 
 // serverDir makes a directory with the test configuration and returns it
@@ -153,51 +131,16 @@ func startServer(t *testing.T, dir, db string) *server {
 	if bin == "" {
 		t.Fatal("TestMain did not build oauthkit")
 	}
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--store", "sqlite:"+db,
-		"--config", filepath.Join(dir, "oauthkit.yaml"))
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "NO_COLOR=1", "XDG_STATE_HOME="+filepath.Join(dir, "state"))
-	stdout := &syncBuffer{}
-	s := &server{cmd: cmd, db: db, stderr: &syncBuffer{}, exited: make(chan struct{})}
-	cmd.Stdout, cmd.Stderr = stdout, s.stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		s.waitErr = cmd.Wait()
-		close(s.exited)
-	}()
-	t.Cleanup(func() {
-		select {
-		case <-s.exited:
-		default:
-			_ = cmd.Process.Signal(syscall.SIGTERM)
-			select {
-			case <-s.exited:
-			case <-time.After(10 * time.Second):
-				t.Errorf("serve did not exit within 10 s of SIGTERM")
-				_ = cmd.Process.Kill()
-				<-s.exited
-			}
-		}
-		if t.Failed() {
-			t.Logf("serve stderr (last 4 KiB):\n%s", tail(s.stderr.String(), 4096))
-		}
+	p := servetest.Run(t, servetest.Options{
+		Bin:          bin,
+		Args:         []string{"--addr", "127.0.0.1:0", "--store", "sqlite:" + db, "--config", filepath.Join(dir, "oauthkit.yaml")},
+		Dir:          dir,
+		Env:          []string{"NO_COLOR=1", "XDG_STATE_HOME=" + filepath.Join(dir, "state")},
+		StartTimeout: startTimeout,
+		StopSignal:   syscall.SIGTERM,
+		StopTimeout:  10 * time.Second,
 	})
-	deadline := time.After(startTimeout)
-	for {
-		if line, _, ok := strings.Cut(stdout.String(), "\n"); ok {
-			s.url = line
-			return s
-		}
-		select {
-		case <-s.exited:
-			t.Fatalf("serve exited before printing its issuer (%v); stderr:\n%s", s.waitErr, s.stderr.String())
-		case <-deadline:
-			t.Fatalf("serve printed no issuer within %s; stderr:\n%s", startTimeout, s.stderr.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
+	return &server{Server: p, cmd: p.Cmd, url: p.URL, db: db, stderr: p.Stderr}
 }
 
 // kill9 sends SIGKILL and waits (bounded) until the process is gone.
@@ -207,13 +150,13 @@ func (s *server) kill9(t *testing.T) {
 		t.Fatalf("SIGKILL: %v", err)
 	}
 	select {
-	case <-s.exited:
+	case <-s.Done():
 	case <-time.After(10 * time.Second):
 		t.Fatal("serve still running 10 s after SIGKILL")
 	}
 	var ee *exec.ExitError
-	if !errors.As(s.waitErr, &ee) || ee.ExitCode() != -1 {
-		t.Fatalf("after SIGKILL: %v, want death by signal", s.waitErr)
+	if waitErr := s.WaitErr(); !errors.As(waitErr, &ee) || ee.ExitCode() != -1 {
+		t.Fatalf("after SIGKILL: %v, want death by signal", waitErr)
 	}
 }
 

@@ -25,7 +25,7 @@ type family struct {
 // own grant in a loop; the server gets SIGKILL in the middle of the stream
 // and is restarted on the same store. Then the newest refresh token each
 // client received works, and every one it received before that is refused
-// with invalid_grant (SECURITY.md rule 29, docs/serve.md §9).
+// with invalid_grant (docs/security.md rule 29, docs/serve.md §9).
 //
 // Half of the clients ("settled") stop just before the kill, after the
 // answer to their last refresh arrived, so their newest token must work.

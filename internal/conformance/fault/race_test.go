@@ -10,7 +10,7 @@ import (
 // raceWidth is how many clients present the same credential at once.
 const raceWidth = 50
 
-// race sends try raceWidth times at once and checks SECURITY.md rule 26:
+// race sends try raceWidth times at once and checks docs/security.md rule 26:
 // exactly one 200 (whose body satisfies won), every other answer 400
 // invalid_grant, no 5xx and no transport error. It returns the winner and
 // how long the race took.

@@ -95,7 +95,7 @@ func copyFile(src, dst string) error {
 	return out.Close()
 }
 
-// SECURITY.md rule 38: a store on a read-only file opens for reading,
+// docs/security.md rule 38: a store on a read-only file opens for reading,
 // refuses writes with ErrUnavailable, and accepts them again as soon as the
 // file is writable, without being reopened. Permission bits do not stop
 // root, so as root the test runs itself as nobody.
@@ -156,7 +156,7 @@ func TestReadOnlyFileRecovers(t *testing.T) {
 	}
 }
 
-// SECURITY.md rule 29: kill -9 loses no committed rotation. A child
+// docs/security.md rule 29: kill -9 loses no committed rotation. A child
 // process rotates a refresh token in a loop and reports each rotation once
 // Rotate returned; the parent kills it mid-flight, reopens the file and
 // finds every reported rotation, with only the newest token usable.

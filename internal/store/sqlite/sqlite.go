@@ -4,7 +4,7 @@
 // Choices, and why:
 //   - WAL journal, synchronous=FULL: every commit is fsynced before the
 //     call returns, so a grant that was answered survives kill -9 AND a
-//     power loss (SECURITY.md rule 29). NORMAL would survive kill -9 too
+//     power loss (docs/security.md rule 29). NORMAL would survive kill -9 too
 //     (the WAL is in the OS page cache) but could lose the last commits on
 //     power loss; tokens are few and small, so FULL's fsync per grant is
 //     cheap insurance (see BenchmarkRotate).

@@ -177,7 +177,7 @@ func TestOddPath(t *testing.T) {
 	}
 }
 
-// Nothing issued is on disk in the clear (SECURITY.md rule 27): the test
+// Nothing issued is on disk in the clear (docs/security.md rule 27): the test
 // hashes raw values as the server will, stores them, then reads every byte
 // of the database and its WAL.
 func TestNoRawValuesOnDisk(t *testing.T) {

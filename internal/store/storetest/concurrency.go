@@ -53,7 +53,7 @@ next:
 }
 
 func testConcurrency(t *testing.T, open Opener) {
-	// SECURITY.md rule 26: N parallel redemptions of one code → exactly one
+	// docs/security.md rule 26: N parallel redemptions of one code → exactly one
 	// success, the rest ErrAlreadyUsed (invalid_grant), none unavailable.
 	t.Run("redeem one code", func(t *testing.T) {
 		s := fresh(t, open)
@@ -80,7 +80,7 @@ func testConcurrency(t *testing.T, open Opener) {
 		}
 	})
 
-	// SECURITY.md rule 26 for refresh: all racers present the same token
+	// docs/security.md rule 26 for refresh: all racers present the same token
 	// at the same instant. Exactly one rotates it; the others lost a race
 	// (ErrConcurrentUse), which does NOT revoke the family: the winner's
 	// new token keeps working. A later replay is reuse (see testRotate).

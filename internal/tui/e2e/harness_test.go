@@ -11,18 +11,20 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/oauthkit/oauthkit/internal/testutil/servetest"
 )
 
 // pollTimeout bounds every wait on the screen, a file or a server.
 const pollTimeout = 30 * time.Second
 
-// buildOauthkit builds the real binary into a temporary directory.
+// buildOauthkit returns the real binary: $OAUTHKIT_BIN, or the one built
+// from these sources (once per source tree, shared by every suite).
 func buildOauthkit(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "oauthkit")
-	cmd := exec.Command("go", "build", "-o", bin, "github.com/oauthkit/oauthkit/cmd/oauthkit")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	bin, err := servetest.Binary()
+	if err != nil {
+		t.Fatal(err)
 	}
 	return bin
 }
@@ -65,47 +67,26 @@ func startServeLogged(t *testing.T, bin string, extra ...string) (string, string
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer stdout.Close()
+	// Closed after serve stops (cleanups run last-in first-out): the
+	// harness copies the output into them.
+	t.Cleanup(func() { stdout.Close() })
 	stderrPath := filepath.Join(dir, "stderr")
 	stderr, err := os.Create(stderrPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer stderr.Close()
-	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--store", "memory"}, extra...)...)
-	cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_CONFIG_HOME="+filepath.Join(dir, "config"), "NO_COLOR=1")
-	cmd.Stdout, cmd.Stderr = stdout, stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start oauthkit serve: %v", err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGINT)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
+	t.Cleanup(func() { stderr.Close() })
+	p := servetest.Run(t, servetest.Options{
+		Bin:          bin,
+		Args:         append([]string{"--addr", "127.0.0.1:0", "--store", "memory"}, extra...),
+		Env:          []string{"HOME=" + dir, "XDG_CONFIG_HOME=" + filepath.Join(dir, "config"), "NO_COLOR=1"},
+		Stdout:       stdout,
+		Stderr:       stderr,
+		StartTimeout: pollTimeout,
+		StopSignal:   syscall.SIGINT,
+		StopTimeout:  10 * time.Second,
 	})
-	var issuer string
-	waitFor(t, "the issuer on the first line of oauthkit serve's standard output", func() (bool, string) {
-		select {
-		case err := <-exited:
-			exited <- err
-			errText, _ := os.ReadFile(stderrPath)
-			t.Fatalf("oauthkit serve %s exited early: %v\n%s", strings.Join(extra, " "), err, errText)
-		default:
-		}
-		b, _ := os.ReadFile(stdout.Name())
-		line, complete := strings.CutSuffix(string(b), "\n")
-		if first, _, more := strings.Cut(line, "\n"); more {
-			line, complete = first, true
-		}
-		issuer = line
-		return complete, string(b)
-	})
+	issuer := p.URL
 	if !strings.HasPrefix(issuer, "http://127.0.0.1:") {
 		t.Fatalf("oauthkit serve printed %q first, want the issuer URL", issuer)
 	}

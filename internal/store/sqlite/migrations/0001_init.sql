@@ -2,7 +2,7 @@
 -- Plain SQL: a PostgreSQL port needs only BIGINT for the INTEGER time
 -- columns and BYTEA for BLOB. Times are Unix microseconds (NULL = not yet);
 -- lists and claims are JSON text.
--- Token, code and secret columns hold hashes only (SECURITY.md rule 27).
+-- Token, code and secret columns hold hashes only (docs/security.md rule 27).
 
 CREATE TABLE clients (
     id             TEXT    NOT NULL PRIMARY KEY,

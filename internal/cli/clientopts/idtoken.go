@@ -1,4 +1,4 @@
-package flowcmd
+package clientopts
 
 import (
 	"fmt"
@@ -19,37 +19,37 @@ type IDTokenOptions struct {
 	registered      bool
 }
 
-// addIDTokenFlags registers --no-verify-id-token and --leeway.
-func addIDTokenFlags(cmd *cobra.Command, o *IDTokenOptions) {
+// AddIDTokenFlags registers --no-verify-id-token and --leeway.
+func AddIDTokenFlags(cmd *cobra.Command, o *IDTokenOptions) {
 	fl := cmd.Flags()
 	fl.BoolVar(&o.NoVerifyIDToken, "no-verify-id-token", false, "do not verify an ID token in the response (debugging only; its claims are not printed)")
 	fl.DurationVar(&o.Leeway, "leeway", flow.DefaultIDTokenLeeway, "clock skew tolerated on the ID token's exp, nbf and iat")
 	o.registered = true
 }
 
-// check validates the flags (usage errors).
-func (o *IDTokenOptions) check() error {
+// Check validates the flags (usage errors).
+func (o *IDTokenOptions) Check() error {
 	if o.Leeway < 0 {
 		return cmdutil.UsageErrorf("--leeway must not be negative, got %s", o.Leeway)
 	}
 	return nil
 }
 
-// policy is how the client verifies ID tokens. Commands without the flags
+// Policy is how the client verifies ID tokens. Commands without the flags
 // (client-credentials) verify with the default leeway.
-func (o *IDTokenOptions) policy() flow.IDTokenPolicy {
+func (o *IDTokenOptions) Policy() flow.IDTokenPolicy {
 	if !o.registered {
 		return flow.IDTokenPolicy{Leeway: flow.DefaultIDTokenLeeway}
 	}
 	return flow.IDTokenPolicy{Skip: o.NoVerifyIDToken, Leeway: o.Leeway}
 }
 
-// warnNoVerify is printed on standard error with --no-verify-id-token.
-const warnNoVerify = "WARNING: --no-verify-id-token: the ID token is NOT verified (signature, issuer, audience, expiry, nonce); anyone could have made it; its claims are not printed. For debugging only."
+// WarnNoVerify is printed on standard error with --no-verify-id-token.
+const WarnNoVerify = "WARNING: --no-verify-id-token: the ID token is NOT verified (signature, issuer, audience, expiry, nonce); anyone could have made it; its claims are not printed. For debugging only."
 
-// requireIDTokenVerification refuses, before any request to the
+// RequireIDTokenVerification refuses, before any request to the
 // authorization endpoint, a sign-in whose ID token could not be verified.
-func requireIDTokenVerification(c *flow.Client, scopes []string, responseType string) error {
+func RequireIDTokenVerification(c *flow.Client, scopes []string, responseType string) error {
 	if !flow.HasOpenID(scopes) && responseType != "id_token" && responseType != "id_token token" {
 		return nil
 	}
@@ -59,10 +59,10 @@ func requireIDTokenVerification(c *flow.Client, scopes []string, responseType st
 	return nil
 }
 
-// offlineAccessHint: OpenID Connect servers (oidc-provider among them)
+// OfflineAccessHint: OpenID Connect servers (oidc-provider among them)
 // ignore offline_access unless the request has prompt=consent (OpenID
 // Connect Core §11), so the refresh token the user asked for is missing.
-func offlineAccessHint(o *CommonOptions, g flow.Grant, tr *flow.TokenResponse) {
+func OfflineAccessHint(o *CommonOptions, g flow.Grant, tr *flow.TokenResponse) {
 	if tr == nil || tr.RefreshToken != "" || !slices.Contains(g.Scopes, "offline_access") {
 		return
 	}

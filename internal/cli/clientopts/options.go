@@ -1,0 +1,290 @@
+// Package clientopts holds what every client command (flow, token) shares:
+// the server, client and output flags, the profile they fall back to, the
+// HTTP client, the signal context and the mapping of flow errors to exit
+// codes.
+package clientopts
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/oauthkit/oauthkit/internal/cli/cmdutil"
+	"github.com/oauthkit/oauthkit/internal/flow"
+)
+
+// CommonOptions are the flags every flow and token command shares.
+type CommonOptions struct {
+	Factory *cmdutil.Factory
+
+	Issuer, AuthorizeURL, TokenURL, IntrospectURL, RevokeURL, JWKSURL string
+
+	ClientID, ClientSecret, ClientSecretFile, AuthMethod string
+
+	Scopes    []string
+	Audience  string
+	Resources []string
+	Params    []string
+	Insecure  bool
+	Timeout   time.Duration
+	Verbose   bool
+	Profile   string
+	Output    string
+	// IDToken: --no-verify-id-token and --leeway, on the grants that can
+	// return an ID token (AddIDTokenFlags).
+	IDToken IDTokenOptions
+
+	// profile is the loaded --profile, if any.
+	profile *flow.Profile
+	changed func(string) bool
+}
+
+// TokenFormats are the output formats of the grant commands.
+var TokenFormats = []string{"json", "token", "header", "env"}
+
+// AddCommonFlags registers the shared flags on cmd.
+func AddCommonFlags(cmd *cobra.Command, o *CommonOptions, defaultTimeout time.Duration) {
+	fl := cmd.Flags()
+	fl.StringVar(&o.Issuer, "issuer", "", "issuer URL; endpoints are discovered (RFC 8414, then OpenID Connect)")
+	fl.StringVar(&o.AuthorizeURL, "authorize-url", "", "authorization endpoint (instead of or over discovery)")
+	fl.StringVar(&o.TokenURL, "token-url", "", "token endpoint")
+	fl.StringVar(&o.IntrospectURL, "introspect-url", "", "introspection endpoint (RFC 7662)")
+	fl.StringVar(&o.RevokeURL, "revoke-url", "", "revocation endpoint (RFC 7009)")
+	fl.StringVar(&o.JWKSURL, "jwks-url", "", "JWKS URL that ID tokens are verified with (default: the metadata's jwks_uri)")
+	fl.StringVar(&o.ClientID, "client-id", "", "client_id")
+	fl.StringVar(&o.ClientSecret, "client-secret", "", "client secret (visible to other users in the process list: prefer --client-secret-file or OAUTHKIT_CLIENT_SECRET)")
+	fl.StringVar(&o.ClientSecretFile, "client-secret-file", "", "read the client secret from a file ('-' = stdin)")
+	fl.StringVar(&o.AuthMethod, "auth-method", "", "client authentication: basic|post|none (default: none without a secret, else what the server supports, basic first)")
+	fl.StringArrayVar(&o.Scopes, "scope", nil, "scope to ask for (repeatable or space-separated)")
+	fl.StringVar(&o.Audience, "audience", "", "audience parameter")
+	fl.StringArrayVar(&o.Resources, "resource", nil, "resource indicator (RFC 8707, repeatable)")
+	fl.StringArrayVar(&o.Params, "param", nil, "extra request parameter k=v (repeatable)")
+	fl.BoolVar(&o.Insecure, "insecure", false, "skip TLS certificate verification and allow plain http to any host (DANGEROUS)")
+	fl.DurationVar(&o.Timeout, "timeout", defaultTimeout, "how long to wait (for the browser, or for the server)")
+	fl.BoolVarP(&o.Verbose, "verbose", "v", false, "log each HTTP request and response on stderr, secrets masked")
+	fl.StringVar(&o.Profile, "profile", "", "read settings from this profile of $XDG_CONFIG_HOME/oauthkit/config.yaml")
+	_ = cmd.RegisterFlagCompletionFunc("auth-method", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return []string{"basic", "post", "none"}, cobra.ShellCompDirectiveNoFileComp
+	})
+	o.changed = func(name string) bool { return cmd.Flags().Changed(name) }
+}
+
+// Prepare loads the profile and checks the flags (usage errors, exit 2).
+func (o *CommonOptions) Prepare() error {
+	if o.Profile != "" {
+		path, err := flow.ProfilePath(o.Factory.Getenv)
+		if err != nil {
+			return cmdutil.Failf("%v", err)
+		}
+		p, err := flow.LoadProfile(path, o.Profile)
+		if err != nil {
+			return cmdutil.UsageErrorf("%v", err)
+		}
+		o.profile = p
+		o.applyProfile(p)
+	}
+	if o.AuthMethod != "" {
+		if _, err := flow.ParseAuthMethod(o.AuthMethod); err != nil {
+			return cmdutil.UsageErrorf("--auth-method: %v", err)
+		}
+	}
+	if o.Timeout <= 0 {
+		return cmdutil.UsageErrorf("--timeout must be positive, got %s", o.Timeout)
+	}
+	if err := o.IDToken.Check(); err != nil {
+		return err
+	}
+	if o.ClientID == "" {
+		return cmdutil.UsageErrorf("--client-id is required")
+	}
+	if o.Issuer == "" && o.TokenURL == "" && o.AuthorizeURL == "" && o.IntrospectURL == "" && o.RevokeURL == "" {
+		return cmdutil.UsageErrorf("name the server: --issuer URL, or the endpoint URLs (--token-url, --authorize-url, ...)")
+	}
+	if o.Issuer != "" {
+		if err := flow.CheckURL("--issuer", o.Issuer, o.Insecure); err != nil {
+			return cmdutil.UsageErrorf("%v", err)
+		}
+	}
+	for _, u := range []struct{ name, v string }{{"--authorize-url", o.AuthorizeURL}, {"--token-url", o.TokenURL},
+		{"--introspect-url", o.IntrospectURL}, {"--revoke-url", o.RevokeURL}, {"--jwks-url", o.JWKSURL}} {
+		if u.v != "" {
+			if err := flow.CheckURL(u.name, u.v, o.Insecure); err != nil {
+				return cmdutil.UsageErrorf("%v", err)
+			}
+		}
+	}
+	if _, err := o.extraParams(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// applyProfile fills what no flag set (flag > env > profile > default).
+func (o *CommonOptions) applyProfile(p *flow.Profile) {
+	set := func(flag string, dst *string, v string) {
+		if !o.changed(flag) && v != "" {
+			*dst = v
+		}
+	}
+	set("issuer", &o.Issuer, p.Issuer)
+	set("authorize-url", &o.AuthorizeURL, p.AuthorizeURL)
+	set("token-url", &o.TokenURL, p.TokenURL)
+	set("introspect-url", &o.IntrospectURL, p.IntrospectURL)
+	set("revoke-url", &o.RevokeURL, p.RevokeURL)
+	set("jwks-url", &o.JWKSURL, p.JWKSURL)
+	set("client-id", &o.ClientID, p.ClientID)
+	set("auth-method", &o.AuthMethod, p.AuthMethod)
+	set("audience", &o.Audience, p.Audience)
+	if !o.changed("scope") && len(p.Scopes) > 0 {
+		o.Scopes = p.Scopes
+	}
+	if !o.changed("resource") && len(p.Resources) > 0 {
+		o.Resources = p.Resources
+	}
+	if !o.changed("param") {
+		for k, v := range p.Params {
+			o.Params = append(o.Params, k+"="+v)
+		}
+	}
+}
+
+func (o *CommonOptions) extraParams() (url.Values, error) {
+	v := url.Values{}
+	for _, p := range o.Params {
+		k, val, ok := strings.Cut(p, "=")
+		if !ok || k == "" {
+			return nil, cmdutil.UsageErrorf("--param %q: want name=value", p)
+		}
+		v.Add(k, val)
+	}
+	if err := flow.CheckExtraParams(v); err != nil {
+		return nil, cmdutil.UsageErrorf("%v", err)
+	}
+	return v, nil
+}
+
+// Grant returns the scope, audience, resource and extra parameters.
+func (o *CommonOptions) Grant() flow.Grant {
+	extra, _ := o.extraParams() // checked in Prepare
+	return flow.Grant{Scopes: flow.SplitScopes(o.Scopes), Audience: o.Audience, Resources: o.Resources, Extra: extra}
+}
+
+// Secret resolves the client secret: flag, file, OAUTHKIT_CLIENT_SECRET,
+// then the profile's client_secret_file or client_secret_env.
+func (o *CommonOptions) Secret() (string, bool, error) {
+	f := o.Factory
+	s, ok, err := cmdutil.ReadSecret(f, cmdutil.SecretSource{Value: o.ClientSecret, File: o.ClientSecretFile,
+		EnvVar: "OAUTHKIT_CLIENT_SECRET", FlagSet: o.changed("client-secret")})
+	if err != nil || ok {
+		if ok && o.changed("client-secret") {
+			fmt.Fprintln(f.IOStreams.ErrOut, "warning: --client-secret is visible to other users of this machine (process list, shell history); use --client-secret-file or OAUTHKIT_CLIENT_SECRET")
+		}
+		return s, ok, err
+	}
+	if p := o.profile; p != nil {
+		switch {
+		case p.ClientSecretFile != "":
+			return cmdutil.ReadSecret(f, cmdutil.SecretSource{File: p.ClientSecretFile})
+		case p.ClientSecretEnv != "":
+			if v := f.Getenv(p.ClientSecretEnv); v != "" {
+				return v, true, nil
+			}
+			return "", false, cmdutil.Failf("profile %s: the environment variable %s (client_secret_env) is empty", o.Profile, p.ClientSecretEnv)
+		}
+	}
+	return "", false, nil
+}
+
+// HTTPClient is the factory's client with --insecure and -v applied.
+func (o *CommonOptions) HTTPClient() *http.Client {
+	base := o.Factory.HTTPClient()
+	hc := *base
+	var rt http.RoundTripper = hc.Transport
+	if o.Insecure {
+		t, ok := rt.(*http.Transport)
+		if !ok || t == nil {
+			t = http.DefaultTransport.(*http.Transport)
+		}
+		t = t.Clone()
+		if t.TLSClientConfig == nil {
+			t.TLSClientConfig = &tls.Config{}
+		}
+		t.TLSClientConfig.InsecureSkipVerify = true
+		rt = t
+	}
+	if o.Verbose {
+		if rt == nil {
+			rt = http.DefaultTransport
+		}
+		rt = &flow.LoggingTransport{Base: rt, W: o.Factory.IOStreams.ErrOut}
+	}
+	hc.Transport = rt
+	if o.Timeout < hc.Timeout || hc.Timeout == 0 {
+		hc.Timeout = o.Timeout
+	}
+	return &hc
+}
+
+// Client builds the flow client: secret, discovery, endpoints, auth method.
+func (o *CommonOptions) Client(ctx context.Context) (*flow.Client, error) {
+	errOut := o.Factory.IOStreams.ErrOut
+	if o.Insecure {
+		fmt.Fprintln(errOut, "WARNING: --insecure: TLS certificates are NOT verified and plain http is allowed; anyone on the network path can read and change the tokens")
+	}
+	secret, haveSecret, err := o.Secret()
+	if err != nil {
+		return nil, err
+	}
+	c := &flow.Client{HTTP: o.HTTPClient(), Now: o.Factory.Now, ClientID: o.ClientID, Secret: secret, IDTokens: o.IDToken.Policy()}
+	if c.IDTokens.Skip {
+		fmt.Fprintln(errOut, WarnNoVerify)
+	}
+	if o.Issuer != "" {
+		md, err := c.Discover(ctx, o.Issuer, o.Insecure)
+		if err != nil {
+			return nil, MapError(err)
+		}
+		c.Endpoints = md.Endpoints()
+	}
+	e := &c.Endpoints
+	for _, s := range []struct {
+		dst *string
+		v   string
+	}{{&e.Authorization, o.AuthorizeURL}, {&e.Token, o.TokenURL},
+		{&e.Introspection, o.IntrospectURL}, {&e.Revocation, o.RevokeURL}, {&e.JWKS, o.JWKSURL}} {
+		if s.v != "" {
+			*s.dst = s.v
+		}
+	}
+	if o.AuthMethod != "" {
+		c.AuthMethod, _ = flow.ParseAuthMethod(o.AuthMethod)
+	} else {
+		c.AuthMethod = flow.DefaultAuthMethod(haveSecret, e.TokenAuthMethods)
+	}
+	if c.AuthMethod != flow.AuthNone && !haveSecret {
+		return nil, cmdutil.UsageErrorf("--auth-method %s needs a client secret: --client-secret-file, OAUTHKIT_CLIENT_SECRET or --client-secret", o.AuthMethod)
+	}
+	if c.AuthMethod == flow.AuthNone && haveSecret {
+		fmt.Fprintln(errOut, "warning: --auth-method none: the client secret is not sent")
+	}
+	return c, nil
+}
+
+// LoadedProfile is the profile --profile named (nil without one).
+func (o *CommonOptions) LoadedProfile() *flow.Profile { return o.profile }
+
+// Changed reports whether the user set the flag on the command line.
+func (o *CommonOptions) Changed(name string) bool { return o.changed != nil && o.changed(name) }
+
+// ClientWithin builds the client with discovery bounded by --timeout too.
+func (o *CommonOptions) ClientWithin(ctx context.Context) (*flow.Client, error) {
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+	return o.Client(ctx)
+}
