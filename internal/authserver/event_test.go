@@ -233,3 +233,22 @@ func TestEventsNeverCarrySecrets(t *testing.T) {
 		}
 	}
 }
+
+// A client_id crafted to drive the terminal reaches the request log quoted
+// and escaped (slog), never as raw control, bidi or zero-width runes.
+func TestEventLogEscapesClientText(t *testing.T) {
+	e := newEvEnv(t)
+	evil := "c\x1b[2J\u202eevil\u200b"
+	e.send(t, evPost(e.ts.URL, "/token", url.Values{"grant_type": {"x\x1b]0;t\x07"}, "client_id": {evil}}, "", ""))
+	ev := e.takeEvents()
+	if len(ev) != 1 || ev[0].ClientID != evil {
+		t.Fatalf("events %+v", ev)
+	}
+	log := e.log.String()
+	if strings.ContainsAny(log, "\x1b\x07\u202e\u200b") {
+		t.Fatalf("raw control, bidi or zero-width runes in the log: %q", log)
+	}
+	if !strings.Contains(log, `client_id="c\x1b[2J\u202eevil\u200b"`) {
+		t.Errorf("client_id not quoted and escaped in the log:\n%s", log)
+	}
+}
