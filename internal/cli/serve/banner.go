@@ -12,6 +12,7 @@ import (
 
 type bannerInfo struct {
 	issuer, store, keySource string
+	listen                   string // the bound address when the issuer names another ("" = the issuer's)
 	signer                   *keys.Key
 	demo                     *demoCredentials
 	demoPath                 string
@@ -23,10 +24,14 @@ type bannerInfo struct {
 func printBanner(w io.Writer, b bannerInfo) {
 	iss := b.issuer
 	fmt.Fprintf(w, "oauthkit serve: issuer %s\n", iss)
+	if b.listen != "" {
+		fmt.Fprintf(w, "  listening on: %s (the issuer is kept as configured)\n", b.listen)
+	}
 	fmt.Fprintf(w, "  store:        %s\n", b.store)
 	fmt.Fprintf(w, "  signing key:  %s kid=%s (%s)\n", b.signer.Algorithm(), b.signer.KeyID(), b.keySource)
 	if b.config != nil {
-		fmt.Fprintf(w, "  config:       %s (%d clients, %d users)\n", b.config.File, len(b.config.Clients), len(b.config.Users))
+		fmt.Fprintf(w, "  config:       %s (%s, %s)\n", b.config.File,
+			plural(len(b.config.Clients), "client", "clients"), plural(len(b.config.Users), "user", "users"))
 	}
 	fmt.Fprintln(w, "endpoints:")
 	for _, e := range [][2]string{
@@ -82,6 +87,14 @@ func curlLines(iss string, d *demoCredentials) []string {
 // demo clients register http://127.0.0.1/callback, and any port of a
 // loopback IP matches it. Nothing needs to listen there.
 const demoCallback = "http://127.0.0.1:9000/callback"
+
+// plural is "1 client", "0 clients", "2 clients".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
 
 // shellQuote quotes s for a POSIX shell.
 func shellQuote(s string) string {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -19,7 +20,6 @@ import (
 	"github.com/oauthkit/oauthkit/internal/authserver"
 	"github.com/oauthkit/oauthkit/internal/cli/cmdutil"
 	"github.com/oauthkit/oauthkit/internal/config"
-	"github.com/oauthkit/oauthkit/internal/hashing"
 	"github.com/oauthkit/oauthkit/internal/store"
 	"github.com/oauthkit/oauthkit/internal/store/backend"
 )
@@ -27,128 +27,58 @@ import (
 // shutdownGrace is how long in-flight requests get to finish on SIGINT/SIGTERM.
 const shutdownGrace = 10 * time.Second
 
+// run checks the input and prepares the store (setup), then listens and
+// serves until the context ends or a signal comes (serve).
 func run(ctx context.Context, opts *Options) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	f := opts.Factory
-	errOut := f.IOStreams.ErrOut
-
-	var (
-		cfg *config.Config
-		err error
-	)
-	if opts.ConfigFile != "" {
-		if cfg, err = config.Load(opts.ConfigFile); err != nil {
-			return cmdutil.UsageErrorf("%s", configProblems(err))
-		}
-	}
-	// Check what needs no store before anything is created: a bad --issuer
-	// or key file must not leave a state directory behind.
-	if opts.Issuer != "" {
-		if err := config.CheckIssuer(strings.TrimSuffix(opts.Issuer, "/")); err != nil {
-			return cmdutil.UsageErrorf("--issuer: %v", err)
-		}
-	}
-	keyFiles := opts.KeyFiles
-	if len(keyFiles) == 0 && cfg != nil {
-		for _, k := range cfg.Keys {
-			keyFiles = append(keyFiles, cfg.Resolve(k))
-		}
-	}
-	var keySet *authserver.KeySet
-	var keySource string
-	if len(keyFiles) > 0 {
-		if keySet, keySource, err = loadKeyFiles(keyFiles, errOut); err != nil {
-			return cmdutil.Failf("%v", err)
-		}
-	}
-
-	dsn, demoPath, err := storeDSN(opts, cfg, f.Getenv)
+	p, err := setup(ctx, opts)
 	if err != nil {
 		return err
 	}
-	st, err := backend.Open(ctx, dsn)
+	defer p.st.Close()
+	return p.serve(ctx)
+}
+
+// serve listens, prints the issuer as the first line of standard output,
+// then the banner (or runs the dashboard), and serves until ctx ends; then
+// it lets in-flight requests finish.
+func (p *prepared) serve(ctx context.Context) error {
+	errOut := p.f.IOStreams.ErrOut
+	ln, err := net.Listen("tcp", p.opts.Addr)
 	if err != nil {
-		return cmdutil.Failf("opening the store %s: %v", dsn, err)
+		return cmdutil.Failf("listening on %s: %v", p.opts.Addr, err)
 	}
-	defer st.Close()
-
-	hasher := &hashing.Hasher{}
-	if cfg != nil {
-		if hasher, err = hashing.New(string(cfg.Tokens.Hashing.Algorithm), string(cfg.Tokens.Hashing.Fallback)); err != nil {
-			return cmdutil.UsageErrorf("%s: tokens.hashing: %v", cfg.File, err)
-		}
-	}
-	now := f.Now()
-	var demo *demoCredentials
-	if cfg != nil {
-		if err := syncConfig(ctx, st, hasher, cfg, now); err != nil {
-			return cmdutil.Failf("loading %s into the store: %v", cfg.File, err)
-		}
-	} else if demo, err = ensureDemo(ctx, st, hasher, demoPath, now); err != nil {
-		return cmdutil.Failf("%v", err)
+	issuer, note := issuerFor(p.issuer, p.opts.Issuer != "", ln.Addr())
+	if note != "" {
+		fmt.Fprintln(errOut, note)
 	}
 
-	if keySet == nil {
-		if keySet, keySource, err = loadStoreKeys(ctx, st, now); err != nil {
-			return cmdutil.Failf("%v", err)
-		}
-	}
-
-	ln, err := net.Listen("tcp", opts.Addr)
-	if err != nil {
-		return cmdutil.Failf("listening on %s: %v", opts.Addr, err)
-	}
-	issuer := opts.Issuer
-	if issuer == "" && cfg != nil {
-		issuer = cfg.Issuer
-	}
-	if issuer == "" {
-		issuer = "http://" + listenHost(ln.Addr())
-	}
-	issuer = strings.TrimSuffix(issuer, "/")
-	if err := config.CheckIssuer(issuer); err != nil {
-		ln.Close()
-		return cmdutil.UsageErrorf("--issuer %s: %v", issuer, err)
-	}
-
-	logger := newLogger(errOut, opts.LogFormat)
+	logger := newLogger(errOut, p.opts.LogFormat)
 	var dash *dashboardRun // --tui: the request log goes to the dashboard, not to standard error
-	if opts.TUI {
-		dash = newDashboardRun(f)
-		dash.input = opts.tuiInput
+	if p.opts.TUI {
+		dash = newDashboardRun(p.f)
+		dash.input = p.opts.tuiInput
 		logger = slog.New(slog.DiscardHandler)
 	}
-	settings := settingsFrom(cfg, issuer, opts.ProtectedScope)
-	settings.AutoApproveUser = opts.AutoApprove
-	if opts.AutoApprove != "" {
-		if err := checkAutoApproveUser(ctx, st, opts.AutoApprove); err != nil {
-			ln.Close()
-			return err
-		}
-	}
-	if demo != nil {
-		settings.ScopeDescriptions = demoScopeDescriptions()
-		settings.LoginNotice = "Zero-config demo: sign in as \"" + demo.Username + "\" with the password that oauthkit serve printed when it started."
-	}
-	srv, err := authserver.New(settings, authserver.Options{Store: st, Hasher: hasher, Keys: keySet, Now: f.Now, Logger: logger, OnEvent: dash.observer()})
+	srv, err := p.authServer(issuer, logger, dash.observer())
 	if err != nil {
 		ln.Close()
-		return cmdutil.Failf("%v", err)
+		return err
 	}
 	httpSrv := authserver.NewHTTPServer(srv.Handler(), logger)
 
 	served := make(chan error, 1)
 	go func() { served <- httpSrv.Serve(ln) }()
 
-	fmt.Fprintln(f.IOStreams.Out, issuer)
-	info := bannerInfo{issuer: issuer, store: dsn, keySource: keySource, signer: keySet.Signer(),
-		demo: demo, demoPath: demoPath, config: cfg}
+	fmt.Fprintln(p.f.IOStreams.Out, issuer)
+	info := bannerInfo{issuer: issuer, listen: listenURL(issuer, ln.Addr()), store: p.dsn, keySource: p.keySource,
+		signer: p.keySet.Signer(), demo: p.demo, demoPath: p.demoPath, config: p.cfg}
 	if dash != nil {
-		ctx = dash.start(ctx, info, now) // ends on q
+		ctx = dash.start(ctx, info, p.started) // ends on q
 		defer dash.stop()
 	} else {
 		printBanner(errOut, info)
@@ -176,10 +106,27 @@ func run(ctx context.Context, opts *Options) error {
 	return nil
 }
 
+// authServer is the authorization server for issuer; onEvent (nil: none)
+// gets each answered request's event, as the request log does.
+func (p *prepared) authServer(issuer string, logger *slog.Logger, onEvent func(authserver.Event)) (*authserver.Server, error) {
+	settings := settingsFrom(p.cfg, issuer, p.opts.ProtectedScope)
+	settings.AutoApproveUser = p.opts.AutoApprove
+	if p.demo != nil {
+		settings.ScopeDescriptions = demoScopeDescriptions()
+		settings.LoginNotice = "Zero-config demo: sign in as \"" + p.demo.Username + "\" with the password that oauthkit serve printed when it started."
+	}
+	srv, err := authserver.New(settings, authserver.Options{Store: p.st, Hasher: p.hasher, Keys: p.keySet, Now: p.f.Now, Logger: logger, OnEvent: onEvent})
+	if err != nil {
+		return nil, cmdutil.Failf("%v", err)
+	}
+	return srv, nil
+}
+
 // storeDSN picks the store: --store, else the configuration's, else SQLite
-// in the state directory. demoPath is where zero-config demo credentials
-// are kept ("" for a memory store).
-func storeDSN(opts *Options, cfg *config.Config, getenv func(string) string) (dsn, demoPath string, err error) {
+// in the state directory (kept private, see checkStateDir; its notes go
+// to errOut). demoPath is where zero-config demo credentials are kept (""
+// for a memory store).
+func storeDSN(opts *Options, cfg *config.Config, getenv func(string) string, errOut io.Writer) (dsn, demoPath string, err error) {
 	switch {
 	case opts.Store != "":
 		dsn = opts.Store
@@ -197,6 +144,9 @@ func storeDSN(opts *Options, cfg *config.Config, getenv func(string) string) (ds
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return "", "", cmdutil.Failf("creating the state directory: %v", err)
 		}
+		if err := checkStateDir(dir, errOut); err != nil {
+			return "", "", cmdutil.Failf("%v", err)
+		}
 		if cfg != nil {
 			// A configuration without a store gets a store of its own in the
 			// state directory, so it neither sees nor deletes the demo
@@ -213,17 +163,6 @@ func storeDSN(opts *Options, cfg *config.Config, getenv func(string) string) (ds
 		demoPath = d.Path + ".demo.json"
 	}
 	return dsn, demoPath, nil
-}
-
-func listenHost(a net.Addr) string {
-	tcp, ok := a.(*net.TCPAddr)
-	if !ok {
-		return a.String()
-	}
-	if tcp.IP.IsUnspecified() {
-		return net.JoinHostPort("127.0.0.1", fmt.Sprint(tcp.Port))
-	}
-	return tcp.String()
 }
 
 func newLogger(w interface{ Write([]byte) (int, error) }, format string) *slog.Logger {

@@ -36,8 +36,10 @@ func NewCmdServe(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 		Long: `Run a local OAuth 2.0 authorization server: token endpoint with the
 client_credentials, password, authorization_code and refresh_token grants
 (refresh tokens rotate; reuse revokes the grant), introspection (RFC 7662),
-revocation (RFC 7009), JWKS, discovery (RFC 8414), /userinfo and /protected,
-a demo resource that answers only a valid Bearer token.
+revocation (RFC 7009), JWKS, OAuth metadata (RFC 8414,
+/.well-known/oauth-authorization-server), OpenID Connect discovery
+(/.well-known/openid-configuration) with ID tokens, /userinfo and
+/protected, a demo resource that answers only a valid Bearer token.
 
 The authorization endpoint /authorize (response_type code, with PKCE S256;
 response_type token for clients configured for the implicit grant) shows a
@@ -54,8 +56,12 @@ the issuer, the endpoints, the demo credentials and a curl line per grant on
 standard error.
 
 For scripts: the first line on standard output is the issuer URL, printed
-once the server accepts connections. SIGINT or SIGTERM shut it down
-gracefully. --config FILE declares clients, users, lifetimes and hashing
+once the server accepts connections. Without --issuer it follows the
+address bound (--addr 127.0.0.1:0 picks a free port); a configuration's
+plain-http loopback issuer that names another address follows it too, with
+a note on standard error. An https or non-loopback issuer (a reverse
+proxy) is kept, and the banner shows the listening address as well.
+SIGINT or SIGTERM shut it down gracefully. --config FILE declares clients, users, lifetimes and hashing
 (see docs/serve.md); the configuration's clients and users then replace the
 demo ones.
 

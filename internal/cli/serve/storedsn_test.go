@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -37,7 +38,7 @@ func TestStoreDSN(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dsn, demo, err := storeDSN(&tt.opts, tt.cfg, getenv)
+			dsn, demo, err := storeDSN(&tt.opts, tt.cfg, getenv, io.Discard)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -50,8 +51,8 @@ func TestStoreDSN(t *testing.T) {
 		})
 	}
 	// Two configurations without a store never share one, nor zero-config's.
-	a, _, _ := storeDSN(&Options{}, cfgA, getenv)
-	b, _, _ := storeDSN(&Options{}, cfgB, getenv)
+	a, _, _ := storeDSN(&Options{}, cfgA, getenv, io.Discard)
+	b, _, _ := storeDSN(&Options{}, cfgB, getenv, io.Discard)
 	if a == b || strings.HasSuffix(a, "oauthkit.db") {
 		t.Fatalf("stores %q and %q", a, b)
 	}
