@@ -8,14 +8,15 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/oauthkit/oauthkit/internal/oauth"
 	"github.com/oauthkit/oauthkit/internal/store"
 )
 
 // PKCE policies (Settings.PKCE): who must send a code_challenge.
 const (
-	PKCERequired = "required" // every client
-	PKCEPublic   = "public"   // public clients (the default)
-	PKCEOptional = "optional" // nobody, but a challenge sent is checked
+	PKCERequired = string(oauth.PKCERequired) // every client
+	PKCEPublic   = string(oauth.PKCEPublic)   // public clients (the default)
+	PKCEOptional = string(oauth.PKCEOptional) // nobody, but a challenge sent is checked
 )
 
 // Response types and modes of the authorization endpoint.

@@ -92,8 +92,8 @@ func (s *Server) complete(w http.ResponseWriter, r *http.Request, q *authzReques
 		Subject: user.Subject, CodeChallenge: q.Challenge, ChallengeMethod: q.Method, Nonce: q.Nonce,
 		AuthTime: authTime, SessionID: sid, ExpiresAt: now.Add(s.settings.CodeTTL),
 	}
-	if err := s.store.Codes().Create(ctx, code); err != nil {
-		s.redirectError(w, r, q.target(), s.storeError(err))
+	if e := s.createCode(ctx, code, now); e != nil {
+		s.redirectError(w, r, q.target(), e)
 		return
 	}
 	s.respondToClient(w, r, q.target(), url.Values{"code": {value}})

@@ -160,3 +160,36 @@ func (s *benchServer) codeGrant(b *testing.B) string {
 		"redirect_uri": {"http://127.0.0.1:9/callback"}})
 	return m["refresh_token"].(string)
 }
+
+// BenchmarkInvalidClient: the three invalid_client paths (docs/security.md
+// rule 50) cost the same: each compares one secret.
+func BenchmarkInvalidClient(b *testing.B) {
+	s := newBenchServer(b, memory.New())
+	for name, set := range map[string]func(*http.Request, url.Values){
+		"unknown client": func(r *http.Request, _ url.Values) { r.SetBasicAuth("nobody", benchSecret) },
+		"wrong secret":   func(r *http.Request, _ url.Values) { r.SetBasicAuth("bench", benchSecret+"x") },
+		"wrong method": func(_ *http.Request, f url.Values) {
+			f.Set("client_id", "bench")
+			f.Set("client_secret", benchSecret)
+		},
+	} {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				f := url.Values{"grant_type": {"client_credentials"}}
+				req, _ := http.NewRequest(http.MethodPost, s.url+"/token", nil)
+				set(req, f)
+				req.Body = io.NopCloser(strings.NewReader(f.Encode()))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				res, err := s.client.Do(req)
+				if err != nil {
+					b.Fatal(err)
+				}
+				_, _ = io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				if res.StatusCode != http.StatusUnauthorized {
+					b.Fatalf("status %d, want 401", res.StatusCode)
+				}
+			}
+		})
+	}
+}

@@ -15,11 +15,18 @@ import (
 // unknown client and a wrong secret take the same time.
 const dummySecretHash = "sha256:0000000000000000000000000000000000000000000000000000000000000000"
 
+// clientAuthFailed is the one answer for an unknown client, a wrong secret
+// and an authentication method the client is not registered for: it does
+// not tell a registered client from an unknown one (RFC 6749 §5.2,
+// docs/security.md rule 50). Clients give the hint about the method.
+const clientAuthFailed = "unknown client or wrong secret (RFC 6749 §5.2)"
+
 // authenticateClient identifies and authenticates the client of a token,
 // introspection or revocation request (RFC 6749 §2.3, docs/security.md rule 16).
-// requireConfidential refuses public clients (introspection and revocation
-// demand authentication, rule 22).
-func (s *Server) authenticateClient(r *http.Request, form map[string]string) (store.Client, *Error) {
+// With anyConfidential (introspection, revocation), a confidential client
+// may use either advertised secret method: its registered method binds
+// only the token endpoint (RFC 7591 §2).
+func (s *Server) authenticateClient(r *http.Request, form map[string]string, anyConfidential bool) (store.Client, *Error) {
 	values := url.Values{}
 	for k, v := range form {
 		values.Set(k, v)
@@ -33,42 +40,58 @@ func (s *Server) authenticateClient(r *http.Request, form map[string]string) (st
 		return store.Client{}, NewError(clientauth.OAuthErrorCode(err), err.Error())
 	}
 	noteClient(r, creds.ClientID)
-	basic := creds.Method == clientauth.MethodBasic
-	fail := func(desc string) (store.Client, *Error) {
-		return store.Client{}, &Error{Code: ErrInvalidClient, Status: http.StatusUnauthorized, BasicChallenge: basic, Description: desc}
-	}
+	fail := &Error{Code: ErrInvalidClient, Status: http.StatusUnauthorized,
+		BasicChallenge: creds.Method == clientauth.MethodBasic, Description: clientAuthFailed}
 	client, err := s.store.Clients().Get(r.Context(), creds.ClientID)
-	if errors.Is(err, store.ErrNotFound) {
-		secretMatches(creds.Secret, dummySecretHash)
-		return fail("unknown client or wrong secret (RFC 6749 §5.2)")
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return store.Client{}, s.storeError(err)
 	}
-	if string(creds.Method) != client.AuthMethod {
-		return fail("client authenticated with " + string(creds.Method) + " but is registered for " + client.AuthMethod + " (RFC 6749 §2.3)")
+	known := err == nil
+	// The same work on every path: one secret comparison, against the
+	// client's hash or a dummy one (timing, RFC 6749 §5.2).
+	stored := s.dummySecret()
+	if known && !isPublic(client) {
+		stored = client.SecretHash
 	}
-	if client.AuthMethod != string(clientauth.MethodNone) && !secretMatches(creds.Secret, client.SecretHash) {
-		return fail("unknown client or wrong secret (RFC 6749 §5.2)")
+	secretOK := s.secretMatches(creds.Secret, stored)
+	switch {
+	case !known:
+		return store.Client{}, fail
+	case !methodAccepted(client, creds.Method, anyConfidential):
+		return store.Client{}, fail
+	case !isPublic(client) && !secretOK:
+		return store.Client{}, fail
 	}
 	return client, nil
+}
+
+// methodAccepted reports whether a client may authenticate with m: its
+// registered method, or (anyConfidential) either secret method when it
+// is confidential.
+func methodAccepted(c store.Client, m clientauth.Method, anyConfidential bool) bool {
+	if string(m) == c.AuthMethod {
+		return true
+	}
+	secretMethod := m == clientauth.MethodBasic || m == clientauth.MethodPost
+	return anyConfidential && !isPublic(c) && secretMethod
 }
 
 // isPublic reports whether a client has no secret.
 func isPublic(c store.Client) bool { return c.AuthMethod == string(clientauth.MethodNone) }
 
-// secretMatches compares a presented secret with a stored "<alg>:<hex>"
-// hash using the stored value's own algorithm, in constant time, so a
-// secret_hash of any supported algorithm works whatever the token hashing
-// is (docs/security.md rule 17).
-func secretMatches(secret, stored string) bool {
-	alg, _, ok := strings.Cut(stored, ":")
-	if !ok {
-		return false
+// secretMatches compares a presented secret with a stored one of any
+// supported form (hmac-sha256 with the server key, a digest of any
+// algorithm whatever the token hashing is, docs/security.md rule 17), in
+// constant time.
+func (s *Server) secretMatches(secret, stored string) bool {
+	return s.hasher.MatchSecret(secret, stored)
+}
+
+// dummySecret is compared against when there is no real hash to compare
+// with, in the form real secrets are stored in, so it costs the same.
+func (s *Server) dummySecret() string {
+	if len(s.hasher.SecretKey) > 0 {
+		return hashing.HMACSHA256 + ":" + strings.Repeat("0", 64)
 	}
-	h, err := hashing.New(alg, "")
-	if err != nil {
-		return false
-	}
-	return h.Match(secret, stored)
+	return dummySecretHash
 }

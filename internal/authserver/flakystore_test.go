@@ -113,6 +113,17 @@ func (c flakyCodes) Redeem(ctx context.Context, hash string, now time.Time) (sto
 	return c.CodeStore.Redeem(ctx, hash, now)
 }
 
+// RedeemInto redeems and creates the grant in one step: it fails where
+// either of the two would.
+func (c flakyCodes) RedeemInto(ctx context.Context, hash string, now time.Time, fam store.Family, first store.RefreshToken) (store.Code, error) {
+	for _, op := range []string{"Codes.Redeem", "RefreshTokens.CreateFamily"} {
+		if err := c.f.check(op); err != nil {
+			return store.Code{}, err
+		}
+	}
+	return c.CodeStore.RedeemInto(ctx, hash, now, fam, first)
+}
+
 type flakyRefresh struct {
 	store.RefreshTokenStore
 	f *flakyStore

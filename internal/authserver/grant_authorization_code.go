@@ -20,14 +20,26 @@ func (s *Server) grantAuthorizationCode(req *tokenRequest) (*issued, *Error) {
 	}
 	ctx := req.r.Context()
 	now := s.now()
+	// The grant is created with the redemption, in one transaction, so a
+	// replay at any moment after finds it and revokes it (docs/security.md
+	// rule 44). Its refresh token is made now and handed out only if every
+	// check below passes.
+	withRefresh := hasGrant(req.client, GrantRefreshToken)
+	famID := newFamilyID()
 	var (
-		code     store.Code
-		err      error
-		codeHash string
+		refresh string
+		first   store.RefreshToken
+	)
+	if withRefresh {
+		refresh = randomToken(32)
+		first = store.RefreshToken{Hash: s.hasher.Hash(refresh), IssuedAt: now, ExpiresAt: now.Add(s.settings.RefreshTokenTTL)}
+	}
+	var (
+		code store.Code
+		err  error
 	)
 	for _, h := range s.hasher.Candidates(value) {
-		codeHash = h
-		code, err = s.store.Codes().Redeem(ctx, h, now)
+		code, err = s.store.Codes().RedeemInto(ctx, h, now, store.Family{ID: famID}, first)
 		if !errors.Is(err, store.ErrNotFound) {
 			break
 		}
@@ -37,6 +49,11 @@ func (s *Server) grantAuthorizationCode(req *tokenRequest) (*issued, *Error) {
 		return nil, NewError(ErrInvalidGrant, "authorization code is unknown (RFC 6749 §5.2)")
 	case errors.Is(err, store.ErrExpired):
 		return nil, NewError(ErrInvalidGrant, "authorization code has expired (RFC 6749 §4.1.2)")
+	case errors.Is(err, store.ErrAlreadyUsed) && code.ClientID != req.client.ID:
+		// Only the code's own client can make its grant revoked: another
+		// client replaying a used code changes nothing (RFC 6749 §4.1.3,
+		// docs/security.md rule 49).
+		return nil, NewError(ErrInvalidGrant, "authorization code was issued to another client (RFC 6749 §4.1.3)")
 	case errors.Is(err, store.ErrAlreadyUsed):
 		if code.FamilyID != "" {
 			if rerr := s.store.RefreshTokens().RevokeFamily(ctx, code.FamilyID); rerr != nil && !errors.Is(rerr, store.ErrNotFound) {
@@ -48,40 +65,70 @@ func (s *Server) grantAuthorizationCode(req *tokenRequest) (*issued, *Error) {
 	case err != nil:
 		return nil, s.storeError(err)
 	}
+	out, e := s.finishCodeGrant(req, code)
+	if e != nil {
+		// The code is spent and its grant stored: revoke that grant, so
+		// nothing issued for a refused request can ever work.
+		if rerr := s.store.RefreshTokens().RevokeFamily(ctx, famID); rerr != nil {
+			s.log.Warn("revoking the grant of a refused code failed", "err", rerr)
+		}
+		return nil, e
+	}
+	g := grant{Client: req.client, Subject: code.Subject, Scope: code.Scope, FamilyID: famID, AuthTime: code.AuthTime,
+		SessionID: code.SessionID, Now: now}
+	at, exp, e := s.mintAccessToken(ctx, g)
+	if e != nil {
+		return nil, e
+	}
+	res := &issued{AccessToken: at, IssuedAt: now, ExpiresAt: exp, Scope: code.Scope, Subject: code.Subject}
+	if withRefresh {
+		res.RefreshToken, res.RefreshAt, res.RefreshExp = refresh, first.IssuedAt, first.ExpiresAt
+	}
+	if out.openID {
+		// OpenID Connect Core §3.1.3.3: the ID token, with the request's nonce.
+		res.IDToken, e = s.mintIDToken(idToken{Client: req.client, User: out.user, Scope: code.Scope, Nonce: code.Nonce,
+			AuthTime: code.AuthTime, SessionID: code.SessionID, AccessToken: at, Now: now})
+	}
+	return res, e
+}
+
+// codeChecks is what finishCodeGrant learned about a redeemed code.
+type codeChecks struct {
+	openID bool
+	user   store.User
+}
+
+// finishCodeGrant checks a redeemed code against the request: its client,
+// redirect_uri and PKCE (docs/security.md rules 9–11), and its user for OpenID
+// Connect.
+func (s *Server) finishCodeGrant(req *tokenRequest, code store.Code) (codeChecks, *Error) {
+	verifier, hasVerifier := req.form["code_verifier"]
 	if code.ClientID != req.client.ID {
-		return nil, NewError(ErrInvalidGrant, "authorization code was issued to another client (RFC 6749 §4.1.3)")
+		return codeChecks{}, NewError(ErrInvalidGrant, "authorization code was issued to another client (RFC 6749 §4.1.3)")
 	}
 	if code.RedirectURI != "" && req.form["redirect_uri"] != code.RedirectURI {
-		return nil, NewError(ErrInvalidGrant, "redirect_uri must be identical to the one of the authorization request (RFC 6749 §4.1.3)")
+		return codeChecks{}, NewError(ErrInvalidGrant, "redirect_uri must be identical to the one of the authorization request (RFC 6749 §4.1.3)")
 	}
 	switch {
 	case code.CodeChallenge == "" && hasVerifier:
-		return nil, NewError(ErrInvalidGrant, "code_verifier sent for a code issued without a code_challenge (RFC 9700 §2.1.1)")
+		return codeChecks{}, NewError(ErrInvalidGrant, "code_verifier sent for a code issued without a code_challenge (RFC 9700 §2.1.1)")
 	case code.CodeChallenge != "" && !hasVerifier:
-		return nil, NewError(ErrInvalidGrant, "code_verifier is missing; the code was issued with a code_challenge (RFC 7636 §4.5)")
+		return codeChecks{}, NewError(ErrInvalidGrant, "code_verifier is missing; the code was issued with a code_challenge (RFC 7636 §4.5)")
 	case code.CodeChallenge != "" && code.ChallengeMethod != PKCEMethodS256:
-		return nil, NewError(ErrInvalidGrant, "the code's code_challenge_method is not S256 (RFC 7636 §4.2)")
+		return codeChecks{}, NewError(ErrInvalidGrant, "the code's code_challenge_method is not S256 (RFC 7636 §4.2)")
 	case code.CodeChallenge != "" && !VerifyPKCE(verifier, code.CodeChallenge):
-		return nil, NewError(ErrInvalidGrant, "code_verifier does not match the code_challenge (RFC 7636 §4.6)")
+		return codeChecks{}, NewError(ErrInvalidGrant, "code_verifier does not match the code_challenge (RFC 7636 §4.6)")
 	}
-	var user store.User
-	openID := hasScope(code.Scope, ScopeOpenID)
-	if openID {
-		if user, err = s.store.Users().GetBySubject(ctx, code.Subject); err != nil {
+	out := codeChecks{openID: hasScope(code.Scope, ScopeOpenID)}
+	if out.openID {
+		user, err := s.store.Users().GetBySubject(req.r.Context(), code.Subject)
+		if err != nil {
 			if errors.Is(err, store.ErrNotFound) {
-				return nil, NewError(ErrInvalidGrant, "the user of this code no longer exists (RFC 6749 §5.2)")
+				return codeChecks{}, NewError(ErrInvalidGrant, "the user of this code no longer exists (RFC 6749 §5.2)")
 			}
-			return nil, s.storeError(err)
+			return codeChecks{}, s.storeError(err)
 		}
+		out.user = user
 	}
-	g := grant{Client: req.client, Subject: code.Subject, Scope: code.Scope, AuthTime: code.AuthTime,
-		SessionID: code.SessionID, Now: now}
-	out, e := s.issueForUser(ctx, g, codeHash)
-	if e != nil || !openID {
-		return out, e
-	}
-	// OpenID Connect Core §3.1.3.3: the ID token, with the request's nonce.
-	out.IDToken, e = s.mintIDToken(idToken{Client: req.client, User: user, Scope: code.Scope, Nonce: code.Nonce,
-		AuthTime: code.AuthTime, SessionID: code.SessionID, AccessToken: out.AccessToken, Now: now})
-	return out, e
+	return out, nil
 }

@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/oauthkit/oauthkit/internal/config"
+	"github.com/oauthkit/oauthkit/internal/hashing"
 	"github.com/oauthkit/oauthkit/internal/store"
 )
 
@@ -39,7 +39,7 @@ func (s *Server) grantPassword(req *tokenRequest) (*issued, *Error) {
 	if known {
 		hash = user.PasswordHash
 	}
-	ok, verr := config.VerifyPassword(hash, password)
+	ok, verr := hashing.VerifyPassword(hash, password)
 	if verr != nil && known {
 		s.log.Error("stored password hash is unusable", "user", username, "err", verr)
 	}
@@ -67,7 +67,7 @@ func clientIP(r *http.Request) string {
 // hash of a random string nobody knows, made on first use.
 func (s *Server) dummyPasswordHash() string {
 	s.dummyOnce.Do(func() {
-		h, err := config.HashPassword(randomToken(24))
+		h, err := hashing.HashPassword(randomToken(24))
 		if err != nil {
 			s.log.Error("making the dummy password hash failed", "err", err)
 		}

@@ -2,6 +2,7 @@ package authserver
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -39,9 +40,21 @@ func (s *Server) grantRefreshToken(req *tokenRequest) (*issued, *Error) {
 	if fam.ClientID != req.client.ID {
 		return nil, NewError(ErrInvalidGrant, "refresh token was issued to another client (RFC 6749 §6)")
 	}
-	scope, e := requestedScope(req.form["scope"], strings.Fields(fam.Scope))
+	// The grant's scope as the client may still have it: a scope removed
+	// from the client's configuration is not minted again (RFC 6749 §6,
+	// docs/security.md rule 46).
+	var still []string
+	for _, sc := range strings.Fields(fam.Scope) {
+		if slices.Contains(req.client.Scopes, sc) {
+			still = append(still, sc)
+		}
+	}
+	if fam.Scope != "" && len(still) == 0 {
+		return nil, NewError(ErrInvalidScope, "none of the grant's scopes ("+fam.Scope+") is still allowed for client "+req.client.ID+" (RFC 6749 §6)")
+	}
+	scope, e := requestedScope(req.form["scope"], still)
 	if e != nil {
-		return nil, NewError(ErrInvalidScope, "a refresh can only narrow the scope of the grant ("+fam.Scope+") (RFC 6749 §6)")
+		return nil, NewError(ErrInvalidScope, "a refresh can only narrow the scope of the grant to what the client may still have ("+strings.Join(still, " ")+") (RFC 6749 §6)")
 	}
 	user, err := s.store.Users().GetBySubject(ctx, fam.Subject)
 	if err != nil {
@@ -91,9 +104,10 @@ func (s *Server) grantRefreshToken(req *tokenRequest) (*issued, *Error) {
 	}
 	out := &issued{AccessToken: at, IssuedAt: now, ExpiresAt: exp, Scope: scope, Subject: fam.Subject,
 		RefreshToken: next, RefreshAt: now, RefreshExp: nextRT.ExpiresAt, RefreshCount: rt.RefreshCount + 1}
-	if hasScope(fam.Scope, ScopeOpenID) {
+	if hasScope(scope, ScopeOpenID) {
 		// OpenID Connect Core §12.2: a new ID token for the same sign-in
-		// (same sub, auth_time and sid), without a nonce.
+		// (same sub, auth_time and sid), without a nonce; none when the
+		// refresh narrowed the scope to one without openid (rule 51).
 		if out.IDToken, e = s.mintIDToken(idToken{Client: req.client, User: user, Scope: scope,
 			AuthTime: fam.AuthTime, SessionID: fam.SessionID, AccessToken: at, Now: now}); e != nil {
 			return nil, e

@@ -7,9 +7,11 @@ import (
 // handleIntrospect is POST /introspect (RFC 7662). The caller must
 // authenticate as a confidential client; anything not live — garbage,
 // expired, revoked, rotated out — is {"active": false} and nothing else
-// (docs/security.md rule 22).
+// (docs/security.md rule 22). Refresh tokens are active only to their own
+// client (rule 57); access tokens to any confidential client (resource
+// servers introspect them).
 func (s *Server) handleIntrospect(w http.ResponseWriter, r *http.Request) {
-	form, client, ok := s.clientRequest(w, r, "token")
+	form, client, ok := s.clientRequest(w, r, true, "token")
 	if !ok {
 		return
 	}
@@ -41,6 +43,12 @@ func (s *Server) handleIntrospect(w http.ResponseWriter, r *http.Request) {
 		rt, fam, ok, err := s.activeRefreshToken(ctx, value)
 		if err != nil || !ok {
 			return nil, err
+		}
+		if fam.ClientID != client.ID {
+			// A refresh token is only ever presented by its own client:
+			// to anyone else it is not active, and its user and scope stay
+			// hidden (RFC 7662 §2.2, docs/security.md rule 57).
+			return nil, nil
 		}
 		return map[string]any{
 			"active": true, "token_type": "refresh_token", "client_id": fam.ClientID, "sub": fam.Subject,

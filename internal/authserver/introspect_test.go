@@ -143,3 +143,23 @@ func TestIntrospectionOfHugeTokens(t *testing.T) {
 		t.Fatalf("took %s", d)
 	}
 }
+
+// docs/security.md rule 57 (issue 13 item 19): another client introspecting
+// a refresh token learns nothing: exactly {"active":false}. Its access
+// token stays introspectable by resource servers.
+func TestIntrospectRefreshTokenOfAnotherClient(t *testing.T) {
+	e := newEnv(t)
+	tok := e.codeGrant(webID, webAuth)
+	for _, hint := range []string{"", "refresh_token", "access_token"} {
+		r := e.post("/introspect", form("token", tok.refresh, "token_type_hint", hint), svcAuth)
+		if r.status != http.StatusOK || string(bytes.TrimSpace(r.body)) != `{"active":false}` {
+			t.Errorf("hint %q: %d %s, want 200 {\"active\":false}", hint, r.status, r.body)
+		}
+	}
+	if r := e.post("/introspect", form("token", tok.access), svcAuth); r.obj(t)["active"] != true {
+		t.Errorf("access token introspected by another client: %s, want active", r.body)
+	}
+	if m := e.wantActive(tok.refresh); m["sub"] == nil || m["scope"] == nil {
+		t.Errorf("the owner's introspection lacks sub or scope: %v", m)
+	}
+}

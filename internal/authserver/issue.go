@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"maps"
+	"net/http"
 	"slices"
 	"time"
 
@@ -123,6 +124,28 @@ func (s *Server) issueForUser(ctx context.Context, g grant, codeHash string) (*i
 		out.RefreshToken, out.RefreshAt, out.RefreshExp = refresh, rt.IssuedAt, rt.ExpiresAt
 	}
 	return out, nil
+}
+
+// MaxLiveCodes caps a client's codes that are neither redeemed nor
+// expired: an auto-approved client flooded with anonymous /authorize
+// requests stops writing rows (docs/security.md rule 52).
+const MaxLiveCodes = 1000
+
+// createCode stores a new authorization code unless its client already has
+// MaxLiveCodes live ones.
+func (s *Server) createCode(ctx context.Context, code store.Code, now time.Time) *Error {
+	n, err := s.store.Codes().CountLive(ctx, code.ClientID, now)
+	if err != nil {
+		return s.storeError(err)
+	}
+	if n >= MaxLiveCodes {
+		return &Error{Code: ErrTemporarilyUnavailable, Status: http.StatusServiceUnavailable, RetryAfter: int(s.settings.CodeTTL.Seconds()) + 1,
+			Description: "client " + code.ClientID + " has too many unredeemed authorization codes; redeem them or wait until they expire"}
+	}
+	if err := s.store.Codes().Create(ctx, code); err != nil {
+		return s.storeError(err)
+	}
+	return nil
 }
 
 func hasGrant(c store.Client, g string) bool { return slices.Contains(c.GrantTypes, g) }

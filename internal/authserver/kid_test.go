@@ -22,7 +22,8 @@ func TestUnknownKIDRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := newEnv(t, withExtraKeys(second))
-	access := e.codeGrant(webID, webAuth).access
+	code, verifier := e.newCode(codeSpec{scope: "openid read"}) // /userinfo needs openid (rule 51)
+	access := e.mustTokens(e.redeem(code, verifier, webAuth)).access
 	header, claims := jwtParts(t, access)
 	kid, _ := header["kid"].(string)
 	if kid != e.key.KeyID() {

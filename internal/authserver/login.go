@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/oauthkit/oauthkit/internal/config"
+	"github.com/oauthkit/oauthkit/internal/hashing"
 	"github.com/oauthkit/oauthkit/internal/store"
 )
 
@@ -104,7 +104,7 @@ func (s *Server) postLogin(w http.ResponseWriter, r *http.Request) {
 	if known {
 		hash = user.PasswordHash
 	}
-	match, verr := config.VerifyPassword(hash, password)
+	match, verr := hashing.VerifyPassword(hash, password)
 	if verr != nil && known {
 		s.log.Error("stored password hash is unusable", "user", username, "err", verr)
 	}

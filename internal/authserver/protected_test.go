@@ -105,7 +105,8 @@ func TestProtectedScope(t *testing.T) {
 // is refused.
 func TestUserinfo(t *testing.T) {
 	e := newEnv(t)
-	tok := e.codeGrant(webID, webAuth).access
+	code, verifier := e.newCode(codeSpec{scope: "openid read"}) // /userinfo needs openid (rule 51)
+	tok := e.mustTokens(e.redeem(code, verifier, webAuth)).access
 	for _, method := range []string{http.MethodGet, http.MethodPost} {
 		t.Run(method, func(t *testing.T) {
 			e := e.with(t)

@@ -12,7 +12,7 @@ import (
 // tokens) with it; a client may not revoke another client's token; a store
 // failure is 503, never a fake 200 (docs/security.md rule 23).
 func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
-	form, client, ok := s.clientRequest(w, r, "token")
+	form, client, ok := s.clientRequest(w, r, true, "token")
 	if !ok {
 		return
 	}

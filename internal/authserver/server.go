@@ -9,19 +9,17 @@ import (
 	"time"
 
 	"github.com/oauthkit/oauthkit/internal/hashing"
+	"github.com/oauthkit/oauthkit/internal/oauth"
 	"github.com/oauthkit/oauthkit/internal/store"
 )
 
-// Response profiles of the token endpoint.
+// Response profiles of the token endpoint and access-token formats, as
+// the plain strings of Settings (their one definition is internal/oauth).
 const (
-	ProfileRFC6749 = "rfc6749" // RFC 6749 §5.1
-	ProfileApigee  = "apigee"  // Apigee Edge's extended response (seed 004)
-)
-
-// Access-token formats.
-const (
-	FormatJWT    = "jwt"    // RFC 9068
-	FormatOpaque = "opaque" // random string, looked up in the store
+	ProfileRFC6749 = string(oauth.ProfileRFC6749)
+	ProfileApigee  = string(oauth.ProfileApigee)
+	FormatJWT      = string(oauth.FormatJWT)
+	FormatOpaque   = string(oauth.FormatOpaque)
 )
 
 // Settings are the server's policy: lifetimes, formats and profiles.
@@ -73,6 +71,8 @@ type Server struct {
 	deprecationOnce sync.Once
 	dummyOnce       sync.Once
 	dummyHash       string
+
+	health healthState
 
 	sessions *sessionStore // browser sessions of the login and consent pages
 	consents *consentMemory
@@ -166,27 +166,60 @@ func (s *Server) Handler() http.Handler {
 		WriteError(w, &Error{Code: "not_found", Status: http.StatusNotFound,
 			Description: "no endpoint at " + r.URL.Path + "; see " + s.settings.Issuer + "/.well-known/oauth-authorization-server"})
 	})
-	return observe(mux, s.log, s.now, s.onEvent)
+	return observe(s.checkHost(mux), s.log, s.now, s.onEvent)
 }
 
 // Settings returns the settings in force (after defaults).
 func (s *Server) Settings() Settings { return s.settings }
 
+// healthWriteEvery is how often /healthz may commit its test write: a
+// poller hitting it every 100 ms does not turn into 10 commits a second
+// (docs/security.md rule 52).
+const healthWriteEvery = 5 * time.Second
+
+// healthState remembers the last successful store ping and whether a
+// store failure was seen since.
+type healthState struct {
+	mu     sync.Mutex
+	lastOK time.Time
+	failed bool
+}
+
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	now := s.now()
+	s.health.mu.Lock()
+	fresh := !s.health.failed && !s.health.lastOK.IsZero() && now.Sub(s.health.lastOK) < healthWriteEvery
+	s.health.mu.Unlock()
+	if fresh {
+		WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		return
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	if err := s.store.Ping(ctx); err != nil {
+		s.noteStoreFailure()
 		s.log.Warn("health check: store unavailable", "err", err)
 		WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "store": "unavailable"})
 		return
 	}
+	s.health.mu.Lock()
+	s.health.lastOK, s.health.failed = now, false
+	s.health.mu.Unlock()
 	WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// noteStoreFailure makes the next /healthz ask the store again.
+func (s *Server) noteStoreFailure() {
+	s.health.mu.Lock()
+	s.health.failed = true
+	s.health.mu.Unlock()
 }
 
 // storeError turns a store failure into the answer: 503
 // temporarily_unavailable for an unavailable store (docs/security.md rule 38),
 // else 500 server_error. The cause goes to the log only.
 func (s *Server) storeError(err error) *Error {
+	s.noteStoreFailure()
 	if errors.Is(err, store.ErrUnavailable) {
 		s.log.Warn("store unavailable", "err", err)
 		return NewError(ErrTemporarilyUnavailable, "the token store is unavailable; retry shortly")

@@ -5,16 +5,19 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/oauthkit/oauthkit/internal/oauth"
 	"github.com/oauthkit/oauthkit/internal/store"
 )
 
 // Grant types of the token endpoint.
+// They are plain strings here because store.Client keeps its grants as
+// strings; the one definition is internal/oauth.
 const (
-	GrantAuthorizationCode = "authorization_code"
-	GrantRefreshToken      = "refresh_token"
-	GrantClientCredentials = "client_credentials"
-	GrantPassword          = "password"
-	GrantImplicit          = "implicit"
+	GrantAuthorizationCode = string(oauth.GrantAuthorizationCode)
+	GrantRefreshToken      = string(oauth.GrantRefreshToken)
+	GrantClientCredentials = string(oauth.GrantClientCredentials)
+	GrantPassword          = string(oauth.GrantPassword)
+	GrantImplicit          = string(oauth.GrantImplicit)
 )
 
 // tokenRequest is a parsed, client-authenticated token request.
@@ -25,16 +28,17 @@ type tokenRequest struct {
 }
 
 // clientRequest reads the form of a POST endpoint (refusing the secrets
-// named in secretParams in the query string) and authenticates the client;
-// on failure it has written the error and ok is false.
-func (s *Server) clientRequest(w http.ResponseWriter, r *http.Request, secretParams ...string) (form map[string]string, client store.Client, ok bool) {
+// named in secretParams in the query string) and authenticates the client
+// (anyConfidential: see authenticateClient); on failure it has written the
+// error and ok is false.
+func (s *Server) clientRequest(w http.ResponseWriter, r *http.Request, anyConfidential bool, secretParams ...string) (form map[string]string, client store.Client, ok bool) {
 	form, e := ParseForm(w, r)
 	if e == nil {
 		noteGrant(r, form["grant_type"])
 		e = secretInQuery(r, secretParams...)
 	}
 	if e == nil {
-		client, e = s.authenticateClient(r, form)
+		client, e = s.authenticateClient(r, form, anyConfidential)
 	}
 	if e != nil {
 		WriteError(w, e)
@@ -46,7 +50,7 @@ func (s *Server) clientRequest(w http.ResponseWriter, r *http.Request, secretPar
 // handleToken is POST /token (RFC 6749 §3.2): parameters only from the
 // form body, client authentication, then one handler per grant.
 func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
-	form, client, ok := s.clientRequest(w, r, "password", "refresh_token", "code", "code_verifier")
+	form, client, ok := s.clientRequest(w, r, false, "password", "refresh_token", "code", "code_verifier")
 	if !ok {
 		return
 	}

@@ -28,6 +28,13 @@ func (s *Server) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 			Description: "this access token was issued to a client, not for a user (client_credentials)"})
 		return
 	}
+	if !hasScope(rec.Scope, ScopeOpenID) {
+		// OpenID Connect Core §5.3: the UserInfo endpoint serves OpenID
+		// Connect access tokens only (docs/security.md rule 51).
+		WriteBearerError(w, &Error{Code: ErrInsufficientScope, Status: http.StatusForbidden,
+			Description: "this access token lacks the openid scope that /userinfo requires (OpenID Connect Core section 5.3)"})
+		return
+	}
 	user, err := s.store.Users().GetBySubject(r.Context(), rec.Subject)
 	if errors.Is(err, store.ErrNotFound) {
 		WriteBearerError(w, &Error{Code: ErrInvalidToken, Status: http.StatusUnauthorized,

@@ -4,6 +4,7 @@
 package config
 
 import (
+	"github.com/oauthkit/oauthkit/internal/oauth"
 	"path/filepath"
 	"slices"
 	"time"
@@ -11,32 +12,33 @@ import (
 	"github.com/oauthkit/oauthkit/internal/clientauth"
 )
 
-// ResponseProfile is the shape of token responses.
-type ResponseProfile string
-
-// Response profiles.
-const (
-	ProfileRFC6749 ResponseProfile = "rfc6749" // RFC 6749 §5.1
-	ProfileApigee  ResponseProfile = "apigee"  // Apigee Edge's extended response
+// The protocol vocabulary is defined once, in internal/oauth, and shared
+// with the server.
+type (
+	// ResponseProfile is the shape of token responses.
+	ResponseProfile = oauth.ResponseProfile
+	// PKCEPolicy says which clients must use PKCE (RFC 7636).
+	PKCEPolicy = oauth.PKCEPolicy
+	// TokenFormat is the format of access tokens.
+	TokenFormat = oauth.TokenFormat
+	// GrantType is an OAuth 2.0 grant a client may use.
+	GrantType = oauth.GrantType
 )
 
-// PKCEPolicy says which clients must use PKCE (RFC 7636).
-type PKCEPolicy string
-
-// PKCE policies.
+// Response profiles, PKCE policies, token formats and grant types.
 const (
-	PKCERequired PKCEPolicy = "required" // every client
-	PKCEPublic   PKCEPolicy = "public"   // public clients only
-	PKCEOptional PKCEPolicy = "optional" // nobody, but checked when sent
-)
-
-// TokenFormat is the format of access tokens.
-type TokenFormat string
-
-// Token formats.
-const (
-	FormatJWT    TokenFormat = "jwt" // RFC 9068
-	FormatOpaque TokenFormat = "opaque"
+	ProfileRFC6749         = oauth.ProfileRFC6749
+	ProfileApigee          = oauth.ProfileApigee
+	PKCERequired           = oauth.PKCERequired
+	PKCEPublic             = oauth.PKCEPublic
+	PKCEOptional           = oauth.PKCEOptional
+	FormatJWT              = oauth.FormatJWT
+	FormatOpaque           = oauth.FormatOpaque
+	GrantAuthorizationCode = oauth.GrantAuthorizationCode
+	GrantRefreshToken      = oauth.GrantRefreshToken
+	GrantClientCredentials = oauth.GrantClientCredentials
+	GrantPassword          = oauth.GrantPassword
+	GrantImplicit          = oauth.GrantImplicit
 )
 
 // HashAlgorithm hashes tokens and secrets at rest (Apigee's names).
@@ -49,18 +51,6 @@ const (
 	HashSHA384 HashAlgorithm = "sha384"
 	HashSHA512 HashAlgorithm = "sha512"
 	HashPlain  HashAlgorithm = "plain"
-)
-
-// GrantType is an OAuth 2.0 grant a client may use.
-type GrantType string
-
-// Grant types.
-const (
-	GrantAuthorizationCode GrantType = "authorization_code"
-	GrantRefreshToken      GrantType = "refresh_token"
-	GrantClientCredentials GrantType = "client_credentials"
-	GrantPassword          GrantType = "password"
-	GrantImplicit          GrantType = "implicit"
 )
 
 // TokenResponse is how the token endpoint answers a client.
@@ -98,6 +88,9 @@ type Config struct {
 	Scopes  map[string]string
 	Clients []Client
 	Users   []User
+	// Warnings are "file:line: path: message" lines about a working but
+	// weak configuration (short client secrets), for standard error.
+	Warnings []string
 }
 
 // Store names the token store: "memory" or "sqlite:PATH".

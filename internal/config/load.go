@@ -102,7 +102,9 @@ func Parse(data []byte, name string) (*Config, error) {
 	var root yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&root); err != nil && !errors.Is(err, io.EOF) {
-		return nil, Errors{yamlError(name, err, nil)}
+		e := yamlError(name, err, nil)
+		e.Line = problemLine(data, e.Line)
+		return nil, Errors{e}
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
@@ -114,6 +116,7 @@ func Parse(data []byte, name string) (*Config, error) {
 	}
 
 	var fc fileConfig
+	var typeErrs Errors
 	if root.Kind != 0 {
 		if doc.Kind != yaml.MappingNode {
 			return nil, Errors{{File: name, Line: doc.Line, Msg: "must be a mapping of keys (issuer, clients, …)"}}
@@ -122,22 +125,24 @@ func Parse(data []byte, name string) (*Config, error) {
 		strict.KnownFields(true)
 		if err := strict.Decode(&fc); err != nil {
 			var te *yaml.TypeError
-			if errors.As(err, &te) {
-				var errs Errors
-				for _, msg := range te.Errors {
-					errs = append(errs, yamlError(name, errors.New(msg), doc))
-				}
-				return nil, errs
+			if !errors.As(err, &te) {
+				return nil, Errors{yamlError(name, err, doc)}
 			}
-			return nil, Errors{yamlError(name, err, doc)}
+			// Unknown keys and values of the wrong type: yaml.v3 decodes
+			// everything else, so the checks below still run and one pass
+			// reports every problem of the file.
+			for _, msg := range te.Errors {
+				typeErrs = append(typeErrs, yamlError(name, errors.New(msg), doc))
+			}
 		}
 	}
-	v := &validator{file: name, doc: doc}
+	v := &validator{file: name, doc: doc, errs: typeErrs, broken: brokenParents(typeErrs)}
 	cfg := v.config(&fc)
 	if len(v.errs) > 0 {
 		return nil, v.errs
 	}
 	cfg.File = name
+	cfg.Warnings = v.warnings
 	return cfg, nil
 }
 
@@ -295,4 +300,28 @@ func pathErr(err error) string {
 		return pe.Err.Error()
 	}
 	return err.Error()
+}
+
+// maxRescanLines bounds problemLine's work on large files.
+const maxRescanLines = 5000
+
+// problemLine finds the line a YAML syntax error is really on. yaml.v3
+// reports where the enclosing block starts (line 1 for a mis-indented key
+// deep in clients:), so the file is parsed again line by line from there:
+// the first prefix that no longer parses ends at the offending line. When
+// every prefix parses (the problem is the end of the file), or the file is
+// too large, the reported line is kept.
+func problemLine(data []byte, reported int) int {
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	if reported < 1 || len(lines) > maxRescanLines {
+		return reported
+	}
+	for n := reported; n <= len(lines); n++ {
+		var node yaml.Node
+		err := yaml.Unmarshal(bytes.Join(lines[:n], nil), &node)
+		if err != nil {
+			return n
+		}
+	}
+	return reported
 }

@@ -13,13 +13,40 @@ import (
 
 // validator turns the file as written into a Config, collecting errors.
 type validator struct {
-	file string
-	doc  *yaml.Node
-	errs Errors
+	file   string
+	doc    *yaml.Node
+	errs   Errors
+	broken []string // see brokenParents
+	// warnings are not errors: the configuration works, but should not.
+	warnings []string
 }
 
+// MinSecretLength is the length under which a configured client secret is
+// warned about.
+const MinSecretLength = 16
+
 func (v *validator) add(p keyPath, format string, a ...any) {
-	v.errs = append(v.errs, &Error{File: v.file, Line: lineOf(v.doc, p), Path: p.String(), Msg: fmt.Sprintf(format, a...)})
+	path := p.String()
+	for _, b := range v.broken {
+		if path == b || strings.HasPrefix(path, b+".") || strings.HasPrefix(path, b+"[") {
+			return // a consequence of the YAML error already reported there
+		}
+	}
+	v.errs = append(v.errs, &Error{File: v.file, Line: lineOf(v.doc, p), Path: path, Msg: fmt.Sprintf(format, a...)})
+}
+
+// brokenParents are the items (a client, a user, tokens) holding an unknown
+// key or a value of the wrong type: their other checks would only report
+// consequences of it (a misspelt redirect_uris is also "missing"), so they
+// are skipped, while every other part of the file is still checked.
+func brokenParents(errs Errors) []string {
+	var out []string
+	for _, e := range errs {
+		if i := strings.LastIndexAny(e.Path, ".["); i > 0 {
+			out = append(out, e.Path[:i])
+		}
+	}
+	return out
 }
 
 // oneOf checks an enumerated value; "" gives def.
@@ -224,6 +251,10 @@ func (v *validator) clientSecret(c *Client, cp keyPath, fc *fileClient) {
 		v.add(cp.key("secret"), "may hold only printable ASCII (RFC 6749 Appendix A.2)")
 	case fc.Secret != nil:
 		c.Secret = *fc.Secret
+		if len(c.Secret) < MinSecretLength {
+			v.warnings = append(v.warnings, fmt.Sprintf("%s:%d: %s: the secret is shorter than %d characters; use a long random one (docs/security.md rule 55)",
+				v.file, lineOf(v.doc, cp.key("secret")), cp.key("secret"), MinSecretLength))
+		}
 	case fc.SecretHash != nil:
 		h, err := ParseSecretHash(*fc.SecretHash)
 		if err != nil {
@@ -317,5 +348,20 @@ func (v *validator) users(cfg *Config, p keyPath, fus []fileUser) {
 		}
 		v.claims(up.key("claims"), fu.Claims)
 		cfg.Users = append(cfg.Users, u)
+	}
+	v.subjectClashes(cfg, p)
+}
+
+// subjectClashes refuses a username equal to a client ID: the user's sub
+// would equal the sub of the client's client_credentials tokens, and a
+// resource server could not tell them apart (RFC 9700 §4.15,
+// docs/security.md rule 53).
+func (v *validator) subjectClashes(cfg *Config, p keyPath) {
+	for i, u := range cfg.Users {
+		for j, c := range cfg.Clients {
+			if u.Username != "" && u.Username == c.ID {
+				v.add(p.idx(i).key("username"), "%q is also the id of clients[%d]: a user and a client must not share a subject (sub) (RFC 9700 §4.15)", u.Username, j)
+			}
+		}
 	}
 }

@@ -39,6 +39,9 @@ const Default = SHA256
 type Hasher struct {
 	Algorithm string
 	Fallback  string
+	// SecretKey keys the HMAC of client secrets (HashSecret); nil hashes
+	// them like tokens.
+	SecretKey string
 }
 
 // New returns a Hasher for the primary algorithm alg ("" = Default) and the
@@ -122,19 +125,48 @@ func normalize(alg string) (string, error) {
 }
 
 func hashWith(alg, value string) string {
-	var h hash.Hash
-	switch alg {
-	case Plain:
+	if alg == Plain {
 		return Plain + ":" + value
+	}
+	if newHash(alg) == nil {
+		alg = SHA256
+	}
+	return alg + ":" + hex.EncodeToString(Digest(alg, value))
+}
+
+// newHash returns the hash function of a digest algorithm (sha1, sha256,
+// sha384, sha512), nil for any other name. The one table of them.
+func newHash(alg string) hash.Hash {
+	switch alg {
 	case SHA1:
-		h = sha1.New() //nolint:gosec // see the import
+		return sha1.New() //nolint:gosec // see the import
+	case SHA256:
+		return sha256.New()
 	case SHA384:
-		h = sha512.New384()
+		return sha512.New384()
 	case SHA512:
-		h = sha512.New()
-	default:
-		alg, h = SHA256, sha256.New()
+		return sha512.New()
+	}
+	return nil
+}
+
+// DigestSize is the digest length in bytes of a digest algorithm; false
+// for plain or an unknown name.
+func DigestSize(alg string) (int, bool) {
+	h := newHash(alg)
+	if h == nil {
+		return 0, false
+	}
+	return h.Size(), true
+}
+
+// Digest is value's raw digest with a digest algorithm (nil for plain or
+// an unknown name).
+func Digest(alg, value string) []byte {
+	h := newHash(alg)
+	if h == nil {
+		return nil
 	}
 	h.Write([]byte(value))
-	return alg + ":" + hex.EncodeToString(h.Sum(nil))
+	return h.Sum(nil)
 }

@@ -31,6 +31,13 @@ type Store interface {
 	AccessTokens() AccessTokenStore
 	Keys() KeyStore
 
+	// Purge deletes at most limit records that expired before the cutoff:
+	// authorization codes, refresh tokens and access tokens whose
+	// ExpiresAt is before it, then grant families created before it that
+	// have no token left. It returns how many records it deleted; a caller
+	// repeats it until that is below limit (docs/security.md rule 52).
+	Purge(ctx context.Context, before time.Time, limit int) (int, error)
+
 	// Ping reports whether the store can serve reads and commit a write;
 	// ErrUnavailable if not.
 	Ping(ctx context.Context) error
@@ -72,6 +79,21 @@ type CodeStore interface {
 	// that arrives before the winner has created its family sees FamilyID
 	// "" and so revokes nothing, which keeps the winner's grant (rule 26).
 	Redeem(ctx context.Context, hash string, now time.Time) (Code, error)
+
+	// CountLive counts the client's codes that are neither redeemed nor
+	// expired at now (the cap on unredeemed codes, docs/security.md rule 52).
+	CountLive(ctx context.Context, clientID string, now time.Time) (int, error)
+
+	// RedeemInto is Redeem that, when it succeeds, also creates in the same
+	// transaction the grant family fam bound to the code, with its first
+	// refresh token (first.Hash "" for none). The store fills fam.CodeHash,
+	// ClientID, Subject, Scope, AuthTime and SessionID from the code and
+	// CreatedAt with now; the caller gives fam.ID. So the family exists
+	// from the moment the code is used: a replay arriving at any time after
+	// sees its FamilyID and revokes it (RFC 6749 §4.1.2, docs/security.md
+	// rule 44). Errors as Redeem; ErrConflict (nothing stored) if the family
+	// ID or the token hash exists.
+	RedeemInto(ctx context.Context, hash string, now time.Time, fam Family, first RefreshToken) (Code, error)
 }
 
 // RefreshTokenStore holds grant families and their refresh tokens.

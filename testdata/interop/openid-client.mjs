@@ -98,9 +98,12 @@ await check('refresh_token', async () => {
 });
 
 await check('userinfo', async () => {
-  // Claims by scope (OpenID Connect Core §5.4): "read" releases sub only.
-  const info = await client.fetchUserInfo(basic, tokens.access_token, 'alice');
-  expect(info.sub === 'alice' && info.email === undefined, `userinfo ${JSON.stringify(info)}, want sub only`);
+  // OpenID Connect Core §5.3: a token without openid ("read") is refused
+  // with 403 insufficient_scope (docs/security.md rule 51); the claims of an
+  // openid token are checked under "oidc userinfo".
+  const res = await fetch(`${issuer}/userinfo`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+  const body = await res.json();
+  expect(res.status === 403 && body.error === 'insufficient_scope', `userinfo ${res.status} ${JSON.stringify(body)}, want 403 insufficient_scope`);
 });
 
 await check('protected resource', async () => {

@@ -52,7 +52,7 @@ func TestAutoApproveServe(t *testing.T) {
 	redirect := "http://127.0.0.1:47000/callback"
 	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	res, err := c.Get(issuer + "/authorize?" + url.Values{"response_type": {"code"}, "client_id": {"oauthkit-demo-public"},
-		"redirect_uri": {redirect}, "state": {"ci"}, "code_challenge": {challenge}, "code_challenge_method": {"S256"}}.Encode())
+		"redirect_uri": {redirect}, "state": {"ci"}, "scope": {"openid"}, "code_challenge": {challenge}, "code_challenge_method": {"S256"}}.Encode())
 	if err != nil {
 		t.Fatal(err)
 	}

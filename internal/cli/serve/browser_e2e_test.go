@@ -190,7 +190,7 @@ func TestBrowserLoginConsentCode(t *testing.T) {
 	redirect := cb.URL + "/callback" // http://127.0.0.1:PORT/callback: the demo's loopback registration
 	verifier, challenge := randomVerifier(t)
 	authURL := issuer + "/authorize?" + url.Values{"response_type": {"code"}, "client_id": {creds.PublicClientID},
-		"redirect_uri": {redirect}, "scope": {"read write"}, "state": {"browser-state"},
+		"redirect_uri": {redirect}, "scope": {"openid read write"}, "state": {"browser-state"},
 		"code_challenge": {challenge}, "code_challenge_method": {"S256"}}.Encode()
 
 	step(t, ctx, "open the login page", chromedp.Navigate(authURL), chromedp.WaitVisible(chromedp.CSS("#username")))
@@ -235,11 +235,11 @@ func TestBrowserLoginConsentCode(t *testing.T) {
 	}
 	tok := postToken(t, issuer, url.Values{"grant_type": {"authorization_code"}, "code": {got.Get("code")},
 		"redirect_uri": {redirect}, "client_id": {creds.PublicClientID}, "code_verifier": {verifier}})
-	if tok["scope"] != "read write" || tok["refresh_token"] == nil {
+	if tok["scope"] != "openid read write" || tok["refresh_token"] == nil { // /userinfo needs openid (docs/security.md rule 51)
 		t.Errorf("token response %v", tok)
 	}
 	claims := userinfo(t, issuer, tok["access_token"].(string))
-	if claims["sub"] != creds.Username || len(claims) != 1 { // scope read write releases no claim but sub
+	if claims["sub"] != creds.Username || len(claims) != 1 { // scope openid read write releases no claim but sub
 		t.Errorf("userinfo %v", claims)
 	}
 
@@ -302,9 +302,16 @@ users:
 		if _, has := frag["refresh_token"]; has {
 			t.Fatalf("the implicit grant returned a refresh token")
 		}
-		// Scope profile releases preferred_username, not the email.
-		if claims := userinfo(t, issuer, frag["access_token"]); claims["preferred_username"] != "carol" || claims["email"] != nil {
-			t.Errorf("userinfo %v", claims)
+		// Scope profile without openid: /userinfo refuses the token (docs/security.md rule 51).
+		req, _ := http.NewRequest(http.MethodGet, issuer+"/userinfo", nil)
+		req.Header.Set("Authorization", "Bearer "+frag["access_token"])
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusForbidden {
+			t.Errorf("userinfo of a token without openid: %d, want 403", res.StatusCode)
 		}
 	}
 	if n := strings.Count(errOut.String(), "implicit grant (response_type=token, id_token) is deprecated"); n != 1 {

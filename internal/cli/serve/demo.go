@@ -70,7 +70,7 @@ func ensureDemo(ctx context.Context, st store.Store, hasher *hashing.Hasher, pat
 	loopback := []string{"http://127.0.0.1/callback", "http://[::1]/callback"}
 	clients := []store.Client{
 		{
-			ID: creds.ClientID, SecretHash: hasher.Hash(creds.ClientSecret), Name: "oauthkit demo (confidential)",
+			ID: creds.ClientID, SecretHash: hasher.HashSecret(creds.ClientSecret), Name: "oauthkit demo (confidential)",
 			RedirectURIs: loopback, Scopes: demoScopes(), AuthMethod: "client_secret_basic", CreatedAt: now,
 			GrantTypes: []string{authserver.GrantAuthorizationCode, authserver.GrantRefreshToken,
 				authserver.GrantClientCredentials, authserver.GrantPassword},
@@ -115,7 +115,7 @@ func loadDemo(ctx context.Context, st store.Store, hasher *hashing.Hasher, path 
 		return nil, false
 	}
 	c, err := st.Clients().Get(ctx, creds.ClientID)
-	if err != nil || !hasher.Match(creds.ClientSecret, c.SecretHash) {
+	if err != nil || !hasher.MatchSecret(creds.ClientSecret, c.SecretHash) {
 		return nil, false
 	}
 	if _, err := st.Clients().Get(ctx, creds.PublicClientID); err != nil {

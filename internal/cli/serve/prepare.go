@@ -2,6 +2,7 @@ package serve
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/oauthkit/oauthkit/internal/authserver"
@@ -71,6 +72,10 @@ func setup(ctx context.Context, opts *Options) (*prepared, error) {
 	if p.st, err = backend.Open(ctx, p.dsn); err != nil {
 		return nil, cmdutil.Failf("opening the store %s: %v", p.dsn, err)
 	}
+	if p.hasher.SecretKey, err = hashing.LoadSecretKey(backend.SecretKeyPath(p.dsn)); err != nil {
+		p.st.Close()
+		return nil, cmdutil.Failf("%v", err)
+	}
 	if err := p.fill(ctx); err != nil {
 		p.st.Close()
 		return nil, err
@@ -84,6 +89,9 @@ func (p *prepared) fill(ctx context.Context) error {
 	p.started = p.f.Now()
 	var err error
 	if p.cfg != nil {
+		for _, w := range p.cfg.Warnings {
+			fmt.Fprintln(p.f.IOStreams.ErrOut, "oauthkit: warning:", w)
+		}
 		if err := syncConfig(ctx, p.st, p.hasher, p.cfg, p.started); err != nil {
 			return cmdutil.Failf("loading %s into the store: %v", p.cfg.File, err)
 		}

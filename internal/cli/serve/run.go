@@ -69,6 +69,7 @@ func (p *prepared) serve(ctx context.Context) error {
 		ln.Close()
 		return err
 	}
+	go srv.RunPurger(ctx, time.Minute) // expired codes and tokens (docs/security.md rule 52)
 	httpSrv := authserver.NewHTTPServer(srv.Handler(), logger)
 
 	served := make(chan error, 1)

@@ -34,7 +34,7 @@ func syncConfig(ctx context.Context, st store.Store, hasher *hashing.Hasher, cfg
 		}
 		switch {
 		case c.Secret != "":
-			sc.SecretHash = hasher.Hash(c.Secret)
+			sc.SecretHash = hasher.HashSecret(c.Secret)
 		case c.SecretHash != nil:
 			sc.SecretHash = string(c.SecretHash.Algorithm) + ":" + hex.EncodeToString(c.SecretHash.Digest)
 		case !c.Public():

@@ -54,7 +54,7 @@ clients:
     secret: app-s3cret
     redirect_uris: [http://127.0.0.1/callback]
     grant_types: [authorization_code, refresh_token]
-    scopes: [read]
+    scopes: [openid, read]
     auto_approve: true
 users:
   - username: alice

@@ -101,7 +101,7 @@ func TestInteropXOAuth2AuthCodePKCERefresh(t *testing.T) {
 	ctx := oauth2Context(t)
 	browser := newClient(10*time.Second, 1)
 	cfg := oauth2.Config{
-		ClientID: appID, ClientSecret: appSecret, RedirectURL: appRedirect, Scopes: []string{"read"},
+		ClientID: appID, ClientSecret: appSecret, RedirectURL: appRedirect, Scopes: []string{"openid", "read"}, // /userinfo needs openid (docs/security.md rule 51)
 		Endpoint: oauth2.Endpoint{AuthURL: srv.url + "/authorize", TokenURL: srv.url + "/token",
 			AuthStyle: oauth2.AuthStyleInHeader},
 	}

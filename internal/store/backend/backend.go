@@ -69,3 +69,15 @@ func Open(ctx context.Context, dsn string) (store.Store, error) {
 	}
 	return db, nil
 }
+
+// SecretKeyPath is where the server's secret key (the HMAC key of client
+// secrets) lives for a store: beside a SQLite file, in a file of its own so
+// that a copy of the database alone does not carry it ("<file>.secret-key");
+// "" for a memory store, whose key need not outlive the process.
+func SecretKeyPath(dsn string) string {
+	d, err := ParseDSN(dsn)
+	if err != nil || d.Kind != SQLite {
+		return ""
+	}
+	return d.Path + ".secret-key"
+}

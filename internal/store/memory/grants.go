@@ -31,6 +31,19 @@ func (cs codes) Create(ctx context.Context, c store.Code) error {
 }
 
 func (cs codes) Redeem(ctx context.Context, hash string, now time.Time) (store.Code, error) {
+	return cs.redeem(ctx, hash, now, "", store.RefreshToken{})
+}
+
+func (cs codes) RedeemInto(ctx context.Context, hash string, now time.Time, fam store.Family, first store.RefreshToken) (store.Code, error) {
+	if err := canon.CheckRedemption(fam, first); err != nil {
+		return store.Code{}, err
+	}
+	return cs.redeem(ctx, hash, now, fam.ID, first)
+}
+
+// redeem marks the code used and, with a familyID, creates its family
+// under the same lock.
+func (cs codes) redeem(ctx context.Context, hash string, now time.Time, familyID string, first store.RefreshToken) (store.Code, error) {
 	if err := canon.RequireNow(now); err != nil {
 		return store.Code{}, err
 	}
@@ -38,17 +51,46 @@ func (cs codes) Redeem(ctx context.Context, hash string, now time.Time) (store.C
 		return store.Code{}, err
 	}
 	defer cs.s.mu.Unlock()
-	c, ok := cs.s.codes[hash]
+	s := cs.s
+	c, ok := s.codes[hash]
 	if !ok {
 		return store.Code{}, fmt.Errorf("redeem code: %w", store.ErrNotFound)
 	}
-	c.FamilyID = cs.s.familyByCode[hash]
+	c.FamilyID = s.familyByCode[hash]
 	if err := canon.CodeFailure(c, now); err != nil {
 		return c, err
 	}
+	if familyID != "" {
+		if _, ok := s.families[familyID]; ok {
+			return store.Code{}, fmt.Errorf("redeem code: grant %q: %w", familyID, store.ErrConflict)
+		}
+		if _, ok := s.refresh[first.Hash]; ok && first.Hash != "" {
+			return store.Code{}, fmt.Errorf("redeem code: refresh token %w", store.ErrConflict)
+		}
+		s.families[familyID] = canon.FamilyFromCode(familyID, c, now)
+		s.familyByCode[hash] = familyID
+		if first.Hash != "" {
+			s.refresh[first.Hash] = newToken(first, familyID, 0)
+		}
+		c.FamilyID = familyID
+	}
 	c.UsedAt = canon.Time(now)
-	cs.s.codes[hash] = c
+	s.codes[hash] = c
 	return c, nil
+}
+
+func (cs codes) CountLive(ctx context.Context, clientID string, now time.Time) (int, error) {
+	if err := cs.s.lock(ctx); err != nil {
+		return 0, err
+	}
+	defer cs.s.mu.Unlock()
+	n := 0
+	for _, c := range cs.s.codes {
+		if c.ClientID == clientID && c.UsedAt.IsZero() && now.Before(c.ExpiresAt) {
+			n++
+		}
+	}
+	return n, nil
 }
 
 type refreshTokens struct{ s *Store }

@@ -48,6 +48,21 @@ func getCode(ctx context.Context, tx *sql.Tx, hash string) (store.Code, error) {
 // Redeem: the conditional UPDATE picks the one winner; losers then read
 // the code to learn why they lost.
 func (cs codes) Redeem(ctx context.Context, hash string, now time.Time) (store.Code, error) {
+	return cs.redeem(ctx, hash, now, "", store.RefreshToken{})
+}
+
+func (cs codes) RedeemInto(ctx context.Context, hash string, now time.Time, fam store.Family, first store.RefreshToken) (store.Code, error) {
+	if err := canon.CheckRedemption(fam, first); err != nil {
+		return store.Code{}, err
+	}
+	return cs.redeem(ctx, hash, now, fam.ID, first)
+}
+
+// redeem runs in one write transaction (BEGIN IMMEDIATE): the conditional
+// UPDATE that picks the winner and, with a familyID, the family bound to
+// the code and its first refresh token. A replay waits for the commit and
+// then sees the family.
+func (cs codes) redeem(ctx context.Context, hash string, now time.Time, familyID string, first store.RefreshToken) (store.Code, error) {
 	if err := canon.RequireNow(now); err != nil {
 		return store.Code{}, err
 	}
@@ -69,8 +84,15 @@ func (cs codes) Redeem(ctx context.Context, hash string, now time.Time) (store.C
 			outcome = fmt.Errorf("redeem code: %w", store.ErrNotFound)
 			return nil
 		}
-		if err != nil || won == 1 {
+		if err != nil {
 			return err
+		}
+		if won == 1 {
+			if familyID == "" {
+				return nil
+			}
+			code.FamilyID = familyID
+			return createFamily(ctx, tx, canon.FamilyFromCode(familyID, code, now), first)
 		}
 		if outcome = canon.CodeFailure(code, now); outcome == nil {
 			return errors.New("redeem code: the code was neither redeemed nor refused")
@@ -81,6 +103,12 @@ func (cs codes) Redeem(ctx context.Context, hash string, now time.Time) (store.C
 		return store.Code{}, err
 	}
 	return code, outcome
+}
+
+func (cs codes) CountLive(ctx context.Context, clientID string, now time.Time) (n int, err error) {
+	err = cs.d.readRow(ctx, "count codes", func(r *sql.Row) error { return r.Scan(&n) },
+		`SELECT COUNT(*) FROM auth_codes WHERE client_id = ? AND used_at IS NULL AND expires_at > ?`, clientID, canon.Micros(now))
+	return n, err
 }
 
 type refreshTokens struct{ d *DB }
@@ -102,14 +130,19 @@ func (rs refreshTokens) CreateFamily(ctx context.Context, f store.Family, first 
 		}
 	}
 	return rs.d.write(ctx, fmt.Sprintf("create grant %q", f.ID), func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO grant_families (id, client_id, subject, scope, auth_time, created_at, code_hash, session_id)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			f.ID, f.ClientID, f.Subject, f.Scope, canon.Micros(f.AuthTime), canon.Micros(f.CreatedAt), nullString(f.CodeHash), f.SessionID)
-		if err != nil || first.Hash == "" {
-			return err
-		}
-		return insertToken(ctx, tx, first, f.ID, 0)
+		return createFamily(ctx, tx, f, first)
 	})
+}
+
+// createFamily inserts a family and its first refresh token (if any).
+func createFamily(ctx context.Context, tx *sql.Tx, f store.Family, first store.RefreshToken) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO grant_families (id, client_id, subject, scope, auth_time, created_at, code_hash, session_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		f.ID, f.ClientID, f.Subject, f.Scope, canon.Micros(f.AuthTime), canon.Micros(f.CreatedAt), nullString(f.CodeHash), f.SessionID)
+	if err != nil || first.Hash == "" {
+		return err
+	}
+	return insertToken(ctx, tx, first, f.ID, 0)
 }
 
 const tokenAndFamilyColumns = `t.hash, t.family_id, t.issued_at, t.expires_at, t.refresh_count, t.status, t.rotated_at,

@@ -53,3 +53,22 @@ func Leeway(d time.Duration) time.Duration {
 	}
 	return d.Truncate(time.Microsecond)
 }
+
+// FamilyFromCode fills the grant family a redeemed code creates: the
+// code's client, user, scope, sign-in time and session, CreatedAt now.
+func FamilyFromCode(id string, c store.Code, now time.Time) store.Family {
+	return store.Family{ID: id, ClientID: c.ClientID, Subject: c.Subject, Scope: c.Scope,
+		AuthTime: Time(c.AuthTime), SessionID: c.SessionID, CreatedAt: Time(now), CodeHash: c.Hash}
+}
+
+// CheckRedemption validates what RedeemInto is given: a family ID, and a
+// complete first refresh token when there is one.
+func CheckRedemption(fam store.Family, first store.RefreshToken) error {
+	if fam.ID == "" {
+		return fmt.Errorf("redeem code: grant family ID is required: %w", store.ErrInvalid)
+	}
+	if first.Hash != "" {
+		return first.Validate()
+	}
+	return nil
+}

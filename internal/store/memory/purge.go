@@ -1,0 +1,69 @@
+package memory
+
+import (
+	"context"
+	"time"
+)
+
+// Purge deletes expired records, at most limit of them (store.Store).
+func (s *Store) Purge(ctx context.Context, before time.Time, limit int) (int, error) {
+	if err := s.lock(ctx); err != nil {
+		return 0, err
+	}
+	defer s.mu.Unlock()
+	n := 0
+	for h, c := range s.codes {
+		if n >= limit {
+			return n, nil
+		}
+		if c.ExpiresAt.Before(before) {
+			delete(s.codes, h)
+			if fam, ok := s.familyByCode[h]; ok {
+				delete(s.familyByCode, h)
+				if f, ok := s.families[fam]; ok {
+					f.CodeHash = ""
+					s.families[fam] = f
+				}
+			}
+			n++
+		}
+	}
+	for h, t := range s.refresh {
+		if n >= limit {
+			return n, nil
+		}
+		if t.ExpiresAt.Before(before) {
+			delete(s.refresh, h)
+			n++
+		}
+	}
+	for id, a := range s.access {
+		if n >= limit {
+			return n, nil
+		}
+		if a.ExpiresAt.Before(before) {
+			delete(s.access, id)
+			n++
+		}
+	}
+	used := map[string]bool{}
+	for _, t := range s.refresh {
+		used[t.FamilyID] = true
+	}
+	for _, a := range s.access {
+		used[a.FamilyID] = true
+	}
+	for id, f := range s.families {
+		if n >= limit {
+			return n, nil
+		}
+		if !used[id] && f.CreatedAt.Before(before) {
+			delete(s.families, id)
+			if f.CodeHash != "" {
+				delete(s.familyByCode, f.CodeHash)
+			}
+			n++
+		}
+	}
+	return n, nil
+}

@@ -1,0 +1,43 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+
+	"time"
+
+	"github.com/oauthkit/oauthkit/internal/store/internal/canon"
+)
+
+// Purge deletes expired records, at most limit of them, in one short write
+// transaction (store.Store).
+func (d *DB) Purge(ctx context.Context, before time.Time, limit int) (int, error) {
+	n := 0
+	err := d.write(ctx, "purge", func(tx *sql.Tx) error {
+		n = 0
+		cut := canon.Micros(before)
+		for _, q := range []string{
+			`DELETE FROM auth_codes WHERE hash IN (SELECT hash FROM auth_codes WHERE expires_at < ? LIMIT ?)`,
+			`DELETE FROM refresh_tokens WHERE hash IN (SELECT hash FROM refresh_tokens WHERE expires_at < ? LIMIT ?)`,
+			`DELETE FROM access_tokens WHERE id IN (SELECT id FROM access_tokens WHERE expires_at < ? LIMIT ?)`,
+			`DELETE FROM grant_families WHERE id IN (SELECT f.id FROM grant_families f WHERE f.created_at < ?
+				AND NOT EXISTS (SELECT 1 FROM refresh_tokens t WHERE t.family_id = f.id)
+				AND NOT EXISTS (SELECT 1 FROM access_tokens a WHERE a.family_id = f.id) LIMIT ?)`,
+		} {
+			if n >= limit {
+				return nil
+			}
+			res, err := tx.ExecContext(ctx, q, cut, limit-n)
+			if err != nil {
+				return err
+			}
+			k, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			n += int(k)
+		}
+		return nil
+	})
+	return n, err
+}
