@@ -85,6 +85,20 @@ func Info(pub crypto.PublicKey) (typ string, bits int, curve string) {
 	return "", 0, ""
 }
 
+// Describe names the type of a public key for messages: "RSA 2048-bit",
+// "EC P-256", "Ed25519".
+func Describe(pub crypto.PublicKey) string {
+	switch typ, bits, curve := Info(pub); typ {
+	case "rsa":
+		return fmt.Sprintf("RSA %d-bit", bits)
+	case "ec":
+		return "EC " + curve
+	case "ed25519":
+		return "Ed25519"
+	}
+	return "unsupported"
+}
+
 // checkPublic makes sure pub is a supported, large enough public key.
 func checkPublic(pub crypto.PublicKey) error {
 	switch p := pub.(type) {

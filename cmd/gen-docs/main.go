@@ -45,6 +45,9 @@ func run(args []string) error {
 	if err := doc.GenMarkdownTree(root, *out); err != nil {
 		return err
 	}
+	if err := writeExitCodes(*out); err != nil {
+		return err
+	}
 	if *man != "" {
 		if err := os.MkdirAll(*man, 0o755); err != nil {
 			return err
@@ -62,6 +65,15 @@ func run(args []string) error {
 		}
 	}
 	return nil
+}
+
+// writeExitCodes writes the help topic `oauthkit help exit-codes` (Cobra's
+// generator skips help topics): the page the docs link to for exit codes,
+// made from the same table as the command's text.
+func writeExitCodes(dir string) error {
+	page := "## oauthkit help exit-codes\n\nThe exit codes of oauthkit\n\n```\n" + cli.ExitCodesHelp() + "```\n\n" +
+		"### SEE ALSO\n\n* [oauthkit](oauthkit.md)\t - The OAuth 2.0 bench for your machine and CI\n"
+	return os.WriteFile(filepath.Join(dir, "oauthkit_help_exit-codes.md"), []byte(page), 0o644)
 }
 
 func writeCompletions(root *cobra.Command, dir string) error {

@@ -73,16 +73,16 @@ func (s *Server) proceed(w http.ResponseWriter, r *http.Request, p pendingAuth, 
 			s.redirectError(w, r, q.target(), NewError("login_required", why+" and prompt=none forbids the login page (OpenID Connect Core §3.1.2.6)"))
 			return
 		}
-		s.sendTo(w, r, "/login", p, rid)
+		s.sendTo(w, r, PathLogin, p, rid)
 		return
 	}
-	remembered := s.consents.has(user.Subject, q.Client.ID, q.Scope)
+	remembered := s.consents.has(user.Subject, q.Client.ID, q.Scope) && provableClient(q)
 	if q.Prompt.Consent || (!q.Client.SkipConsent && !remembered) {
 		if q.Prompt.None {
 			s.redirectError(w, r, q.target(), NewError("consent_required", "the user has not consented to this client and scope and prompt=none forbids the consent page (OpenID Connect Core §3.1.2.6)"))
 			return
 		}
-		s.sendTo(w, r, "/consent", p, rid)
+		s.sendTo(w, r, PathConsent, p, rid)
 		return
 	}
 	if rid != "" {
@@ -115,7 +115,14 @@ func (s *Server) sendTo(w http.ResponseWriter, r *http.Request, page string, p p
 		s.setSessionCookie(w, sess)
 	}
 	if rid == "" {
-		if rid, ok = s.sessions.addPending(sess.ID, p); !ok {
+		var err error
+		switch rid, err = s.sessions.addPending(sess.ID, p); {
+		case errors.Is(err, errSessionsFull):
+			w.Header().Set("Retry-After", "10")
+			s.renderError(w, &pageError{http.StatusServiceUnavailable, "Server busy",
+				"Too many sign-ins are waiting on this server; try again in a few seconds."})
+			return
+		case err != nil:
 			s.renderError(w, &pageError{http.StatusInternalServerError, "Session lost", "The browser session ended; start again from the application."})
 			return
 		}

@@ -98,12 +98,15 @@ func (s *Server) checkOIDCParams(q *authzRequest, v url.Values) *Error {
 // loginNeeded says why the person must sign in (again) for this request,
 // "" when the session will do: no session, prompt=login or
 // select_account, a session older than max_age, or an id_token_hint for
-// another user. A sign-in made during this request satisfies them all.
+// another user. A sign-in made during this request satisfies them all but
+// the last: only the hinted user does (docs/security.md rule 48).
 func loginNeeded(p pendingAuth, sess session, signedIn bool, now time.Time) string {
 	q := &p.Req
 	switch {
 	case !signedIn:
 		return "the user is not signed in"
+	case q.HintSubject != "" && q.HintSubject != sess.Subject:
+		return "the signed-in user is not the one of id_token_hint"
 	case p.LoginDone:
 		return ""
 	case q.Prompt.Login:
@@ -112,8 +115,6 @@ func loginNeeded(p pendingAuth, sess session, signedIn bool, now time.Time) stri
 		return "the sign-in is older than max_age"
 	case q.MaxAge == 0:
 		return "max_age=0 asks for a new sign-in"
-	case q.HintSubject != "" && q.HintSubject != sess.Subject:
-		return "the signed-in user is not the one of id_token_hint"
 	}
 	return ""
 }

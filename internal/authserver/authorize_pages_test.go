@@ -97,10 +97,10 @@ func TestLoginNotice(t *testing.T) {
 // Direct visits without a request in progress get a page, not a crash.
 func TestPagesWithoutRequest(t *testing.T) {
 	e := newAzEnv(t)
-	wantPage(t, e.get("/login"), http.StatusBadRequest, "No sign-in in progress")
-	wantPage(t, e.get("/consent?request=abc"), http.StatusBadRequest, "No sign-in in progress")
-	wantPage(t, e.get("/logout"), http.StatusOK, "Signed out")
-	req, _ := http.NewRequest(http.MethodDelete, e.ts.URL+"/login", nil)
+	wantPage(t, e.get("/authorize/login"), http.StatusBadRequest, "No sign-in in progress")
+	wantPage(t, e.get("/authorize/consent?request=abc"), http.StatusBadRequest, "No sign-in in progress")
+	wantPage(t, e.get("/authorize/logout"), http.StatusOK, "Signed out")
+	req, _ := http.NewRequest(http.MethodDelete, e.ts.URL+"/authorize/login", nil)
 	wantPage(t, e.send(e.client, req), http.StatusMethodNotAllowed, "Method not allowed")
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/oauthkit/oauthkit/internal/oauth"
@@ -27,6 +28,13 @@ const (
 	ModeQuery    = "query"
 	ModeFragment = "fragment"
 	ModeFormPost = "form_post"
+)
+
+// Limits on the parameters a waiting request keeps (docs/security.md
+// rule 40); the nonce has its own, maxNonceLength.
+const (
+	maxStateLength = 4096 // state, echoed to the client
+	maxHintLength  = 1024 // login_hint, ui_locales, acr_values
 )
 
 // authzRequest is an authorization request whose client and redirect URI
@@ -170,6 +178,11 @@ func (s *Server) validateAuthorize(ctx context.Context, v url.Values) (*authzReq
 	q.ResponseType = normalizeResponseType(rt)
 	q.Mode = defaultMode(q.ResponseType)
 	q.State, _ = single(v, "state")
+	if len(q.State) > maxStateLength {
+		q.State = "" // not echoed: a 60 KiB Location helps nobody
+		return q, nil, NewError(ErrInvalidRequest, "state is longer than "+strconv.Itoa(maxStateLength)+
+			" bytes; it is not returned (docs/security.md rule 40)")
+	}
 	for name, vs := range v {
 		if len(vs) > 1 {
 			return q, nil, NewError(ErrInvalidRequest, "parameter "+quoteShort(name)+" is repeated (RFC 6749 §3.1)")
@@ -213,6 +226,11 @@ func (s *Server) checkAuthorizeParams(q *authzRequest, v url.Values) *Error {
 	}
 	q.Scope = scope
 	q.Nonce, q.LoginHint = v.Get("nonce"), v.Get("login_hint")
+	for _, name := range []string{"login_hint", "ui_locales", "acr_values"} {
+		if len(v.Get(name)) > maxHintLength {
+			return NewError(ErrInvalidRequest, name+" is longer than "+strconv.Itoa(maxHintLength)+" bytes (docs/security.md rule 40)")
+		}
+	}
 	if e := s.checkPKCE(q, v); e != nil {
 		return e
 	}

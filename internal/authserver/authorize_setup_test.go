@@ -344,25 +344,25 @@ func wantPage(t *testing.T, r azResp, status int, contains ...string) {
 // login answers the login page that r redirected to.
 func (e *azEnv) login(r azResp, user, password string) azResp {
 	e.t.Helper()
-	if r.status != http.StatusFound && r.status != http.StatusSeeOther || !strings.HasPrefix(r.location(), "/login?request=") {
+	if r.status != http.StatusFound && r.status != http.StatusSeeOther || !strings.HasPrefix(r.location(), "/authorize/login?request=") {
 		e.t.Fatalf("status %d Location %q, want a redirect to the login page; body:\n%s", r.status, r.location(), r.body)
 	}
 	page := e.get(r.location())
 	wantPage(e.t, page, http.StatusOK, "Sign in")
 	csrf, rid := formValues(e.t, page.body)
-	return e.postForm("/login", url.Values{"csrf_token": {csrf}, "request": {rid}, "username": {user}, "password": {password}})
+	return e.postForm("/authorize/login", url.Values{"csrf_token": {csrf}, "request": {rid}, "username": {user}, "password": {password}})
 }
 
 // consent answers the consent page that r redirected to.
 func (e *azEnv) consent(r azResp, decision string) azResp {
 	e.t.Helper()
-	if r.status != http.StatusSeeOther && r.status != http.StatusFound || !strings.HasPrefix(r.location(), "/consent?request=") {
+	if r.status != http.StatusSeeOther && r.status != http.StatusFound || !strings.HasPrefix(r.location(), "/authorize/consent?request=") {
 		e.t.Fatalf("status %d Location %q, want a redirect to the consent page; body:\n%s", r.status, r.location(), r.body)
 	}
 	page := e.get(r.location())
 	wantPage(e.t, page, http.StatusOK, "Allow access?")
 	csrf, rid := formValues(e.t, page.body)
-	return e.postForm("/consent", url.Values{"csrf_token": {csrf}, "request": {rid}, "decision": {decision}})
+	return e.postForm("/authorize/consent", url.Values{"csrf_token": {csrf}, "request": {rid}, "decision": {decision}})
 }
 
 // code takes the code out of a successful answer to redirect, checking

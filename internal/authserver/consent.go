@@ -27,6 +27,9 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 			s.renderError(w, noRequestPage())
 			return
 		}
+		if s.signInMissing(w, r, sess, p, rid) {
+			return
+		}
 		s.renderConsent(w, sess, p, rid)
 	case http.MethodPost:
 		s.postConsent(w, r)
@@ -49,6 +52,18 @@ func (s *Server) renderConsent(w http.ResponseWriter, sess session, p pendingAut
 	s.render(w, http.StatusOK, "consent", "Allow access?", page, pageOptions{FormTargets: cspSource(p.Req.RedirectURI)})
 }
 
+// signInMissing sends the browser to the login page, and reports true,
+// when the sign-in this request demanded (prompt=login, max_age,
+// id_token_hint) has not happened: the consent page cannot stand in for it
+// (OpenID Connect Core §3.1.2.1, docs/security.md rule 47).
+func (s *Server) signInMissing(w http.ResponseWriter, r *http.Request, sess session, p pendingAuth, rid string) bool {
+	if loginNeeded(p, sess, true, s.now()) == "" {
+		return false
+	}
+	s.sendTo(w, r, PathLogin, p, rid)
+	return true
+}
+
 // redirectShown is the redirect URI without its query, for the page.
 func redirectShown(uri string) string {
 	if i := strings.IndexByte(uri, '?'); i >= 0 {
@@ -67,6 +82,9 @@ func (s *Server) postConsent(w http.ResponseWriter, r *http.Request) {
 	sess, p, ok := s.pendingOf(r, rid)
 	if !ok || !sess.signedIn() {
 		s.renderError(w, noRequestPage())
+		return
+	}
+	if s.signInMissing(w, r, sess, p, rid) {
 		return
 	}
 	if !csrfOK(sess, form.Get("csrf_token")) {

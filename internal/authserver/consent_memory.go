@@ -1,8 +1,11 @@
 package authserver
 
 import (
+	"net/url"
 	"strings"
 	"sync"
+
+	"github.com/oauthkit/oauthkit/internal/netutil"
 )
 
 // maxConsents bounds the remembered consents.
@@ -19,6 +22,19 @@ type consentMemory struct {
 
 func newConsentMemory() *consentMemory {
 	return &consentMemory{granted: map[string]map[string]bool{}}
+}
+
+// provableClient: a remembered consent may answer this request without a
+// page. Not so for a public client redirecting to a loopback address: any
+// local process can claim its identity on any port with a PKCE challenge
+// of its own, so the person is asked every time (RFC 8252 §8.6,
+// docs/security.md rule 45).
+func provableClient(q *authzRequest) bool {
+	if !isPublic(q.Client) {
+		return true
+	}
+	u, err := url.Parse(q.RedirectURI)
+	return err == nil && !netutil.IsLoopbackHost(u.Hostname())
 }
 
 func consentKey(subject, clientID string) string { return subject + "\x00" + clientID }

@@ -81,7 +81,7 @@ func (s *Server) Metadata(r *http.Request) (map[string]any, error) {
 		"scopes_supported":                               sortedKeys(scopes),
 		"authorization_response_iss_parameter_supported": true,
 		// OpenID Connect Discovery 1.0 §3.
-		"end_session_endpoint":                  iss + "/logout",
+		"end_session_endpoint":                  iss + PathLogout,
 		"subject_types_supported":               []string{"public"},
 		"id_token_signing_alg_values_supported": []string{s.keys.Signer().Algorithm()},
 		"claims_supported":                      supportedClaims(scopes, users, clients),

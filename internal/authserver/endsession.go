@@ -11,14 +11,15 @@ import (
 	"github.com/oauthkit/oauthkit/internal/store"
 )
 
-// /logout is the page to sign out and the end_session_endpoint of OpenID
+// /authorize/logout is the page to sign out and the end_session_endpoint of OpenID
 // Connect RP-Initiated Logout 1.0. An application sends the browser there
 // with id_token_hint, client_id, post_logout_redirect_uri and state; the
 // session ends and the browser goes back to post_logout_redirect_uri (with
 // state) if that URI is registered for the client exactly. Anything wrong
-// gets an error page and never a redirect (as docs/security.md rule 2 for
-// /authorize). The person is asked to confirm unless id_token_hint names
-// the signed-in user (RP-Initiated Logout §2).
+// gets an error page and never a redirect (as SECURITY.md rule 2 for
+// /authorize). The person is asked to confirm, on a page whose button
+// posts a CSRF-protected form, unless the "sid" of id_token_hint is the
+// current sign-in's (RP-Initiated Logout §2, docs/security.md rule 61).
 
 // logoutRequest is a validated logout request.
 type logoutRequest struct {
@@ -37,7 +38,7 @@ type logoutPage struct {
 }
 
 // handleLogout: GET or POST. Signed in and not confirmed (no id_token_hint
-// of this user, no CSRF-checked form): the confirmation page. Otherwise the
+// of this sign-in's sid, no CSRF-checked form): the confirmation page. Otherwise the
 // session ends, the cookie is cleared, and the browser goes to the
 // post_logout_redirect_uri, or sees the signed-out page.
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
@@ -69,10 +70,13 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 		case r.Method == http.MethodPost && sent:
 			if !csrfOK(sess, csrf[0]) {
 				s.renderError(w, &pageError{http.StatusForbidden, "Form expired",
-					"The form's CSRF token does not belong to this browser session. Open /logout again."})
+					"The form's CSRF token does not belong to this browser session. Open " + PathLogout + " again."})
 				return
 			}
-		case lr.Hint != nil && lr.Hint.Subject == sess.Subject:
+		case lr.Hint != nil && lr.Hint.SID != "" && lr.Hint.SID == sess.SID:
+			// The hint is of this very sign-in: no page (RP-Initiated
+			// Logout §2). A hint of an earlier sign-in, even of the same
+			// user, asks first (docs/security.md rule 61).
 		default:
 			page := logoutPage{SignedIn: true, Username: sess.Username, CSRF: sess.CSRF, Redirect: lr.RedirectURI, State: lr.State}
 			if lr.Client != nil {
@@ -94,7 +98,7 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 		s.redirectAfterLogout(w, r, lr)
 	case r.Method == http.MethodPost:
 		NoStore(w)
-		w.Header().Set("Location", "/logout")
+		w.Header().Set("Location", PathLogout)
 		w.WriteHeader(http.StatusSeeOther)
 	default:
 		s.render(w, http.StatusOK, "logout", "Signed out", logoutPage{}, pageOptions{})

@@ -4,9 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-
-	"github.com/oauthkit/oauthkit/internal/hashing"
-	"github.com/oauthkit/oauthkit/internal/store"
 )
 
 // loginPage is what the login template shows.
@@ -86,35 +83,33 @@ func (s *Server) postLogin(w http.ResponseWriter, r *http.Request) {
 		s.renderLogin(w, http.StatusBadRequest, sess, p, rid, username, "Enter your username and password.")
 		return
 	}
-	ip := clientIP(r)
-	throttleKey := "\x00login:" + username
-	if wait := s.throttle.blocked(throttleKey, ip); wait > 0 {
+	user, err := s.checkPassword(r.Context(), username, password, clientIP(r))
+	var te throttledError
+	switch {
+	case errors.As(err, &te):
+		w.Header().Set("Retry-After", strconv.Itoa(int(te.wait.Seconds())+1))
 		s.renderLogin(w, http.StatusTooManyRequests, sess, p, rid, username,
-			"Too many failed attempts. Wait "+strconv.Itoa(int(wait.Seconds()+1))+" seconds and try again.")
+			"Too many failed attempts. Wait "+strconv.Itoa(int(te.wait.Seconds()+1))+" seconds and try again.")
 		return
-	}
-	user, err := s.store.Users().Get(r.Context(), username)
-	known := err == nil
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	case errors.Is(err, errHashBusy):
+		w.Header().Set("Retry-After", strconv.Itoa(hashBusyRetryAfter))
+		s.renderLogin(w, http.StatusServiceUnavailable, sess, p, rid, username,
+			"The server is busy checking other passwords. Wait a second and sign in again.")
+		return
+	case errors.Is(err, errWrongPassword):
+		s.log.Info("login failed", "client_id", p.Req.Client.ID)
+		s.renderLogin(w, http.StatusUnauthorized, sess, p, rid, username, "Wrong username or password.")
+		return
+	case err != nil:
 		e := s.storeError(err)
 		s.renderError(w, &pageError{e.Status, "Server unavailable", e.Description})
 		return
 	}
-	hash := s.dummyPasswordHash()
-	if known {
-		hash = user.PasswordHash
-	}
-	match, verr := hashing.VerifyPassword(hash, password)
-	if verr != nil && known {
-		s.log.Error("stored password hash is unusable", "user", username, "err", verr)
-	}
-	if !known || !match {
-		s.throttle.fail(throttleKey, ip)
-		s.log.Info("login failed", "client_id", p.Req.Client.ID)
-		s.renderLogin(w, http.StatusUnauthorized, sess, p, rid, username, "Wrong username or password.")
+	if p.Req.HintSubject != "" && user.Subject != p.Req.HintSubject {
+		s.renderLogin(w, http.StatusForbidden, sess, p, rid, "",
+			"The application asked for another account (id_token_hint). Sign in as that user, or go back to the application.")
 		return
 	}
-	s.throttle.succeed(throttleKey, ip)
 	newSess, ok := s.sessions.signIn(sess.ID, user.Username, user.Subject)
 	if !ok {
 		s.renderError(w, noRequestPage())

@@ -27,7 +27,7 @@ func TestDiscoveryOpenIDMembers(t *testing.T) {
 	iss := e.srv.settings.Issuer
 	want := map[string]any{
 		"issuer":                                iss,
-		"end_session_endpoint":                  iss + "/logout",
+		"end_session_endpoint":                  iss + "/authorize/logout",
 		"userinfo_endpoint":                     iss + "/userinfo",
 		"subject_types_supported":               []any{"public"},
 		"id_token_signing_alg_values_supported": []any{"ES256"},

@@ -28,7 +28,7 @@ func (e *azEnv) wantSignedIn(t *testing.T, want bool) {
 func TestLogoutWithIDTokenHint(t *testing.T) {
 	e := newOIDCEnv(t)
 	idt := e.signedInCarol(t)
-	r := e.get("/logout?" + url.Values{"id_token_hint": {idt}, "post_logout_redirect_uri": {rpBye}, "state": {"s&1"}}.Encode())
+	r := e.get("/authorize/logout?" + url.Values{"id_token_hint": {idt}, "post_logout_redirect_uri": {rpBye}, "state": {"s&1"}}.Encode())
 	if r.status != http.StatusFound || r.location() != rpBye+"?state=s%261" {
 		t.Fatalf("status %d Location %q, want 302 to %s?state=s%%261", r.status, r.location(), rpBye)
 	}
@@ -39,10 +39,10 @@ func TestLogoutWithIDTokenHint(t *testing.T) {
 
 	// Not signed in any more: the same request redirects again, and
 	// without post_logout_redirect_uri shows the signed-out page.
-	if r := e.get("/logout?" + url.Values{"id_token_hint": {idt}, "post_logout_redirect_uri": {rpBye}}.Encode()); r.location() != rpBye {
+	if r := e.get("/authorize/logout?" + url.Values{"id_token_hint": {idt}, "post_logout_redirect_uri": {rpBye}}.Encode()); r.location() != rpBye {
 		t.Errorf("signed out: Location %q, want %s", r.location(), rpBye)
 	}
-	wantPage(t, e.get("/logout?"+url.Values{"id_token_hint": {idt}}.Encode()), http.StatusOK, "Signed out")
+	wantPage(t, e.get("/authorize/logout?"+url.Values{"id_token_hint": {idt}}.Encode()), http.StatusOK, "Signed out")
 }
 
 // Without a hint of the signed-in user, the person confirms on a page whose
@@ -62,7 +62,7 @@ func TestLogoutConfirmation(t *testing.T) {
 		"no parameters, as a GET": {},
 	} {
 		t.Run(name, func(t *testing.T) {
-			page := e.get("/logout?" + q.Encode())
+			page := e.get("/authorize/logout?" + q.Encode())
 			wantPage(t, page, http.StatusOK, "Sign out", "signed in as <strong>carol</strong>")
 			if q.Has("post_logout_redirect_uri") {
 				for _, want := range []string{`<strong>Relying Party</strong> asks to sign you out`, `name="client_id" value="rp"`,
@@ -78,12 +78,12 @@ func TestLogoutConfirmation(t *testing.T) {
 			e.wantSignedIn(t, true)
 		})
 	}
-	page := e.get("/logout?" + url.Values{"client_id": {"rp"}, "post_logout_redirect_uri": {rpBye}, "state": {"xyz"}}.Encode())
+	page := e.get("/authorize/logout?" + url.Values{"client_id": {"rp"}, "post_logout_redirect_uri": {rpBye}, "state": {"xyz"}}.Encode())
 	csrf, _ := formValues(t, page.body)
-	wantPage(t, e.postForm("/logout", url.Values{"csrf_token": {"forged"}, "client_id": {"rp"}, "post_logout_redirect_uri": {rpBye}}),
+	wantPage(t, e.postForm("/authorize/logout", url.Values{"csrf_token": {"forged"}, "client_id": {"rp"}, "post_logout_redirect_uri": {rpBye}}),
 		http.StatusForbidden, "Form expired")
 	e.wantSignedIn(t, true)
-	r := e.postForm("/logout", url.Values{"csrf_token": {csrf}, "client_id": {"rp"}, "post_logout_redirect_uri": {rpBye}, "state": {"xyz"}})
+	r := e.postForm("/authorize/logout", url.Values{"csrf_token": {csrf}, "client_id": {"rp"}, "post_logout_redirect_uri": {rpBye}, "state": {"xyz"}})
 	if r.status != http.StatusSeeOther || r.location() != rpBye+"?state=xyz" {
 		t.Fatalf("confirmed: status %d Location %q", r.status, r.location())
 	}
@@ -116,7 +116,7 @@ func TestLogoutRefusals(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			wantPage(t, e.get("/logout?"+tc.params.Encode()), http.StatusBadRequest, "Invalid logout request", tc.detail)
+			wantPage(t, e.get("/authorize/logout?"+tc.params.Encode()), http.StatusBadRequest, "Invalid logout request", tc.detail)
 		})
 	}
 	e.wantSignedIn(t, true)

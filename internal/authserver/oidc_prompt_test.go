@@ -37,7 +37,7 @@ func TestPromptLoginAndMaxAge(t *testing.T) {
 	e.clock.advance(10 * time.Minute)
 	for _, prompt := range []string{"login", "select_account"} {
 		r := e.authorize(rpCodeReq("prompt", prompt)...)
-		if !strings.HasPrefix(r.location(), "/login?request=") {
+		if !strings.HasPrefix(r.location(), "/authorize/login?request=") {
 			t.Errorf("prompt=%s with a session: Location %q, want the login page", prompt, r.location())
 		}
 	}
@@ -53,7 +53,7 @@ func TestPromptLoginAndMaxAge(t *testing.T) {
 	// Older than max_age: with prompt=none login_required, else the login page.
 	e.wantRedirectError(t, e.authorize(rpCodeReq("max_age", "300", "prompt", "none")...), azApp, "login_required", "st-123")
 	r := e.authorize(rpCodeReq("max_age", "300")...)
-	if !strings.HasPrefix(r.location(), "/login?request=") {
+	if !strings.HasPrefix(r.location(), "/authorize/login?request=") {
 		t.Fatalf("max_age=300 after 600 s: Location %q, want the login page", r.location())
 	}
 	e.clock.advance(time.Second)
@@ -62,7 +62,7 @@ func TestPromptLoginAndMaxAge(t *testing.T) {
 		t.Errorf("after the forced login: auth_time %v, want %d", got, secondLogin.Unix())
 	}
 	// max_age=0 always asks again.
-	if r := e.authorize(rpCodeReq("max_age", "0")...); !strings.HasPrefix(r.location(), "/login?request=") {
+	if r := e.authorize(rpCodeReq("max_age", "0")...); !strings.HasPrefix(r.location(), "/authorize/login?request=") {
 		t.Errorf("max_age=0: Location %q, want the login page", r.location())
 	}
 	for _, bad := range []string{"", "abc", "-1", "+5", "1.5", "99999999999999999999"} {
@@ -90,7 +90,7 @@ func TestIDTokenHint(t *testing.T) {
 		t.Errorf("error_description %q", v.Get("error_description"))
 	}
 	// Without prompt=none, the hint of another user means the login page.
-	if r := e.authorize(rpCodeReq("id_token_hint", bobIDT)...); !strings.HasPrefix(r.location(), "/login?request=") {
+	if r := e.authorize(rpCodeReq("id_token_hint", bobIDT)...); !strings.HasPrefix(r.location(), "/authorize/login?request=") {
 		t.Errorf("hint of another user: Location %q, want the login page", r.location())
 	}
 

@@ -35,7 +35,36 @@ type pageData struct {
 	Nonce  string
 	Title  string
 	Issuer string
+	Paths  pagePaths
 	Page   any
+}
+
+// Paths of the pages. They live under /authorize, the Path of the session
+// cookie, so that the cookie reaches them and nothing else of this host
+// (docs/security.md rule 39).
+const (
+	PathAuthorize = "/authorize"
+	PathLogin     = PathAuthorize + "/login"
+	PathConsent   = PathAuthorize + "/consent"
+	PathLogout    = PathAuthorize + "/logout"
+)
+
+// pagePaths gives the templates the paths their forms post to.
+type pagePaths struct{ Login, Consent, Logout string }
+
+// movedPage answers a page's path of older versions (/login, /consent,
+// /logout) with a permanent redirect to its place under /authorize, query
+// included; 308 keeps the method and the body of a POST.
+func movedPage(to string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		loc := to
+		if r.URL.RawQuery != "" {
+			loc += "?" + r.URL.RawQuery
+		}
+		NoStore(w)
+		w.Header().Set("Location", loc)
+		w.WriteHeader(http.StatusPermanentRedirect)
+	}
 }
 
 // pageOptions widen the page's Content-Security-Policy.
@@ -52,7 +81,7 @@ type pageOptions struct {
 func (s *Server) render(w http.ResponseWriter, status int, name, title string, data any, o pageOptions) {
 	nonce := randomToken(18)
 	var buf bytes.Buffer
-	err := s.pages.byName[name].ExecuteTemplate(&buf, "layout", pageData{Nonce: nonce, Title: title, Issuer: s.settings.Issuer, Page: data})
+	err := s.pages.byName[name].ExecuteTemplate(&buf, "layout", pageData{Nonce: nonce, Title: title, Issuer: s.settings.Issuer, Paths: pagePaths{Login: PathLogin, Consent: PathConsent, Logout: PathLogout}, Page: data})
 	if err != nil {
 		s.log.Error("rendering a page failed", "page", name, "err", err)
 		http.Error(w, "internal error rendering the page; see the server log", http.StatusInternalServerError)

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"sync"
 	"time"
 
+	"github.com/oauthkit/oauthkit/internal/cookiescope"
 	"github.com/oauthkit/oauthkit/internal/hashing"
 	"github.com/oauthkit/oauthkit/internal/oauth"
 	"github.com/oauthkit/oauthkit/internal/store"
@@ -67,6 +69,7 @@ type Server struct {
 	log      *slog.Logger
 	onEvent  func(Event)
 	throttle *throttle
+	hashes   *hashGate // bounds concurrent password hashing (docs/security.md rule 41)
 
 	deprecationOnce sync.Once
 	dummyOnce       sync.Once
@@ -74,9 +77,10 @@ type Server struct {
 
 	health healthState
 
-	sessions *sessionStore // browser sessions of the login and consent pages
-	consents *consentMemory
-	pages    *pages
+	sessions   *sessionStore // browser sessions of the login and consent pages
+	cookiePath string        // Path of the session cookie (docs/security.md rule 39)
+	consents   *consentMemory
+	pages      *pages
 }
 
 // Options are what New needs besides the settings.
@@ -138,11 +142,15 @@ func New(s Settings, o Options) (*Server, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	// Whoever built the store before may have hashed passwords (argon2id,
+	// 64 MiB each): hand that memory back now rather than keep it resident
+	// for the life of an idle server (docs/security.md rule 41).
+	debug.FreeOSMemory()
 	return &Server{
 		settings: s, store: o.Store, hasher: o.Hasher, keys: o.Keys,
-		now: o.Now, log: o.Logger, onEvent: o.OnEvent, throttle: newThrottle(o.Now),
+		now: o.Now, log: o.Logger, onEvent: o.OnEvent, throttle: newThrottle(o.Now), hashes: defaultHashGate(),
 		sessions: newSessionStore(o.Now, s.SessionTTL), consents: newConsentMemory(),
-		pages: mustParsePages(),
+		pages: mustParsePages(), cookiePath: cookiescope.Path(s.Issuer),
 	}, nil
 }
 
@@ -158,10 +166,13 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/.well-known/oauth-authorization-server", s.handleDiscovery)
 	mux.HandleFunc("/.well-known/openid-configuration", s.handleDiscovery)
 	mux.HandleFunc("/healthz", s.handleHealth)
-	mux.HandleFunc("/authorize", s.handleAuthorize)
-	mux.HandleFunc("/login", s.handleLogin)
-	mux.HandleFunc("/consent", s.handleConsent)
-	mux.HandleFunc("/logout", s.handleLogout)
+	mux.HandleFunc(PathAuthorize, s.handleAuthorize)
+	mux.HandleFunc(PathLogin, s.handleLogin)
+	mux.HandleFunc(PathConsent, s.handleConsent)
+	mux.HandleFunc(PathLogout, s.handleLogout)
+	for _, old := range []string{"/login", "/consent", "/logout"} {
+		mux.HandleFunc(old, movedPage(PathAuthorize+old))
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, &Error{Code: "not_found", Status: http.StatusNotFound,
 			Description: "no endpoint at " + r.URL.Path + "; see " + s.settings.Issuer + "/.well-known/oauth-authorization-server"})

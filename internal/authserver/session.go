@@ -1,7 +1,9 @@
 package authserver
 
 import (
+	"container/list"
 	"crypto/subtle"
+	"errors"
 	"net/http"
 	"strings"
 	"sync"
@@ -14,11 +16,24 @@ import (
 // the session keeps the signed-in user, the CSRF token of its forms
 // (docs/security.md rule 8) and the authorization requests waiting for a login
 // or a consent.
+//
+// Memory stays bounded under any anonymous flood (rule 37, docs/security.md
+// rules 40 and 42): anonymous sessions (no sign-in yet) and signed-in ones
+// are counted and evicted separately, so a flood of cookie-less requests
+// only ever evicts anonymous sessions; anonymous sessions end after
+// pendingTTL without use; and every session and waiting request is counted
+// in bytes against sessionBudget. When the budget is full, the least
+// recently used anonymous sessions go first; if only signed-in sessions
+// are left, a new waiting request is refused (503) rather than admitted.
 const (
 	sessionCookie        = "oauthkit_session"
 	pendingTTL           = 10 * time.Minute // an authorization request waits this long for the person
-	maxSessions          = 10000
+	maxAnonymousSessions = 10000
+	maxSignedInSessions  = 10000
 	maxPendingPerSession = 16
+	sessionBudget        = 8 << 20 // bytes of sessions and waiting requests
+	sessionBaseSize      = 512     // bytes counted per session besides its requests
+	pendingBaseSize      = 512     // bytes counted per waiting request besides its strings
 )
 
 // session is a copy of one browser session, as handlers see it.
@@ -42,24 +57,62 @@ type pendingAuth struct {
 	LoginDone bool // the person signed in during this request (prompt=login)
 }
 
+// size is what a waiting request counts against sessionBudget.
+func (p pendingAuth) size() int {
+	q := &p.Req
+	return pendingBaseSize + len(q.RedirectURI) + len(q.RedirectParam) + len(q.State) + len(q.Scope) +
+		len(q.Nonce) + len(q.Challenge) + len(q.LoginHint) + len(q.HintSubject) + len(q.Client.ID)
+}
+
 type sessionRecord struct {
 	session
 	created  time.Time
 	lastSeen time.Time
 	pending  map[string]pendingAuth
+	size     int           // bytes counted against sessionBudget
+	elem     *list.Element // in anonymous or signedIn, most recent first
 }
 
 // sessionStore holds the sessions; every method is safe for concurrent use
 // and hands out copies.
 type sessionStore struct {
-	mu   sync.Mutex
-	now  func() time.Time
-	ttl  time.Duration
-	byID map[string]*sessionRecord
+	mu        sync.Mutex
+	now       func() time.Time
+	ttl       time.Duration
+	byID      map[string]*sessionRecord
+	anonymous *list.List // of *sessionRecord, most recently seen first
+	signedIn  *list.List
+	bytes     int
 }
 
 func newSessionStore(now func() time.Time, ttl time.Duration) *sessionStore {
-	return &sessionStore{now: now, ttl: ttl, byID: map[string]*sessionRecord{}}
+	return &sessionStore{now: now, ttl: ttl, byID: map[string]*sessionRecord{},
+		anonymous: list.New(), signedIn: list.New()}
+}
+
+func (st *sessionStore) listOf(rec *sessionRecord) *list.List {
+	if rec.signedIn() {
+		return st.signedIn
+	}
+	return st.anonymous
+}
+
+// expired: a signed-in session lasts ttl from its sign-in, an anonymous
+// one pendingTTL from its last use.
+func (st *sessionStore) expired(rec *sessionRecord, now time.Time) bool {
+	if rec.signedIn() {
+		return now.Sub(rec.created) >= st.ttl
+	}
+	return now.Sub(rec.lastSeen) >= pendingTTL
+}
+
+// drop removes a record; mu must be held.
+func (st *sessionStore) drop(rec *sessionRecord) {
+	if st.byID[rec.ID] == rec {
+		delete(st.byID, rec.ID)
+	}
+	st.listOf(rec).Remove(rec.elem)
+	st.bytes -= rec.size
 }
 
 // live returns the record of id if it has not expired; mu must be held.
@@ -69,11 +122,12 @@ func (st *sessionStore) live(id string) *sessionRecord {
 		return nil
 	}
 	now := st.now()
-	if now.Sub(rec.created) >= st.ttl {
-		delete(st.byID, id)
+	if st.expired(rec, now) {
+		st.drop(rec)
 		return nil
 	}
 	rec.lastSeen = now
+	st.listOf(rec).MoveToFront(rec.elem)
 	return rec
 }
 
@@ -87,38 +141,39 @@ func (st *sessionStore) get(id string) (session, bool) {
 	return session{}, false
 }
 
-// create starts an anonymous session.
+// create starts an anonymous session, evicting the least recently used
+// anonymous ones (never a signed-in one) to make room.
 func (st *sessionStore) create() session {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	st.makeRoom()
+	st.evictAnonymous(maxAnonymousSessions-1, sessionBaseSize, nil)
 	now := st.now()
 	rec := &sessionRecord{session: session{ID: randomToken(32), CSRF: randomToken(32)},
-		created: now, lastSeen: now, pending: map[string]pendingAuth{}}
+		created: now, lastSeen: now, pending: map[string]pendingAuth{}, size: sessionBaseSize}
+	rec.elem = st.anonymous.PushFront(rec)
 	st.byID[rec.ID] = rec
+	st.bytes += rec.size
 	return rec.session
 }
 
-// makeRoom drops expired sessions when the store is full, then the least
-// recently seen one if it still is; mu must be held.
-func (st *sessionStore) makeRoom() {
-	if len(st.byID) < maxSessions {
-		return
-	}
+// evictAnonymous drops expired, then least recently used, anonymous
+// sessions other than keep until at most maxCount are left and need more
+// bytes fit in the budget; mu must be held. It reports whether they fit.
+func (st *sessionStore) evictAnonymous(maxCount, need int, keep *sessionRecord) bool {
 	now := st.now()
-	var oldest *sessionRecord
-	for id, rec := range st.byID {
-		if now.Sub(rec.created) >= st.ttl {
-			delete(st.byID, id)
-			continue
+	for e := st.anonymous.Back(); e != nil; {
+		rec := e.Value.(*sessionRecord)
+		prev := e.Prev()
+		switch {
+		case rec == keep:
+		case st.expired(rec, now), st.anonymous.Len() > maxCount, st.bytes+need > sessionBudget:
+			st.drop(rec)
+		default:
+			return true // the rest is more recent and there is room
 		}
-		if oldest == nil || rec.lastSeen.Before(oldest.lastSeen) {
-			oldest = rec
-		}
+		e = prev
 	}
-	if len(st.byID) >= maxSessions && oldest != nil {
-		delete(st.byID, oldest.ID)
-	}
+	return st.bytes+need <= sessionBudget
 }
 
 // signIn records the user on the session and gives it a new identifier and
@@ -130,12 +185,17 @@ func (st *sessionStore) signIn(id, username, subject string) (session, bool) {
 	if rec == nil {
 		return session{}, false
 	}
-	delete(st.byID, id)
+	st.drop(rec)
+	if st.signedIn.Len() >= maxSignedInSessions {
+		st.drop(st.signedIn.Back().Value.(*sessionRecord))
+	}
 	now := st.now()
 	rec.ID, rec.CSRF = randomToken(32), randomToken(32)
 	rec.Username, rec.Subject, rec.AuthTime, rec.SID = username, subject, now, randomToken(16)
-	rec.created = now
+	rec.created, rec.lastSeen = now, now
+	rec.elem = st.signedIn.PushFront(rec)
 	st.byID[rec.ID] = rec
+	st.bytes += rec.size
 	return rec.session, true
 }
 
@@ -143,33 +203,57 @@ func (st *sessionStore) signIn(id, username, subject string) (session, bool) {
 func (st *sessionStore) remove(id string) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	delete(st.byID, id)
+	if rec := st.byID[id]; rec != nil {
+		st.drop(rec)
+	}
 }
 
+// errSessionsFull: the budget of waiting requests is spent on signed-in
+// sessions; the request is refused rather than admitted.
+var errSessionsFull = errors.New("too many authorization requests are waiting")
+
+// errSessionGone: the session ended meanwhile.
+var errSessionGone = errors.New("the browser session ended")
+
 // addPending stores a request on the session and returns its identifier.
-func (st *sessionStore) addPending(id string, p pendingAuth) (string, bool) {
+func (st *sessionStore) addPending(id string, p pendingAuth) (string, error) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	rec := st.live(id)
 	if rec == nil {
-		return "", false
+		return "", errSessionGone
 	}
 	now := st.now()
 	var oldestID string
 	for rid, q := range rec.pending {
 		if now.Sub(q.Created) >= pendingTTL {
-			delete(rec.pending, rid)
+			st.unpend(rec, rid)
 		} else if oldestID == "" || q.Created.Before(rec.pending[oldestID].Created) {
 			oldestID = rid
 		}
 	}
 	if len(rec.pending) >= maxPendingPerSession {
-		delete(rec.pending, oldestID)
+		st.unpend(rec, oldestID)
+	}
+	p.Created = now
+	need := p.size()
+	if !st.evictAnonymous(maxAnonymousSessions, need, rec) {
+		return "", errSessionsFull
 	}
 	rid := randomToken(16)
-	p.Created = now
 	rec.pending[rid] = p
-	return rid, true
+	rec.size += need
+	st.bytes += need
+	return rid, nil
+}
+
+// unpend removes a waiting request of rec; mu must be held.
+func (st *sessionStore) unpend(rec *sessionRecord, rid string) {
+	if p, ok := rec.pending[rid]; ok {
+		delete(rec.pending, rid)
+		rec.size -= p.size()
+		st.bytes -= p.size()
+	}
 }
 
 // pending returns a waiting request of the session.
@@ -182,7 +266,7 @@ func (st *sessionStore) pending(id, rid string) (pendingAuth, bool) {
 	}
 	p, ok := rec.pending[rid]
 	if !ok || st.now().Sub(p.Created) >= pendingTTL {
-		delete(rec.pending, rid)
+		st.unpend(rec, rid)
 		return pendingAuth{}, false
 	}
 	return p, true
@@ -205,8 +289,15 @@ func (st *sessionStore) takePending(id, rid string) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if rec := st.live(id); rec != nil {
-		delete(rec.pending, rid)
+		st.unpend(rec, rid)
 	}
+}
+
+// counts reports the anonymous and signed-in sessions and their bytes.
+func (st *sessionStore) counts() (anonymous, signedIn, bytes int) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.anonymous.Len(), st.signedIn.Len(), st.bytes
 }
 
 // browserSession returns the session of the request's cookie.
@@ -218,15 +309,17 @@ func (s *Server) browserSession(r *http.Request) (session, bool) {
 	return s.sessions.get(c.Value)
 }
 
-// setSessionCookie sends the session cookie: HttpOnly, SameSite=Lax, and
-// Secure when the issuer is https (docs/security.md rule 8).
+// setSessionCookie sends the session cookie: HttpOnly, SameSite=Lax,
+// Secure when the issuer is https (SECURITY.md rule 8), and Path scoped to
+// the pages under /authorize so that it never reaches a client's redirect
+// URI on the issuer's host (docs/security.md rule 39).
 func (s *Server) setSessionCookie(w http.ResponseWriter, sess session) {
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sess.ID, Path: "/", HttpOnly: true,
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sess.ID, Path: s.cookiePath, HttpOnly: true,
 		SameSite: http.SameSiteLaxMode, Secure: s.secureCookies()})
 }
 
 func (s *Server) clearSessionCookie(w http.ResponseWriter) {
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: s.cookiePath, MaxAge: -1, HttpOnly: true,
 		SameSite: http.SameSiteLaxMode, Secure: s.secureCookies()})
 }
 

@@ -1,28 +1,58 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"fmt"
+	"strings"
 
-// ExitCodesHelp is the text of `oauthkit help exit-codes`.
-const ExitCodesHelp = `oauthkit exits with one of these codes:
+	"github.com/spf13/cobra"
 
-  0    success
-  1    failure (bad input, a file that cannot be read or written, a token that does not verify)
-  2    usage error (unknown command or flag, wrong number of arguments, invalid flag value)
-  3    the authorization server answered an OAuth error (invalid_grant, access_denied, ...)
-  4    network or TLS error (server unreachable, certificate not trusted)
-  5    timed out (for example while waiting for the browser to come back)
-  130  cancelled by the user (Ctrl-C)
+	"github.com/oauthkit/oauthkit/internal/cli/cmdutil"
+)
 
-Errors are printed as one line on standard error. With --output json the error
-is a JSON object on standard error instead:
-  {"error": {"kind": "usage", "message": "...", "exit_code": 2}}
-`
+// ExitCodesHelp is the text of `oauthkit help exit-codes`, made from the
+// table cmdutil.ExitCodes.
+func ExitCodesHelp() string {
+	var b strings.Builder
+	b.WriteString("oauthkit exits with one of these codes:\n\n")
+	for _, c := range cmdutil.ExitCodes() {
+		b.WriteString(wrap(fmt.Sprintf("  %-4d ", c.Code), c.Meaning+" ["+c.Name+"]", 79))
+	}
+	b.WriteString(`
+An error is one line on standard error: "oauthkit: <message>". With
+--error-format json, or when -o json was given on the command line, it is one
+line of JSON on standard error instead, whose "kind" is the name in brackets
+above or a finer one (for example "token_expired"):
+  {"error":{"kind":"usage","message":"...","exit_code":2}}
+`)
+	return b.String()
+}
+
+// wrap writes text after prefix, broken at spaces so that no line is longer
+// than width, the continuation lines indented like the first.
+func wrap(prefix, text string, width int) string {
+	var b strings.Builder
+	indent := strings.Repeat(" ", len(prefix))
+	line := prefix
+	for i, w := range strings.Fields(text) {
+		if i > 0 && len(line)+1+len(w) > width {
+			b.WriteString(line + "\n")
+			line = indent + w
+			continue
+		}
+		if i > 0 {
+			line += " "
+		}
+		line += w
+	}
+	b.WriteString(line + "\n")
+	return b.String()
+}
 
 func newExitCodesTopic() *cobra.Command {
 	return &cobra.Command{
 		Use:   "exit-codes",
 		Short: "The exit codes of oauthkit",
-		Long:  ExitCodesHelp,
+		Long:  ExitCodesHelp(),
 		// A help topic: no Run, so `oauthkit help exit-codes` prints Long.
 	}
 }

@@ -2,13 +2,12 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/oauthkit/oauthkit/internal/build"
 	"github.com/oauthkit/oauthkit/internal/cli/basic"
 	"github.com/oauthkit/oauthkit/internal/cli/cmdutil"
 	flowcmd "github.com/oauthkit/oauthkit/internal/cli/flow"
@@ -29,15 +28,25 @@ func Main(args []string, ios *iostreams.IOStreams) int {
 // MainWithFactory runs oauthkit with a prepared factory (tests).
 func MainWithFactory(args []string, f *cmdutil.Factory) int {
 	root := NewRootCmd(f)
+	if err := checkCommandPath(root, args); err != nil {
+		// Nothing was parsed yet: read --error-format (and -o) leniently.
+		root.FParseErrWhitelist.UnknownFlags = true
+		_ = root.ParseFlags(args)
+		format := cmdutil.ErrorFormat("text")
+		if fl := root.PersistentFlags().Lookup(cmdutil.ErrorFormatFlag); fl.Changed {
+			format = cmdutil.ErrorFormat(fl.Value.String())
+		} else if outputJSONIn(args) {
+			format = "json"
+		}
+		cmdutil.WriteError(f.IOStreams.ErrOut, format, err)
+		return cmdutil.ExitCode(err)
+	}
 	root.SetArgs(args)
 	cmd, err := root.ExecuteC()
 	if err == nil {
 		return cmdutil.ExitOK
 	}
-	if isCobraUsageError(err) {
-		err = &cmdutil.ExitError{Code: cmdutil.ExitUsage, Kind: "usage", Err: err}
-	}
-	printError(f, cmd, err)
+	printError(f, root, cmd, err)
 	return cmdutil.ExitCode(err)
 }
 
@@ -51,20 +60,26 @@ HTTP Basic client credentials, JWT decoding, verification and minting, a real
 local authorization server and a client for every grant.
 
 The result of a command goes to standard output; messages go to standard error.
+An error is one line on standard error (--error-format json: one JSON line).
 Exit codes are listed by 'oauthkit help exit-codes'.`,
-		Example: `  oauthkit keygen --out-dir keys
+		Example: `  oauthkit serve
+  oauthkit flow client-credentials --issuer http://127.0.0.1:8080 --client-id oauthkit-demo --client-secret-file secret.txt -o token
+  oauthkit keygen --out-dir keys
   oauthkit basic encode my-client --secret-file secret.txt
   oauthkit jwt decode "$TOKEN"`,
+		Version:       build.Get().Version,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
+	root.SetVersionTemplate("oauthkit {{.Version}}\n")
 	root.SetIn(f.IOStreams.In)
 	root.SetOut(f.IOStreams.Out)
 	root.SetErr(f.IOStreams.ErrOut)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Kind: "usage",
-			Err: fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
+		return cmdutil.UsageError(fmt.Errorf("%w (see '%s --help')", err, c.CommandPath()))
 	})
+	errFormat := cmdutil.ErrorFormat("text")
+	root.PersistentFlags().Var(&errFormat, cmdutil.ErrorFormatFlag, "how errors are printed on standard error: text (one line) or json (one JSON line)")
 	root.CompletionOptions.HiddenDefaultCmd = false
 
 	root.AddCommand(
@@ -78,33 +93,39 @@ Exit codes are listed by 'oauthkit help exit-codes'.`,
 		version.NewCmdVersion(f, nil),
 		newExitCodesTopic(),
 	)
+	root.SetHelpCommand(newHelpCmd())
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	typeUsageErrors(root)
 	return root
 }
 
-// isCobraUsageError recognises the errors cobra itself returns for a bad
-// command line (unknown command, bad flag when no FlagErrorFunc applies).
-func isCobraUsageError(err error) bool {
-	var ee *cmdutil.ExitError
-	if errors.As(err, &ee) {
-		return false
-	}
-	msg := err.Error()
-	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "required flag", "invalid argument", "accepts ", "requires at least", "if any flags in the group", "flag needs an argument"} {
-		if strings.Contains(msg, p) {
+// outputJSONIn reports whether args ask for -o json in any spelling.
+func outputJSONIn(args []string) bool {
+	for i, a := range args {
+		switch {
+		case a == "--":
+			return false
+		case a == "-ojson", a == "--output=json", a == "-o=json":
+			return true
+		case (a == "-o" || a == "--output") && i+1 < len(args) && args[i+1] == "json":
 			return true
 		}
 	}
 	return false
 }
 
-func printError(f *cmdutil.Factory, cmd *cobra.Command, err error) {
-	if cmd != nil {
-		if fl := cmd.Flags().Lookup("output"); fl != nil && fl.Value.String() == "json" {
-			_ = cmdutil.WriteJSON(f.IOStreams.ErrOut, map[string]any{
-				"error": map[string]any{"kind": cmdutil.ErrorKind(err), "message": err.Error(), "exit_code": cmdutil.ExitCode(err)},
-			})
-			return
+// printError prints err as one line, or as one JSON line when the user asked
+// for JSON: --error-format json, or -o json given explicitly (a command whose
+// default output is JSON still prints a text error unless asked).
+func printError(f *cmdutil.Factory, root, cmd *cobra.Command, err error) {
+	format := cmdutil.ErrorFormat("text")
+	if fl := root.PersistentFlags().Lookup(cmdutil.ErrorFormatFlag); fl != nil && fl.Changed {
+		format = cmdutil.ErrorFormat(fl.Value.String())
+	} else if cmd != nil {
+		if fl := cmd.Flags().Lookup("output"); fl != nil && fl.Changed && fl.Value.String() == "json" {
+			format = "json"
 		}
 	}
-	fmt.Fprintf(f.IOStreams.ErrOut, "oauthkit: %s\n", err)
+	cmdutil.WriteError(f.IOStreams.ErrOut, format, err)
 }

@@ -100,6 +100,7 @@ func (v *validator) config(fc *fileConfig) *Config {
 	}
 	v.clients(cfg, root.key("clients"), fc.Clients)
 	v.users(cfg, root.key("users"), fc.Users)
+	v.cookieScope(cfg)
 	slices.SortStableFunc(v.errs, func(a, b *Error) int { return a.Line - b.Line })
 	return cfg
 }

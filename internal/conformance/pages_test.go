@@ -116,7 +116,7 @@ func (b *browser) login(t *testing.T, page answer) answer {
 	f := hiddenFields(page)
 	f.Set("username", userName)
 	f.Set("password", userPassword)
-	a := b.do(t, http.MethodPost, "/login", f)
+	a := b.do(t, http.MethodPost, "/authorize/login", f)
 	if a.Status != http.StatusSeeOther {
 		t.Errorf("login POST answered %d, want 303 (rule 8)", a.Status)
 	}
@@ -132,7 +132,7 @@ func (b *browser) consent(t *testing.T, page answer, decision string) answer {
 	t.Helper()
 	f := hiddenFields(page)
 	f.Set("decision", decision)
-	return b.do(t, http.MethodPost, "/consent", f)
+	return b.do(t, http.MethodPost, "/authorize/consent", f)
 }
 
 func wantPageHeaders(t *testing.T, a answer) {
@@ -166,7 +166,7 @@ func TestRule08_PagesCSRFAndHeaders(t *testing.T) {
 		f.Set("csrf_token", "x"+f.Get("csrf_token"))
 		f.Set("username", userName)
 		f.Set("password", userPassword)
-		a := b.do(t, http.MethodPost, "/login", f)
+		a := b.do(t, http.MethodPost, "/authorize/login", f)
 		if a.Status != http.StatusForbidden || a.Header.Get("Location") != "" {
 			t.Errorf("got %d Location %q, want 403 without a redirect", a.Status, a.Header.Get("Location"))
 		}
@@ -178,7 +178,7 @@ func TestRule08_PagesCSRFAndHeaders(t *testing.T) {
 		vf.Set("csrf_token", af.Get("csrf_token"))
 		vf.Set("username", userName)
 		vf.Set("password", userPassword)
-		if a := victim.do(t, http.MethodPost, "/login", vf); a.Status != http.StatusForbidden {
+		if a := victim.do(t, http.MethodPost, "/authorize/login", vf); a.Status != http.StatusForbidden {
 			t.Errorf("login with another session's CSRF token: %d, want 403", a.Status)
 		}
 	})
@@ -188,7 +188,7 @@ func TestRule08_PagesCSRFAndHeaders(t *testing.T) {
 		f := hiddenFields(page)
 		f.Del("csrf_token")
 		f.Set("decision", "allow")
-		a := b.do(t, http.MethodPost, "/consent", f)
+		a := b.do(t, http.MethodPost, "/authorize/consent", f)
 		if a.Status != http.StatusForbidden || a.Header.Get("Location") != "" {
 			t.Errorf("consent without CSRF: %d Location %q, want 403 without a redirect", a.Status, a.Header.Get("Location"))
 		}

@@ -167,16 +167,32 @@ func (v *Verifier) selectKeys(d *Decoded) (string, []*keys.Key, error) {
 		}
 	}
 	if len(candidates) == 0 {
-		where := "by the keys"
-		if hasKID {
-			where = fmt.Sprintf("for key %q", kid)
-		}
+		where := describePool(pool)
 		if len(allowed) == 0 {
 			return "", nil, newError(KindAlgorithm, "alg %s is not allowed %s (no algorithm is: check the key's use and alg)", alg, where)
 		}
 		return "", nil, newError(KindAlgorithm, "alg %s is not allowed %s (allowed: %s)", alg, where, strings.Join(allowed, ", "))
 	}
 	return alg, candidates, nil
+}
+
+// describePool names the keys an alg was checked against by their own kid
+// (a JWK's, else the RFC 7638 thumbprint) and type, not by the token's kid:
+// `for the EC P-256 key "kid"`, `for the 2 keys RSA 2048-bit "a", EC P-256 "b"`.
+func describePool(pool []*keys.Key) string {
+	if len(pool) == 1 {
+		return fmt.Sprintf("for the %s key %q", keys.Describe(pool[0].Public), pool[0].KeyID())
+	}
+	const most = 5
+	var names []string
+	for i, k := range pool {
+		if i == most {
+			names = append(names, fmt.Sprintf("and %d more", len(pool)-most))
+			break
+		}
+		names = append(names, fmt.Sprintf("%s %q", keys.Describe(k.Public), k.KeyID()))
+	}
+	return fmt.Sprintf("for the %d keys %s", len(pool), strings.Join(names, ", "))
 }
 
 // keysWithID returns the keys whose KeyID is kid; when there are none, the

@@ -94,21 +94,26 @@ func TestVerifyRejects(t *testing.T) {
 		{"unknown alg", unsigned(t, map[string]any{"alg": "XS1"}, claimsAt(nil)) + "AAAA", rsaOnly,
 			KindAlgorithm, `alg "XS1" is not supported (supported: RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA)`, ErrAlgorithm},
 		{"alg not pinned for the key", mustSign(t, claimsAt(nil), k.rsa, SignOptions{Alg: "PS256"}), rsaOnly,
-			KindAlgorithm, fmt.Sprintf(`alg PS256 is not allowed for key %q (allowed: RS256)`, rsaKID), ErrAlgorithm},
+			KindAlgorithm, fmt.Sprintf(`alg PS256 is not allowed for the RSA 2048-bit key %q (allowed: RS256)`, rsaKID), ErrAlgorithm},
 		{"jwk alg wins over --alg", mustSign(t, claimsAt(nil), k.rsa, SignOptions{Alg: "PS256"}),
 			func(v *Verifier) {
 				v.Keys = []*keys.Key{{Public: k.rsa.Public, Alg: "RS256"}}
 				v.Algs = []string{"PS256"}
 			},
-			KindAlgorithm, fmt.Sprintf(`alg PS256 is not allowed for key %q (no algorithm is: check the key's use and alg)`, rsaKID), ErrAlgorithm},
+			KindAlgorithm, fmt.Sprintf(`alg PS256 is not allowed for the RSA 2048-bit key %q (no algorithm is: check the key's use and alg)`, rsaKID), ErrAlgorithm},
 		{"key for encryption only", good,
 			func(v *Verifier) { v.Keys = []*keys.Key{{Public: k.rsa.Public, Use: "enc"}} },
-			KindAlgorithm, fmt.Sprintf(`alg RS256 is not allowed for key %q (no algorithm is: check the key's use and alg)`, rsaKID), ErrAlgorithm},
+			KindAlgorithm, fmt.Sprintf(`alg RS256 is not allowed for the RSA 2048-bit key %q (no algorithm is: check the key's use and alg)`, rsaKID), ErrAlgorithm},
 		{"EC alg of another curve", mustSign(t, claimsAt(nil), k.ec384, SignOptions{KID: ecKID}),
 			func(v *Verifier) { v.Keys = []*keys.Key{public(k.ec256)}; v.Algs = []string{"ES256", "ES384"} },
-			KindAlgorithm, fmt.Sprintf(`alg ES384 is not allowed for key %q (allowed: ES256)`, ecKID), ErrAlgorithm},
+			KindAlgorithm, fmt.Sprintf(`alg ES384 is not allowed for the EC P-256 key %q (allowed: ES256)`, ecKID), ErrAlgorithm},
 		{"no kid, no key for the alg", mustSign(t, claimsAt(nil), k.ec256, SignOptions{OmitKID: true}), nil,
-			KindAlgorithm, `alg ES256 is not allowed by the keys (allowed: RS256)`, ErrAlgorithm},
+			KindAlgorithm, fmt.Sprintf(`alg ES256 is not allowed for the 2 keys RSA 2048-bit %q, RSA 2048-bit %q (allowed: RS256)`, rsaKID, k.rsa2.KeyID()), ErrAlgorithm},
+		// Issue 14 item 9: the key is named by its own kid and type, not by
+		// the kid the token carries.
+		{"RS256 token with its kid, an EC key", mustSign(t, claimsAt(nil), k.rsa, SignOptions{KID: "token-kid"}),
+			func(v *Verifier) { v.Keys = []*keys.Key{public(k.ec256)} },
+			KindAlgorithm, fmt.Sprintf(`alg RS256 is not allowed for the EC P-256 key %q (allowed: ES256)`, ecKID), ErrAlgorithm},
 		{"unknown kid", mustSign(t, claimsAt(nil), k.rsa, SignOptions{KID: "nope"}),
 			func(v *Verifier) {
 				v.Keys = []*keys.Key{{Public: k.rsa.Public, KID: "k1"}, {Public: k.rsa2.Public, KID: "k2"}}

@@ -197,7 +197,7 @@ await check('oidc discovery', async () => {
   });
   const md = oidc.serverMetadata();
   expect(md.issuer === demoIssuer, `issuer ${md.issuer}`);
-  expect(md.end_session_endpoint === demoIssuer + '/logout', `end_session_endpoint ${md.end_session_endpoint}`);
+  expect(md.end_session_endpoint === demoIssuer + '/authorize/logout', `end_session_endpoint ${md.end_session_endpoint}`);
   expect(md.id_token_signing_alg_values_supported?.includes('RS256'), 'RS256 not in id_token_signing_alg_values_supported');
   for (const sc of ['openid', 'profile', 'email']) {
     expect(md.scopes_supported?.includes(sc), `scopes_supported lacks ${sc}`);

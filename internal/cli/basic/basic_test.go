@@ -92,6 +92,9 @@ func TestEncode(t *testing.T) {
 		raw  = "bXktY2xpZW50OnBAc3M6dytyZCAleA=="         // my-client:p@ss:w+rd %x
 	)
 	env := map[string]string{SecretEnvVar: "p@ss:w+rd %x"}
+	// Issue 14 item 15: a secret given as an argument is warned about, as
+	// --client-secret is; a file, standard input or the variable are not.
+	const argvWarning = "warning: the CLIENT_SECRET argument is visible to other users of this machine (process list, shell history); use --secret-file FILE (- for standard input) or OAUTHKIT_CLIENT_SECRET\n"
 	tests := []struct {
 		name   string
 		env    map[string]string
@@ -101,33 +104,33 @@ func TestEncode(t *testing.T) {
 		stderr string
 		code   int
 	}{
-		{name: "argv", args: []string{"encode", "my-client", "p@ss:w+rd %x"}, stdout: form + "\n"},
-		{name: "raw", args: []string{"encode", "my-client", "p@ss:w+rd %x", "--raw"}, stdout: raw + "\n"},
-		{name: "header", args: []string{"encode", "my-client", "p@ss:w+rd %x", "--header"}, stdout: "Authorization: Basic " + form + "\n"},
-		{name: "json", args: []string{"encode", "my-client", "p@ss:w+rd %x", "--raw", "-o", "json"},
+		{name: "argv", args: []string{"encode", "my-client", "p@ss:w+rd %x"}, stderr: argvWarning, stdout: form + "\n"},
+		{name: "raw", args: []string{"encode", "my-client", "p@ss:w+rd %x", "--raw"}, stderr: argvWarning, stdout: raw + "\n"},
+		{name: "header", args: []string{"encode", "my-client", "p@ss:w+rd %x", "--header"}, stderr: argvWarning, stdout: "Authorization: Basic " + form + "\n"},
+		{name: "json", args: []string{"encode", "my-client", "p@ss:w+rd %x", "--raw", "-o", "json"}, stderr: argvWarning,
 			stdout: "{\n  \"value\": \"" + raw + "\",\n  \"header\": \"Authorization: Basic " + raw + "\"\n}\n"},
 		{name: "file", args: []string{"encode", "my-client", "--secret-file", secretFile}, stdout: form + "\n"},
 		{name: "stdin", stdin: "p@ss:w+rd %x\r\n", args: []string{"encode", "my-client", "--secret-file", "-"}, stdout: form + "\n"},
 		{name: "env", env: env, args: []string{"encode", "my-client"}, stdout: form + "\n"},
-		{name: "argv beats env", env: env, args: []string{"encode", "web", ""}, stdout: "d2ViOg==\n"},
+		{name: "argv beats env", env: env, args: []string{"encode", "web", ""}, stderr: argvWarning, stdout: "d2ViOg==\n"},
 		{name: "file beats env", env: env, args: []string{"encode", "web", "--secret-file", emptyFile}, stdout: "d2ViOg==\n"},
 
 		{name: "no secret", args: []string{"encode", "web"}, code: 2,
 			stderr: "ERROR: no client secret: give it as the CLIENT_SECRET argument, with --secret-file FILE (- for standard input), or in OAUTHKIT_CLIENT_SECRET\n"},
 		{name: "argv and file", args: []string{"encode", "web", "s", "--secret-file", secretFile}, code: 2,
 			stderr: "ERROR: give the secret either as the CLIENT_SECRET argument or with --secret-file, not both\n"},
-		{name: "missing file", args: []string{"encode", "web", "--secret-file", filepath.Join(dir, "nope")}, code: 1,
+		{name: "missing file", args: []string{"encode", "web", "--secret-file", filepath.Join(dir, "nope")}, code: 2,
 			stderr: "ERROR: " + filepath.Join(dir, "nope") + ": no such file or directory\n"},
 		{name: "no args", args: []string{"encode"}, code: 2,
 			stderr: "ERROR: basic encode takes 1 to 2 argument(s), got 0 (see 'basic encode --help')\n"},
 		{name: "bad output", args: []string{"encode", "web", "s", "-o", "yaml"}, code: 2,
 			stderr: "ERROR: --output \"yaml\" is not one of text, json\n"},
 		{name: "empty id", args: []string{"encode", "", "s"}, code: 1,
-			stderr: "ERROR: client_id is empty (RFC 6749 §2.3.1)\n"},
+			stderr: argvWarning + "ERROR: client_id is empty (RFC 6749 §2.3.1)\n"},
 		{name: "colon raw", args: []string{"encode", "a:b", "s", "--raw"}, code: 1,
-			stderr: "ERROR: client_id contains a ':', which raw HTTP Basic cannot carry (RFC 7617 §2); the RFC 6749 §2.3.1 form-encoding can; drop --raw to form-encode it\n"},
+			stderr: argvWarning + "ERROR: client_id contains a ':', which raw HTTP Basic cannot carry (RFC 7617 §2); the RFC 6749 §2.3.1 form-encoding can; drop --raw to form-encode it\n"},
 		{name: "control char", args: []string{"encode", "web", "a\nb"}, code: 1,
-			stderr: "ERROR: client_secret contains a control character (U+000A at byte 1); RFC 6749 Appendix A allows none\n"},
+			stderr: argvWarning + "ERROR: client_secret contains a control character (U+000A at byte 1); RFC 6749 Appendix A allows none\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -80,6 +80,9 @@ func runEncode(opts *EncodeOptions) error {
 	if err != nil {
 		return err
 	}
+	if opts.SecretArg {
+		cmdutil.WarnSecretInArgv(opts.Factory, "the CLIENT_SECRET argument", "--secret-file FILE (- for standard input) or "+SecretEnvVar)
+	}
 	if !found {
 		return cmdutil.UsageErrorf("no client secret: give it as the CLIENT_SECRET argument, with --secret-file FILE (- for standard input), or in %s", SecretEnvVar)
 	}

@@ -183,7 +183,7 @@ func (o *CommonOptions) Secret() (string, bool, error) {
 		EnvVar: "OAUTHKIT_CLIENT_SECRET", FlagSet: o.changed("client-secret")})
 	if err != nil || ok {
 		if ok && o.changed("client-secret") {
-			fmt.Fprintln(f.IOStreams.ErrOut, "warning: --client-secret is visible to other users of this machine (process list, shell history); use --client-secret-file or OAUTHKIT_CLIENT_SECRET")
+			cmdutil.WarnSecretInArgv(f, "--client-secret", "--client-secret-file or OAUTHKIT_CLIENT_SECRET")
 		}
 		return s, ok, err
 	}

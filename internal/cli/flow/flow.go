@@ -45,7 +45,7 @@ or a 0600 file). Without a terminal it is a usage error (exit 2).`,
 		Example: `  oauthkit flow
   oauthkit flow client-credentials --issuer http://127.0.0.1:8080 --client-id oauthkit-demo --client-secret-file secret.txt
   oauthkit flow authcode --issuer http://127.0.0.1:8080 --client-id oauthkit-demo-public --scope read
-  eval "$(oauthkit flow refresh --issuer http://127.0.0.1:8080 --client-id oauthkit-demo --refresh-token-file rt.txt -o env)"`,
+  eval "$(oauthkit flow refresh --issuer http://127.0.0.1:8080 --client-id oauthkit-demo --client-secret-file secret.txt --refresh-token-file rt.txt -o env)"`,
 	}
 	w := &wizardRun{f: f}
 	cmd.Args = cobra.ArbitraryArgs

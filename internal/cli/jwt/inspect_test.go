@@ -42,7 +42,7 @@ func TestInspectPlain(t *testing.T) {
 		{"--no-tui on a terminal", []string{"inspect", tok, "--no-tui"}, "", [3]bool{true, true, true}, 0, body("signature not verified (give --key or --jwks to check it)"), ""},
 		{"verified", []string{"inspect", tok, "--key", ed.pub}, "", [3]bool{}, 0, body("✓ verified: EdDSA signature by key " + ed.key.KeyID()), ""},
 		{"wrong key", []string{"inspect", tok, "--key", ec.pub}, "", [3]bool{}, 1,
-			body("✗ invalid: alg EdDSA is not allowed for key \"k1\" (allowed: ES256)"), ""},
+			body("✗ invalid: alg EdDSA is not allowed for the EC P-256 key \"" + ec.key.KeyID() + "\" (allowed: ES256)"), ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -49,7 +49,7 @@ func loadVerifyKeys(opts *VerifyOptions) ([]*keys.Key, error) {
 	}
 	ks, err := keys.ParseFile(src)
 	if err != nil {
-		return nil, cmdutil.Failf("%v", err)
+		return nil, cmdutil.InputError(err)
 	}
 	return ks, nil
 }

@@ -127,7 +127,7 @@ func runSign(opts *SignOptions) error {
 func loadSigningKey(opts *SignOptions) (*keys.Key, error) {
 	ks, err := keys.ParseFile(opts.KeyFile)
 	if err != nil {
-		return nil, cmdutil.Failf("%v", err)
+		return nil, cmdutil.InputError(err)
 	}
 	var private []*keys.Key
 	for _, k := range ks {

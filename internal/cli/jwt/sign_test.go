@@ -103,12 +103,12 @@ func TestSignErrors(t *testing.T) {
 		{"alg none", []string{"sign", "--key", rsa.priv, "--alg", "none"}, 2, `--alg: alg "none" is refused: unsigned tokens are never accepted`},
 		{"alg of another family", []string{"sign", "--key", rsa.priv, "--alg", "ES256"}, 2, `--alg: alg "ES256" cannot be used with an RSA key (allowed: RS256, RS384, RS512, PS256, PS384, PS512)`},
 		{"public key only", []string{"sign", "--key", rsa.pub}, 1, rsa.pub + " holds only a public key: signing needs a private key"},
-		{"missing key file", []string{"sign", "--key", e.dir + "/nope.pem"}, 1, "open " + e.dir + "/nope.pem: no such file or directory"},
+		{"missing key file", []string{"sign", "--key", e.dir + "/nope.pem"}, 2, e.dir + "/nope.pem: no such file or directory"},
 		{"claims not JSON", []string{"sign", "--key", rsa.priv, "--claims", "nope"}, 2, "--claims: not valid JSON: invalid character 'o' in literal null (expecting 'u')"},
 		{"claims an array", []string{"sign", "--key", rsa.priv, "--claims", "[1]"}, 2, "--claims: not a JSON object"},
 		{"claims with trailing data", []string{"sign", "--key", rsa.priv, "--claims", `{"a":1} x`}, 2, "--claims: unexpected data after the JSON object"},
 		{"claims file not an object", []string{"sign", "--key", rsa.priv, "--claims", "@" + badClaims}, 1, "claims in " + badClaims + ": not a JSON object"},
-		{"claims file missing", []string{"sign", "--key", rsa.priv, "--claims", "@" + e.dir + "/none.json"}, 1, e.dir + "/none.json: no such file or directory"},
+		{"claims file missing", []string{"sign", "--key", rsa.priv, "--claims", "@" + e.dir + "/none.json"}, 2, e.dir + "/none.json: no such file or directory"},
 		{"two private keys", []string{"sign", "--key", two}, 1, two + " holds 2 private keys: choose one with --kid (" + kid1 + ", " + kid2 + ")"},
 	}
 	for _, tt := range tests {

@@ -20,7 +20,7 @@ may be - for standard input.
 
 Symmetric keys (kty "oct") and RSA keys below 2048 bits are refused.`,
 		Example: `  oauthkit keys thumbprint oauthkit.pub.pem
-  oauthkit keys public oauthkit.key.pem --format jwk
+  oauthkit keys public oauthkit.key.pem -o jwk
   oauthkit keys jwks new.pub.pem old.jwk.json > jwks.json
   oauthkit keys inspect oauthkit.key.pem -o json`,
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -103,7 +103,7 @@ func TestPublic(t *testing.T) {
 		}
 	}
 
-	out, _, err := runKeys(t, rfc7638JWK, "public", "-", "--format", "jwk")
+	out, _, err := runKeys(t, rfc7638JWK, "public", "-", "-o", "jwk")
 	want := `{
   "kty": "RSA",
   "n": "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw",
@@ -216,7 +216,7 @@ func TestKeysErrors(t *testing.T) {
 		wantCode int
 		wantMsg  string
 	}{
-		{"missing file", "", []string{"thumbprint", filepath.Join(dir, "nope.pem")}, 1, filepath.Join(dir, "nope.pem") + ": no such file or directory"},
+		{"missing file", "", []string{"thumbprint", filepath.Join(dir, "nope.pem")}, 2, filepath.Join(dir, "nope.pem") + ": no such file or directory"},
 		{"not a key", "", []string{"inspect", notKey}, 1, notKey + ": not a key: expected PEM, a JWK or a JWKS"},
 		{"symmetric", "", []string{"public", oct}, 1, oct + `: symmetric keys (kty "oct") are not supported: use an RSA, EC or Ed25519 key pair`},
 		{"small RSA", "", []string{"jwks", fixture("rsa1024.pub.pem")}, 1, fixture("rsa1024.pub.pem") + ": RSA key too small: 1024 bits, at least 2048 required"},
@@ -226,9 +226,9 @@ func TestKeysErrors(t *testing.T) {
 		{"two args", "", []string{"inspect", "a", "b"}, 2, "keys inspect takes 1 argument(s), got 2"},
 		{"jwks no args", "", []string{"jwks"}, 2, "keys jwks needs at least 1 argument(s), got 0"},
 		{"stdin twice", "", []string{"jwks", "-", "-"}, 2, "standard input (-) can be read only once"},
-		{"bad format", "", []string{"public", notKey, "--format", "der"}, 2, `--format "der" is not one of pem, jwk`},
+		{"bad format", "", []string{"public", notKey, "-o", "der"}, 2, `--output "der" is not one of pem, jwk`},
 		{"bad output", "", []string{"inspect", notKey, "-o", "yaml"}, 2, `--output "yaml" is not one of text, json`},
-		{"jwk of two keys", "", []string{"public", "--format", "jwk", fixture("p256.sec1.pem"), "x"}, 2, "takes 1 argument(s), got 2"},
+		{"jwk of two keys", "", []string{"public", "-o", "jwk", fixture("p256.sec1.pem"), "x"}, 2, "takes 1 argument(s), got 2"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -248,8 +248,8 @@ func TestKeysErrors(t *testing.T) {
 		})
 	}
 	two := writeTemp(t, "two.pem", readFixture(t, "rsa2048.pub.pem")+readFixture(t, "p256.pub.pem"))
-	_, _, err := runKeys(t, "", "public", two, "--format", "jwk")
-	if err == nil || err.Error() != two+" holds 2 keys: --format jwk prints one key (use 'oauthkit keys jwks' for a set)" {
+	_, _, err := runKeys(t, "", "public", two, "-o", "jwk")
+	if err == nil || err.Error() != two+" holds 2 keys: -o jwk prints one key (use 'oauthkit keys jwks' for a set)" {
 		t.Errorf("error = %v", err)
 	}
 }

@@ -38,7 +38,7 @@ func printBanner(w io.Writer, b bannerInfo) {
 		{"authorization", "/authorize"}, {"token", "/token"}, {"introspection", "/introspect"}, {"revocation", "/revoke"},
 		{"jwks", "/jwks.json"}, {"userinfo", "/userinfo"}, {"protected", "/protected"},
 		{"metadata", "/.well-known/oauth-authorization-server"}, {"openid config", "/.well-known/openid-configuration"},
-		{"end session", "/logout"}, {"health", "/healthz"},
+		{"end session", "/authorize/logout"}, {"health", "/healthz"},
 	} {
 		fmt.Fprintf(w, "  %-14s %s%s\n", e[0], iss, e[1])
 	}

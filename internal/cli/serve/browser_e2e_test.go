@@ -243,9 +243,13 @@ func TestBrowserLoginConsentCode(t *testing.T) {
 		t.Errorf("userinfo %v", claims)
 	}
 
-	// The second authorization in the same browser needs no page at all.
+	// The second authorization in the same browser needs no login, but the
+	// demo public client redirects to loopback, so the consent page shows
+	// again (RFC 8252 §8.6, docs/security.md rule 45).
 	verifier2, challenge2 := randomVerifier(t)
 	step(t, ctx, "second authorization", chromedp.Navigate(strings.Replace(authURL, challenge, challenge2, 1)),
+		chromedp.WaitVisible(chromedp.CSS("button[value=allow]")),
+		chromedp.Click(chromedp.CSS("button[value=allow]")),
 		chromedp.WaitVisible(chromedp.CSS("#done")))
 	got = <-cb.got
 	postToken(t, issuer, url.Values{"grant_type": {"authorization_code"}, "code": {got.Get("code")},

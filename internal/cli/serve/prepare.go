@@ -56,7 +56,7 @@ func setup(ctx context.Context, opts *Options) (*prepared, error) {
 	}
 	if len(keyFiles) > 0 {
 		if p.keySet, p.keySource, err = loadKeyFiles(keyFiles, errOut); err != nil {
-			return nil, cmdutil.Failf("%v", err)
+			return nil, cmdutil.InputError(err) // an unreadable key file: exit 2, as for every input file
 		}
 	}
 	p.hasher = &hashing.Hasher{}

@@ -53,6 +53,12 @@ func (p *prepared) serve(ctx context.Context) error {
 		return cmdutil.Failf("listening on %s: %v", p.opts.Addr, err)
 	}
 	issuer, note := issuerFor(p.issuer, p.opts.Issuer != "", ln.Addr())
+	if p.cfg != nil && issuer != p.cfg.Issuer { // the file's own issuer was checked at load
+		if err := p.cfg.CheckCookieScope(issuer); err != nil { // docs/security.md rule 39
+			ln.Close()
+			return cmdutil.UsageErrorf("%s", configProblems(err))
+		}
+	}
 	if note != "" {
 		fmt.Fprintln(errOut, note)
 	}

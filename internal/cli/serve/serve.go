@@ -43,7 +43,7 @@ revocation (RFC 7009), JWKS, OAuth metadata (RFC 8414,
 
 The authorization endpoint /authorize (response_type code, with PKCE S256;
 response_type token for clients configured for the implicit grant) shows a
-login page and a consent page in the browser; /logout ends the browser
+login page and a consent page in the browser; /authorize/logout ends the browser
 session. --auto-approve USER answers every authorization request at once for
 that user (or for the user a login_hint names), without pages: what CI needs
 to test an application's login without a browser.

@@ -1,0 +1,129 @@
+package authserver
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"runtime/debug"
+	"time"
+
+	"github.com/oauthkit/oauthkit/internal/hashing"
+	"github.com/oauthkit/oauthkit/internal/store"
+)
+
+// The one password check of the password grant and the login page
+// (SECURITY.md rule 15; docs/security.md rules 41 and 43).
+
+// errWrongPassword is an unknown user or a wrong password: one answer for
+// both.
+var errWrongPassword = errors.New("wrong username or password")
+
+// errHashBusy: every password hasher is busy and the queue is full
+// (docs/security.md rule 41); the caller answers 503 with Retry-After.
+var errHashBusy = errors.New("too many password checks in progress")
+
+// throttledError: the throttle refuses the attempt for wait.
+type throttledError struct{ wait time.Duration }
+
+func (e throttledError) Error() string { return "too many failed password attempts" }
+
+// hashBusyRetryAfter is the Retry-After of a full hashing queue, seconds.
+const hashBusyRetryAfter = 1
+
+// checkPassword checks username's password, the attempt coming from ip.
+// The attempt is counted by the throttle before any hashing; an unknown
+// user costs the same hash as a wrong password (against a dummy hash); the
+// hashing runs in the bounded hashGate. It returns the user, or
+// errWrongPassword, a throttledError, errHashBusy, or a store error.
+func (s *Server) checkPassword(ctx context.Context, username, password, ip string) (store.User, error) {
+	if wait := s.throttle.attempt(username, ip); wait > 0 {
+		return store.User{}, throttledError{wait}
+	}
+	user, err := s.store.Users().Get(ctx, username)
+	known := err == nil
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.throttle.cancel(username, ip)
+		return store.User{}, err
+	}
+	if !s.hashes.acquire(ctx) {
+		s.throttle.cancel(username, ip)
+		return store.User{}, errHashBusy
+	}
+	hash := s.dummyPasswordHash()
+	if known {
+		hash = user.PasswordHash
+	}
+	match, verr := hashing.VerifyPassword(hash, password)
+	s.hashes.release()
+	if verr != nil && known {
+		s.log.Error("stored password hash is unusable", "user", username, "err", verr)
+	}
+	if !known || !match {
+		s.throttle.failed(username, ip)
+		return store.User{}, errWrongPassword
+	}
+	s.throttle.succeed(username, ip)
+	return user, nil
+}
+
+// dummyPasswordHash is verified when the user is unknown, so an unknown user
+// and a wrong password cost the same time (SECURITY.md rule 15). It is the
+// hash of a random string nobody knows, made on first use (inside the
+// hashGate).
+func (s *Server) dummyPasswordHash() string {
+	s.dummyOnce.Do(func() {
+		h, err := hashing.HashPassword(randomToken(24))
+		if err != nil {
+			s.log.Error("making the dummy password hash failed", "err", err)
+		}
+		s.dummyHash = h
+	})
+	return s.dummyHash
+}
+
+// hashGate bounds the password hashes running at once (argon2id takes
+// 64 MiB each) to the CPUs, with a short queue; beyond it callers are
+// turned away at once instead of piling up memory (docs/security.md
+// rule 41). Each hash's memory is handed back to the operating system when
+// it ends, so that an idle server does not keep the peak of its last burst
+// resident.
+type hashGate struct {
+	slots   chan struct{} // one per running hash
+	tickets chan struct{} // one per running or waiting hash
+}
+
+func newHashGate(parallel, queue int) *hashGate {
+	return &hashGate{slots: make(chan struct{}, parallel), tickets: make(chan struct{}, parallel+queue)}
+}
+
+// defaultHashGate is sized to the CPUs, with room for as many waiting.
+func defaultHashGate() *hashGate {
+	n := runtime.NumCPU()
+	return newHashGate(n, n)
+}
+
+// acquire waits for a hashing slot; false when the queue is full or ctx
+// ends first.
+func (g *hashGate) acquire(ctx context.Context) bool {
+	select {
+	case g.tickets <- struct{}{}:
+	default:
+		return false
+	}
+	select {
+	case g.slots <- struct{}{}:
+	case <-ctx.Done():
+		<-g.tickets
+		return false
+	}
+	return true
+}
+
+// release ends a hash and hands its memory back to the operating system
+// at once: left to the garbage collector, the heap would grow to twice the
+// running hashes before a collection, and stay resident after a burst.
+func (g *hashGate) release() {
+	<-g.slots
+	<-g.tickets
+	debug.FreeOSMemory()
+}
