@@ -158,6 +158,33 @@ func TestFlowProgressInTmux(t *testing.T) {
 			t.Errorf("standard output after cancel = %q, want nothing", tok)
 		}
 	})
+
+	t.Run("q with the default output (JSON) also leaves one line", func(t *testing.T) {
+		manual := startServe(t, bin)
+		run := newRun(t, bin, []string{"flow", "authcode", "--issuer", manual, "--client-id", "oauthkit-demo-public",
+			"--no-browser", "--scope", "openid profile"}, "out.json")
+		tm.session("cancel-json", run.script)
+		waitFor(t, "the spinner waiting for the authorization response", func() (bool, string) {
+			screen := tm.screen("cancel-json", false)
+			return strings.Contains(screen, " waiting        for the authorization response · "), screen
+		})
+		tm.run("send-keys", "-t", "cancel-json", "q")
+		waitFor(t, "the exit status after q", func() (bool, string) { return run.exited(), tm.screen("cancel-json", true) })
+		all := tm.screen("cancel-json", true)
+		if got := run.exitLine(); got != "EXIT=130" {
+			t.Fatalf("%s after q, want EXIT=130; terminal:\n%s", got, all)
+		}
+		// After the URL block, the one line left is the error, not a JSON
+		// object spread over several lines.
+		after := all[strings.Index(all, "/authorize?"):]
+		_, after, _ = strings.Cut(after, "\n")
+		if got := strings.TrimSpace(after); got != "oauthkit: cancelled" {
+			t.Errorf("after the URL the terminal shows %q, want the one line \"oauthkit: cancelled\"", got)
+		}
+		if out, _ := os.ReadFile(filepath.Join(run.dir, "out.json")); len(out) != 0 {
+			t.Errorf("standard output after cancel = %q, want nothing", out)
+		}
+	})
 }
 
 // flowRun is one command run in a pane: a script that runs it, writes
