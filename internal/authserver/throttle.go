@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// Throttling of password attempts (SECURITY.md rule 15, docs/security.md
+// Throttling of password attempts (docs/security.md rule 15, docs/security.md
 // rules 41 and 43). Attempts are counted per (username, source address)
 // and per source address, never per user alone nor per client, so that a
 // correct password from a source that has not failed is never refused
