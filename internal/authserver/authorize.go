@@ -22,6 +22,7 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v, pe := authorizeParams(w, r)
+	noteClient(r, v.Get("client_id"))
 	if pe != nil {
 		s.renderError(w, pe)
 		return

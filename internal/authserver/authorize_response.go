@@ -57,6 +57,7 @@ func (s *Server) respondToClient(w http.ResponseWriter, r *http.Request, t authz
 // redirectError sends an OAuth error back to the client (RFC 6749
 // §4.1.2.1, §4.2.2.1).
 func (s *Server) redirectError(w http.ResponseWriter, r *http.Request, t authzTarget, e *Error) {
+	noteError(w, e.Code)
 	v := url.Values{"error": {e.Code}}
 	if e.Description != "" {
 		// error_description is ASCII only (RFC 6749 §4.1.2.1): spell § out.

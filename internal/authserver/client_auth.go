@@ -39,6 +39,7 @@ func (s *Server) authenticateClient(r *http.Request, form map[string]string, any
 		}
 		return store.Client{}, NewError(clientauth.OAuthErrorCode(err), err.Error())
 	}
+	noteClient(r, creds.ClientID)
 	fail := &Error{Code: ErrInvalidClient, Status: http.StatusUnauthorized,
 		BasicChallenge: creds.Method == clientauth.MethodBasic, Description: clientAuthFailed}
 	client, err := s.store.Clients().Get(r.Context(), creds.ClientID)

@@ -16,7 +16,7 @@ import (
 // with id_token_hint, client_id, post_logout_redirect_uri and state; the
 // session ends and the browser goes back to post_logout_redirect_uri (with
 // state) if that URI is registered for the client exactly. Anything wrong
-// gets an error page and never a redirect (as SECURITY.md rule 2 for
+// gets an error page and never a redirect (as docs/security.md rule 2 for
 // /authorize). The person is asked to confirm, on a page whose button
 // posts a CSRF-protected form, unless the "sid" of id_token_hint is the
 // current sign-in's (RP-Initiated Logout §2, docs/security.md rule 58).

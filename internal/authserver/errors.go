@@ -148,6 +148,7 @@ func WriteJSONKeepType(w http.ResponseWriter, status int, v any) {
 
 // WriteError writes an RFC 6749 §5.2 JSON error with no-store headers.
 func WriteError(w http.ResponseWriter, e *Error) {
+	noteError(w, e.Code)
 	NoStore(w)
 	if e.BasicChallenge {
 		w.Header().Set("WWW-Authenticate", `Basic realm="oauthkit", charset="UTF-8"`)

@@ -8,7 +8,7 @@ import (
 )
 
 // grantPassword is RFC 6749 §4.3, the resource owner password grant, only
-// for clients configured for it (SECURITY.md rule 7). Unknown user and wrong
+// for clients configured for it (docs/security.md rule 7). Unknown user and wrong
 // password give the same answer; attempts are throttled per (username,
 // address) and per address (rule 15, docs/security.md rule 43), and the
 // hashing is bounded (rule 41): see checkPassword.

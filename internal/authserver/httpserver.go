@@ -35,33 +35,20 @@ func NewHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
 	}
 }
 
-// statusRecorder remembers the status a handler wrote.
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (r *statusRecorder) WriteHeader(code int) {
-	if r.status == 0 {
-		r.status = code
-	}
-	r.ResponseWriter.WriteHeader(code)
-}
-
-func (r *statusRecorder) Write(b []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	return r.ResponseWriter.Write(b)
-}
-
 // Middleware wraps every request: a panic becomes a JSON server_error (never
 // a stack trace to the client), and each request is logged without secrets:
-// method, path (no query string: it may carry codes or tokens), status, time.
+// method, path (no query string: it may carry codes or tokens), status, time,
+// and the client, grant type and error code the handlers noted (Event).
 func Middleware(next http.Handler, logger *slog.Logger, now func() time.Time) http.Handler {
+	return observe(next, logger, now, nil)
+}
+
+// observe is Middleware that also hands each request's Event to onEvent
+// (when not nil) once it is answered.
+func observe(next http.Handler, logger *slog.Logger, now func() time.Time, onEvent func(Event)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := now()
-		rec := &statusRecorder{ResponseWriter: w}
+		rec, r := record(w, r)
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {
@@ -72,8 +59,11 @@ func Middleware(next http.Handler, logger *slog.Logger, now func() time.Time) ht
 					WriteError(rec, NewError(ErrServerError, "internal error; see the server log"))
 				}
 			}
-			logger.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
-				"duration_ms", float64(now().Sub(start).Microseconds())/1000)
+			ev := rec.event(r, start, now())
+			logEvent(logger, ev)
+			if onEvent != nil {
+				onEvent(ev)
+			}
 		}()
 		if headerSize(r) > MaxHeaderBytes {
 			// net/http itself allows 4 KiB of slack over MaxHeaderBytes.

@@ -12,7 +12,7 @@ import (
 )
 
 // The one password check of the password grant and the login page
-// (SECURITY.md rule 15; docs/security.md rules 41 and 43).
+// (docs/security.md rules 15, 41 and 43).
 
 // errWrongPassword is an unknown user or a wrong password: one answer for
 // both.
@@ -67,7 +67,7 @@ func (s *Server) checkPassword(ctx context.Context, username, password, ip strin
 }
 
 // dummyPasswordHash is verified when the user is unknown, so an unknown user
-// and a wrong password cost the same time (SECURITY.md rule 15). It is the
+// and a wrong password cost the same time (docs/security.md rule 15). It is the
 // hash of a random string nobody knows, made on first use (inside the
 // hashGate).
 func (s *Server) dummyPasswordHash() string {

@@ -15,6 +15,7 @@ func (s *Server) authorizeBearer(w http.ResponseWriter, r *http.Request, needSco
 	if header == "" {
 		// No credentials at all: a challenge without an error code (RFC 6750 §3.1).
 		w.Header().Set("WWW-Authenticate", `Bearer realm="oauthkit"`)
+		noteError(w, ErrInvalidToken)
 		WriteJSON(w, http.StatusUnauthorized, map[string]string{"error": ErrInvalidToken,
 			"error_description": "an access token is required: Authorization: Bearer <token> (RFC 6750 §2.1)"})
 		return store.AccessToken{}, false

@@ -67,6 +67,7 @@ type Server struct {
 	keys     *KeySet
 	now      func() time.Time
 	log      *slog.Logger
+	onEvent  func(Event)
 	throttle *throttle
 	hashes   *hashGate // bounds concurrent password hashing (docs/security.md rule 41)
 
@@ -89,6 +90,10 @@ type Options struct {
 	Keys   *KeySet
 	Now    func() time.Time
 	Logger *slog.Logger
+	// OnEvent, when set, is called with each request's Event once it is
+	// answered (after the request log line), on the request's goroutine:
+	// it must not block.
+	OnEvent func(Event)
 }
 
 // New returns a server; it fails on missing dependencies or settings.
@@ -143,7 +148,7 @@ func New(s Settings, o Options) (*Server, error) {
 	debug.FreeOSMemory()
 	return &Server{
 		settings: s, store: o.Store, hasher: o.Hasher, keys: o.Keys,
-		now: o.Now, log: o.Logger, throttle: newThrottle(o.Now), hashes: defaultHashGate(),
+		now: o.Now, log: o.Logger, onEvent: o.OnEvent, throttle: newThrottle(o.Now), hashes: defaultHashGate(),
 		sessions: newSessionStore(o.Now, s.SessionTTL), consents: newConsentMemory(),
 		pages: mustParsePages(), cookiePath: cookiescope.Path(s.Issuer),
 	}, nil
@@ -172,7 +177,7 @@ func (s *Server) Handler() http.Handler {
 		WriteError(w, &Error{Code: "not_found", Status: http.StatusNotFound,
 			Description: "no endpoint at " + r.URL.Path + "; see " + s.settings.Issuer + "/.well-known/oauth-authorization-server"})
 	})
-	return Middleware(s.checkHost(mux), s.log, s.now)
+	return observe(s.checkHost(mux), s.log, s.now, s.onEvent)
 }
 
 // Settings returns the settings in force (after defaults).

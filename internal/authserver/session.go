@@ -310,7 +310,7 @@ func (s *Server) browserSession(r *http.Request) (session, bool) {
 }
 
 // setSessionCookie sends the session cookie: HttpOnly, SameSite=Lax,
-// Secure when the issuer is https (SECURITY.md rule 8), and Path scoped to
+// Secure when the issuer is https (docs/security.md rule 8), and Path scoped to
 // the pages under /authorize so that it never reaches a client's redirect
 // URI on the issuer's host (docs/security.md rule 39).
 func (s *Server) setSessionCookie(w http.ResponseWriter, sess session) {

@@ -34,6 +34,7 @@ type tokenRequest struct {
 func (s *Server) clientRequest(w http.ResponseWriter, r *http.Request, anyConfidential bool, secretParams ...string) (form map[string]string, client store.Client, ok bool) {
 	form, e := ParseForm(w, r)
 	if e == nil {
+		noteGrant(r, form["grant_type"])
 		e = secretInQuery(r, secretParams...)
 	}
 	if e == nil {

@@ -78,7 +78,7 @@ func (c *Client) Run(ctx context.Context, f BrowserFlow) (*TokenResponse, error)
 		go func() {
 			if err := f.Opener.Open(authURL); err != nil {
 				f.report(Event{Step: StepBrowserFailed, Err: err})
-				side <- fmt.Errorf("could not open a browser (%v); open the URL above yourself", err)
+				side <- fmt.Errorf("could not open a browser (%v); open this URL yourself: %s", err, authURL)
 				return
 			}
 			f.report(Event{Step: StepBrowserOpened})

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/oauthkit/oauthkit/internal/termtext"
 )
 
 // CallbackCheck is what an authorization response must match.
@@ -72,7 +74,7 @@ func ParseCallbackURL(s string) (url.Values, error) {
 func CheckCallback(v url.Values, chk CallbackCheck, now time.Time) (*Callback, error) {
 	for k, vs := range v {
 		if len(vs) > 1 {
-			return nil, fmt.Errorf("the authorization response repeats the parameter %q; refused", Printable(k, 40))
+			return nil, fmt.Errorf("the authorization response repeats the parameter %q; refused", termtext.Cut(k, 40))
 		}
 	}
 	if !v.Has("state") {
@@ -85,14 +87,14 @@ func CheckCallback(v url.Values, chk CallbackCheck, now time.Time) (*Callback, e
 		iss, has := v.Get("iss"), v.Has("iss")
 		switch {
 		case has && iss != chk.Issuer:
-			return nil, fmt.Errorf("%w: the authorization response says iss=%q, expected %q; refused (RFC 9207 §2.4)", ErrIssuerMismatch, Printable(iss, 200), chk.Issuer)
+			return nil, fmt.Errorf("%w: the authorization response says iss=%q, expected %q; refused (RFC 9207 §2.4)", ErrIssuerMismatch, termtext.Cut(iss, 200), chk.Issuer)
 		case !has && chk.RequireIss:
 			return nil, fmt.Errorf("%w: the server advertises authorization_response_iss_parameter_supported but the response has no iss; refused (RFC 9207 §2.4)", ErrIssuerMismatch)
 		}
 	}
 	if code := v.Get("error"); code != "" {
-		return nil, &OAuthError{Where: "authorization response", Code: Printable(code, 100),
-			Description: Printable(v.Get("error_description"), 500), URI: Printable(v.Get("error_uri"), 200)}
+		return nil, &OAuthError{Where: "authorization response", Code: termtext.Cut(code, 100),
+			Description: termtext.Cut(v.Get("error_description"), 500), URI: termtext.Cut(v.Get("error_uri"), 200)}
 	}
 	if chk.Implicit {
 		obj := Object{}

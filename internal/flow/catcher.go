@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/oauthkit/oauthkit/internal/termtext"
 )
 
 // CatcherConfig says where the loopback redirect catcher listens.
@@ -103,15 +105,15 @@ func catcherAddress(cfg CatcherConfig) (bind, uriHost string, port int, path str
 	if cfg.RedirectURI != "" {
 		u, perr := url.Parse(cfg.RedirectURI)
 		if perr != nil || u.Scheme != "http" || u.Host == "" || u.User != nil || u.Fragment != "" {
-			return "", "", 0, "", fmt.Errorf("--redirect-uri %q must be an http:// URL on a loopback host without a fragment (RFC 8252 §7.3)", Printable(cfg.RedirectURI, 200))
+			return "", "", 0, "", fmt.Errorf("--redirect-uri %q must be an http:// URL on a loopback host without a fragment (RFC 8252 §7.3)", termtext.Cut(cfg.RedirectURI, 200))
 		}
 		if u.RawQuery != "" {
-			return "", "", 0, "", fmt.Errorf("--redirect-uri %q must not have a query", Printable(cfg.RedirectURI, 200))
+			return "", "", 0, "", fmt.Errorf("--redirect-uri %q must not have a query", termtext.Cut(cfg.RedirectURI, 200))
 		}
 		// No port, or port 0: a free port (RFC 8252 §7.3), never port 80.
 		if p := u.Port(); p != "" {
 			if port, err = strconv.Atoi(p); err != nil || port < 0 || port > 65535 {
-				return "", "", 0, "", fmt.Errorf("--redirect-uri %q has a bad port", Printable(cfg.RedirectURI, 200))
+				return "", "", 0, "", fmt.Errorf("--redirect-uri %q has a bad port", termtext.Cut(cfg.RedirectURI, 200))
 			}
 		}
 		path = u.EscapedPath()
@@ -132,7 +134,7 @@ func catcherAddress(cfg CatcherConfig) (bind, uriHost string, port int, path str
 		path = "/" + path
 	}
 	if (&url.URL{Path: path}).EscapedPath() != path || strings.Contains(path, "//") {
-		return "", "", 0, "", fmt.Errorf("--callback-path %q must be a plain URL path such as /callback", Printable(cfg.Path, 200))
+		return "", "", 0, "", fmt.Errorf("--callback-path %q must be a plain URL path such as /callback", termtext.Cut(cfg.Path, 200))
 	}
 	bind, uriHost, err = loopbackHost(cfg.Host)
 	return bind, uriHost, cfg.Port, path, err
@@ -149,7 +151,7 @@ func loopbackHost(h string) (bind, uriHost string, err error) {
 	case "::1":
 		return "::1", "[::1]", nil
 	}
-	return "", "", fmt.Errorf("callback host %q is not one of 127.0.0.1, localhost, [::1]: the catcher listens on loopback only (RFC 8252 §7.3)", Printable(h, 100))
+	return "", "", fmt.Errorf("callback host %q is not one of 127.0.0.1, localhost, [::1]: the catcher listens on loopback only (RFC 8252 §7.3)", termtext.Cut(h, 100))
 }
 
 func unwrapOpError(err error) error {

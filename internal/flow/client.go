@@ -11,6 +11,7 @@ import (
 
 	"github.com/oauthkit/oauthkit/internal/clientauth"
 	"github.com/oauthkit/oauthkit/internal/netutil"
+	"github.com/oauthkit/oauthkit/internal/termtext"
 )
 
 // maxBody bounds every response body read from a server.
@@ -93,13 +94,13 @@ type Client struct {
 func CheckURL(name, raw string, insecure bool) error {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return fmt.Errorf("%s %q is not an absolute http or https URL", name, Printable(raw, 200))
+		return fmt.Errorf("%s %q is not an absolute http or https URL", name, termtext.Cut(raw, 200))
 	}
 	if u.User != nil {
-		return fmt.Errorf("%s %q must not contain user information", name, Printable(raw, 200))
+		return fmt.Errorf("%s %q must not contain user information", name, termtext.Cut(raw, 200))
 	}
 	if u.Scheme == "http" && !insecure && !netutil.IsLoopbackHost(u.Hostname()) {
-		return fmt.Errorf("%s %s uses plain http to a host that is not loopback; tokens would cross the network unencrypted (use https, or --insecure to allow it)", name, Printable(raw, 200))
+		return fmt.Errorf("%s %s uses plain http to a host that is not loopback; tokens would cross the network unencrypted (use https, or --insecure to allow it)", name, termtext.Cut(raw, 200))
 	}
 	return nil
 }

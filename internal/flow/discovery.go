@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/oauthkit/oauthkit/internal/termtext"
 )
 
 // Metadata is the part of an authorization server's metadata (RFC 8414
@@ -47,7 +49,7 @@ func ParseMetadata(issuer string, body []byte, insecure bool) (*Metadata, error)
 		return nil, fmt.Errorf("metadata has a member of the wrong type: %v", err)
 	}
 	if m.Issuer != issuer {
-		return nil, fmt.Errorf("%w: the metadata says issuer %q, not %q as requested (RFC 8414 §3.3); check the --issuer value, exactly, trailing slash included", ErrIssuerMismatch, Printable(m.Issuer, 200), Printable(issuer, 200))
+		return nil, fmt.Errorf("%w: the metadata says issuer %q, not %q as requested (RFC 8414 §3.3); check the --issuer value, exactly, trailing slash included", ErrIssuerMismatch, termtext.Cut(m.Issuer, 200), termtext.Cut(issuer, 200))
 	}
 	for _, e := range []struct{ name, v string }{
 		{"authorization_endpoint", m.AuthorizationEndpoint}, {"token_endpoint", m.TokenEndpoint},
@@ -70,7 +72,7 @@ func ParseMetadata(issuer string, body []byte, insecure bool) (*Metadata, error)
 func MetadataURLs(issuer string) ([]string, error) {
 	u, err := url.Parse(issuer)
 	if err != nil || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("issuer %q must be an absolute URL without query or fragment (RFC 8414 §2)", Printable(issuer, 200))
+		return nil, fmt.Errorf("issuer %q must be an absolute URL without query or fragment (RFC 8414 §2)", termtext.Cut(issuer, 200))
 	}
 	path := strings.TrimSuffix(u.EscapedPath(), "/")
 	base := u.Scheme + "://" + u.Host

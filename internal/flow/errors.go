@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/url"
 	"strings"
-	"unicode"
 )
 
 // OAuthError is an error answered by an authorization server: at the token,
@@ -93,23 +92,4 @@ func unwrapURLError(err error) error {
 		return ue.Err
 	}
 	return err
-}
-
-// Printable makes text from a server safe to print on a terminal: control
-// characters become '?', and it is cut at max runes.
-func Printable(s string, max int) string {
-	var b strings.Builder
-	n := 0
-	for _, r := range s {
-		if n == max {
-			b.WriteString("…")
-			break
-		}
-		if unicode.IsControl(r) || r == unicode.ReplacementChar {
-			r = '?'
-		}
-		b.WriteRune(r)
-		n++
-	}
-	return b.String()
 }

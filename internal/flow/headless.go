@@ -14,6 +14,8 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
+
+	"github.com/oauthkit/oauthkit/internal/termtext"
 )
 
 // maxRedirects bounds the redirects a headless run follows.
@@ -159,7 +161,7 @@ var (
 func pageText(mediaType string, body []byte) string {
 	if obj, err := ParseObject(body); err == nil {
 		if code := obj.String("error"); code != "" {
-			return Printable(oneLine("error="+code+" "+obj.String("error_description")), 300)
+			return termtext.Cut(oneLine("error="+code+" "+obj.String("error_description")), 300)
 		}
 	}
 	switch mediaType {
@@ -173,15 +175,15 @@ func pageText(mediaType string, body []byte) string {
 		h1, alert := text(reH1), text(reAlert)
 		switch {
 		case h1 != "" && alert != "":
-			return Printable(h1+": "+alert, 300)
+			return termtext.Cut(h1+": "+alert, 300)
 		case alert != "":
-			return Printable(alert, 300)
+			return termtext.Cut(alert, 300)
 		case h1 != "":
-			return Printable(h1, 300)
+			return termtext.Cut(h1, 300)
 		}
-		return Printable(text(reTitle), 300)
+		return termtext.Cut(text(reTitle), 300)
 	case "text/plain":
-		return Printable(oneLine(string(body)), 300)
+		return termtext.Cut(oneLine(string(body)), 300)
 	}
 	return ""
 }

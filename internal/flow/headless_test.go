@@ -12,7 +12,7 @@ func TestPageText(t *testing.T) {
 		{"title only", "text/html", `<html><head><title>Sign in
 to Dex</title></head><body><form></form></body></html>`, "Sign in to Dex"},
 		{"heading with markup", "text/html", `<h1>Error <b>400</b></h1>`, "Error 400"},
-		{"control characters", "text/html", "<h1>a\x1b[31mb</h1>", "a?[31mb"},
+		{"control characters", "text/html", "<h1>a\x1b[31mb</h1>", `a\u001b[31mb`},
 		{"JSON error", "application/json", `{"error":"invalid_request","error_description":"redirect_uri\nnot registered"}`, "error=invalid_request redirect_uri not registered"},
 		{"plain text", "text/plain", "client spa\nunknown\n", "client spa unknown"},
 		{"an image", "image/png", "\x89PNG", ""},

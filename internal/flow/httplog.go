@@ -10,6 +10,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/oauthkit/oauthkit/internal/termtext"
 )
 
 // Masked replaces a secret value in verbose output.
@@ -79,7 +81,7 @@ func writeHeaders(b *strings.Builder, prefix string, h http.Header) {
 			case "Location", "Content-Location":
 				v = MaskURL(v)
 			}
-			fmt.Fprintf(b, "%s%s: %s\n", prefix, k, Printable(v, 2000))
+			fmt.Fprintf(b, "%s%s: %s\n", prefix, k, termtext.Cut(v, 2000))
 		}
 	}
 }
@@ -103,7 +105,7 @@ func writeBody(b *strings.Builder, prefix, contentType string, data []byte) {
 				}
 			}
 			out, _ := obj.MarshalJSON()
-			fmt.Fprintf(b, "%s%s\n", prefix, Printable(string(out), 4000))
+			fmt.Fprintf(b, "%s%s\n", prefix, termtext.Cut(string(out), 4000))
 			return
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oauthkit/oauthkit/internal/termtext"
 	"github.com/oauthkit/oauthkit/internal/token"
 	"github.com/oauthkit/oauthkit/keys"
 )
@@ -236,8 +237,8 @@ func (c *Client) fetchJWKS(ctx context.Context) ([]*keys.Key, error) {
 // quoteValue prints a claim value of any JSON type for a message.
 func quoteValue(v any) string {
 	if s, ok := v.(string); ok {
-		return fmt.Sprintf("%q", Printable(s, 100))
+		return fmt.Sprintf("%q", termtext.Cut(s, 100))
 	}
 	b, _ := json.Marshal(v)
-	return Printable(string(b), 100)
+	return termtext.Cut(string(b), 100)
 }

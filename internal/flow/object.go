@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+
+	"github.com/oauthkit/oauthkit/internal/termtext"
 )
 
 // Member is one name/value pair of a JSON object.
@@ -39,7 +41,7 @@ func ParseObject(data []byte) (Object, error) {
 		}
 		name, _ := tok.(string)
 		if seen[name] {
-			return nil, fmt.Errorf("member %q appears twice", Printable(name, 40))
+			return nil, fmt.Errorf("member %q appears twice", termtext.Cut(name, 40))
 		}
 		seen[name] = true
 		var raw json.RawMessage

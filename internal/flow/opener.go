@@ -4,10 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"strings"
 
 	"github.com/pkg/browser"
+
+	"github.com/oauthkit/oauthkit/internal/termtext"
 )
 
 // Opener opens a URL in a browser. Tests replace it to see the URL.
@@ -22,8 +25,9 @@ type Opener interface {
 // open, rundll32).
 type SystemOpener struct {
 	Getenv func(string) string
-	// Stderr receives the opener's own output, so that standard output
-	// stays the command's result.
+	// Stderr receives the output of a $BROWSER command, so that standard
+	// output stays the command's result. The platform opener's output is
+	// kept back; its first line is in the error when it fails.
 	Stderr io.Writer
 }
 
@@ -35,9 +39,41 @@ func (o SystemOpener) Open(u string) error {
 		}
 	}
 	// pkg/browser sends the opener's output to os.Stdout unless told
-	// otherwise; the result of oauthkit goes there, so redirect it.
-	browser.Stdout, browser.Stderr = o.Stderr, o.Stderr
-	return browser.OpenURL(u)
+	// otherwise; the result of oauthkit goes there. Its output is kept in a
+	// file instead (a file, not a pipe: a browser it starts may hold the
+	// pipe open as long as it runs), and only its first line is told, in
+	// the error, when it fails: xdg-open without a browser writes a line
+	// per browser it tried.
+	out, err := os.CreateTemp("", "oauthkit-opener-*")
+	if err != nil {
+		return fmt.Errorf("keeping the browser opener's output: %w", err)
+	}
+	defer os.Remove(out.Name())
+	defer out.Close()
+	browser.Stdout, browser.Stderr = out, out
+	if err := browser.OpenURL(u); err != nil {
+		if said := firstLine(out, maxOpenerLine); said != "" {
+			return fmt.Errorf("%w: %s", err, said)
+		}
+		return err
+	}
+	return nil
+}
+
+// maxOpenerLine caps the opener's line quoted in an error.
+const maxOpenerLine = 160
+
+// firstLine is the first non-blank line of what f holds, made safe for a
+// terminal and cut to max runes.
+func firstLine(f *os.File, max int) string {
+	buf := make([]byte, 4096)
+	n, _ := f.ReadAt(buf, 0)
+	for _, l := range strings.Split(string(buf[:n]), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			return termtext.Cut(l, max)
+		}
+	}
+	return ""
 }
 
 func openWithBrowserEnv(list, u string, stderr io.Writer) error {

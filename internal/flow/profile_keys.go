@@ -10,6 +10,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/oauthkit/oauthkit/internal/termtext"
 	"github.com/oauthkit/oauthkit/internal/yamlline"
 )
 
@@ -70,7 +71,7 @@ func checkProfileKeys(name string, root *yaml.Node) error {
 }
 
 func unknownKey(file string, k *yaml.Node, where string, known []string) error {
-	msg := fmt.Sprintf("%s:%d: %sunknown key %q", file, k.Line, where, Printable(k.Value, 100))
+	msg := fmt.Sprintf("%s:%d: %sunknown key %q", file, k.Line, where, termtext.Cut(k.Value, 100))
 	if s := suggest(k.Value, known); s != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", s)
 	}

@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/oauthkit/oauthkit/internal/termtext"
 )
 
 // TokenResponse is a successful token endpoint answer (RFC 6749 §5.1), or
@@ -34,8 +36,8 @@ func ParseTokenResponse(where string, status int, contentType string, body []byt
 	obj, perr := ParseObject(body)
 	if perr == nil {
 		if code := obj.String("error"); code != "" {
-			return nil, &OAuthError{Where: where, Code: Printable(code, 100), Description: Printable(obj.String("error_description"), 500),
-				URI: Printable(obj.String("error_uri"), 200), Status: status}
+			return nil, &OAuthError{Where: where, Code: termtext.Cut(code, 100), Description: termtext.Cut(obj.String("error_description"), 500),
+				URI: termtext.Cut(obj.String("error_uri"), 200), Status: status}
 		}
 	}
 	if status != 200 {
@@ -77,7 +79,7 @@ func snippet(contentType string, body []byte) string {
 	if mt == "text/html" {
 		return " (an HTML page)"
 	}
-	return fmt.Sprintf(": %q", Printable(strings.TrimSpace(string(body)), 120))
+	return fmt.Sprintf(": %q", termtext.Cut(strings.TrimSpace(string(body)), 120))
 }
 
 // Token sends a token request with the given grant parameters.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+
+	"github.com/oauthkit/oauthkit/internal/termtext"
 )
 
 // Introspect asks the introspection endpoint about a token (RFC 7662 §2).
@@ -23,7 +25,7 @@ func (c *Client) Introspect(ctx context.Context, token, hint string) (Object, er
 	obj, perr := ParseObject(resp.Body)
 	if perr == nil {
 		if code := obj.String("error"); code != "" {
-			return nil, &OAuthError{Where: "introspection endpoint", Code: Printable(code, 100), Description: Printable(obj.String("error_description"), 500), Status: resp.Status}
+			return nil, &OAuthError{Where: "introspection endpoint", Code: termtext.Cut(code, 100), Description: termtext.Cut(obj.String("error_description"), 500), Status: resp.Status}
 		}
 	}
 	if resp.Status != 200 {
@@ -57,7 +59,7 @@ func (c *Client) Revoke(ctx context.Context, token, hint string) error {
 		return nil
 	}
 	if obj, err := ParseObject(resp.Body); err == nil && obj.String("error") != "" {
-		return &OAuthError{Where: "revocation endpoint", Code: Printable(obj.String("error"), 100), Description: Printable(obj.String("error_description"), 500), Status: resp.Status}
+		return &OAuthError{Where: "revocation endpoint", Code: termtext.Cut(obj.String("error"), 100), Description: termtext.Cut(obj.String("error_description"), 500), Status: resp.Status}
 	}
 	return fmt.Errorf("revocation endpoint answered HTTP %d%s", resp.Status, snippet(resp.ContentType, resp.Body))
 }

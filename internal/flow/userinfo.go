@@ -6,6 +6,8 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+
+	"github.com/oauthkit/oauthkit/internal/termtext"
 )
 
 // Userinfo asks the UserInfo endpoint about the user an access token
@@ -33,10 +35,10 @@ func (c *Client) Userinfo(ctx context.Context, accessToken string) (Object, erro
 	const where = "UserInfo endpoint"
 	if resp.Status != http.StatusOK {
 		if code, desc := bearerError(hdr.Get("WWW-Authenticate")); code != "" {
-			return nil, &OAuthError{Where: where, Code: Printable(code, 100), Description: Printable(desc, 500), Status: resp.Status}
+			return nil, &OAuthError{Where: where, Code: termtext.Cut(code, 100), Description: termtext.Cut(desc, 500), Status: resp.Status}
 		}
 		if obj, err := ParseObject(resp.Body); err == nil && obj.String("error") != "" {
-			return nil, &OAuthError{Where: where, Code: Printable(obj.String("error"), 100), Description: Printable(obj.String("error_description"), 500), Status: resp.Status}
+			return nil, &OAuthError{Where: where, Code: termtext.Cut(obj.String("error"), 100), Description: termtext.Cut(obj.String("error_description"), 500), Status: resp.Status}
 		}
 		return nil, fmt.Errorf("%s answered HTTP %d%s", where, resp.Status, snippet(resp.ContentType, resp.Body))
 	}

@@ -2,6 +2,7 @@ package flow
 
 import (
 	"context"
+	"fmt"
 	"io"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -101,10 +102,17 @@ func runWithProgress(ctx context.Context, o *clientopts.CommonOptions, c *flow.C
 		<-res
 		return nil, cmdutil.Failf("progress view: %v", perr)
 	}
-	if fm, ok := final.(flowprogress.Model); ok && fm.Cancelled() {
-		cancel()
-		<-res
-		return nil, flow.ErrCancelled
+	if fm, ok := final.(flowprogress.Model); ok {
+		if fm.Cancelled() {
+			cancel()
+			<-res
+			return nil, flow.ErrCancelled
+		}
+		// The steps and the whole summary, as lines that scroll like any
+		// output: the live view was cut to the terminal's height.
+		if s := fm.Final(); s != "" {
+			fmt.Fprintln(ios.ErrOut, s)
+		}
 	}
 	r := <-res
 	return r.tr, r.err

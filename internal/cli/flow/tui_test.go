@@ -3,7 +3,9 @@ package flow
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -181,6 +183,60 @@ func TestRunWithProgressCancel(t *testing.T) {
 	}
 	if code := clientopts.MapError(err); code == nil || !strings.Contains(code.Error(), "cancelled") {
 		t.Errorf("mapped %v", code)
+	}
+	// The command's error line is the one "cancelled" line: the view's
+	// last frame draws nothing (no help line saying it, no spinner).
+	if strings.Contains(errOut.String(), "cancelled") {
+		t.Errorf("the view wrote its own \"cancelled\":\n%q", errOut.String())
+	}
+}
+
+// A summary taller than the terminal is printed whole once the view has
+// closed (stdout redirected: the view closes by itself), not cut at the
+// screen's height.
+func TestRunWithProgressTallSummary(t *testing.T) {
+	o, errOut := progressEnv(t) // 80x24: the view's size without a terminal to ask
+	var claims []string
+	for i := range 30 {
+		claims = append(claims, fmt.Sprintf(`"claim%02d":"value %d"`, i, i))
+	}
+	seg := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+	at := seg(`{"alg":"RS256"}`) + "." + seg(`{"sub":"alice",`+strings.Join(claims, ",")+`}`) + ".c2ln"
+	mux := http.NewServeMux()
+	mux.HandleFunc("/authorize", func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		http.Redirect(w, r, q.Get("redirect_uri")+"?"+url.Values{"code": {"C"}, "state": {q.Get("state")}}.Encode(), http.StatusFound)
+	})
+	mux.HandleFunc("/token", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"access_token":"` + at + `","token_type":"Bearer","expires_in":60}`))
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	c := &flow.Client{HTTP: srv.Client(), Now: o.Factory.Now, ClientID: "cli", AuthMethod: flow.AuthNone,
+		Endpoints: flow.Endpoints{Issuer: srv.URL, Authorization: srv.URL + "/authorize", Token: srv.URL + "/token"}}
+	bf := flow.BrowserFlow{Request: flow.AuthRequest{ResponseType: "code", State: flow.NewState(), CodeVerifier: flow.NewCodeVerifier()},
+		Headless: true, Timeout: 5 * time.Second}
+	if _, err := runWithProgress(context.Background(), o, c, bf, "oauthkit flow authcode", strings.NewReader(""), runTeaProgram); err != nil {
+		t.Fatal(err)
+	}
+	// After the program's last frame: the steps and every claim, as lines.
+	out := errOut.String()
+	i := strings.LastIndex(out, "oauthkit flow authcode\n")
+	if i < 0 {
+		t.Fatalf("no summary printed as lines after the view:\n%q", out)
+	}
+	tail := out[i:]
+	if !strings.HasSuffix(tail, "\n") || strings.Contains(tail, "\x1b") {
+		t.Errorf("the summary after the view is not plain lines:\n%q", tail)
+	}
+	if n := strings.Count(tail, "\n"); n <= 24 {
+		t.Errorf("the summary is %d lines; the test needs more than the 24 of the screen", n)
+	}
+	for _, want := range []string{"✓ code exchange  tokens received\n", `  claim00  "value 0"` + "\n", `  claim29  "value 29"` + "\n"} {
+		if !strings.Contains(tail, want) {
+			t.Errorf("%q not in the summary printed after the view:\n%s", want, tail)
+		}
 	}
 }
 

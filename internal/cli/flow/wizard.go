@@ -282,6 +282,7 @@ func (w *wizardRun) offerSave(path string, pf *flow.ProfileFile, a wizard.FlowAn
 			return !errors.Is(err, fs.ErrNotExist)
 		}}))
 	if errors.Is(err, cmdutil.ErrCancelled) {
+		fmt.Fprintln(w.f.IOStreams.ErrOut, "not saved")
 		return nil // the token was printed; not saving is no failure
 	}
 	if err != nil {

@@ -224,6 +224,11 @@ func TestWizardCancel(t *testing.T) {
 	if e.out.Len() != 0 {
 		t.Errorf("stdout after cancel: %q", e.out.String())
 	}
+	// The error is the one "cancelled" line (printed by the caller); the
+	// form says nothing of its own.
+	if strings.Contains(e.errOut.String(), "cancelled") {
+		t.Errorf("the wizard wrote its own \"cancelled\":\n%q", e.errOut.String())
+	}
 }
 
 // Without a terminal: the usual usage error, exit 2; an unknown grant too.
@@ -345,5 +350,28 @@ func TestWizardRefreshTokenNotInArgs(t *testing.T) {
 	}
 	if screen := e.errOut.String(); strings.Contains(screen, "visible to other users") || strings.Contains(screen, "RT-typed") {
 		t.Errorf("argv warning or the token on the screen:\n%s", screen)
+	}
+}
+
+// Ctrl-C at the save question: the token was printed, so exit 0; one line
+// says nothing was saved, and no profile file is written.
+func TestWizardCancelAtSave(t *testing.T) {
+	tokenURL, _ := tokenServer(t)
+	e := newWizardEnv(t)
+	done := e.start()
+	e.clientCredentials(t, tokenURL, "s3cret", "read")
+	e.answer(t, "the same as: OAUTHKIT_CLIENT_SECRET=… oauthkit flow client-credentials", "\r")
+	e.answerSave(t, "? Save these answers as a profile?", "\x03")
+	if err := <-done; err != nil {
+		t.Fatalf("wizard: %v\n%s", err, e.errOut.String())
+	}
+	if !strings.Contains(e.out.String(), `"access_token": "AT-wizard"`) {
+		t.Errorf("stdout:\n%s", e.out.String())
+	}
+	if got := e.errOut.String(); !strings.HasSuffix(got, "not saved\n") || strings.Contains(got, "cancelled") {
+		t.Errorf("stderr does not end with the one line \"not saved\":\n%q", got[max(0, len(got)-300):])
+	}
+	if _, err := os.Stat(e.config); !os.IsNotExist(err) {
+		t.Errorf("a profile file was written (%v)", err)
 	}
 }

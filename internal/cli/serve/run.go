@@ -70,17 +70,13 @@ func (p *prepared) serve(ctx context.Context) error {
 		dash.input = p.opts.tuiInput
 		logger = slog.New(slog.DiscardHandler)
 	}
-	srv, err := p.authServer(issuer, logger)
+	srv, err := p.authServer(issuer, logger, dash.observer())
 	if err != nil {
 		ln.Close()
 		return err
 	}
-	handler := srv.Handler()
 	go srv.RunPurger(ctx, time.Minute) // expired codes and tokens (docs/security.md rule 52)
-	if dash != nil {
-		handler = recordRequests(handler, p.f.Now, dash.emit)
-	}
-	httpSrv := authserver.NewHTTPServer(handler, logger)
+	httpSrv := authserver.NewHTTPServer(srv.Handler(), logger)
 
 	served := make(chan error, 1)
 	go func() { served <- httpSrv.Serve(ln) }()
@@ -117,15 +113,16 @@ func (p *prepared) serve(ctx context.Context) error {
 	return nil
 }
 
-// authServer is the authorization server for issuer.
-func (p *prepared) authServer(issuer string, logger *slog.Logger) (*authserver.Server, error) {
+// authServer is the authorization server for issuer; onEvent (nil: none)
+// gets each answered request's event, as the request log does.
+func (p *prepared) authServer(issuer string, logger *slog.Logger, onEvent func(authserver.Event)) (*authserver.Server, error) {
 	settings := settingsFrom(p.cfg, issuer, p.opts.ProtectedScope)
 	settings.AutoApproveUser = p.opts.AutoApprove
 	if p.demo != nil {
 		settings.ScopeDescriptions = demoScopeDescriptions()
 		settings.LoginNotice = "Zero-config demo: sign in as \"" + p.demo.Username + "\" with the password that oauthkit serve printed when it started."
 	}
-	srv, err := authserver.New(settings, authserver.Options{Store: p.st, Hasher: p.hasher, Keys: p.keySet, Now: p.f.Now, Logger: logger})
+	srv, err := authserver.New(settings, authserver.Options{Store: p.st, Hasher: p.hasher, Keys: p.keySet, Now: p.f.Now, Logger: logger, OnEvent: onEvent})
 	if err != nil {
 		return nil, cmdutil.Failf("%v", err)
 	}

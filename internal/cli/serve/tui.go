@@ -1,156 +1,19 @@
 package serve
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
-	"net/url"
-	"strings"
 	"sync"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/oauthkit/oauthkit/internal/authserver"
 	"github.com/oauthkit/oauthkit/internal/cli/cmdutil"
 	"github.com/oauthkit/oauthkit/internal/tui/dashboard"
 	"github.com/oauthkit/oauthkit/internal/tui/theme"
 )
-
-// Limits of what the recorder copies: the start of a form body (for
-// grant_type and client_id) and of an error response (for its error code).
-const (
-	recordBodyLimit  = 64 << 10
-	recordErrorLimit = 4 << 10
-)
-
-// recordRequests wraps h: after each request emit gets its method, path,
-// status and time taken, the client_id when known (Basic username, form or
-// query parameter), the grant_type of /token and the OAuth error code of a
-// failure. The handler reads the body as usual; the recorder only keeps a
-// copy of what was read, at most 64 KiB, and takes no other field from it:
-// no secret, code or token is ever recorded.
-func recordRequests(h http.Handler, now func() time.Time, emit func(dashboard.Request)) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := now()
-		var body *limitedBuffer
-		if r.Body != nil && r.Method == http.MethodPost {
-			body = &limitedBuffer{limit: recordBodyLimit}
-			r.Body = teeBody{Reader: io.TeeReader(r.Body, body), Closer: r.Body}
-		}
-		rec := &responseRecorder{ResponseWriter: w}
-		defer func() {
-			ev := dashboard.Request{Time: start, Method: r.Method, Path: r.URL.Path, Status: rec.status,
-				Latency: now().Sub(start)}
-			if ev.Status == 0 {
-				ev.Status = http.StatusOK
-			}
-			var form url.Values
-			if body != nil && !body.over && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
-				form, _ = url.ParseQuery(body.buf.String())
-			}
-			ev.ClientID = clientID(r, form)
-			if r.URL.Path == "/token" {
-				ev.GrantType = form.Get("grant_type")
-			}
-			if ev.Status >= 300 {
-				ev.Error = errorCode(rec)
-			}
-			emit(ev)
-		}()
-		h.ServeHTTP(rec, r)
-	})
-}
-
-// clientID: the Basic username (RFC 6749 §2.3.1, form-encoded), else the
-// client_id form parameter, else the query's (authorization requests).
-func clientID(r *http.Request, form url.Values) string {
-	if user, _, ok := r.BasicAuth(); ok {
-		if u, err := url.QueryUnescape(user); err == nil {
-			return u
-		}
-		return user
-	}
-	if id := form.Get("client_id"); id != "" {
-		return id
-	}
-	return r.URL.Query().Get("client_id")
-}
-
-// errorCode is the "error" of a JSON error response, or of the query or
-// fragment of a redirect (an authorization error sent back to the client).
-func errorCode(rec *responseRecorder) string {
-	if rec.status >= 300 && rec.status < 400 {
-		loc, err := url.Parse(rec.Header().Get("Location"))
-		if err != nil {
-			return ""
-		}
-		if e := loc.Query().Get("error"); e != "" {
-			return e
-		}
-		frag, _ := url.ParseQuery(loc.Fragment)
-		return frag.Get("error")
-	}
-	var resp struct {
-		Error string `json:"error"`
-	}
-	if !rec.errBody.over && json.Unmarshal(rec.errBody.buf.Bytes(), &resp) == nil && resp.Error != "" {
-		return resp.Error
-	}
-	return fmt.Sprintf("http_%d", rec.status)
-}
-
-// limitedBuffer keeps the first limit bytes written; over tells that more came.
-type limitedBuffer struct {
-	buf   bytes.Buffer
-	limit int
-	over  bool
-}
-
-func (b *limitedBuffer) Write(p []byte) (int, error) {
-	if room := b.limit - b.buf.Len(); room < len(p) {
-		b.over = true
-		b.buf.Write(p[:max(room, 0)])
-	} else {
-		b.buf.Write(p)
-	}
-	return len(p), nil
-}
-
-type teeBody struct {
-	io.Reader
-	io.Closer
-}
-
-// responseRecorder remembers the status and the start of an error body.
-type responseRecorder struct {
-	http.ResponseWriter
-	status  int
-	errBody limitedBuffer
-}
-
-func (r *responseRecorder) WriteHeader(code int) {
-	if r.status == 0 {
-		r.status = code
-	}
-	r.ResponseWriter.WriteHeader(code)
-}
-
-func (r *responseRecorder) Write(p []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	if r.status >= 400 {
-		r.errBody.limit = recordErrorLimit
-		r.errBody.Write(p)
-	}
-	return r.ResponseWriter.Write(p)
-}
-
-// Unwrap lets http.ResponseController reach the real writer.
-func (r *responseRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 // dashboardRun is the dashboard of `serve --tui` while the server runs.
 type dashboardRun struct {
@@ -166,6 +29,18 @@ type dashboardRun struct {
 
 func newDashboardRun(f *cmdutil.Factory) *dashboardRun {
 	return &dashboardRun{f: f, events: make(chan dashboard.Request, 256), done: make(chan struct{})}
+}
+
+// observer is the authserver.Options.OnEvent of the dashboard (nil without
+// one): each answered request becomes a row.
+func (d *dashboardRun) observer() func(authserver.Event) {
+	if d == nil {
+		return nil
+	}
+	return func(ev authserver.Event) {
+		d.emit(dashboard.Request{Time: ev.Time, Method: ev.Method, Path: ev.Path, ClientID: ev.ClientID,
+			GrantType: ev.GrantType, Status: ev.Status, Latency: ev.Duration, Error: ev.Error})
+	}
 }
 
 // emit hands a request to the dashboard without ever blocking the server:

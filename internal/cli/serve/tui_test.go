@@ -2,10 +2,8 @@ package serve
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -14,7 +12,6 @@ import (
 
 	"github.com/oauthkit/oauthkit/internal/cli/cmdutil"
 	"github.com/oauthkit/oauthkit/internal/iostreams"
-	"github.com/oauthkit/oauthkit/internal/tui/dashboard"
 )
 
 func TestTUIFlagNeedsTerminal(t *testing.T) {
@@ -43,95 +40,6 @@ func TestTUIFlagNeedsTerminal(t *testing.T) {
 			}
 			if err != nil || got == nil || !got.TUI {
 				t.Fatalf("err %v, options %+v", err, got)
-			}
-		})
-	}
-}
-
-// steppingClock advances 12 ms per reading.
-type steppingClock struct{ t time.Time }
-
-func (c *steppingClock) now() time.Time { c.t = c.t.Add(12 * time.Millisecond); return c.t }
-
-func TestRecordRequests(t *testing.T) {
-	big := "grant_type=client_credentials&pad=" + strings.Repeat("x", recordBodyLimit)
-	form := "application/x-www-form-urlencoded"
-	tests := []struct {
-		name                           string
-		method, target, body, ctype    string
-		basic                          [2]string
-		status                         int
-		respBody, location             string
-		wantClient, wantGrant, wantErr string
-	}{
-		{name: "basic client_credentials", method: "POST", target: "/token", ctype: form,
-			body: "grant_type=client_credentials&scope=read", basic: [2]string{"oauthkit-demo", "TopSecret1"}, status: 200,
-			respBody:   `{"access_token":"AccessTok1","token_type":"Bearer"}`,
-			wantClient: "oauthkit-demo", wantGrant: "client_credentials"},
-		{name: "form client and code", method: "POST", target: "/token", ctype: form,
-			body: "grant_type=authorization_code&client_id=pub&code=TheCode1&code_verifier=Verif1", status: 200,
-			wantClient: "pub", wantGrant: "authorization_code"},
-		{name: "basic username form-encoded", method: "POST", target: "/introspect", ctype: form,
-			body: "token=AccessTok1", basic: [2]string{"my%20client", "TopSecret1"}, status: 200, wantClient: "my client"},
-		{name: "grant_type only for /token", method: "POST", target: "/revoke", ctype: form,
-			body: "grant_type=password&client_id=c1&token=AccessTok1", status: 200, wantClient: "c1"},
-		{name: "authorize query", method: "GET", target: "/authorize?client_id=web&code_challenge=Chal1&state=St1", status: 302,
-			location: "http://127.0.0.1:9/cb?code=TheCode1&state=St1", wantClient: "web"},
-		{name: "authorize error redirect", method: "GET", target: "/authorize?client_id=web", status: 302,
-			location: "http://127.0.0.1:9/cb?error=access_denied&state=St1", wantClient: "web", wantErr: "access_denied"},
-		{name: "implicit error in fragment", method: "GET", target: "/authorize?client_id=web", status: 302,
-			location: "http://127.0.0.1:9/cb#error=unsupported_response_type", wantClient: "web", wantErr: "unsupported_response_type"},
-		{name: "json error", method: "POST", target: "/token", ctype: form, body: "grant_type=password&username=u&password=Passw0rd1",
-			basic: [2]string{"c2", "TopSecret1"}, status: 401, respBody: `{"error":"invalid_client","error_description":"bad"}`,
-			wantClient: "c2", wantGrant: "password", wantErr: "invalid_client"},
-		{name: "plain error", method: "GET", target: "/jwks.json", status: 500, respBody: "boom", wantErr: "http_500"},
-		{name: "not a form", method: "POST", target: "/token", ctype: "application/json", body: `{"grant_type":"password"}`, status: 400,
-			respBody: `{"error":"invalid_request"}`, wantErr: "invalid_request"},
-		{name: "body over 64 KiB", method: "POST", target: "/token", ctype: form, body: big, status: 200},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var seen string
-			h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				if r.Body != nil {
-					b, _ := io.ReadAll(r.Body)
-					seen = string(b)
-				}
-				if tt.location != "" {
-					w.Header().Set("Location", tt.location)
-				}
-				w.WriteHeader(tt.status)
-				_, _ = io.WriteString(w, tt.respBody)
-			})
-			var got []dashboard.Request
-			c := &steppingClock{time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
-			rh := recordRequests(h, c.now, func(r dashboard.Request) { got = append(got, r) })
-			req := httptest.NewRequest(tt.method, tt.target, strings.NewReader(tt.body))
-			if tt.ctype != "" {
-				req.Header.Set("Content-Type", tt.ctype)
-			}
-			if tt.basic[0] != "" {
-				req.SetBasicAuth(tt.basic[0], tt.basic[1])
-			}
-			rr := httptest.NewRecorder()
-			rh.ServeHTTP(rr, req)
-			if seen != tt.body {
-				t.Errorf("handler read %d bytes of the body, want all %d", len(seen), len(tt.body))
-			}
-			if rr.Code != tt.status || rr.Body.String() != tt.respBody {
-				t.Errorf("response %d %q, want %d %q", rr.Code, rr.Body.String(), tt.status, tt.respBody)
-			}
-			if len(got) != 1 {
-				t.Fatalf("%d events, want 1", len(got))
-			}
-			want := dashboard.Request{Time: time.Date(2026, 11, 23, 10, 0, 0, 12e6, time.UTC), Method: tt.method,
-				Path: strings.SplitN(tt.target, "?", 2)[0], ClientID: tt.wantClient, GrantType: tt.wantGrant,
-				Status: tt.status, Latency: 12 * time.Millisecond, Error: tt.wantErr}
-			if got[0] != want {
-				t.Errorf("event\n got %+v\nwant %+v", got[0], want)
-			}
-			if s := fmt.Sprintf("%+v", got[0]); regexp.MustCompile(`TopSecret1|TheCode1|AccessTok1|Passw0rd1|Verif1|Chal1|St1`).MatchString(s) {
-				t.Errorf("event records a secret: %s", s)
 			}
 		})
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/oauthkit/oauthkit/internal/cli/clientopts"
 	"github.com/oauthkit/oauthkit/internal/cli/cmdutil"
 	"github.com/oauthkit/oauthkit/internal/flow"
+	"github.com/oauthkit/oauthkit/internal/termtext"
 )
 
 // defaultTimeout bounds one introspection or revocation request.
@@ -147,7 +148,7 @@ func writeText(o *Options, obj flow.Object) error {
 		if json.Unmarshal(m.Value, &s) == nil {
 			v = s
 		}
-		fmt.Fprintf(&b, "%s: %s\n", flow.Printable(m.Name, 100), flow.Printable(v, 2000))
+		fmt.Fprintf(&b, "%s: %s\n", termtext.Cut(m.Name, 100), termtext.Cut(v, 2000))
 	}
 	_, err := io.WriteString(o.Factory.IOStreams.Out, b.String())
 	return err

@@ -204,13 +204,16 @@ func TestUptimeFollowsClock(t *testing.T) {
 
 func TestViewCleansControlCharacters(t *testing.T) {
 	m, _ := send(New(testConfig(&clock{start})),
-		RequestMsg{Time: start, Method: "GET", Path: "/\x1b]0;pwned\x07x", ClientID: "c\x1b[2J", Status: 404})
+		RequestMsg{Time: start, Method: "GET", Path: "/\x1b]0;pwned\x07x", ClientID: "c\x1b[2J", Status: 404},
+		RequestMsg{Time: start, Method: "POST", Path: "/token", ClientID: "ad\u200bmin\u202eslc", GrantType: "pass\u2066word", Status: 400, Error: "invalid\u200b_client"})
 	v := m.(Model).View()
-	if strings.ContainsAny(v, "\x1b\x07") {
-		t.Fatalf("view passes control characters through: %q", v)
+	if strings.ContainsAny(v, "\x1b\x07\u200b\u202e\u2066") {
+		t.Fatalf("view passes control, bidi or zero-width characters through: %q", v)
 	}
-	if !strings.Contains(v, "/?]0;pwned?x") || !strings.Contains(v, "c?[2J") {
-		t.Errorf("cleaned path/client not shown:\n%s", v)
+	for _, want := range []string{`/\u001b]0;`, `c\u001b[2J`, `ad\u200bmin`, `pass\u2066word`, `invalid\u200b_client 1`} {
+		if !strings.Contains(v, want) {
+			t.Errorf("escaped text %s not shown:\n%s", want, v)
+		}
 	}
 }
 

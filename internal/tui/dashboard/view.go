@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/oauthkit/oauthkit/internal/termtext"
 	"github.com/oauthkit/oauthkit/internal/tui/theme"
 )
 
@@ -62,13 +62,13 @@ func (m Model) View() string {
 
 func (m Model) header() []string {
 	st := m.cfg.Styles
-	title := st.Title.Render("oauthkit serve") + " · " + st.URL.Render(clean(m.cfg.Issuer))
+	title := st.Title.Render("oauthkit serve") + " · " + st.URL.Render(termtext.Clean(m.cfg.Issuer))
 	if m.cfg.Now != nil && !m.cfg.Started.IsZero() {
 		title += st.Dim.Render(" · up " + uptime(m.cfg.Now().Sub(m.cfg.Started)))
 	}
-	lines := []string{title, label(st, "store") + clean(m.cfg.Store)}
+	lines := []string{title, label(st, "store") + termtext.Clean(m.cfg.Store)}
 	if m.cfg.Source != "" {
-		lines = append(lines, label(st, "clients")+clean(m.cfg.Source))
+		lines = append(lines, label(st, "clients")+termtext.Clean(m.cfg.Source))
 	}
 	if d := m.cfg.Demo; d != nil {
 		secret, password := mask, mask
@@ -76,8 +76,8 @@ func (m Model) header() []string {
 			secret, password = d.ClientSecret, d.Password
 		}
 		lines = append(lines,
-			label(st, "demo")+clean(d.ClientID)+"  secret "+clean(secret),
-			label(st, "")+clean(d.PublicClientID)+" (public) · user "+clean(d.Username)+"  password "+clean(password))
+			label(st, "demo")+termtext.Clean(d.ClientID)+"  secret "+termtext.Clean(secret),
+			label(st, "")+termtext.Clean(d.PublicClientID)+" (public) · user "+termtext.Clean(d.Username)+"  password "+termtext.Clean(password))
 	}
 	return lines
 }
@@ -88,14 +88,14 @@ func (m Model) counters() []string {
 	if gs := m.Grants(); len(gs) > 0 {
 		parts := make([]string, len(gs))
 		for i, c := range gs {
-			parts[i] = fmt.Sprintf("%s %d", clean(c.Name), c.N)
+			parts[i] = fmt.Sprintf("%s %d", termtext.Clean(c.Name), c.N)
 		}
 		grants = strings.Join(parts, " · ")
 	}
 	if es := m.Errors(); len(es) > 0 {
 		parts := make([]string, len(es))
 		for i, c := range es {
-			parts[i] = st.Bad.Render(clean(c.Name)) + fmt.Sprintf(" %d", c.N)
+			parts[i] = st.Bad.Render(termtext.Clean(c.Name)) + fmt.Sprintf(" %d", c.N)
 		}
 		errs = strings.Join(parts, " · ")
 	}
@@ -147,8 +147,8 @@ func (m Model) requestLine(c columns, r Request) string {
 	}
 	ms := fmt.Sprintf("%.1f", float64(r.Latency.Microseconds())/1000)
 	return strings.Join([]string{
-		pad(r.Time.Format("15:04:05"), colTime), pad(clean(r.Method), colMethod), pad(clean(r.Path), c.path),
-		pad(orDash(clean(r.ClientID)), c.client), pad(orDash(clean(r.GrantType)), c.grant), status, padLeft(ms, colMS),
+		pad(r.Time.Format("15:04:05"), colTime), pad(termtext.Clean(r.Method), colMethod), pad(termtext.Clean(r.Path), c.path),
+		pad(orDash(termtext.Clean(r.ClientID)), c.client), pad(orDash(termtext.Clean(r.GrantType)), c.grant), status, padLeft(ms, colMS),
 	}, strings.Repeat(" ", colGap))
 }
 
@@ -168,17 +168,6 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
-}
-
-// clean replaces control characters (escape sequences a client could put
-// in a path or client_id) so nothing the network sends drives the terminal.
-func clean(s string) string {
-	return strings.Map(func(r rune) rune {
-		if !unicode.IsPrint(r) {
-			return '?'
-		}
-		return r
-	}, s)
 }
 
 // uptime formats d to the second: 45s, 1m30s, 2h0m5s.

@@ -21,16 +21,25 @@ func TestFlowProgressInTmux(t *testing.T) {
 	headless := []string{"flow", "authcode", "--issuer", issuer, "--client-id", "oauthkit-demo-public",
 		"--headless", "--scope", "openid profile", "-o", "token"}
 
-	t.Run("stdout to a file: the view closes by itself", func(t *testing.T) {
+	t.Run("stdout to a file: the view closes by itself, the whole summary stays", func(t *testing.T) {
 		run := newRun(t, bin, headless, "tok.txt")
 		tm.session("file", run.script)
-		var screen string
+		var all string
 		waitFor(t, "the summary and the exit status", func() (bool, string) {
-			screen = tm.screen("file", false)
-			return strings.Contains(screen, "\nToken\n") && run.exited(), screen
+			all = tm.screen("file", true)
+			return strings.Contains(all, "\nToken\n") && run.exited(), all
 		})
 		if got := run.exitLine(); got != "EXIT=0" {
-			t.Fatalf("%s, want EXIT=0; screen:\n%s", got, screen)
+			t.Fatalf("%s, want EXIT=0; terminal:\n%s", got, all)
+		}
+		// The summary is taller than the 24-line screen: it is printed as
+		// lines after the view, whole, and scrolls like any output.
+		if n := strings.Count(all, "oauthkit flow authcode\n"); n != 1 {
+			t.Errorf("the title is on the terminal %d times, want once (no frame left behind):\n%s", n, all)
+		}
+		summary := all[strings.LastIndex(all, "oauthkit flow authcode\n"):]
+		if n := strings.Count(summary, "\n"); n <= 24 {
+			t.Errorf("the summary is %d lines; this test needs one taller than the screen:\n%s", n, summary)
 		}
 		for _, want := range []string{
 			`^ ✓ discovery      ` + regexp.QuoteMeta(issuer) + `$`,
@@ -42,10 +51,18 @@ func TestFlowProgressInTmux(t *testing.T) {
 			`^  type     Bearer$`,
 			`^  scopes   openid profile$`,
 			`^  expires  in (30m|29m\d+s) \(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\)$`,
+			`^Access token claims \(a JWT; not verified here\)$`,
+			`^  sub +"demo"$`,
+			`^ID token claims \(verified\)$`,
+			`^  nonce +"[A-Za-z0-9_-]+"$`,
+			`^  aud +"oauthkit-demo-public"$`,
 		} {
-			if !regexp.MustCompile(`(?m)` + want).MatchString(screen) {
-				t.Errorf("no line matches %s on the screen:\n%s", want, screen)
+			if !regexp.MustCompile(`(?m)` + want).MatchString(summary) {
+				t.Errorf("no line matches %s in the summary:\n%s", want, summary)
 			}
+		}
+		if strings.Contains(summary, "q/enter done") || strings.Contains(summary, "\x1b") {
+			t.Errorf("key help or escape codes left in the summary:\n%q", summary)
 		}
 		tok, err := os.ReadFile(filepath.Join(run.dir, "tok.txt"))
 		if err != nil {
@@ -56,7 +73,7 @@ func TestFlowProgressInTmux(t *testing.T) {
 			return
 		}
 		if os.Getenv("OAUTHKIT_UPDATE_SCREENSHOTS") == "1" {
-			frame := normalizeFrame(t, screen, issuer, claims)
+			frame := normalizeFrame(t, strings.TrimRight(summary, "\n")+"\n", issuer, claims)
 			if err := os.WriteFile(filepath.Join("..", "..", "..", "docs", "images", "flow-progress.txt"), []byte(frame), 0o644); err != nil {
 				t.Fatal(err)
 			}
@@ -126,8 +143,46 @@ func TestFlowProgressInTmux(t *testing.T) {
 		if !regexp.MustCompile(`(?m)^oauthkit: cancelled$`).MatchString(screen) {
 			t.Errorf("no \"oauthkit: cancelled\" line:\n%s", screen)
 		}
+		// One clean line: the view leaves no frozen spinner, no key help and
+		// no "cancelled" of its own.
+		all = tm.screen("cancel", true)
+		if n := strings.Count(all, "cancelled"); n != 1 {
+			t.Errorf("\"cancelled\" is on the terminal %d times, want once:\n%s", n, all)
+		}
+		for _, left := range []string{"waiting        for the authorization response", "q cancel", " ✓ catcher"} {
+			if strings.Contains(all, left) {
+				t.Errorf("the view's frame is left on the terminal (%q):\n%s", left, all)
+			}
+		}
 		if tok, _ := os.ReadFile(filepath.Join(run.dir, "tok.txt")); len(tok) != 0 {
 			t.Errorf("standard output after cancel = %q, want nothing", tok)
+		}
+	})
+
+	t.Run("q with the default output (JSON) also leaves one line", func(t *testing.T) {
+		manual := startServe(t, bin)
+		run := newRun(t, bin, []string{"flow", "authcode", "--issuer", manual, "--client-id", "oauthkit-demo-public",
+			"--no-browser", "--scope", "openid profile"}, "out.json")
+		tm.session("cancel-json", run.script)
+		waitFor(t, "the spinner waiting for the authorization response", func() (bool, string) {
+			screen := tm.screen("cancel-json", false)
+			return strings.Contains(screen, " waiting        for the authorization response · "), screen
+		})
+		tm.run("send-keys", "-t", "cancel-json", "q")
+		waitFor(t, "the exit status after q", func() (bool, string) { return run.exited(), tm.screen("cancel-json", true) })
+		all := tm.screen("cancel-json", true)
+		if got := run.exitLine(); got != "EXIT=130" {
+			t.Fatalf("%s after q, want EXIT=130; terminal:\n%s", got, all)
+		}
+		// After the URL block, the one line left is the error, not a JSON
+		// object spread over several lines.
+		after := all[strings.Index(all, "/authorize?"):]
+		_, after, _ = strings.Cut(after, "\n")
+		if got := strings.TrimSpace(after); got != "oauthkit: cancelled" {
+			t.Errorf("after the URL the terminal shows %q, want the one line \"oauthkit: cancelled\"", got)
+		}
+		if out, _ := os.ReadFile(filepath.Join(run.dir, "out.json")); len(out) != 0 {
+			t.Errorf("standard output after cancel = %q, want nothing", out)
 		}
 	})
 }

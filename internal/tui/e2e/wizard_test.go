@@ -207,8 +207,12 @@ func TestFlowWizardInTmux(t *testing.T) {
 		p.typeText("http://127.0.0.1:1")
 		p.waitLines("the issuer typed", "> http://127.0.0.1:1")
 		p.keys("C-c")
-		p.waitLines("the cancelled wizard", "oauthkit flow: cancelled", "oauthkit: cancelled")
+		p.waitLines("the cancelled wizard", "oauthkit: cancelled")
 		p.finish("EXIT=130")
+		// One clean line: the form leaves nothing of its own.
+		if all := p.tm.screen(p.name, true); strings.Count(all, "cancelled") != 1 || strings.Contains(all, "? Issuer URL") {
+			t.Errorf("want only the one \"oauthkit: cancelled\" line after ctrl+c:\n%s", all)
+		}
 		if out := p.stdout(); len(out) != 0 {
 			t.Errorf("standard output after ctrl+c = %q, want nothing", out)
 		}

@@ -233,17 +233,29 @@ func (m *Model) refresh() {
 	}
 }
 
-// View draws the body and the key help.
+// View draws the body and the key help. Once the view closes it draws
+// nothing: the live frame is cut to the terminal's height, so what stays is
+// Final, printed by the command after the program ends.
 func (m Model) View() string {
+	if m.quitting {
+		return ""
+	}
 	return m.vp.View() + "\n" + m.cfg.Styles.Dim.Render(m.help())
+}
+
+// Final is what stays on the terminal once the view is closed, for the
+// command to print as plain lines: the steps and the whole summary however
+// tall it is. It is "" when the person cancelled: the command's one
+// "cancelled" line says all, and no frozen spinner is left behind.
+func (m Model) Final() string {
+	if m.cancelled {
+		return ""
+	}
+	return m.body()
 }
 
 func (m Model) help() string {
 	switch {
-	case m.quitting && m.cancelled:
-		return "cancelled"
-	case m.quitting:
-		return ""
 	case m.done && !(m.vp.AtTop() && m.vp.AtBottom()):
 		return "↑/↓ scroll · q/enter done"
 	case m.done:

@@ -173,6 +173,79 @@ func TestKeys(t *testing.T) {
 	}
 }
 
+// A cancelled view leaves nothing behind: no frozen spinner, no help line,
+// no second "cancelled" (the command's error line is the one line).
+func TestCancelLeavesNoFrame(t *testing.T) {
+	for _, k := range []string{"q", "ctrl+c", "esc"} {
+		t.Run(k, func(t *testing.T) {
+			h := newHarness()
+			m, _ := send(h.model(false, false), runningMsgs()...)
+			if !strings.Contains(m.View(), "for the authorization response") {
+				t.Fatalf("not waiting:\n%s", m.View())
+			}
+			m, _ = m.Update(key(k))
+			if v := m.View(); v != "" {
+				t.Errorf("after %s the view still draws:\n%s", k, v)
+			}
+			if f := m.(Model).Final(); f != "" {
+				t.Errorf("after %s Final = %q, want nothing to print", k, f)
+			}
+		})
+	}
+}
+
+// tallToken has an access token with more claims than an 80x24 screen
+// has lines.
+func tallToken() *flow.TokenResponse {
+	tr := testToken()
+	var claims []string
+	for i := range 30 {
+		claims = append(claims, fmt.Sprintf(`"claim%02d":"value %d"`, i, i))
+	}
+	tr.AccessToken = seg(`{"alg":"RS256"}`) + "." + seg(`{"sub":"alice",`+strings.Join(claims, ",")+`}`) + ".c2ln"
+	return tr
+}
+
+// The summary after exit is whole, however tall: Final has every line the
+// live view could only show a screenful of.
+func TestFinalIsTheWholeSummary(t *testing.T) {
+	for _, closeWhenDone := range []bool{true, false} {
+		t.Run(fmt.Sprintf("CloseWhenDone=%v", closeWhenDone), func(t *testing.T) {
+			h := newHarness()
+			cfg := Config{Title: "oauthkit flow authcode", Now: h.c.now, Styles: theme.Plain(), Cancel: func() {}, CloseWhenDone: closeWhenDone}
+			m, _ := send(New(cfg), append([]tea.Msg{tea.WindowSizeMsg{Width: 80, Height: 24}}, runningMsgs()...)...)
+			m, cmd := send(m, EventMsg{Step: flow.StepCallback}, EventMsg{Step: flow.StepExchanged}, DoneMsg{Token: tallToken()})
+			if !closeWhenDone {
+				if isQuit(cmd) {
+					t.Fatal("the summary closed without a key")
+				}
+				if n := strings.Count(m.View(), "\n") + 1; n > 24 {
+					t.Errorf("the live view is %d lines on a 24-line screen", n)
+				}
+				m, cmd = m.Update(key("enter"))
+			}
+			if !isQuit(cmd) {
+				t.Fatal("the view did not close")
+			}
+			if v := m.View(); v != "" {
+				t.Errorf("the closed view still draws:\n%s", v)
+			}
+			final := m.(Model).Final()
+			lines := strings.Split(final, "\n")
+			if len(lines) <= 24 {
+				t.Errorf("Final is %d lines; the test needs a summary taller than the screen", len(lines))
+			}
+			want := []string{" ✓ discovery      http://127.0.0.1:8080", " ✓ code exchange  tokens received", "  refresh  yes",
+				`  claim00  "value 0"`, `  claim29  "value 29"`, "ID token claims (verified)", "  auth_time  1795428000  2026-11-23T10:00:00Z (now)"}
+			for _, w := range want {
+				if !hasLine(final, w) {
+					t.Errorf("no line %q in Final:\n%s", w, final)
+				}
+			}
+		})
+	}
+}
+
 func TestReopenBrowser(t *testing.T) {
 	h := newHarness()
 	m, _ := send(h.model(false, false), runningMsgs()...)
@@ -222,8 +295,11 @@ func TestFailureMarksTheStep(t *testing.T) {
 			if !isQuit(cmd) {
 				t.Error("a failed flow does not close the view")
 			}
-			if !strings.Contains(m.View(), tt.want) || strings.Contains(m.View(), "second line") {
-				t.Errorf("want %q in\n%s", tt.want, m.View())
+			if v := m.View(); v != "" {
+				t.Errorf("the closed view still draws a frame:\n%s", v)
+			}
+			if f := m.(Model).Final(); !strings.Contains(f, tt.want) || strings.Contains(f, "second line") {
+				t.Errorf("want %q in\n%s", tt.want, f)
 			}
 		})
 	}
@@ -321,7 +397,7 @@ func TestImplicitSteps(t *testing.T) {
 		t.Errorf("done implicit view:\n%s", v)
 	}
 	bad, _ := send(m, DoneMsg{Err: errors.New("id_token: nonce does not match")})
-	if v := bad.View(); !strings.Contains(v, " ✗ tokens         id_token: nonce does not match") {
+	if v := bad.(Model).Final(); !strings.Contains(v, " ✗ tokens         id_token: nonce does not match") {
 		t.Errorf("failed implicit view:\n%s", v)
 	}
 }

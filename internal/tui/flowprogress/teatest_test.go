@@ -40,7 +40,10 @@ func TestScreen(t *testing.T) {
 			if final.Cancelled() {
 				t.Error("enter on the summary counted as a cancel")
 			}
-			teatest.RequireEqualOutput(t, []byte(final.View()))
+			if v := final.View(); v != "" {
+				t.Errorf("the closed view still draws a frame:\n%s", v)
+			}
+			teatest.RequireEqualOutput(t, []byte(final.Final()))
 		})
 	}
 }
@@ -68,7 +71,10 @@ func TestScreenImplicit(t *testing.T) {
 			wait(t, tm, "done")
 			tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
 			final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
-			teatest.RequireEqualOutput(t, []byte(final.View()))
+			if v := final.View(); v != "" {
+				t.Errorf("the closed view still draws a frame:\n%s", v)
+			}
+			teatest.RequireEqualOutput(t, []byte(final.Final()))
 		})
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/oauthkit/oauthkit/internal/termtext"
 	"github.com/oauthkit/oauthkit/internal/token"
 	"github.com/oauthkit/oauthkit/internal/tui/jwtview"
 )
@@ -164,11 +165,11 @@ func orNone(s string) string {
 	if s == "" {
 		return "(none)"
 	}
-	return jwtview.Printable(s)
+	return termtext.Clean(s)
 }
 
 // oneLine keeps the first line of an error message.
 func oneLine(s string) string {
 	first, _, _ := strings.Cut(s, "\n")
-	return jwtview.Printable(first)
+	return termtext.Clean(first)
 }

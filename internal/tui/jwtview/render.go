@@ -1,13 +1,12 @@
 package jwtview
 
 import (
-	"fmt"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/oauthkit/oauthkit/internal/termtext"
 	"github.com/oauthkit/oauthkit/internal/token"
 	"github.com/oauthkit/oauthkit/internal/tui/theme"
 )
@@ -20,13 +19,13 @@ const maxKeyWidth = 12
 func Title(info Info) string {
 	parts := []string{"JWT"}
 	if info.Alg != "" {
-		parts = append(parts, printable(info.Alg))
+		parts = append(parts, termtext.Clean(info.Alg))
 	}
 	if info.KeyID != "" {
-		parts = append(parts, "kid "+printable(info.KeyID))
+		parts = append(parts, "kid "+termtext.Clean(info.KeyID))
 	}
 	if info.Type != "" {
-		parts = append(parts, "typ "+printable(info.Type))
+		parts = append(parts, "typ "+termtext.Clean(info.Type))
 	}
 	return strings.Join(parts, " · ")
 }
@@ -54,9 +53,9 @@ func VerifyLine(v Verification, st theme.Styles) string {
 	case !v.Checked:
 		return st.Dim.Render("signature not verified (give --key or --jwks to check it)")
 	case v.OK:
-		return st.OK.Render("✓ verified: " + printable(v.Detail))
+		return st.OK.Render("✓ verified: " + termtext.Clean(v.Detail))
 	}
-	return st.Bad.Render("✗ invalid: " + printable(v.Detail))
+	return st.Bad.Render("✗ invalid: " + termtext.Clean(v.Detail))
 }
 
 // Body renders the title, expiry, verification, header and claims at now.
@@ -88,19 +87,19 @@ func writeEntries(b *strings.Builder, es []Entry, now time.Time, st theme.Styles
 	}
 	kw := 0
 	for _, e := range es {
-		kw = max(kw, len([]rune(printable(e.Name))))
+		kw = max(kw, len([]rune(termtext.Clean(e.Name))))
 	}
 	kw = min(kw, maxKeyWidth)
 	indent := 2 + kw + 2
 	for _, e := range es {
-		name := printable(e.Name)
+		name := termtext.Clean(e.Name)
 		pad := max(kw-len([]rune(name)), 0)
-		value := printable(e.Value)
+		value := termtext.Clean(e.Value)
 		switch {
 		case e.HasTime:
 			value += "  " + st.Dim.Render(token.FormatTime(e.Time, now))
 		case e.TimeErr != "":
-			value += "  " + st.Warn.Render(printable(e.TimeErr))
+			value += "  " + st.Warn.Render(termtext.Clean(e.TimeErr))
 		}
 		if width > indent+10 {
 			value = strings.ReplaceAll(ansi.Wrap(value, width-indent, ","), "\n", "\n"+strings.Repeat(" ", indent))
@@ -109,31 +108,3 @@ func writeEntries(b *strings.Builder, es []Entry, now time.Time, st theme.Styles
 		b.WriteString(strings.TrimRight(line, " ") + "\n")
 	}
 }
-
-// printable replaces what a terminal could interpret (control characters,
-// including C1 and DEL, and other non-printing runes) with \u escapes, so a
-// crafted token cannot move the cursor or change the terminal's state.
-func printable(s string) string {
-	ok := true
-	for _, r := range s {
-		if !unicode.IsPrint(r) {
-			ok = false
-			break
-		}
-	}
-	if ok {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if unicode.IsPrint(r) {
-			b.WriteRune(r)
-		} else {
-			fmt.Fprintf(&b, "\\u%04x", r)
-		}
-	}
-	return b.String()
-}
-
-// Printable is printable for other screens: control characters escaped.
-func Printable(s string) string { return printable(s) }

@@ -6,19 +6,20 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/oauthkit/oauthkit/internal/tui/jwtview"
+	"github.com/oauthkit/oauthkit/internal/termtext"
 )
 
 // masked stands for a secret in the list of answers: never its length.
 const masked = "•••••• (hidden)"
 
 // View draws the answers so far, the current question and the key help.
-// Once done it leaves only the answers on the screen (secrets masked).
+// Once done it leaves only the answers on the screen (secrets masked); a
+// cancelled form leaves nothing, so the command's one line says it.
 func (m Model) View() string {
 	st := m.styles
 	if m.done {
 		if m.cancelled {
-			return st.Dim.Render(m.title+": cancelled") + "\n"
+			return ""
 		}
 		return strings.Join(append([]string{st.Title.Render(m.title)}, m.answers()...), "\n") + "\n"
 	}
@@ -58,7 +59,7 @@ func (m Model) View() string {
 		q = append(q, m.input.View())
 	}
 	if m.err != nil {
-		for _, l := range m.wrap("✗ "+jwtview.Printable(m.err.Error()), 2) {
+		for _, l := range m.wrap("✗ "+termtext.Clean(m.err.Error()), 2) {
 			q = append(q, st.Bad.Render(l))
 		}
 	}
@@ -101,13 +102,13 @@ func (m Model) shown(f Field, v string) string {
 	case f.Kind == Select:
 		for _, o := range f.Options(m.vals) {
 			if o.Value == v {
-				return jwtview.Printable(o.Label)
+				return termtext.Clean(o.Label)
 			}
 		}
 	case v == "":
 		return st.Dim.Render("(none)")
 	}
-	return jwtview.Printable(v)
+	return termtext.Clean(v)
 }
 
 func (m Model) help() string {
