@@ -296,7 +296,12 @@ users:
 		if i == 0 {
 			step(t, ctx, "allow", chromedp.Click(chromedp.CSS("button[value=allow]")))
 		} else {
-			step(t, ctx, "again", chromedp.Navigate(authURL))
+			// A public client with a loopback redirect URI cannot prove who
+			// it is, so the consent page shows again (RFC 8252 §8.6,
+			// docs/security.md rule 45); no second login is asked.
+			step(t, ctx, "again", chromedp.Navigate(authURL),
+				chromedp.WaitVisible(chromedp.CSS("button[value=allow]")),
+				chromedp.Click(chromedp.CSS("button[value=allow]")))
 		}
 		frag := fragmentOf(t, ctx)
 		if frag["token_type"] != "Bearer" || frag["state"] != "imp-state" || frag["iss"] != issuer ||
