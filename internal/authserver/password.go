@@ -5,6 +5,7 @@ import (
 	"errors"
 	"runtime"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"github.com/oauthkit/oauthkit/internal/hashing"
@@ -84,13 +85,21 @@ func (s *Server) dummyPasswordHash() string {
 // hashGate bounds the password hashes running at once (argon2id takes
 // 64 MiB each) to the CPUs, with a short queue; beyond it callers are
 // turned away at once instead of piling up memory (docs/security.md
-// rule 41). Each hash's memory is handed back to the operating system when
-// it ends, so that an idle server does not keep the peak of its last burst
-// resident.
+// rule 41). The hashes' memory is handed back to the operating system once
+// the gate has been idle for freeAfterIdle, so that an idle server does not
+// keep the peak of its last burst resident, while a run of logins does not
+// pay for faulting 64 MiB in again before every hash.
 type hashGate struct {
 	slots   chan struct{} // one per running hash
 	tickets chan struct{} // one per running or waiting hash
+
+	mu   sync.Mutex
+	free *time.Timer // pending hand-back, reset by every release
 }
+
+// freeAfterIdle is how long the gate waits, idle, before handing the
+// hashing memory back.
+const freeAfterIdle = 500 * time.Millisecond
 
 func newHashGate(parallel, queue int) *hashGate {
 	return &hashGate{slots: make(chan struct{}, parallel), tickets: make(chan struct{}, parallel+queue)}
@@ -119,11 +128,29 @@ func (g *hashGate) acquire(ctx context.Context) bool {
 	return true
 }
 
-// release ends a hash and hands its memory back to the operating system
-// at once: left to the garbage collector, the heap would grow to twice the
-// running hashes before a collection, and stay resident after a burst.
+// release ends a hash and (re)arms the hand-back of its memory: left to
+// the garbage collector, the heap would grow to twice the running hashes
+// before a collection, and stay resident after a burst.
 func (g *hashGate) release() {
 	<-g.slots
 	<-g.tickets
-	debug.FreeOSMemory()
+	// Collect now, so the next hash reuses these pages instead of the heap
+	// growing to twice the running hashes; the pages stay resident until
+	// the gate is idle.
+	runtime.GC()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.free == nil {
+		g.free = time.AfterFunc(freeAfterIdle, g.freeIfIdle)
+		return
+	}
+	g.free.Reset(freeAfterIdle)
+}
+
+// freeIfIdle hands the memory back unless a hash is running or waiting
+// (its release arms the timer again).
+func (g *hashGate) freeIfIdle() {
+	if len(g.tickets) == 0 {
+		debug.FreeOSMemory()
+	}
 }

@@ -153,7 +153,7 @@ func TestRule41_ParallelWrongPasswordsBounded(t *testing.T) {
 		url.Values{"grant_type": {"password"}, "username": {"alice"}, "password": {"looking-glass-pw"}}); err != nil || a.Status != http.StatusOK {
 		t.Fatalf("warm-up password grant: %v %v", a, err)
 	}
-	time.Sleep(500 * time.Millisecond)
+	time.Sleep(1500 * time.Millisecond) // the server hands hashing memory back after 500 ms idle
 	idle := srv.rssKiB(t)
 
 	var peak atomic.Int64
@@ -194,7 +194,7 @@ func TestRule41_ParallelWrongPasswordsBounded(t *testing.T) {
 	}
 	wg.Wait()
 	took := time.Since(began)
-	time.Sleep(500 * time.Millisecond)
+	time.Sleep(1500 * time.Millisecond) // as above: past the 500 ms idle hand-back
 	close(done)
 	<-sampled
 	after := srv.rssKiB(t)
