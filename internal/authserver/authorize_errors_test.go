@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/oauthkit/oauthkit/internal/oauth"
 )
 
 // Rule 2: no trustworthy client or redirect URI → an HTML page, never a
@@ -116,7 +118,7 @@ func TestAuthorizePKCE(t *testing.T) {
 	good := azChallenge(azVerifier)
 	tests := []struct {
 		name   string
-		policy string
+		policy oauth.PKCEPolicy
 		client string
 		set    []string
 		code   string // "" = success

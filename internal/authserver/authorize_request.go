@@ -15,9 +15,9 @@ import (
 
 // PKCE policies (Settings.PKCE): who must send a code_challenge.
 const (
-	PKCERequired = string(oauth.PKCERequired) // every client
-	PKCEPublic   = string(oauth.PKCEPublic)   // public clients (the default)
-	PKCEOptional = string(oauth.PKCEOptional) // nobody, but a challenge sent is checked
+	PKCERequired = oauth.PKCERequired // every client
+	PKCEPublic   = oauth.PKCEPublic   // public clients (the default)
+	PKCEOptional = oauth.PKCEOptional // nobody, but a challenge sent is checked
 )
 
 // Response types and modes of the authorization endpoint.

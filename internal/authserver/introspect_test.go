@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/oauthkit/oauthkit/internal/oauth"
 )
 
 // Rule 22: introspection needs an authenticated confidential client.
@@ -48,8 +50,8 @@ func TestIntrospectionNeedsClientAuth(t *testing.T) {
 // Rule 22: a live token is described; svc (another confidential client) may
 // introspect it too, as a resource server would.
 func TestIntrospectionOfLiveTokens(t *testing.T) {
-	for _, format := range []string{FormatJWT, FormatOpaque} {
-		t.Run(format, func(t *testing.T) {
+	for _, format := range []oauth.TokenFormat{FormatJWT, FormatOpaque} {
+		t.Run(string(format), func(t *testing.T) {
 			e := newEnv(t, withSettings(func(s *Settings) { s.Format = format }))
 			now := e.clock.Now()
 			tok := e.codeGrant(webID, webAuth)
@@ -87,8 +89,8 @@ func wantMembers(t *testing.T, got, want map[string]any) {
 
 // Rule 22: anything not live is exactly {"active":false}.
 func TestIntrospectionOfDeadTokens(t *testing.T) {
-	for _, format := range []string{FormatJWT, FormatOpaque} {
-		t.Run(format, func(t *testing.T) {
+	for _, format := range []oauth.TokenFormat{FormatJWT, FormatOpaque} {
+		t.Run(string(format), func(t *testing.T) {
 			e := newEnv(t, withSettings(func(s *Settings) { s.Format = format }))
 			cases := map[string]string{}
 			cases["garbage"] = "not-a-token"

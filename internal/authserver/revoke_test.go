@@ -3,6 +3,8 @@ package authserver
 import (
 	"net/http"
 	"testing"
+
+	"github.com/oauthkit/oauthkit/internal/oauth"
 )
 
 func (e *env) revoke(tok string, a auth, extra ...string) resp {
@@ -76,8 +78,8 @@ func TestRevokeRefreshTokenKillsFamily(t *testing.T) {
 
 // Revoking an access token kills that token only.
 func TestRevokeAccessToken(t *testing.T) {
-	for _, format := range []string{FormatJWT, FormatOpaque} {
-		t.Run(format, func(t *testing.T) {
+	for _, format := range []oauth.TokenFormat{FormatJWT, FormatOpaque} {
+		t.Run(string(format), func(t *testing.T) {
 			e := newEnv(t, withSettings(func(s *Settings) { s.Format = format }))
 			tok := e.codeGrant(webID, webAuth)
 			cc := e.mustTokens(e.post("/token", form("grant_type", GrantClientCredentials), svcAuth))

@@ -15,21 +15,21 @@ import (
 	"github.com/oauthkit/oauthkit/internal/store"
 )
 
-// Response profiles of the token endpoint and access-token formats, as
-// the plain strings of Settings (their one definition is internal/oauth).
+// Response profiles of the token endpoint and access-token formats (their
+// one definition is internal/oauth).
 const (
-	ProfileRFC6749 = string(oauth.ProfileRFC6749)
-	ProfileApigee  = string(oauth.ProfileApigee)
-	FormatJWT      = string(oauth.FormatJWT)
-	FormatOpaque   = string(oauth.FormatOpaque)
+	ProfileRFC6749 = oauth.ProfileRFC6749
+	ProfileApigee  = oauth.ProfileApigee
+	FormatJWT      = oauth.FormatJWT
+	FormatOpaque   = oauth.FormatOpaque
 )
 
 // Settings are the server's policy: lifetimes, formats and profiles.
 type Settings struct {
-	Issuer          string // exact; never derived from a request (docs/security.md rule 21)
-	Audience        string // aud of access tokens; the issuer when empty
-	Format          string // FormatJWT or FormatOpaque
-	Profile         string // ProfileRFC6749 or ProfileApigee
+	Issuer          string                // exact; never derived from a request (docs/security.md rule 21)
+	Audience        string                // aud of access tokens; the issuer when empty
+	Format          oauth.TokenFormat     // FormatJWT or FormatOpaque
+	Profile         oauth.ResponseProfile // ProfileRFC6749 or ProfileApigee
 	AccessTokenTTL  time.Duration
 	RefreshTokenTTL time.Duration
 	CodeTTL         time.Duration
@@ -47,7 +47,7 @@ type Settings struct {
 	// PKCE says who must send a code_challenge at /authorize: PKCERequired
 	// (every client), PKCEPublic (public clients; the default when empty)
 	// or PKCEOptional (nobody, but it is checked when sent).
-	PKCE string
+	PKCE oauth.PKCEPolicy
 	// AutoApproveUser, when set, makes /authorize answer every client at
 	// once for this username (or for a login_hint naming a known user),
 	// without login or consent pages (`serve --auto-approve USER`).

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/oauthkit/oauthkit/internal/oauth"
 	"github.com/oauthkit/oauthkit/internal/store/sqlite"
 )
 
@@ -103,8 +104,8 @@ func backendOption(name string) envOption {
 // verifier, client secret or password — only their hashes. Rule 28: both
 // files are 0600.
 func TestStoreFileHoldsNoSecrets(t *testing.T) {
-	for _, format := range []string{FormatOpaque, FormatJWT} {
-		t.Run(format, func(t *testing.T) {
+	for _, format := range []oauth.TokenFormat{FormatOpaque, FormatJWT} {
+		t.Run(string(format), func(t *testing.T) {
 			e := newEnv(t, withSQLite(), withSettings(func(s *Settings) { s.Format = format }))
 			secrets := map[string]string{"web secret": webSecret, "svc secret": svcSecret}
 			const password = "hunter2-correct-horse"

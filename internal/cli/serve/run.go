@@ -191,12 +191,12 @@ func settingsFrom(cfg *config.Config, issuer, protectedScope string) authserver.
 		return s
 	}
 	s.Audience = cfg.Tokens.Audience
-	s.Format = string(cfg.Tokens.Format)
-	s.Profile = string(cfg.ResponseProfile)
+	s.Format = cfg.Tokens.Format
+	s.Profile = cfg.ResponseProfile
 	s.AccessTokenTTL, s.RefreshTokenTTL, s.CodeTTL = cfg.Tokens.AccessTokenTTL, cfg.Tokens.RefreshTokenTTL, cfg.Tokens.CodeTTL
 	s.IDTokenTTL = cfg.Tokens.IDTokenTTL
 	s.ScopeDescriptions = cfg.Scopes
-	s.PKCE = string(cfg.PKCE)
+	s.PKCE = cfg.PKCE
 	return s
 }
 
