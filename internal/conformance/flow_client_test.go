@@ -74,10 +74,11 @@ func TestRule60_HeadlessRedirectsStayInOrigin(t *testing.T) {
 		t.Errorf("the token endpoint was called %d times", n)
 	}
 	t.Run("same origin then the catcher", func(t *testing.T) {
-		var g *fakeAS
-		g = newFakeAS(t, func(q url.Values, iss string) string {
+		// iss is the fake server's own URL (newFakeAS passes it), so the
+		// handler reads nothing the test goroutine writes.
+		g := newFakeAS(t, func(q url.Values, iss string) string {
 			if q.Get("step") == "" {
-				return g.srv.URL + "/authorize?" + q.Encode() + "&step=2"
+				return iss + "/authorize?" + q.Encode() + "&step=2"
 			}
 			return codeCallback(q, iss)
 		})
