@@ -64,6 +64,11 @@ func tokenFromObject(where string, obj Object, now time.Time) (*TokenResponse, e
 	if err := checkTokenChars(where, tr); err != nil {
 		return nil, err
 	}
+	if tr.TokenType == "" {
+		// Without it the client cannot know how to present the token
+		// (RFC 6749 §7.1); a server that leaves it out is broken or forged.
+		return nil, fmt.Errorf("%s answered without a token_type (RFC 6749 §5.1)", where)
+	}
 	if n, ok := obj.Int("expires_in"); ok && n >= 0 && n < 1<<40 {
 		tr.ExpiresAt = now.Add(time.Duration(n) * time.Second).UTC().Truncate(time.Second)
 	}

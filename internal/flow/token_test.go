@@ -17,8 +17,10 @@ func TestParseTokenResponse(t *testing.T) {
 		wantErr        string
 	}{
 		{name: "rfc6749", status: 200, ct: "application/json", body: `{"access_token":"a","token_type":"Bearer","expires_in":3600}`, wantAT: "a", wantExp: time.Hour},
-		{name: "apigee string expires_in", status: 200, ct: "application/json", body: `{"access_token":"a","expires_in":"1800"}`, wantAT: "a", wantExp: 30 * time.Minute},
-		{name: "no expires_in", status: 200, ct: "application/json", body: `{"access_token":"a"}`, wantAT: "a"},
+		{name: "apigee string expires_in", status: 200, ct: "application/json", body: `{"access_token":"a","token_type":"BearerToken","expires_in":"1800"}`, wantAT: "a", wantExp: 30 * time.Minute},
+		{name: "no expires_in", status: 200, ct: "application/json", body: `{"access_token":"a","token_type":"Bearer"}`, wantAT: "a"},
+		{name: "no token_type", status: 200, ct: "application/json", body: `{"access_token":"a","expires_in":60}`, wantErr: "token endpoint answered without a token_type (RFC 6749 §5.1)"},
+		{name: "empty token_type", status: 200, ct: "application/json", body: `{"access_token":"a","token_type":""}`, wantErr: "token endpoint answered without a token_type (RFC 6749 §5.1)"},
 		{name: "oauth error", status: 401, ct: "application/json", body: `{"error":"invalid_client","error_description":"wrong secret"}`,
 			wantOAuth: `token endpoint answered error=invalid_client error_description="wrong secret" (HTTP 401)`},
 		{name: "control characters in the description", status: 400, body: "{\"error\":\"invalid_grant\",\"error_description\":\"a\\u001b[31mb\"}",
@@ -30,7 +32,7 @@ func TestParseTokenResponse(t *testing.T) {
 		{name: "200 not JSON", status: 200, ct: "text/plain", body: "eyJ.x.y", wantErr: `token endpoint answered HTTP 200 with a body that is not a JSON object`},
 		{name: "no access_token", status: 200, body: `{"token_type":"Bearer"}`, wantErr: "token endpoint answered without an access_token (RFC 6749 §5.1)"},
 		{name: "repeated member", status: 200, body: `{"access_token":"a","access_token":"b"}`, wantErr: `member "access_token" appears twice`},
-		{name: "b64token with padding", status: 200, body: `{"access_token":"aZ09-._~+/==","refresh_token":"r t!"}`, wantAT: "aZ09-._~+/=="},
+		{name: "b64token with padding", status: 200, body: `{"access_token":"aZ09-._~+/==","token_type":"Bearer","refresh_token":"r t!"}`, wantAT: "aZ09-._~+/=="},
 		{name: "CRLF in the access token", status: 200, body: `{"access_token":"at\r\nX-Injected: 1"}`,
 			wantErr: "token endpoint answered access_token with byte 0x0d at offset 2, which is not allowed in an access token (RFC 6750 §2.1"},
 		{name: "space in the access token", status: 200, body: `{"access_token":"a b"}`, wantErr: "access_token with byte 0x20 at offset 1"},
