@@ -16,8 +16,12 @@ import (
 
 // ccWeb and ccSvc are client_credentials requests of web (HTTP Basic) and
 // svc (client_secret_post: its client_id is in the form body).
-func (e *env) ccWeb() resp { return e.post("/token", form("grant_type", GrantClientCredentials), webAuth) }
-func (e *env) ccSvc() resp { return e.post("/token", form("grant_type", GrantClientCredentials), svcAuth) }
+func (e *env) ccWeb() resp {
+	return e.post("/token", form("grant_type", GrantClientCredentials), webAuth)
+}
+func (e *env) ccSvc() resp {
+	return e.post("/token", form("grant_type", GrantClientCredentials), svcAuth)
+}
 
 // wantOAuthError asserts status, error code and description of a JSON
 // error answer.
