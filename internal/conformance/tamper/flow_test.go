@@ -2,6 +2,8 @@ package tamper_test
 
 import (
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -132,4 +134,62 @@ func TestFlowTreatsAccessTokensAsOpaque(t *testing.T) {
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	return lines[len(lines)-1]
+}
+
+// TestFlowRefreshRefusesTamperedIDToken: on a refresh the ID token is
+// checked too, without a nonce (OpenID Connect Core §12.2). A tampered one
+// fails with exit 3, but the server has rotated the refresh token, so flow
+// still writes the new one where asked: the grant is not lost.
+func TestFlowRefreshRefusesTamperedIDToken(t *testing.T) {
+	s := newServer(t)
+	dir := t.TempDir()
+	rtFile := filepath.Join(dir, "rt")
+	if r := s.authcode(t, "-o", "token", "--refresh-token-out", rtFile); r.code != 0 {
+		t.Fatalf("authcode: exit %d\n%s", r.code, r.stderr)
+	}
+	for _, tc := range []struct {
+		kind   authserver.TamperKind
+		stderr string
+	}{
+		{authserver.TamperAud, `^oauthkit: ID token audience \["another-client-[A-Za-z0-9_-]+"\] does not include the expected "cli"$`},
+		{authserver.TamperAtHash, `^oauthkit: ID token at_hash does not match the access token$`},
+		{authserver.TamperExpired, `^oauthkit: ID token expired at \S+ \(1h ago\), beyond the 30s leeway$`},
+		{authserver.TamperNoTokenType, `^oauthkit: token endpoint answered without a token_type \(RFC 6749 §5\.1\)$`},
+	} {
+		t.Run(string(tc.kind), func(t *testing.T) {
+			before := readFile(t, rtFile)
+			s.tamper(t, tc.kind)
+			r := run(t, nil, "flow", "refresh", "--issuer", s.issuer, "--client-id", cliID,
+				"--refresh-token-file", rtFile, "--refresh-token-out", rtFile, "-o", "token")
+			last := lastLine(r.stderr)
+			if r.code == 0 || !regexp.MustCompile(tc.stderr).MatchString(last) {
+				t.Fatalf("exit %d, last stderr line %q; want %s\n%s", r.code, last, tc.stderr, r.stderr)
+			}
+			after := readFile(t, rtFile)
+			if tc.kind == authserver.TamperNoTokenType {
+				// nothing of an answer flow cannot read is kept
+				if r.code != 1 || r.stdout != "" || after != before {
+					t.Errorf("exit %d, stdout %q, refresh token file changed %v", r.code, r.stdout, after != before)
+				}
+				// the server rotated it all the same: the grant is gone
+				r := run(t, nil, "flow", "refresh", "--issuer", s.issuer, "--client-id", cliID, "--refresh-token-file", rtFile, "-o", "token")
+				if r.code != 3 || !strings.Contains(r.stderr, "error=invalid_grant") {
+					t.Errorf("replayed refresh token: exit %d\n%s", r.code, r.stderr)
+				}
+				return
+			}
+			if r.code != 3 || after == before || after == "" {
+				t.Errorf("exit %d, refresh token file updated %v; want exit 3 and the rotated token kept", r.code, after != before)
+			}
+		})
+	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(b))
 }
