@@ -32,7 +32,8 @@ type Control struct {
 	logins    []*queuedLogin
 	claims    []claimsRule
 	cutoffs   []revocation
-	hasRevoke atomic.Bool // a cutoff exists: token checks consult them
+	hasRevoke atomic.Bool           // a cutoff exists: token checks consult them
+	notes     map[string]issuedNote // tokens issued after cutoffs they do not pass (noteIssued)
 
 	log *requestLog
 }

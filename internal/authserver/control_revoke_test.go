@@ -13,10 +13,17 @@ import (
 // Revoke, RotateKeys/RetireKey and SetSkew (docs/control.md), seen through
 // /introspect, /protected, /token and /jwks.json.
 
-// userGrant runs a code grant of client for a user subject.
+// userGrant runs a code grant of client for a user subject, the code
+// made on the server's clock (skew included).
 func (e *env) userGrant(client, subject string, a auth) tokens {
 	e.t.Helper()
-	code, verifier := e.newCode(codeSpec{client: client, subject: subject})
+	code, verifier := randomToken(32), randomToken(48)
+	now := e.srv.Now()
+	if err := e.store.Codes().Create(e.ctx(), store.Code{Hash: e.hasher.Hash(code), ClientID: client, RedirectURI: testRedirect,
+		Scope: "read write", Subject: subject, CodeChallenge: pkceChallenge(verifier), ChallengeMethod: "S256",
+		AuthTime: now, ExpiresAt: now.Add(time.Minute)}); err != nil {
+		e.t.Fatal(err)
+	}
 	return e.mustTokens(e.redeem(code, verifier, a))
 }
 
@@ -109,6 +116,56 @@ func TestControlRevoke(t *testing.T) {
 			}
 			if e.active(t, before.ccWeb) == tc.want[3] {
 				t.Errorf("Reset undid the revocation")
+			}
+		})
+	}
+}
+
+// A revocation covers what was issued before the call, also when the
+// clock does not tell before from after: a frozen clock (the tokens of
+// both sides carry the same time) or one moved back after the call.
+func TestControlRevokeClockStandsStillOrGoesBack(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		before, after func(c *Control)
+	}{
+		{"frozen", func(*Control) {}, func(*Control) {}},
+		{"skew back", func(c *Control) { _ = c.SetSkew(time.Hour) }, func(c *Control) { _ = c.SetSkew(-time.Minute) }},
+		{"skew then reset", func(c *Control) { _ = c.SetSkew(time.Hour) }, (*Control).Reset},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t) // its clock moves only when told
+			c := e.srv.Control()
+			tc.before(c)
+			oldCC := e.mustTokens(e.ccWeb()).access
+			oldGrant := e.userGrant(webID, aliceSub, webAuth)
+			if _, err := c.Revoke(t.Context(), Revocation{All: true}); err != nil {
+				t.Fatal(err)
+			}
+			tc.after(c)
+			newCC := e.mustTokens(e.ccWeb()).access
+			newGrant := e.userGrant(webID, aliceSub, webAuth)
+			if e.active(t, oldCC) || e.active(t, oldGrant.access) {
+				t.Errorf("tokens issued before the revocation are active")
+			}
+			if !e.active(t, newCC) || !e.active(t, newGrant.access) {
+				t.Fatalf("tokens issued after the revocation are inactive")
+			}
+			wantOAuthError(t, e.refresh(oldGrant.refresh, webAuth), http.StatusBadRequest, ErrInvalidGrant, "refresh token was revoked (RFC 7009 section 2.1)")
+			next := e.mustTokens(e.refresh(newGrant.refresh, webAuth))
+			if !e.active(t, next.access) {
+				t.Errorf("the refreshed token is inactive")
+			}
+			// a later revocation covers them, whatever the clock says
+			if _, err := c.Revoke(t.Context(), Revocation{ClientID: webID}); err != nil {
+				t.Fatal(err)
+			}
+			if e.active(t, newCC) || e.active(t, next.access) {
+				t.Errorf("the second revocation left tokens issued before it active")
+			}
+			wantOAuthError(t, e.refresh(next.refresh, webAuth), http.StatusBadRequest, ErrInvalidGrant, "refresh token was revoked (RFC 7009 section 2.1)")
+			if last := e.mustTokens(e.ccWeb()).access; !e.active(t, last) {
+				t.Errorf("a token issued after both revocations is inactive")
 			}
 		})
 	}
