@@ -180,6 +180,9 @@ func (f *Failure) check() error {
 	if err := f.Scope.check(); err != nil {
 		return err
 	}
+	if f.ClientID != "" && (f.Endpoint == EndpointJWKS || f.Endpoint == EndpointDiscovery) {
+		return fmt.Errorf("client: requests to the %s endpoint name no client; leave it out", f.Endpoint)
+	}
 	if f.Error != "" && !validErrorCode(f.Error) {
 		return fmt.Errorf("error %q: an OAuth error code is printable ASCII without quotes or backslashes (RFC 6749 §5.2)", f.Error)
 	}

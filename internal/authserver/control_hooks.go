@@ -25,7 +25,10 @@ func (s *Server) injectFailures(next http.Handler) http.Handler {
 			return
 		}
 		clientID := ""
-		if byClient {
+		switch {
+		case byClient && ep == EndpointUserinfo:
+			clientID = s.bearerClientID(r)
+		case byClient:
 			clientID, r = peekClientID(r)
 		}
 		f, ok := s.control.takeFailure(ep, clientID, func(f Failure) bool {
@@ -101,6 +104,20 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 	case <-ctx.Done():
 		return false
 	}
+}
+
+// bearerClientID is the client of the live access token a userinfo
+// request presents in its Authorization header; "" for none.
+func (s *Server) bearerClientID(r *http.Request) string {
+	value, ok := bearerToken(r.Header.Get("Authorization"))
+	if !ok {
+		return ""
+	}
+	rec, live, err := s.activeAccessToken(r.Context(), value)
+	if err != nil || !live {
+		return ""
+	}
+	return rec.ClientID
 }
 
 // peekClientID finds the client a request names — HTTP Basic user name,

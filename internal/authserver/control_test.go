@@ -1,6 +1,7 @@
 package authserver
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -182,6 +183,45 @@ func TestControlFailAuthorize(t *testing.T) {
 	}
 }
 
+// userinfo requests name their client only through the access token: a
+// failure for one client answers that client's tokens, not another's.
+func TestControlFailUserinfoByClient(t *testing.T) {
+	e := newOIDCEnv(t)
+	c := e.srv.Control()
+	if err := c.LoginAs(t.Context(), "carol", Scope{Times: -1}); err != nil {
+		t.Fatal(err)
+	}
+	e.addClient(store.Client{ID: "rp2", AuthMethod: "none", Scopes: []string{"openid"}, SkipConsent: true,
+		GrantTypes: []string{GrantAuthorizationCode}, RedirectURIs: []string{azApp}})
+	rpAT := e.rpTokens(t, e.code(t, e.authorize(rpCodeReq()...), azApp, "st-123"))["access_token"].(string)
+	r2 := e.redeem("rp2", "", e.code(t, e.authorize(codeReq("client_id", "rp2", "scope", "openid")...), azApp, "st-123"), azApp, azVerifier)
+	if r2.status != http.StatusOK {
+		t.Fatalf("rp2: %d %s", r2.status, r2.body)
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(r2.body), &m); err != nil {
+		t.Fatal(err)
+	}
+	rp2AT := m["access_token"].(string)
+
+	if err := c.Fail(Failure{Endpoint: EndpointUserinfo, Error: ErrInvalidToken, Description: "rp only", Scope: Scope{ClientID: "rp"}}); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.bearerGet("/userinfo", rp2AT); r.status != http.StatusOK {
+		t.Errorf("rp2's userinfo: %d %s", r.status, r.body)
+	}
+	if r := e.bearerGet("/userinfo", "not-a-token"); r.status != http.StatusUnauthorized || strings.Contains(r.header.Get("WWW-Authenticate"), "rp only") {
+		t.Errorf("a bad token took rp's failure: %d %q", r.status, r.header.Get("WWW-Authenticate"))
+	}
+	r := e.bearerGet("/userinfo", rpAT)
+	if r.status != http.StatusUnauthorized || !strings.Contains(r.header.Get("WWW-Authenticate"), `error_description="rp only"`) {
+		t.Errorf("rp's userinfo: %d %q %s", r.status, r.header.Get("WWW-Authenticate"), r.body)
+	}
+	if r := e.bearerGet("/userinfo", rpAT); r.status != http.StatusOK {
+		t.Errorf("rp's second userinfo: %d %s", r.status, r.body)
+	}
+}
+
 func TestControlFailValidation(t *testing.T) {
 	e := newEnv(t)
 	c := e.srv.Control()
@@ -202,6 +242,8 @@ func TestControlFailValidation(t *testing.T) {
 		{Failure{Endpoint: EndpointToken, Error: "x", Description: strings.Repeat("a", 501)}, "description: at most 500 characters"},
 		{Failure{Endpoint: EndpointToken, Error: "x", Scope: Scope{Times: 100001}}, "times: at most 100000 (a negative number means every request until reset)"},
 		{Failure{Endpoint: EndpointToken, Error: "x", Scope: Scope{ClientID: strings.Repeat("c", 1000)}}, "client: at most"},
+		{Failure{Endpoint: EndpointJWKS, Status: 500, Scope: Scope{ClientID: webID}}, "client: requests to the jwks endpoint name no client; leave it out"},
+		{Failure{Endpoint: EndpointDiscovery, Status: 500, Scope: Scope{ClientID: webID}}, "client: requests to the discovery endpoint name no client; leave it out"},
 	} {
 		err := c.Fail(tc.f)
 		if err == nil || !strings.HasPrefix(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
