@@ -52,9 +52,9 @@ default state directory, where 'oauthkit serve --control' keeps it. The
 token is never taken as an argument.
 
 The result goes to standard output (-o json for scripts); errors are one
-line on standard error. Exit codes: 2 for a bad command line, 3 when the
-server refused the call (wrong token, bad value, unknown user), 4 when it
-could not be reached.`,
+line on standard error. The exit codes are those of 'oauthkit help
+exit-codes': a bad command line is 2, a call the server refused (wrong
+token, bad value, unknown user) 3, a server that cannot be reached 4.`,
 		Example: `  oauthkit serve --store memory --addr 127.0.0.1:0 --control > issuer.txt &
   export OAUTHKIT_ISSUER=$(head -1 issuer.txt)
   oauthkit ctl fail --endpoint token --error invalid_grant
