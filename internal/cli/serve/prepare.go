@@ -28,6 +28,9 @@ type prepared struct {
 	demoPath  string
 	issuer    string // --issuer or the configuration's, checked; "" = from the bound address
 	started   time.Time
+
+	controlToken     string // --control: the control API's token
+	controlTokenPath string // …and the file it is kept in
 }
 
 // setup checks everything that needs no store first (a bad --addr,
@@ -46,6 +49,9 @@ func setup(ctx context.Context, opts *Options) (*prepared, error) {
 		}
 	}
 	if p.issuer, err = explicitIssuer(opts.Issuer, p.cfg); err != nil {
+		return nil, err
+	}
+	if err := p.checkControlFlags(); err != nil {
 		return nil, err
 	}
 	keyFiles := opts.KeyFiles
@@ -77,6 +83,10 @@ func setup(ctx context.Context, opts *Options) (*prepared, error) {
 		return nil, cmdutil.Failf("%v", err)
 	}
 	if err := p.fill(ctx); err != nil {
+		p.st.Close()
+		return nil, err
+	}
+	if err := p.ensureControlToken(); err != nil {
 		p.st.Close()
 		return nil, err
 	}

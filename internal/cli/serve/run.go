@@ -20,6 +20,7 @@ import (
 	"github.com/oauthkit/oauthkit/internal/authserver"
 	"github.com/oauthkit/oauthkit/internal/cli/cmdutil"
 	"github.com/oauthkit/oauthkit/internal/config"
+	"github.com/oauthkit/oauthkit/internal/control"
 	"github.com/oauthkit/oauthkit/internal/store"
 	"github.com/oauthkit/oauthkit/internal/store/backend"
 )
@@ -83,7 +84,7 @@ func (p *prepared) serve(ctx context.Context) error {
 
 	fmt.Fprintln(p.f.IOStreams.Out, issuer)
 	info := bannerInfo{issuer: issuer, listen: listenURL(issuer, ln.Addr()), store: p.dsn, keySource: p.keySource,
-		signer: p.keySet.Signer(), demo: p.demo, demoPath: p.demoPath, config: p.cfg}
+		signer: p.keySet.Signer(), demo: p.demo, demoPath: p.demoPath, config: p.cfg, controlTokenPath: p.controlTokenPath}
 	if dash != nil {
 		ctx = dash.start(ctx, info, p.started) // ends on q
 		defer dash.stop()
@@ -122,9 +123,13 @@ func (p *prepared) authServer(issuer string, logger *slog.Logger, onEvent func(a
 		settings.ScopeDescriptions = demoScopeDescriptions()
 		settings.LoginNotice = "Zero-config demo: sign in as \"" + p.demo.Username + "\" with the password that oauthkit serve printed when it started."
 	}
-	srv, err := authserver.New(settings, authserver.Options{Store: p.st, Hasher: p.hasher, Keys: p.keySet, Now: p.f.Now, Logger: logger, OnEvent: onEvent})
+	srv, err := authserver.New(settings, authserver.Options{Store: p.st, Hasher: p.hasher, Keys: p.keySet, Now: p.f.Now, Logger: logger, OnEvent: onEvent,
+		RequestLog: p.controlToken != ""})
 	if err != nil {
 		return nil, cmdutil.Failf("%v", err)
+	}
+	if p.controlToken != "" { // --control (docs/control.md)
+		srv.Mount(authserver.ControlPathPrefix, control.NewHandler(srv.Control(), p.controlToken))
 	}
 	return srv, nil
 }
