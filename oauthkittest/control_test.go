@@ -34,6 +34,15 @@ func TestFailTimesAndClient(t *testing.T) {
 			t.Errorf("request 3: %v, want a token (the failure was queued twice)", err)
 		}
 	}
+	// An injected answer is logged with the client and grant of the request.
+	srv.Fail(oauthkittest.Failure{Endpoint: oauthkittest.EndpointToken, Error: "invalid_scope"})
+	if _, err := cc.Token(context.Background()); err == nil {
+		t.Fatal("the queued invalid_scope did not fail the token request")
+	}
+	logged := srv.Requests(oauthkittest.RequestFilter{Error: "invalid_scope"})
+	if len(logged) != 1 || logged[0].ClientID != "test-client" || logged[0].GrantType != "client_credentials" || logged[0].Status != 400 {
+		t.Errorf("the injected invalid_scope is logged as %+v", logged)
+	}
 	// JWKS and discovery are steerable too.
 	srv.Fail(oauthkittest.Failure{Endpoint: oauthkittest.EndpointJWKS, Status: http.StatusInternalServerError})
 	resp, err := srv.HTTPClient().Get(srv.URL() + "/jwks.json")
