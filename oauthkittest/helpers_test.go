@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/oauthkit/oauthkit/oauthkittest"
@@ -19,6 +20,19 @@ import (
 type fatalTB struct {
 	testing.TB
 	msg string
+}
+
+// logTB records what is logged to the test.
+type logTB struct {
+	testing.TB
+	mu   sync.Mutex
+	logs []string
+}
+
+func (l *logTB) Log(args ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.logs = append(l.logs, fmt.Sprintln(args...))
 }
 
 func (f *fatalTB) Helper() {}

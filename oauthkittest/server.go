@@ -75,6 +75,9 @@ func start(tb testing.TB, o *options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, w := range cfg.Warnings { // e.g. a short client secret: worth knowing, not failing for
+		tb.Log("oauthkittest: warning:", w)
+	}
 	keySet, err := keySet(tb, o, cfg)
 	if err != nil {
 		return nil, err

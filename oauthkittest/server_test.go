@@ -156,6 +156,21 @@ func TestWithConfigYAML(t *testing.T) {
 	wantContains(t, msg, `no client "test-client" is configured`, "[api]")
 }
 
+// A configuration's warnings go to the test log; the server starts.
+func TestConfigWarningsLogged(t *testing.T) {
+	t.Parallel()
+	lt := &logTB{TB: t}
+	srv := oauthkittest.NewServer(lt, oauthkittest.WithConfigYAML([]byte(
+		"clients:\n  - id: c\n    secret: short\n    grant_types: [client_credentials]\n")))
+	if _, err := srv.ClientCredentials("c").Token(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(lt.logs) != 1 {
+		t.Fatalf("logged %q, want one warning", lt.logs)
+	}
+	wantContains(t, lt.logs[0], "oauthkittest: warning: oauthkittest configuration:3: clients[0].secret: the secret is shorter than")
+}
+
 func TestConfigRefused(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct{ name, yaml, want string }{
