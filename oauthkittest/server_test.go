@@ -1,9 +1,11 @@
 package oauthkittest_test
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -92,26 +94,39 @@ func TestParallelServersAreIndependent(t *testing.T) {
 	}
 }
 
-// When the test ends the server stops: its port refuses connections.
+// When the test ends the server stops: a kept-alive connection is closed
+// and the port refuses new ones.
 func TestCleanupStopsServer(t *testing.T) {
 	t.Parallel()
 	var addr string
+	var conn net.Conn
 	t.Run("inner", func(t *testing.T) {
 		srv := oauthkittest.NewServer(t)
 		addr = strings.TrimPrefix(srv.URL(), "http://")
-		resp, err := srv.HTTPClient().Get(srv.URL() + "/healthz")
+		var err error
+		if conn, err = net.Dial("tcp", addr); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.WriteString(conn, "GET /healthz HTTP/1.1\r\nHost: "+addr+"\r\n\r\n"); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("healthz: %s", resp.Status)
+		if resp.StatusCode != http.StatusOK || resp.Close {
+			t.Fatalf("healthz: %s, close %v; want a kept-alive 200", resp.Status, resp.Close)
 		}
 	})
-	conn, err := net.DialTimeout("tcp", addr, time.Second)
-	if err == nil {
-		conn.Close()
-		t.Fatalf("%s still accepts connections after the test ended", addr)
+	defer conn.Close()
+	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if n, err := conn.Read(make([]byte, 1)); !errors.Is(err, io.EOF) {
+		t.Errorf("the kept-alive connection after the test: read %d bytes, %v; want EOF", n, err)
+	}
+	if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+		c.Close()
+		t.Errorf("%s still accepts connections after the test ended", addr)
 	}
 }
 
