@@ -35,6 +35,8 @@ type (
 	KeyInfo = authserver.KeyInfo
 	// State is what the control has queued and set.
 	State = authserver.State
+	// LoginState is a queued LoginAs, in State.
+	LoginState = authserver.LoginState
 )
 
 // The endpoints a Failure names and the request log reports.
@@ -46,6 +48,12 @@ const (
 	EndpointUserinfo   = authserver.EndpointUserinfo
 	EndpointJWKS       = authserver.EndpointJWKS
 	EndpointDiscovery  = authserver.EndpointDiscovery
+	// Only in the request log: a Failure cannot name them.
+	EndpointProtected = authserver.EndpointProtected
+	EndpointLogin     = authserver.EndpointLogin
+	EndpointConsent   = authserver.EndpointConsent
+	EndpointLogout    = authserver.EndpointLogout
+	EndpointOther     = authserver.EndpointOther
 )
 
 // The tamper kinds (docs/control.md).
