@@ -18,6 +18,10 @@ type Revocation struct {
 	ClientID string
 	User     string
 	At       time.Time // set by Revoke: the server's time of the call
+	// atBase is At on the unskewed clock: tokens are judged by when they
+	// were issued in real time, so moving the clock after a revocation
+	// (ctl clock, reset) neither revives old tokens nor kills new ones.
+	atBase time.Time
 }
 
 type revocation struct {
@@ -55,7 +59,10 @@ func (c *Control) Revoke(ctx context.Context, r Revocation) (Revocation, error) 
 			return r, err
 		}
 	}
-	rev.At = c.srv.now()
+	c.mu.Lock()
+	rev.atBase = c.base()
+	rev.At = rev.atBase.Add(c.Skew())
+	c.mu.Unlock()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.cutoffs) >= maxRevocations {
@@ -75,8 +82,9 @@ func (c *Control) revoked(clientID, subject string, issuedAt time.Time) bool {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	issuedBase := c.baseTimeOf(issuedAt)
 	for _, r := range c.cutoffs {
-		if issuedAt.After(r.At) {
+		if issuedBase.After(r.atBase) {
 			continue
 		}
 		if r.All || ((r.ClientID == "" || r.ClientID == clientID) && (r.User == "" || (subject != "" && r.subject == subject))) {
