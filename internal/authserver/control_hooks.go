@@ -24,9 +24,10 @@ func (s *Server) injectFailures(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		clientID := ""
+		clientID, grant, peeked := "", "", false
 		if byClient {
-			clientID, r = peekClientID(r)
+			clientID, grant, r = peekRequest(r)
+			peeked = true
 		}
 		f, ok := s.control.takeFailure(ep, clientID, func(f Failure) bool {
 			return ep != EndpointAuthorize || f.Error == ""
@@ -35,8 +36,16 @@ func (s *Server) injectFailures(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		if !peeked { // the request log still names the client and grant of an injected answer
+			clientID, grant, r = peekRequest(r)
+		}
 		if clientID != "" {
 			noteClient(r, clientID)
+		}
+		if grant != "" && ep == EndpointToken {
+			if n, ok := r.Context().Value(eventNoteKey{}).(*eventNote); ok { // noteGrant wants the mux's pattern, not set yet
+				n.grantType = capField(grant)
+			}
 		}
 		if !sleepCtx(r.Context(), f.Delay) {
 			return // the client went away
@@ -103,31 +112,33 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-// peekClientID finds the client a request names — HTTP Basic user name,
-// else client_id in the query or the form body — and returns the request
-// with its body intact for the endpoint.
-func peekClientID(r *http.Request) (string, *http.Request) {
+// peekRequest finds the client a request names — HTTP Basic user name,
+// else client_id in the query or the form body — and the grant_type of
+// its form body, and returns the request with its body intact for the
+// endpoint.
+func peekRequest(r *http.Request) (clientID, grantType string, _ *http.Request) {
+	var form url.Values
+	if r.Body != nil && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+		r2 := r.Clone(r.Context())
+		r2.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(body), r.Body), r.Body}
+		r = r2
+		if err == nil {
+			form, _ = url.ParseQuery(string(body))
+		}
+	}
+	grantType = form.Get("grant_type")
 	if user, _, ok := r.BasicAuth(); ok {
 		if id, err := url.QueryUnescape(user); err == nil { // RFC 6749 §2.3.1
-			return id, r
+			return id, grantType, r
 		}
-		return user, r
+		return user, grantType, r
 	}
 	if id := r.URL.Query().Get("client_id"); id != "" {
-		return id, r
+		return id, grantType, r
 	}
-	if r.Body == nil || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
-		return "", r
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
-	r2 := r.Clone(r.Context())
-	r2.Body = struct {
-		io.Reader
-		io.Closer
-	}{io.MultiReader(bytes.NewReader(body), r.Body), r.Body}
-	if err != nil {
-		return "", r2
-	}
-	v, _ := url.ParseQuery(string(body))
-	return v.Get("client_id"), r2
+	return form.Get("client_id"), grantType, r
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/oauthkit/oauthkit/internal/cli/cmdutil"
 	"github.com/oauthkit/oauthkit/internal/config"
 	"github.com/oauthkit/oauthkit/internal/hashing"
+	"github.com/oauthkit/oauthkit/internal/provision"
 	"github.com/oauthkit/oauthkit/internal/store"
 	"github.com/oauthkit/oauthkit/internal/store/backend"
 )
@@ -61,7 +62,7 @@ func setup(ctx context.Context, opts *Options) (*prepared, error) {
 		}
 	}
 	if len(keyFiles) > 0 {
-		if p.keySet, p.keySource, err = loadKeyFiles(keyFiles, errOut); err != nil {
+		if p.keySet, p.keySource, err = provision.KeyFiles(keyFiles, errOut); err != nil {
 			return nil, cmdutil.InputError(err) // an unreadable key file: exit 2, as for every input file
 		}
 	}
@@ -102,7 +103,7 @@ func (p *prepared) fill(ctx context.Context) error {
 		for _, w := range p.cfg.Warnings {
 			fmt.Fprintln(p.f.IOStreams.ErrOut, "oauthkit: warning:", w)
 		}
-		if err := syncConfig(ctx, p.st, p.hasher, p.cfg, p.started); err != nil {
+		if err := provision.Sync(ctx, p.st, p.hasher, p.cfg, p.started, provision.Options{}); err != nil {
 			return cmdutil.Failf("loading %s into the store: %v", p.cfg.File, err)
 		}
 	} else if p.demo, err = ensureDemo(ctx, p.st, p.hasher, p.demoPath, p.started); err != nil {

@@ -21,6 +21,7 @@ import (
 	"github.com/oauthkit/oauthkit/internal/cli/cmdutil"
 	"github.com/oauthkit/oauthkit/internal/config"
 	"github.com/oauthkit/oauthkit/internal/control"
+	"github.com/oauthkit/oauthkit/internal/provision"
 	"github.com/oauthkit/oauthkit/internal/store"
 	"github.com/oauthkit/oauthkit/internal/store/backend"
 )
@@ -186,22 +187,8 @@ func newLogger(w interface{ Write([]byte) (int, error) }, format string) *slog.L
 
 // settingsFrom maps the configuration (or the defaults) to server settings.
 func settingsFrom(cfg *config.Config, issuer, protectedScope string) authserver.Settings {
-	s := authserver.Settings{
-		Issuer: issuer, ProtectedScope: protectedScope,
-		Format: authserver.FormatJWT, Profile: authserver.ProfileRFC6749,
-		AccessTokenTTL: config.DefaultAccessTokenTTL, RefreshTokenTTL: config.DefaultRefreshTokenTTL,
-		CodeTTL: config.DefaultCodeTTL, IDTokenTTL: config.DefaultIDTokenTTL,
-	}
-	if cfg == nil {
-		return s
-	}
-	s.Audience = cfg.Tokens.Audience
-	s.Format = cfg.Tokens.Format
-	s.Profile = cfg.ResponseProfile
-	s.AccessTokenTTL, s.RefreshTokenTTL, s.CodeTTL = cfg.Tokens.AccessTokenTTL, cfg.Tokens.RefreshTokenTTL, cfg.Tokens.CodeTTL
-	s.IDTokenTTL = cfg.Tokens.IDTokenTTL
-	s.ScopeDescriptions = cfg.Scopes
-	s.PKCE = cfg.PKCE
+	s := provision.Settings(cfg, issuer)
+	s.ProtectedScope = protectedScope
 	return s
 }
 
