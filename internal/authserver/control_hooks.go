@@ -24,9 +24,10 @@ func (s *Server) injectFailures(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		clientID, grant, peeked := "", "", false
+		clientID, peeked := "", false
+		var form url.Values
 		if byClient {
-			clientID, grant, r = peekRequest(r)
+			clientID, form, r = peekRequest(r)
 			peeked = true
 		}
 		f, ok := s.control.takeFailure(ep, clientID, func(f Failure) bool {
@@ -36,16 +37,17 @@ func (s *Server) injectFailures(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if !peeked { // the request log still names the client and grant of an injected answer
-			clientID, grant, r = peekRequest(r)
+		if !peeked { // the request log still names the client, grant and scope of an injected answer
+			clientID, form, r = peekRequest(r)
 		}
 		if clientID != "" {
 			noteClient(r, clientID)
 		}
-		if grant != "" && ep == EndpointToken {
-			if n, ok := r.Context().Value(eventNoteKey{}).(*eventNote); ok { // noteGrant wants the mux's pattern, not set yet
-				n.grantType = capField(grant)
-			}
+		if n, ok := r.Context().Value(eventNoteKey{}).(*eventNote); ok && ep == EndpointToken {
+			n.grantType = capField(form.Get("grant_type")) // noteGrant wants the mux's pattern, not set yet
+		}
+		if ep == EndpointToken || ep == EndpointAuthorize {
+			noteScope(r, form.Get("scope"))
 		}
 		if !sleepCtx(r.Context(), f.Delay) {
 			return // the client went away
@@ -112,12 +114,12 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-// peekRequest finds the client a request names — HTTP Basic user name,
-// else client_id in the query or the form body — and the grant_type of
-// its form body, and returns the request with its body intact for the
+// peekRequest reads a request's parameters (the form body of a POST, else
+// the query) and the client it names (HTTP Basic user name, else
+// client_id), and returns the request with its body intact for the
 // endpoint.
-func peekRequest(r *http.Request) (clientID, grantType string, _ *http.Request) {
-	var form url.Values
+func peekRequest(r *http.Request) (clientID string, form url.Values, _ *http.Request) {
+	form = r.URL.Query()
 	if r.Body != nil && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
 		body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
 		r2 := r.Clone(r.Context())
@@ -126,19 +128,15 @@ func peekRequest(r *http.Request) (clientID, grantType string, _ *http.Request) 
 			io.Closer
 		}{io.MultiReader(bytes.NewReader(body), r.Body), r.Body}
 		r = r2
-		if err == nil {
+		if err == nil && r.Method == http.MethodPost {
 			form, _ = url.ParseQuery(string(body))
 		}
 	}
-	grantType = form.Get("grant_type")
 	if user, _, ok := r.BasicAuth(); ok {
 		if id, err := url.QueryUnescape(user); err == nil { // RFC 6749 §2.3.1
-			return id, grantType, r
+			return id, form, r
 		}
-		return user, grantType, r
+		return user, form, r
 	}
-	if id := r.URL.Query().Get("client_id"); id != "" {
-		return id, grantType, r
-	}
-	return form.Get("client_id"), grantType, r
+	return form.Get("client_id"), form, r
 }

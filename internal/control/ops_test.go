@@ -255,11 +255,11 @@ func TestRequests(t *testing.T) {
 	if err != nil || len(all) != 3 {
 		t.Fatalf("requests: %+v %v", all, err)
 	}
-	// The injected failure answers before the endpoint reads the request:
-	// its record has no client, grant or scope (the core only peeks at the
-	// client when a failure is scoped to one).
+	// The injected failure answers before the endpoint reads the request;
+	// its record still names the client, grant and scope.
 	r := all[0]
-	if r.Seq != 1 || r.Method != "POST" || r.Endpoint != "token" || r.Path != "/token" ||
+	if r.Seq != 1 || r.Method != "POST" || r.Endpoint != "token" || r.Path != "/token" || r.ClientID != webID ||
+		r.GrantType != "client_credentials" || r.Scope != "read" ||
 		r.Status != 400 || r.Error != "invalid_grant" || r.Time != base.Format(time.RFC3339Nano) {
 		t.Errorf("first record %+v", r)
 	}
@@ -282,7 +282,7 @@ func TestRequests(t *testing.T) {
 	}{
 		{RequestQuery{Endpoint: "token"}, "1 2"}, {RequestQuery{Error: "invalid_grant"}, "1"}, {RequestQuery{Status: 200}, "2 3"},
 		{RequestQuery{After: 1, Endpoint: "token"}, "2"}, {RequestQuery{Limit: 1}, "3"}, {RequestQuery{ClientID: "nobody"}, ""},
-		{RequestQuery{GrantType: "client_credentials", Limit: 5}, "2"},
+		{RequestQuery{GrantType: "client_credentials", Limit: 5}, "1 2"},
 	} {
 		got, err := e.client.Requests(ctx, tc.q)
 		var seqs []string
