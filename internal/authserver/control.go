@@ -318,6 +318,9 @@ func (c *Control) SetSkew(d time.Duration) error {
 // Skew is the clock's current skew.
 func (c *Control) Skew() time.Duration { return time.Duration(c.skew.Load()) }
 
+// Now is the server's clock, skew included (the control API's clock).
+func (c *Control) Now() time.Time { return c.srv.now() }
+
 // Reset brings the server back to its configured state: no queued
 // failures, tampering or logins, no extra claims, no skew, an empty
 // request log. Keys and revocations stay as they are: tokens already

@@ -24,12 +24,14 @@ func (s *Server) injectFailures(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		clientID := ""
-		switch {
-		case byClient && ep == EndpointUserinfo:
-			clientID = s.bearerClientID(r)
-		case byClient:
-			clientID, r = peekClientID(r)
+		clientID, peeked := "", false
+		var form url.Values
+		if byClient {
+			clientID, form, r = peekRequest(r)
+			peeked = true
+			if ep == EndpointUserinfo { // it names its client only through the access token
+				clientID = s.bearerClientID(r)
+			}
 		}
 		f, ok := s.control.takeFailure(ep, clientID, func(f Failure) bool {
 			return ep != EndpointAuthorize || f.Error == ""
@@ -38,8 +40,17 @@ func (s *Server) injectFailures(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		if !peeked { // the request log still names the client, grant and scope of an injected answer
+			clientID, form, r = peekRequest(r)
+		}
 		if clientID != "" {
 			noteClient(r, clientID)
+		}
+		if n, ok := r.Context().Value(eventNoteKey{}).(*eventNote); ok && ep == EndpointToken {
+			n.grantType = capField(form.Get("grant_type")) // noteGrant wants the mux's pattern, not set yet
+		}
+		if ep == EndpointToken || ep == EndpointAuthorize {
+			noteScope(r, form.Get("scope"))
 		}
 		if !sleepCtx(r.Context(), f.Delay) {
 			return // the client went away
@@ -120,31 +131,29 @@ func (s *Server) bearerClientID(r *http.Request) string {
 	return rec.ClientID
 }
 
-// peekClientID finds the client a request names — HTTP Basic user name,
-// else client_id in the query or the form body — and returns the request
-// with its body intact for the endpoint.
-func peekClientID(r *http.Request) (string, *http.Request) {
+// peekRequest reads a request's parameters (the form body of a POST, else
+// the query) and the client it names (HTTP Basic user name, else
+// client_id), and returns the request with its body intact for the
+// endpoint.
+func peekRequest(r *http.Request) (clientID string, form url.Values, _ *http.Request) {
+	form = r.URL.Query()
+	if r.Body != nil && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+		r2 := r.Clone(r.Context())
+		r2.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(body), r.Body), r.Body}
+		r = r2
+		if err == nil && r.Method == http.MethodPost {
+			form, _ = url.ParseQuery(string(body))
+		}
+	}
 	if user, _, ok := r.BasicAuth(); ok {
 		if id, err := url.QueryUnescape(user); err == nil { // RFC 6749 §2.3.1
-			return id, r
+			return id, form, r
 		}
-		return user, r
+		return user, form, r
 	}
-	if id := r.URL.Query().Get("client_id"); id != "" {
-		return id, r
-	}
-	if r.Body == nil || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
-		return "", r
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
-	r2 := r.Clone(r.Context())
-	r2.Body = struct {
-		io.Reader
-		io.Closer
-	}{io.MultiReader(bytes.NewReader(body), r.Body), r.Body}
-	if err != nil {
-		return "", r2
-	}
-	v, _ := url.ParseQuery(string(body))
-	return v.Get("client_id"), r2
+	return form.Get("client_id"), form, r
 }

@@ -33,6 +33,9 @@ const maxRevocations = 10000
 // access tokens read as inactive, and a refresh token presented later
 // revokes its grant (RFC 7009 §2.1 semantics for refresh tokens). The
 // revocation is kept in the process: it outlives Reset, not a restart.
+// Moving the clock afterwards (SetSkew, Reset) neither revives the tokens
+// it covers (they keep their issue time, not after At) nor kills later
+// ones (noteIssued), also when the clock stands still.
 func (c *Control) Revoke(ctx context.Context, r Revocation) (Revocation, error) {
 	if r.All == (r.ClientID != "" || r.User != "") {
 		return r, errors.New("revoke: say all, or a client and/or a user")

@@ -171,6 +171,25 @@ func TestControlRevokeClockStandsStillOrGoesBack(t *testing.T) {
 	}
 }
 
+// Tokens a revocation covers stay revoked when the clock is reset after
+// it, also once the real time passes the times they were issued at under
+// the skew (a refresh token lives for hours).
+func TestControlRevokeSurvivesClockReset(t *testing.T) {
+	e := newEnv(t)
+	c := e.srv.Control()
+	if err := c.SetSkew(time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	old := e.userGrant(webID, aliceSub, webAuth)
+	e.clock.Advance(time.Second)
+	if _, err := c.Revoke(t.Context(), Revocation{All: true}); err != nil {
+		t.Fatal(err)
+	}
+	c.Reset()
+	e.clock.Advance(61 * time.Minute) // presented once only: that revokes its family for good
+	wantOAuthError(t, e.refresh(old.refresh, webAuth), http.StatusBadRequest, ErrInvalidGrant, "refresh token was revoked (RFC 7009 section 2.1)")
+}
+
 func TestControlRevokeValidation(t *testing.T) {
 	e := newEnv(t)
 	c := e.srv.Control()

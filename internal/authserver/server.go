@@ -146,8 +146,8 @@ func New(s Settings, o Options) (*Server, error) {
 		o.Now = time.Now
 	}
 	// Every clock reading goes through the control's skew (ctl clock).
-	ctl := &Control{log: newRequestLog()}
 	base := o.Now
+	ctl := &Control{log: newRequestLog()}
 	o.Now = func() time.Time { return base().Add(ctl.Skew()) }
 	onEvent := o.OnEvent
 	if o.RequestLog {
