@@ -9,6 +9,7 @@ import (
 
 	"github.com/oauthkit/oauthkit/internal/build"
 	"github.com/oauthkit/oauthkit/internal/cli/basic"
+	checkcmd "github.com/oauthkit/oauthkit/internal/cli/check"
 	"github.com/oauthkit/oauthkit/internal/cli/cmdutil"
 	flowcmd "github.com/oauthkit/oauthkit/internal/cli/flow"
 	jwtcmd "github.com/oauthkit/oauthkit/internal/cli/jwt"
@@ -89,6 +90,7 @@ Exit codes are listed by 'oauthkit help exit-codes'.`,
 		jwtcmd.NewCmdJWT(f),
 		serve.NewCmdServe(f, nil),
 		flowcmd.NewCmdFlow(f),
+		checkcmd.NewCmdCheck(f),
 		tokencmd.NewCmdToken(f),
 		version.NewCmdVersion(f, nil),
 		newExitCodesTopic(),
