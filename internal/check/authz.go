@@ -214,7 +214,9 @@ func checkUnknownClient(ctx context.Context, e *Env) Outcome {
 
 // refusedCode: the authorization request got no code, or the code got no
 // token. It returns the outcome for a request that must be refused.
-func (e *Env) refusedCode(ctx context.Context, r codeRequest, what string, verifier string) Outcome {
+// A code is redeemed with the attempt's own verifier (none without PKCE,
+// the challenge itself for plain).
+func (e *Env) refusedCode(ctx context.Context, r codeRequest, what string) Outcome {
 	a, err := e.requestCode(ctx, r)
 	if err != nil {
 		return skipOrFail(what, err)
@@ -225,7 +227,7 @@ func (e *Env) refusedCode(ctx context.Context, r codeRequest, what string, verif
 		}
 		return pass()
 	}
-	ans, tr, err := e.exchange(ctx, r.client, a, a.redirectURI, verifier)
+	ans, tr, err := e.exchange(ctx, r.client, a, a.redirectURI, a.verifier)
 	if tr != nil {
 		return failf("%s: the server issued a code and then tokens for it", what)
 	}
@@ -243,7 +245,7 @@ func checkPKCERequired(ctx context.Context, e *Env) Outcome {
 	if !ok {
 		return skipf("no public client: give --public-client-id (a client without a secret, registered for --redirect-uri)")
 	}
-	return e.refusedCode(ctx, codeRequest{client: pc, pkce: pkceNone}, "a request without code_challenge", "")
+	return e.refusedCode(ctx, codeRequest{client: pc, pkce: pkceNone}, "a request without code_challenge")
 }
 
 func checkPKCEPlain(ctx context.Context, e *Env) Outcome {
@@ -254,12 +256,7 @@ func checkPKCEPlain(ctx context.Context, e *Env) Outcome {
 	if pc, ok := e.public(); ok {
 		c = pc
 	}
-	a, err := e.codeURL(codeRequest{client: c, pkce: pkcePlain})
-	if err != nil {
-		return failf("%v", err)
-	}
-	// The verifier of plain is the challenge itself.
-	return e.refusedCode(ctx, codeRequest{client: c, pkce: pkcePlain}, "a request with code_challenge_method=plain", a.verifier)
+	return e.refusedCode(ctx, codeRequest{client: c, pkce: pkcePlain}, "a request with code_challenge_method=plain")
 }
 
 // exchangeMustFail redeems a's code with what is given and wants an

@@ -143,7 +143,6 @@ func Run(ctx context.Context, cfg Config, checks []Check, onResult func(Report))
 	if e.mdUnreachable {
 		return nil, fmt.Errorf("%w: %v", ErrUnreachable, e.mdErr)
 	}
-	e.log.Reset()
 	var reports []Report
 	for i, c := range checks {
 		if ctx.Err() != nil {
@@ -177,6 +176,14 @@ func (e *Env) runOne(ctx context.Context, c Check, first bool) Report {
 	}
 	e.log.Reset()
 	return r
+}
+
+// reuse adds to the current check's evidence the exchanges of an earlier
+// check whose result it reads.
+func (e *Env) reuse(evidence string) {
+	if evidence != "" {
+		e.log.WriteString("(sent by an earlier check)\n" + evidence)
+	}
 }
 
 // revokeObtained revokes every token the run obtained (RFC 7009), refresh

@@ -19,15 +19,20 @@ type jwksState struct {
 	set     []*keys.Key
 	skipped []string
 	setErr  error
+	// evidence is the log of fetching it.
+	evidence string
 }
 
 // loadJWKS fetches jwks_uri once.
 func (e *Env) loadJWKS(ctx context.Context) *jwksState {
 	if e.jwks != nil {
+		e.reuse(e.jwks.evidence)
 		return e.jwks
 	}
 	st := &jwksState{}
 	e.jwks = st
+	start := e.log.Len()
+	defer func() { st.evidence = e.log.String()[start:] }()
 	if e.md == nil || e.md.JWKSURI == "" {
 		st.fetchErr = errors.New("no jwks_uri")
 		return st

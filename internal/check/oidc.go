@@ -10,9 +10,10 @@ import (
 // oidcState is one authorization code grant with openid, shared by the
 // OpenID Connect checks.
 type oidcState struct {
-	attempt *codeAttempt
-	tr      *flow.TokenResponse
-	err     error
+	attempt  *codeAttempt
+	tr       *flow.TokenResponse
+	err      error
+	evidence string
 }
 
 func oidcChecks() []Check {
@@ -39,7 +40,11 @@ func (e *Env) oidcGrant(ctx context.Context) (*oidcState, Outcome, bool) {
 		}
 		st := &oidcState{}
 		e.oidc = st
+		start := e.log.Len()
 		st.attempt, st.tr, st.err = e.grant(ctx, e.main(), scopes)
+		st.evidence = e.log.String()[start:]
+	} else {
+		e.reuse(e.oidc.evidence)
 	}
 	if e.oidc.err != nil {
 		return nil, skipOrFail("authorization code grant with openid", e.oidc.err), false

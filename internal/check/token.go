@@ -19,6 +19,8 @@ type sampleState struct {
 	tr    *flow.TokenResponse
 	grant string
 	err   error
+	// evidence is the log of obtaining it.
+	evidence string
 }
 
 // sampleToken obtains a token once: client credentials for a confidential
@@ -28,7 +30,11 @@ func (e *Env) sampleToken(ctx context.Context) (*sampleState, Outcome, bool) {
 		return nil, out, false
 	}
 	if e.sample == nil {
+		start := e.log.Len()
 		e.sample = e.obtain(ctx)
+		e.sample.evidence = e.log.String()[start:]
+	} else {
+		e.reuse(e.sample.evidence)
 	}
 	if e.sample.tr == nil {
 		return nil, skipOrFail("obtaining a token ("+e.sample.grant+")", e.sample.err), false
