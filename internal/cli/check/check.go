@@ -113,6 +113,10 @@ func (o *Options) prepare() error {
 			}
 		}()
 	}
+	g := o.Factory.Getenv
+	if o.Issuer == "" && o.Profile == "" && g("OAUTHKIT_ISSUER") == "" && g("OAUTHKIT_PROFILE") == "" {
+		return cmdutil.UsageErrorf("--issuer is required: check discovers the server")
+	}
 	if err := o.Prepare(); err != nil {
 		return err
 	}
@@ -254,7 +258,7 @@ func (o *Options) run() error {
 		writeTable(ios.Out, reports, ios.ColorEnabled())
 	}
 	pass, fail, skip := check.Count(reports)
-	fmt.Fprintf(ios.ErrOut, "%d checks: %d passed, %d failed, %d skipped; the tokens obtained were revoked\n", len(reports), pass, fail, skip)
+	fmt.Fprintf(ios.ErrOut, "%d checks: %d passed, %d failed, %d skipped\n", len(reports), pass, fail, skip)
 	if fail > 0 {
 		return cmdutil.OAuthError(fmt.Errorf("%d of %d checks failed: %s", fail, len(reports), failedIDs(reports)))
 	}
