@@ -35,7 +35,6 @@ type Options struct {
 	Skip        []string
 	Strict      bool
 	JUnit       string
-	Params      []string
 
 	checks []check.Check
 }
@@ -79,7 +78,7 @@ unreachable.`,
 	clientopts.AddCommonFlags(cmd, &o.CommonOptions, 30*time.Second, clientopts.FlagSet{Client: true})
 	fl := cmd.Flags()
 	fl.StringArrayVar(&o.Scopes, "scope", nil, "scope to ask for in the grants (repeatable or space-separated)")
-	fl.StringArrayVar(&o.Params, "param", nil, "extra authorization request parameter k=v (repeatable), e.g. prompt=consent")
+	fl.StringArrayVar(&o.CommonOptions.Params, "param", nil, "extra authorization request parameter k=v (repeatable), e.g. prompt=consent")
 	fl.StringVar(&o.RedirectURI, "redirect-uri", "", "a redirect URI registered for the client (the authz checks need it)")
 	fl.StringVar(&o.PublicID, "public-client-id", "", "a public client (no secret) registered for --redirect-uri, for the PKCE checks")
 	fl.StringVar(&o.OtherID, "other-client-id", "", "a second client, for the checks that codes and tokens are bound to their client")
@@ -172,18 +171,8 @@ func (o *Options) config() (check.Config, error) {
 		Client:      check.Client{ID: o.ClientID, Secret: secret, AuthMethod: method},
 		RedirectURI: o.RedirectURI, Scopes: flow.SplitScopes(o.Scopes), Strict: o.Strict,
 	}
-	if len(o.Params) > 0 {
-		cfg.AuthParams = url.Values{}
-		for _, p := range o.Params {
-			k, v, ok := strings.Cut(p, "=")
-			if !ok || k == "" {
-				return cfg, cmdutil.UsageErrorf("--param %q: want name=value", p)
-			}
-			cfg.AuthParams.Add(k, v)
-		}
-		if err := flow.CheckExtraParams(cfg.AuthParams); err != nil {
-			return cfg, cmdutil.UsageErrorf("%v", err)
-		}
+	if g := o.Grant(); len(g.Extra) > 0 { // checked by Prepare
+		cfg.AuthParams = g.Extra
 	}
 	if o.PublicID != "" {
 		cfg.Public = &check.Client{ID: o.PublicID, AuthMethod: flow.AuthNone}
