@@ -2,6 +2,7 @@ package check
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 
@@ -117,6 +118,10 @@ func checkRevokedInactive(ctx context.Context, e *Env) Outcome {
 		return skipOrFail("obtaining a token ("+st.grant+")", st.err)
 	}
 	if err := e.client(e.main()).Revoke(ctx, st.tr.AccessToken, "access_token"); err != nil {
+		var oe *flow.OAuthError
+		if errors.As(err, &oe) && oe.Code == "unsupported_token_type" {
+			return skipf("the server does not revoke this kind of access token (unsupported_token_type, RFC 7009 §2.2.1): %v", err)
+		}
 		return failf("revoking: %v", err)
 	}
 	on, err := e.active(ctx, st.tr.AccessToken)
