@@ -120,9 +120,6 @@ func newEnv(cfg Config) *Env {
 			base = hc.Transport
 		}
 	}
-	if e.cfg.Now == nil {
-		e.cfg.Now = time.Now
-	}
 	hc.Transport = &countingTransport{env: e, base: &flow.LoggingTransport{Base: base, W: &e.log}}
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	hc.Jar = nil
@@ -134,6 +131,9 @@ func newEnv(cfg Config) *Env {
 // sees each report as it is made. The error is ErrUnreachable (wrapped)
 // when the metadata cannot be fetched at all; the reports are then empty.
 func Run(ctx context.Context, cfg Config, checks []Check, onResult func(Report)) ([]Report, error) {
+	if cfg.Now == nil {
+		return nil, errors.New("check: Config.Now is required")
+	}
 	e := newEnv(cfg)
 	e.budget = true
 	e.loadMetadata(ctx)
