@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -112,7 +113,7 @@ type authReply struct {
 // endpoint's origin: redirects there are followed, others are not.
 func (e *Env) serverOrigin(u *url.URL) bool {
 	for _, s := range []string{e.cfg.Issuer, e.md.AuthorizationEndpoint} {
-		if o, err := url.Parse(s); err == nil && strings.EqualFold(o.Scheme, u.Scheme) && strings.EqualFold(o.Host, u.Host) {
+		if o, err := url.Parse(s); err == nil && flow.SameOrigin(o, u) {
 			return true
 		}
 	}
@@ -141,7 +142,8 @@ func (e *Env) visit(ctx context.Context, authURL string) (*authReply, error) {
 		resp.Body.Close()
 		loc := resp.Header.Get("Location")
 		if resp.StatusCode < 300 || resp.StatusCode > 399 || loc == "" {
-			return &authReply{status: resp.StatusCode, page: pageSummary(resp.Header.Get("Content-Type"), body)}, nil
+			mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+			return &authReply{status: resp.StatusCode, page: flow.PageText(mt, body)}, nil
 		}
 		u, err := req.URL.Parse(loc)
 		if err != nil {
@@ -166,24 +168,6 @@ func replyAt(u *url.URL) *authReply {
 		}
 	}
 	return &authReply{redirected: true, location: u, params: params}
-}
-
-// pageSummary is what a page says, one line (error objects, titles).
-func pageSummary(contentType string, body []byte) string {
-	if obj, err := flow.ParseObject(body); err == nil && obj.String("error") != "" {
-		return "error=" + obj.String("error")
-	}
-	s := string(body)
-	if i := strings.Index(strings.ToLower(s), "<title>"); i >= 0 {
-		rest := s[i+7:]
-		if j := strings.Index(strings.ToLower(rest), "</title>"); j >= 0 {
-			return termtext.Cut(strings.TrimSpace(rest[:j]), 120)
-		}
-	}
-	if strings.HasPrefix(contentType, "text/plain") {
-		return termtext.Cut(strings.TrimSpace(s), 120)
-	}
-	return ""
 }
 
 // authorize visits authURL; when the server shows a page (status 200:

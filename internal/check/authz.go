@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/oauthkit/oauthkit/internal/flow"
@@ -137,20 +138,11 @@ func redirectVariants(registered string) []string {
 	}
 	var out []string
 	for _, v := range vs {
-		if v != registered && !contains(out, v) {
+		if v != registered && !slices.Contains(out, v) {
 			out = append(out, v)
 		}
 	}
 	return out
-}
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // acceptedRedirect reports whether an authorization request for a variant

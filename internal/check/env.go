@@ -3,6 +3,7 @@ package check
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -283,7 +284,7 @@ func (e *Env) metaStrings(name string) ([]string, bool) {
 	if !ok {
 		return nil, false
 	}
-	if err := jsonUnmarshal(raw, &out); err != nil {
+	if err := json.Unmarshal(raw, &out); err != nil {
 		return nil, false
 	}
 	return out, true

@@ -79,6 +79,12 @@ func signingKey(t *testing.T) *keys.Key {
 
 func startServer(t *testing.T, wrap wrapper) *testServer {
 	t.Helper()
+	return startServerWith(t, wrap, true)
+}
+
+// startServerWith: without autoApprove the server shows its sign-in page.
+func startServerWith(t *testing.T, wrap wrapper, autoApprove bool) *testServer {
+	t.Helper()
 	ck := &clock{t: time.Now().UTC().Truncate(time.Second)}
 	ts := httptest.NewUnstartedServer(nil)
 	ts.Start()
@@ -91,13 +97,13 @@ func startServer(t *testing.T, wrap wrapper) *testServer {
 		c      store.Client
 		secret string
 	}{
-		{store.Client{ID: appID, AuthMethod: "client_secret_basic", RedirectURIs: []string{redirectURI}, AutoApprove: true,
+		{store.Client{ID: appID, AuthMethod: "client_secret_basic", RedirectURIs: []string{redirectURI}, AutoApprove: autoApprove,
 			Scopes:     []string{"openid", "read", "write"},
 			GrantTypes: []string{authserver.GrantAuthorizationCode, authserver.GrantRefreshToken, authserver.GrantClientCredentials}}, appSecret},
-		{store.Client{ID: otherID, AuthMethod: "client_secret_basic", RedirectURIs: []string{redirectURI}, AutoApprove: true,
+		{store.Client{ID: otherID, AuthMethod: "client_secret_basic", RedirectURIs: []string{redirectURI}, AutoApprove: autoApprove,
 			Scopes:     []string{"openid", "read"},
 			GrantTypes: []string{authserver.GrantAuthorizationCode, authserver.GrantRefreshToken, authserver.GrantClientCredentials}}, otherSecret},
-		{store.Client{ID: spaID, AuthMethod: "none", RedirectURIs: []string{redirectURI}, AutoApprove: true,
+		{store.Client{ID: spaID, AuthMethod: "none", RedirectURIs: []string{redirectURI}, AutoApprove: autoApprove,
 			Scopes: []string{"openid", "read"}, GrantTypes: []string{authserver.GrantAuthorizationCode, authserver.GrantRefreshToken}}, ""},
 	} {
 		if c.secret != "" {
@@ -115,7 +121,7 @@ func startServer(t *testing.T, wrap wrapper) *testServer {
 		t.Fatal(err)
 	}
 	srv, err := authserver.New(authserver.Settings{Issuer: ts.URL, AccessTokenTTL: 10 * time.Minute, RefreshTokenTTL: time.Hour,
-		CodeTTL: time.Minute, AutoApproveUser: "alice"},
+		CodeTTL: time.Minute, AutoApproveUser: map[bool]string{true: "alice"}[autoApprove]},
 		authserver.Options{Store: st, Hasher: h, Keys: ks, Now: ck.Now, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
