@@ -128,6 +128,11 @@ func (e *Env) visit(ctx context.Context, authURL string) (*authReply, error) {
 	jar, _ := cookiejar.New(nil)
 	hc := *e.hc
 	hc.Jar = jar
+	// A redirect URI on the server's own origin ends the chain too.
+	var target *url.URL
+	if au, err := url.Parse(authURL); err == nil {
+		target, _ = url.Parse(au.Query().Get("redirect_uri"))
+	}
 	next := authURL
 	for hop := 0; ; hop++ {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, next, nil)
@@ -149,7 +154,7 @@ func (e *Env) visit(ctx context.Context, authURL string) (*authReply, error) {
 		if err != nil {
 			return nil, fmt.Errorf("unparsable Location %q", termtext.Cut(loc, 200))
 		}
-		if !e.serverOrigin(u) {
+		if !e.serverOrigin(u) || atRedirectURI(u, target) {
 			return replyAt(u), nil
 		}
 		if hop >= maxHops {
@@ -157,6 +162,12 @@ func (e *Env) visit(ctx context.Context, authURL string) (*authReply, error) {
 		}
 		next = u.String()
 	}
+}
+
+// atRedirectURI: u is the redirect URI (scheme, host and path).
+func atRedirectURI(u, target *url.URL) bool {
+	return target != nil && target.Host != "" && strings.EqualFold(u.Scheme, target.Scheme) &&
+		strings.EqualFold(u.Host, target.Host) && u.EscapedPath() == target.EscapedPath()
 }
 
 // replyAt is a redirect to u with its response parameters.

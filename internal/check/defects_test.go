@@ -51,6 +51,10 @@ func TestPlantedDefects(t *testing.T) {
 		{"no WWW-Authenticate on 401", noChallenge, "token.invalid-client-basic"},
 		{"no iss in the authorization response", noIss, "authz.response"},
 		{"wrong issuer in the metadata", wrongIssuer, "discovery.issuer-exact"},
+		{"a refresh grants a wider scope", widerScope, "refresh.scope-no-widen"},
+		{"another client redeems the code", asApp("authorization_code", "/token"), "authz.code-bound-client"},
+		{"another client revokes the token", asApp("", "/revoke"), "revoke.other-client"},
+		{"a rotated-out refresh token accepted", reuseAccepted(), "refresh.reuse-detected"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := startServer(t, tc.wrap)
@@ -300,4 +304,93 @@ func wrongIssuer(next http.Handler) http.Handler {
 		}
 		rec.send(w, rec.body.Bytes())
 	})
+}
+
+// widerScope drops the scope of a refresh request and answers as if the
+// scope asked for had been granted.
+func widerScope(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !isPath(r, http.MethodPost, "/token") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		form, _ := url.ParseQuery(string(formOf(r)))
+		asked := form.Get("scope")
+		if form.Get("grant_type") != "refresh_token" || asked == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		form.Del("scope")
+		body := form.Encode()
+		r.Body, r.ContentLength = readCloser(body), int64(len(body))
+		rec := serve(next, r)
+		var obj map[string]any
+		if rec.status == http.StatusOK && json.Unmarshal(rec.body.Bytes(), &obj) == nil {
+			obj["scope"] = asked
+			out, _ := json.Marshal(obj)
+			rec.send(w, out)
+			return
+		}
+		rec.send(w, rec.body.Bytes())
+	})
+}
+
+// asApp sends the other client's requests at path (of grant, when given)
+// with the app's credentials, as if the server did not tell clients apart.
+func asApp(grant, path string) wrapper {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if id, _, ok := r.BasicAuth(); ok && id == otherID && isPath(r, http.MethodPost, path) {
+				form, _ := url.ParseQuery(string(formOf(r)))
+				if grant == "" || form.Get("grant_type") == grant {
+					r.SetBasicAuth(appID, appSecret)
+				}
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// reuseAccepted rotates, but a rotated-out refresh token still works: it
+// is swapped for the newest one of its grant.
+func reuseAccepted() wrapper {
+	var mu sync.Mutex
+	newest := map[string]string{} // every refresh token of a grant -> its newest
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !isPath(r, http.MethodPost, "/token") {
+				next.ServeHTTP(w, r)
+				return
+			}
+			form, _ := url.ParseQuery(string(formOf(r)))
+			presented := form.Get("refresh_token")
+			if form.Get("grant_type") != "refresh_token" {
+				next.ServeHTTP(w, r)
+				return
+			}
+			mu.Lock()
+			if cur, ok := newest[presented]; ok && cur != presented {
+				form.Set("refresh_token", cur)
+			}
+			mu.Unlock()
+			body := form.Encode()
+			r.Body, r.ContentLength = readCloser(body), int64(len(body))
+			rec := serve(next, r)
+			var obj map[string]any
+			if rec.status == http.StatusOK && json.Unmarshal(rec.body.Bytes(), &obj) == nil {
+				if rt, ok := obj["refresh_token"].(string); ok {
+					mu.Lock()
+					for old, cur := range newest {
+						if cur == form.Get("refresh_token") {
+							newest[old] = rt
+						}
+					}
+					newest[presented] = rt
+					newest[rt] = rt
+					mu.Unlock()
+				}
+			}
+			rec.send(w, rec.body.Bytes())
+		})
+	}
 }
