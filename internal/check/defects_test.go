@@ -64,6 +64,9 @@ func TestPlantedDefects(t *testing.T) {
 				t.Fatalf("failed: %q, want exactly [%s]", failed, tc.want)
 			}
 			for _, r := range reports {
+				if strings.Contains(r.Evidence, appSecret) || strings.Contains(r.Evidence, otherSecret) || strings.Contains(r.Evidence, `"access_token":"ey`) {
+					t.Errorf("%s: the evidence shows a secret or a token:\n%s", r.ID, r.Evidence)
+				}
 				if r.ID == tc.want && (r.Reason == "" || !strings.Contains(r.Evidence, "> ")) {
 					t.Errorf("%s failed without a reason or evidence: %q\n%s", r.ID, r.Reason, r.Evidence)
 				}
