@@ -24,8 +24,7 @@ import (
 // answers, and login-as only skips the pages for a user that exists.
 type Control struct {
 	srv  *Server
-	base func() time.Time // the clock without skew
-	skew atomic.Int64     // time.Duration added to the base clock
+	skew atomic.Int64 // time.Duration added to the base clock
 
 	mu        sync.Mutex
 	failures  []*queuedFailure
@@ -33,8 +32,8 @@ type Control struct {
 	logins    []*queuedLogin
 	claims    []claimsRule
 	cutoffs   []revocation
-	hasRevoke atomic.Bool // a cutoff exists: token checks consult them
-	spans     []skewSpan  // the skews in force since the start, oldest first
+	hasRevoke atomic.Bool           // a cutoff exists: token checks consult them
+	notes     map[string]issuedNote // tokens issued after cutoffs they do not pass (noteIssued)
 
 	log *requestLog
 }
@@ -181,6 +180,9 @@ func (f *Failure) check() error {
 	if err := f.Scope.check(); err != nil {
 		return err
 	}
+	if f.ClientID != "" && (f.Endpoint == EndpointJWKS || f.Endpoint == EndpointDiscovery) {
+		return fmt.Errorf("client: requests to the %s endpoint name no client; leave it out", f.Endpoint)
+	}
 	if f.Error != "" && !validErrorCode(f.Error) {
 		return fmt.Errorf("error %q: an OAuth error code is printable ASCII without quotes or backslashes (RFC 6749 §5.2)", f.Error)
 	}
@@ -309,46 +311,8 @@ func (c *Control) SetSkew(d time.Duration) error {
 	if d > 10*365*24*time.Hour || d < -10*365*24*time.Hour {
 		return errors.New("skew: at most ten years either way")
 	}
-	c.setSkew(d)
-	return nil
-}
-
-// skewSpan: from the base time From on, the clock was skewed by Skew.
-type skewSpan struct {
-	From time.Time
-	Skew time.Duration
-}
-
-// maxSkewSpans bounds the skew history; the oldest spans go first (a
-// revocation then judges tokens of that time as if unskewed).
-const maxSkewSpans = 10000
-
-func (c *Control) setSkew(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if time.Duration(c.skew.Load()) == d {
-		return
-	}
 	c.skew.Store(int64(d))
-	if len(c.spans) >= maxSkewSpans {
-		c.spans = slices.Delete(c.spans, 0, 1)
-	}
-	c.spans = append(c.spans, skewSpan{From: c.base(), Skew: d})
-}
-
-// baseTimeOf maps a time the skewed clock gave back to the base time it
-// was read at: the latest span in which that is possible. Called with mu
-// held.
-func (c *Control) baseTimeOf(t time.Time) time.Time {
-	end := c.base()
-	for i := len(c.spans) - 1; i >= 0; i-- {
-		sp := c.spans[i]
-		if r := t.Add(-sp.Skew); !r.Before(sp.From) && !r.After(end) {
-			return r
-		}
-		end = sp.From
-	}
-	return t // before any skew: the clocks agreed
+	return nil
 }
 
 // Skew is the clock's current skew.
@@ -365,7 +329,7 @@ func (c *Control) Reset() {
 	c.mu.Lock()
 	c.failures, c.tampers, c.logins, c.claims = nil, nil, nil, nil
 	c.mu.Unlock()
-	c.setSkew(0)
+	c.skew.Store(0)
 	c.log.clear()
 }
 

@@ -29,6 +29,9 @@ func (s *Server) injectFailures(next http.Handler) http.Handler {
 		if byClient {
 			clientID, form, r = peekRequest(r)
 			peeked = true
+			if ep == EndpointUserinfo { // it names its client only through the access token
+				clientID = s.bearerClientID(r)
+			}
 		}
 		f, ok := s.control.takeFailure(ep, clientID, func(f Failure) bool {
 			return ep != EndpointAuthorize || f.Error == ""
@@ -112,6 +115,20 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 	case <-ctx.Done():
 		return false
 	}
+}
+
+// bearerClientID is the client of the live access token a userinfo
+// request presents in its Authorization header; "" for none.
+func (s *Server) bearerClientID(r *http.Request) string {
+	value, ok := bearerToken(r.Header.Get("Authorization"))
+	if !ok {
+		return ""
+	}
+	rec, live, err := s.activeAccessToken(r.Context(), value)
+	if err != nil || !live {
+		return ""
+	}
+	return rec.ClientID
 }
 
 // peekRequest reads a request's parameters (the form body of a POST, else

@@ -18,10 +18,6 @@ type Revocation struct {
 	ClientID string
 	User     string
 	At       time.Time // set by Revoke: the server's time of the call
-	// atBase is At on the unskewed clock: tokens are judged by when they
-	// were issued in real time, so moving the clock after a revocation
-	// (ctl clock, reset) neither revives old tokens nor kills new ones.
-	atBase time.Time
 }
 
 type revocation struct {
@@ -37,6 +33,9 @@ const maxRevocations = 10000
 // access tokens read as inactive, and a refresh token presented later
 // revokes its grant (RFC 7009 §2.1 semantics for refresh tokens). The
 // revocation is kept in the process: it outlives Reset, not a restart.
+// Moving the clock afterwards (SetSkew, Reset) neither revives the tokens
+// it covers (they keep their issue time, not after At) nor kills later
+// ones (noteIssued), also when the clock stands still.
 func (c *Control) Revoke(ctx context.Context, r Revocation) (Revocation, error) {
 	if r.All == (r.ClientID != "" || r.User != "") {
 		return r, errors.New("revoke: say all, or a client and/or a user")
@@ -59,10 +58,7 @@ func (c *Control) Revoke(ctx context.Context, r Revocation) (Revocation, error) 
 			return r, err
 		}
 	}
-	c.mu.Lock()
-	rev.atBase = c.base()
-	rev.At = rev.atBase.Add(c.Skew())
-	c.mu.Unlock()
+	rev.At = c.srv.now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.cutoffs) >= maxRevocations {
@@ -75,16 +71,25 @@ func (c *Control) Revoke(ctx context.Context, r Revocation) (Revocation, error) 
 
 // revoked reports whether a token of the client and user subject (""
 // for a client's own token) issued at issuedAt was revoked by a control
-// call.
-func (c *Control) revoked(clientID, subject string, issuedAt time.Time) bool {
+// call; id is its store key (the access token record's ID, the refresh
+// token's hash).
+func (c *Control) revoked(id, clientID, subject string, issuedAt time.Time) bool {
 	if c == nil || !c.hasRevoke.Load() {
 		return false
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	issuedBase := c.baseTimeOf(issuedAt)
-	for _, r := range c.cutoffs {
-		if issuedBase.After(r.atBase) {
+	cuts := c.cutoffs
+	if n, ok := c.notes[id]; ok {
+		cuts = cuts[n.revocations:] // it was issued after these
+	}
+	return cutBy(cuts, clientID, subject, issuedAt)
+}
+
+// cutBy reports whether one of the revocations covers the token.
+func cutBy(cuts []revocation, clientID, subject string, issuedAt time.Time) bool {
+	for _, r := range cuts {
+		if issuedAt.After(r.At) {
 			continue
 		}
 		if r.All || ((r.ClientID == "" || r.ClientID == clientID) && (r.User == "" || (subject != "" && r.subject == subject))) {
@@ -92,6 +97,50 @@ func (c *Control) revoked(clientID, subject string, issuedAt time.Time) bool {
 		}
 	}
 	return false
+}
+
+// issuedNote records a token issued after revocations whose cutoff its
+// issue time does not pass.
+type issuedNote struct {
+	revocations int       // how many revocations there were when it was issued
+	expires     time.Time // after this it can be forgotten
+}
+
+// maxIssuedNotes bounds the notes. When they are full, expired ones are
+// dropped; if none is, a new token is not noted and reads as revoked by
+// the revocations before it.
+const maxIssuedNotes = 100000
+
+// noteIssued is called once a token is stored and before it is handed
+// out. A revocation covers the tokens issued up to its time; but when the
+// clock stands still (a test's frozen clock) or went back (SetSkew,
+// Reset), a token issued after the call can carry a time that does not
+// pass it. Such a token is noted with the number of revocations made
+// before it, which then do not apply to it.
+func (c *Control) noteIssued(id, clientID, subject string, issuedAt, expires time.Time) {
+	if c == nil || !c.hasRevoke.Load() {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !cutBy(c.cutoffs, clientID, subject, issuedAt) {
+		return
+	}
+	if c.notes == nil {
+		c.notes = map[string]issuedNote{}
+	}
+	if len(c.notes) >= maxIssuedNotes {
+		now := c.srv.now()
+		for k, n := range c.notes {
+			if !n.expires.After(now) {
+				delete(c.notes, k)
+			}
+		}
+		if len(c.notes) >= maxIssuedNotes {
+			return
+		}
+	}
+	c.notes[id] = issuedNote{revocations: len(c.cutoffs), expires: expires}
 }
 
 // RotateKeys makes a new key of the algorithm's type the signing key

@@ -82,6 +82,7 @@ func (s *Server) grantAuthorizationCode(req *tokenRequest) (*issued, *Error) {
 	}
 	res := &issued{AccessToken: at, IssuedAt: now, ExpiresAt: exp, Scope: code.Scope, Subject: code.Subject}
 	if withRefresh {
+		s.control.noteIssued(first.Hash, req.client.ID, code.Subject, first.IssuedAt, first.ExpiresAt) // ctl revoke
 		res.RefreshToken, res.RefreshAt, res.RefreshExp = refresh, first.IssuedAt, first.ExpiresAt
 	}
 	if out.openID {

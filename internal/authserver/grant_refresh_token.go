@@ -40,7 +40,7 @@ func (s *Server) grantRefreshToken(req *tokenRequest) (*issued, *Error) {
 	if fam.ClientID != req.client.ID {
 		return nil, NewError(ErrInvalidGrant, "refresh token was issued to another client (RFC 6749 §6)")
 	}
-	if rt.Status == store.StatusActive && !fam.Revoked && s.control.revoked(fam.ClientID, fam.Subject, rt.IssuedAt) { // ctl revoke
+	if rt.Status == store.StatusActive && !fam.Revoked && s.control.revoked(rt.Hash, fam.ClientID, fam.Subject, rt.IssuedAt) { // ctl revoke
 		if err := s.store.RefreshTokens().RevokeFamily(ctx, fam.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return nil, s.storeError(err)
 		}
@@ -103,6 +103,8 @@ func (s *Server) grantRefreshToken(req *tokenRequest) (*issued, *Error) {
 	case err != nil:
 		return nil, s.storeError(err)
 	}
+	// ctl revoke: a revocation made before this rotation does not cover it
+	s.control.noteIssued(nextRT.Hash, fam.ClientID, fam.Subject, nextRT.IssuedAt, nextRT.ExpiresAt)
 	if at == "" { // not live at lookup, yet rotated: mint now
 		if at, exp, e = s.mintAccessToken(ctx, g); e != nil {
 			return nil, e

@@ -95,6 +95,7 @@ func (s *Server) mintAccessToken(ctx context.Context, g grant) (string, time.Tim
 	if err := s.store.AccessTokens().Record(ctx, rec); err != nil {
 		return "", time.Time{}, s.storeError(err)
 	}
+	s.control.noteIssued(rec.ID, rec.ClientID, g.userSubject(), rec.IssuedAt, rec.ExpiresAt) // ctl revoke
 	return value, exp, nil
 }
 
@@ -113,6 +114,9 @@ func (s *Server) startFamily(ctx context.Context, g *grant, codeHash string, wit
 	}
 	if err := s.store.RefreshTokens().CreateFamily(ctx, fam, rt); err != nil {
 		return "", store.RefreshToken{}, s.storeError(err)
+	}
+	if withRefresh {
+		s.control.noteIssued(rt.Hash, fam.ClientID, fam.Subject, rt.IssuedAt, rt.ExpiresAt) // ctl revoke
 	}
 	return refresh, rt, nil
 }

@@ -147,7 +147,7 @@ func New(s Settings, o Options) (*Server, error) {
 	}
 	// Every clock reading goes through the control's skew (ctl clock).
 	base := o.Now
-	ctl := &Control{log: newRequestLog(), base: base}
+	ctl := &Control{log: newRequestLog()}
 	o.Now = func() time.Time { return base().Add(ctl.Skew()) }
 	onEvent := o.OnEvent
 	if o.RequestLog {

@@ -75,15 +75,17 @@ type env struct {
 }
 
 type envConfig struct {
-	settings  Settings
-	sqlite    bool
-	extraKeys []*keys.Key
+	settings   Settings
+	sqlite     bool
+	extraKeys  []*keys.Key
+	requestLog bool
 }
 
 type envOption func(*envConfig)
 
 func withSettings(f func(*Settings)) envOption { return func(c *envConfig) { f(&c.settings) } }
 func withSQLite() envOption                    { return func(c *envConfig) { c.sqlite = true } }
+func withRequestLog() envOption                { return func(c *envConfig) { c.requestLog = true } }
 func withExtraKeys(k ...*keys.Key) envOption {
 	return func(c *envConfig) { c.extraKeys = append(c.extraKeys, k...) }
 }
@@ -125,7 +127,7 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 		t.Fatal(err)
 	}
 	e.srv, err = New(cfg.settings, Options{Store: e.store, Hasher: e.hasher, Keys: ks, Now: e.clock.Now,
-		Logger: slog.New(slog.DiscardHandler)})
+		Logger: slog.New(slog.DiscardHandler), RequestLog: cfg.requestLog})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -112,8 +112,8 @@ func CheckCallback(v url.Values, chk CallbackCheck, now time.Time) (*Callback, e
 		var err error
 		if chk.IDTokenOnly {
 			tr, err = idTokenFromObject("authorization response", obj)
-		} else {
-			tr, err = tokenFromObject("authorization response", obj, now)
+		} else if tr, err = tokenFromObject("authorization response", obj, now); err == nil {
+			err = requireTokenType("authorization response", tr) // RFC 6749 §4.2.2
 		}
 		if err != nil {
 			return nil, err

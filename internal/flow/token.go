@@ -31,7 +31,9 @@ type TokenResponse struct {
 
 // ParseTokenResponse interprets a token endpoint answer received at now.
 // A JSON error object (with any status) is an *OAuthError; a 200 without
-// access_token is an error too.
+// access_token is an error too. A missing token_type is not: `oauthkit
+// check` reports it as a finding of its own; flow's grants refuse it
+// (Client.Token, requireTokenType).
 func ParseTokenResponse(where string, status int, contentType string, body []byte, now time.Time) (*TokenResponse, error) {
 	obj, perr := ParseObject(body)
 	if perr == nil {
@@ -70,6 +72,16 @@ func tokenFromObject(where string, obj Object, now time.Time) (*TokenResponse, e
 	return tr, nil
 }
 
+// requireTokenType refuses a token answer without token_type (RFC 6749
+// §5.1, §4.2.2): the client would not know how to present the token
+// (§7.1), and a server that leaves it out is broken or forged.
+func requireTokenType(where string, tr *TokenResponse) error {
+	if tr.TokenType == "" {
+		return fmt.Errorf("%s answered without a token_type (RFC 6749 §5.1)", where)
+	}
+	return nil
+}
+
 // snippet describes a non-JSON body briefly for an error message.
 func snippet(contentType string, body []byte) string {
 	mt, _, _ := mime.ParseMediaType(contentType)
@@ -88,7 +100,14 @@ func (c *Client) Token(ctx context.Context, form url.Values) (*TokenResponse, er
 	if err != nil {
 		return nil, err
 	}
-	return ParseTokenResponse("token endpoint", resp.Status, resp.ContentType, resp.Body, c.Now())
+	tr, err := ParseTokenResponse("token endpoint", resp.Status, resp.ContentType, resp.Body, c.Now())
+	if err != nil {
+		return nil, err
+	}
+	if err := requireTokenType("token endpoint", tr); err != nil {
+		return nil, err
+	}
+	return tr, nil
 }
 
 // Grant parameters shared by the grants: scope, audience, resource and

@@ -2,7 +2,11 @@ package flow
 
 import (
 	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -17,8 +21,9 @@ func TestParseTokenResponse(t *testing.T) {
 		wantErr        string
 	}{
 		{name: "rfc6749", status: 200, ct: "application/json", body: `{"access_token":"a","token_type":"Bearer","expires_in":3600}`, wantAT: "a", wantExp: time.Hour},
-		{name: "apigee string expires_in", status: 200, ct: "application/json", body: `{"access_token":"a","expires_in":"1800"}`, wantAT: "a", wantExp: 30 * time.Minute},
-		{name: "no expires_in", status: 200, ct: "application/json", body: `{"access_token":"a"}`, wantAT: "a"},
+		{name: "apigee string expires_in", status: 200, ct: "application/json", body: `{"access_token":"a","token_type":"BearerToken","expires_in":"1800"}`, wantAT: "a", wantExp: 30 * time.Minute},
+		{name: "no expires_in", status: 200, ct: "application/json", body: `{"access_token":"a","token_type":"Bearer"}`, wantAT: "a"},
+		{name: "no token_type: parsed (Client.Token refuses it)", status: 200, ct: "application/json", body: `{"access_token":"a","expires_in":60}`, wantAT: "a", wantExp: time.Minute},
 		{name: "oauth error", status: 401, ct: "application/json", body: `{"error":"invalid_client","error_description":"wrong secret"}`,
 			wantOAuth: `token endpoint answered error=invalid_client error_description="wrong secret" (HTTP 401)`},
 		{name: "control characters in the description", status: 400, body: "{\"error\":\"invalid_grant\",\"error_description\":\"a\\u001b[31mb\"}",
@@ -30,7 +35,7 @@ func TestParseTokenResponse(t *testing.T) {
 		{name: "200 not JSON", status: 200, ct: "text/plain", body: "eyJ.x.y", wantErr: `token endpoint answered HTTP 200 with a body that is not a JSON object`},
 		{name: "no access_token", status: 200, body: `{"token_type":"Bearer"}`, wantErr: "token endpoint answered without an access_token (RFC 6749 §5.1)"},
 		{name: "repeated member", status: 200, body: `{"access_token":"a","access_token":"b"}`, wantErr: `member "access_token" appears twice`},
-		{name: "b64token with padding", status: 200, body: `{"access_token":"aZ09-._~+/==","refresh_token":"r t!"}`, wantAT: "aZ09-._~+/=="},
+		{name: "b64token with padding", status: 200, body: `{"access_token":"aZ09-._~+/==","token_type":"Bearer","refresh_token":"r t!"}`, wantAT: "aZ09-._~+/=="},
 		{name: "CRLF in the access token", status: 200, body: `{"access_token":"at\r\nX-Injected: 1"}`,
 			wantErr: "token endpoint answered access_token with byte 0x0d at offset 2, which is not allowed in an access token (RFC 6750 §2.1"},
 		{name: "space in the access token", status: 200, body: `{"access_token":"a b"}`, wantErr: "access_token with byte 0x20 at offset 1"},
@@ -83,5 +88,46 @@ func TestObjectWith(t *testing.T) {
 		if _, err := ParseObject([]byte(bad)); err == nil {
 			t.Errorf("ParseObject(%q) accepted", bad)
 		}
+	}
+}
+
+// The grants refuse a token answer without token_type (RFC 6749 §5.1); a
+// present one of any registered type passes.
+func TestTokenRequiresTokenType(t *testing.T) {
+	var body atomic.Value
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(body.Load().(string)))
+	}))
+	t.Cleanup(srv.Close)
+	c := &Client{HTTP: srv.Client(), Now: func() time.Time { return testNow },
+		Endpoints: Endpoints{Issuer: srv.URL, Token: srv.URL}, ClientID: "cli", AuthMethod: AuthNone}
+	for _, tc := range []struct{ body, wantErr string }{
+		{`{"access_token":"a","expires_in":60}`, "token endpoint answered without a token_type (RFC 6749 §5.1)"},
+		{`{"access_token":"a","token_type":""}`, "token endpoint answered without a token_type (RFC 6749 §5.1)"},
+		{`{"access_token":"a","token_type":"Bearer"}`, ""},
+		{`{"access_token":"a","token_type":"BearerToken"}`, ""}, // Apigee's
+		{`{"access_token":"a","token_type":"DPoP"}`, ""},
+	} {
+		body.Store(tc.body)
+		tr, err := c.ClientCredentials(t.Context(), Grant{})
+		switch {
+		case tc.wantErr == "" && (err != nil || tr.AccessToken != "a"):
+			t.Errorf("%s: %v", tc.body, err)
+		case tc.wantErr != "" && (err == nil || err.Error() != tc.wantErr || tr != nil):
+			t.Errorf("%s: err %v, response %v; want %q", tc.body, err, tr, tc.wantErr)
+		}
+	}
+}
+
+func TestImplicitResponseRequiresTokenType(t *testing.T) {
+	chk := CallbackCheck{State: "s", Implicit: true}
+	_, err := CheckCallback(url.Values{"access_token": {"a"}, "state": {"s"}}, chk, testNow)
+	if err == nil || err.Error() != "authorization response answered without a token_type (RFC 6749 §5.1)" {
+		t.Errorf("no token_type: %v", err)
+	}
+	cb, err := CheckCallback(url.Values{"access_token": {"a"}, "token_type": {"Bearer"}, "state": {"s"}}, chk, testNow)
+	if err != nil || cb.Token.AccessToken != "a" {
+		t.Errorf("with token_type: %v %v", cb, err)
 	}
 }
