@@ -3,6 +3,7 @@ package flow
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"mime"
 	"net/url"
@@ -77,9 +78,16 @@ func tokenFromObject(where string, obj Object, now time.Time) (*TokenResponse, e
 // (§7.1), and a server that leaves it out is broken or forged.
 func requireTokenType(where string, tr *TokenResponse) error {
 	if tr.TokenType == "" {
-		return fmt.Errorf("%s answered without a token_type (RFC 6749 §5.1)", where)
+		return &TokenTypeError{Where: where}
 	}
 	return nil
+}
+
+// TokenTypeError is a token answer without token_type.
+type TokenTypeError struct{ Where string }
+
+func (e *TokenTypeError) Error() string {
+	return e.Where + " answered without a token_type (RFC 6749 §5.1)"
 }
 
 // snippet describes a non-JSON body briefly for an error message.
@@ -96,6 +104,16 @@ func snippet(contentType string, body []byte) string {
 
 // Token sends a token request with the given grant parameters.
 func (c *Client) Token(ctx context.Context, form url.Values) (*TokenResponse, error) {
+	tr, err := c.token(ctx, form)
+	if err != nil {
+		return nil, err
+	}
+	return tr, nil
+}
+
+// token is Token that also returns an answer whose only fault is a missing
+// token_type, with the *TokenTypeError.
+func (c *Client) token(ctx context.Context, form url.Values) (*TokenResponse, error) {
 	resp, err := c.postForm(ctx, c.Endpoints.Token, form)
 	if err != nil {
 		return nil, err
@@ -105,7 +123,7 @@ func (c *Client) Token(ctx context.Context, form url.Values) (*TokenResponse, er
 		return nil, err
 	}
 	if err := requireTokenType("token endpoint", tr); err != nil {
-		return nil, err
+		return tr, err
 	}
 	return tr, nil
 }
@@ -162,18 +180,30 @@ func (c *Client) Refresh(ctx context.Context, refreshToken string, g Grant) (*To
 }
 
 func (c *Client) tokenWithIDToken(ctx context.Context, form url.Values) (*TokenResponse, error) {
-	tr, err := c.Token(ctx, form)
-	if err != nil {
-		return nil, err
+	tr, err := c.token(ctx, form)
+	if err == nil {
+		err = c.VerifyIDToken(ctx, tr, IDTokenExpect{Rule: NonceNotChecked})
 	}
-	if err := c.VerifyIDToken(ctx, tr, IDTokenExpect{Rule: NonceNotChecked}); err != nil {
+	var defect *TokenTypeError
+	switch {
+	case err == nil:
+		return tr, nil
+	case tr != nil && (errors.As(err, new(*IDTokenError)) || errors.As(err, &defect)):
 		// The server issued the tokens (a rotating server has retired the
 		// refresh token that got them): the caller gets them with the
 		// error, so it can keep them.
-		return tr, err
+		return tr, &IssuedError{Err: err}
 	}
-	return tr, nil
+	return nil, err
 }
+
+// IssuedError is an answer that failed a check although the server issued
+// its tokens: the caller keeps them (a rotated refresh token is the only
+// way back to the grant) and still fails. Err is the check that failed.
+type IssuedError struct{ Err error }
+
+func (e *IssuedError) Error() string { return e.Err.Error() }
+func (e *IssuedError) Unwrap() error { return e.Err }
 
 // ExchangeCode redeems an authorization code (§4.1.3, RFC 7636 §4.5). It
 // does not verify an ID token: the caller knows the nonce (VerifyIDToken).

@@ -39,8 +39,8 @@ func runGrant(o *clientopts.CommonOptions, do func(context.Context, *flow.Client
 		return clientopts.MapError(err)
 	}
 	tr, err := do(ctx, c)
-	var ie *flow.IDTokenError
-	if err != nil && tr != nil && errors.As(err, &ie) {
+	var issued *flow.IssuedError
+	if err != nil && tr != nil && errors.As(err, &issued) {
 		// The server issued these (and may have retired the refresh token
 		// that got them): write them where asked, then fail.
 		return errors.Join(clientopts.MapError(err), emitToken(o, tr))
