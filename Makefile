@@ -7,7 +7,7 @@ FUZZTIME  ?= 30s
 GO_DIRS   := cmd internal keys
 INTEROP   := testdata/interop
 
-.PHONY: all build test tools fmt-check vet tidy-check docs docs-check go-test release-check fuzz clean
+.PHONY: all build test tools fmt-check vet tidy-check docs docs-check go-test release-check fuzz bench-peers clean
 
 all: build
 
@@ -64,6 +64,11 @@ fuzz:
 			echo "== $$pkg $$t"; $(GO) test -run='^$$' -fuzz="^$$t$$" -fuzztime=$(FUZZTIME) $$pkg; \
 		done; \
 	done
+
+## bench-peers: oauthkit serve against node-oidc-provider under the same load, the tables of
+## docs/performance.md (not part of test; BENCH_DURATION=10s, BENCH_BASELINE=REV, see the script)
+bench-peers:
+	scripts/bench-peers.sh
 
 clean:
 	rm -rf bin dist completions manpages
