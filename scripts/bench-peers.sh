@@ -47,7 +47,9 @@ trap 'exit 130' INT TERM
 RESULTS=$TMP/results.jsonl
 : >"$RESULTS"
 
-echo "== building (oauthkit${TAGS:+ with -tags $TAGS}, loadgen)" >&2
+COMMIT=$(cd "$ROOT" && git rev-parse --short HEAD)
+(cd "$ROOT" && git diff --quiet HEAD -- . ':!testdata/interop/node_modules') || COMMIT="$COMMIT (with uncommitted changes)"
+echo "== building $COMMIT (oauthkit${TAGS:+ with -tags $TAGS}, loadgen)" >&2
 (cd "$ROOT" && go build -trimpath ${TAGS:+-tags "$TAGS"} -o "$TMP/oauthkit" ./cmd/oauthkit)
 (cd "$ROOT" && go build -trimpath -o "$TMP/loadgen" ./internal/tools/loadgen)
 LOADGEN=$TMP/loadgen
@@ -165,8 +167,6 @@ if [ "$STARTUP_RUNS" -gt 0 ]; then
 fi
 
 [ -n "${BENCH_OUT:-}" ] && cp "$RESULTS" "$BENCH_OUT"
-COMMIT=$(cd "$ROOT" && git rev-parse --short HEAD)
-(cd "$ROOT" && git diff --quiet HEAD) || COMMIT="$COMMIT (with uncommitted changes)"
 echo
 echo "commit $COMMIT${TAGS:+, -tags $TAGS}; $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) CPUs; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "$(go version | cut -d' ' -f3), node $(node --version); $CONNS connections, $DURATION per row after $WARMUP of warm-up"

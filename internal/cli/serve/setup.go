@@ -19,7 +19,7 @@ import (
 // syncConfig makes the store's clients and users exactly those of the
 // configuration: declared ones are written (secrets and passwords hashed),
 // others removed, so a client or user deleted from the file loses its grants.
-func syncConfig(ctx context.Context, st store.Store, hasher *hashing.Hasher, cfg *config.Config, now time.Time) error {
+func syncConfig(ctx context.Context, st store.Store, hasher *hashing.Hasher, pw *passwordHasher, cfg *config.Config, now time.Time) error {
 	want := map[string]bool{}
 	for _, c := range cfg.Clients {
 		want[c.ID] = true
@@ -60,7 +60,7 @@ func syncConfig(ctx context.Context, st store.Store, hasher *hashing.Hasher, cfg
 		wantUsers[u.Username] = true
 		hash := u.PasswordHash
 		if u.Password != "" {
-			if hash, err = config.HashPassword(u.Password); err != nil {
+			if hash, err = pw.hash(u.Password); err != nil {
 				return err
 			}
 		}
