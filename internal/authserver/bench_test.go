@@ -24,7 +24,7 @@ import (
 // The token endpoint over real HTTP (httptest, loopback TCP), one request
 // per iteration. Results and the machine: docs/performance.md.
 //
-//	go test -run='^$' -bench=. -benchtime=3s ./internal/authserver/
+//	go test -run='^$' -bench=. -benchtime=2s ./internal/authserver/
 
 const benchSecret = "bench-secret-0123456789abcdef0123456789"
 
