@@ -47,8 +47,10 @@ trap 'exit 130' INT TERM
 RESULTS=$TMP/results.jsonl
 : >"$RESULTS"
 
-COMMIT=$(cd "$ROOT" && git rev-parse --short HEAD)
-(cd "$ROOT" && git diff --quiet HEAD -- . ':!testdata/interop/node_modules') || COMMIT="$COMMIT (with uncommitted changes)"
+COMMIT=$(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null) || COMMIT="(not a git checkout)"
+if (cd "$ROOT" && git rev-parse --git-dir >/dev/null 2>&1) && ! (cd "$ROOT" && git diff --quiet HEAD -- . ':!testdata/interop/node_modules'); then
+	COMMIT="$COMMIT (with uncommitted changes)"
+fi
 echo "== building $COMMIT (oauthkit${TAGS:+ with -tags $TAGS}, loadgen)" >&2
 (cd "$ROOT" && go build -trimpath ${TAGS:+-tags "$TAGS"} -o "$TMP/oauthkit" ./cmd/oauthkit)
 (cd "$ROOT" && go build -trimpath -o "$TMP/loadgen" ./internal/tools/loadgen)
