@@ -7,7 +7,7 @@ FUZZTIME  ?= 30s
 GO_DIRS   := cmd internal keys
 INTEROP   := testdata/interop
 
-.PHONY: all build test tools fmt-check vet tidy-check docs docs-check go-test release-check fuzz bench-peers clean
+.PHONY: all build test tools fmt-check vet tidy-check docs docs-check go-test release-check fuzz clean
 
 all: build
 
@@ -67,6 +67,7 @@ fuzz:
 
 ## bench-peers: oauthkit serve against node-oidc-provider under the same load, the tables of
 ## docs/performance.md (not part of test; BENCH_DURATION=10s, BENCH_BASELINE=REV, see the script)
+.PHONY: bench-peers
 bench-peers:
 	scripts/bench-peers.sh
 
