@@ -4,7 +4,7 @@ GOBIN     := $(shell $(GO) env GOPATH)/bin
 GORELEASER_VERSION := v2.15.4
 GORELEASER := $(GOBIN)/goreleaser
 FUZZTIME  ?= 30s
-GO_DIRS   := cmd internal keys
+GO_DIRS   := cmd internal keys oauthkittest
 INTEROP   := testdata/interop
 
 .PHONY: all build test tools fmt-check vet tidy-check docs docs-check go-test release-check fuzz clean

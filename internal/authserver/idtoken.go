@@ -38,6 +38,7 @@ func (s *Server) mintIDToken(t idToken) (string, *Error) {
 	claims := map[string]any{}
 	maps.Copy(claims, t.Client.Claims)
 	maps.Copy(claims, userClaims(t.User, t.Scope))
+	s.control.addClaims(claims, claimsForIDToken, t.Client.ID, t.User.Subject) // ctl claims
 	claims["iss"] = s.settings.Issuer
 	claims["sub"] = t.User.Subject
 	claims["aud"] = t.Client.ID
@@ -54,10 +55,12 @@ func (s *Server) mintIDToken(t idToken) (string, *Error) {
 	if t.SessionID != "" {
 		claims["sid"] = t.SessionID
 	}
+	signer := s.keys.Signer() // one key for at_hash and the signature, even during a rotation
 	if t.AccessToken != "" {
-		claims["at_hash"] = tokenHash(t.AccessToken, s.keys.Signer().Algorithm())
+		claims["at_hash"] = tokenHash(t.AccessToken, signer.Algorithm())
 	}
-	signed, err := s.keys.Sign(claims, idTokenType)
+	s.control.tamperIDToken(t.Client.ID, claims, t.Now) // ctl tamper nonce|aud|at_hash|expired
+	signed, err := signWith(signer, claims, idTokenType)
 	if err != nil {
 		s.log.Error("signing an ID token failed", "err", err)
 		return "", NewError(ErrServerError, "could not sign the ID token; see the server log")

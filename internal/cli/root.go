@@ -9,7 +9,9 @@ import (
 
 	"github.com/oauthkit/oauthkit/internal/build"
 	"github.com/oauthkit/oauthkit/internal/cli/basic"
+	checkcmd "github.com/oauthkit/oauthkit/internal/cli/check"
 	"github.com/oauthkit/oauthkit/internal/cli/cmdutil"
+	"github.com/oauthkit/oauthkit/internal/cli/ctl"
 	flowcmd "github.com/oauthkit/oauthkit/internal/cli/flow"
 	jwtcmd "github.com/oauthkit/oauthkit/internal/cli/jwt"
 	"github.com/oauthkit/oauthkit/internal/cli/keygen"
@@ -88,7 +90,9 @@ Exit codes are listed by 'oauthkit help exit-codes'.`,
 		basic.NewCmdBasic(f),
 		jwtcmd.NewCmdJWT(f),
 		serve.NewCmdServe(f, nil),
+		ctl.NewCmdCtl(f),
 		flowcmd.NewCmdFlow(f),
+		checkcmd.NewCmdCheck(f),
 		tokencmd.NewCmdToken(f),
 		version.NewCmdVersion(f, nil),
 		newExitCodesTopic(),

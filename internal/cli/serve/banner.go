@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/oauthkit/oauthkit/internal/authserver"
 	"github.com/oauthkit/oauthkit/internal/config"
 	"github.com/oauthkit/oauthkit/keys"
 )
@@ -17,6 +18,7 @@ type bannerInfo struct {
 	demo                     *demoCredentials
 	demoPath                 string
 	config                   *config.Config
+	controlTokenPath         string // --control: the token's file ("" without --control)
 }
 
 // printBanner tells a person what is running and how to use it: issuer,
@@ -41,6 +43,9 @@ func printBanner(w io.Writer, b bannerInfo) {
 		{"end session", "/authorize/logout"}, {"health", "/healthz"},
 	} {
 		fmt.Fprintf(w, "  %-14s %s%s\n", e[0], iss, e[1])
+	}
+	if b.controlTokenPath != "" {
+		fmt.Fprintf(w, "  %-14s %s%s (token in %s; see oauthkit ctl)\n", "control API", iss, strings.TrimSuffix(authserver.ControlPathPrefix, "/"), b.controlTokenPath)
 	}
 	if b.demo == nil {
 		fmt.Fprintln(w, "ready; press Ctrl-C to stop")

@@ -6,7 +6,6 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -183,7 +182,3 @@ func upgradeDemo(ctx context.Context, st store.Store, creds *demoCredentials) er
 	}
 	return nil
 }
-
-// errNoSecret is returned when a configured confidential client has no
-// usable secret (cannot happen after config validation).
-var errNoSecret = errors.New("client has neither secret nor secret_hash")

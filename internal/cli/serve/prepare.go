@@ -9,6 +9,7 @@ import (
 	"github.com/oauthkit/oauthkit/internal/cli/cmdutil"
 	"github.com/oauthkit/oauthkit/internal/config"
 	"github.com/oauthkit/oauthkit/internal/hashing"
+	"github.com/oauthkit/oauthkit/internal/provision"
 	"github.com/oauthkit/oauthkit/internal/store"
 	"github.com/oauthkit/oauthkit/internal/store/backend"
 )
@@ -29,6 +30,9 @@ type prepared struct {
 	demoPath  string
 	issuer    string // --issuer or the configuration's, checked; "" = from the bound address
 	started   time.Time
+
+	controlToken     string // --control: the control API's token
+	controlTokenPath string // …and the file it is kept in
 }
 
 // setup checks everything that needs no store first (a bad --addr,
@@ -52,6 +56,9 @@ func setup(ctx context.Context, opts *Options) (*prepared, error) {
 	if p.issuer, err = explicitIssuer(opts.Issuer, p.cfg); err != nil {
 		return nil, err
 	}
+	if err := p.checkControlFlags(); err != nil {
+		return nil, err
+	}
 	keyFiles := opts.KeyFiles
 	if len(keyFiles) == 0 && p.cfg != nil {
 		for _, k := range p.cfg.Keys {
@@ -59,7 +66,7 @@ func setup(ctx context.Context, opts *Options) (*prepared, error) {
 		}
 	}
 	if len(keyFiles) > 0 {
-		if p.keySet, p.keySource, err = loadKeyFiles(keyFiles, errOut); err != nil {
+		if p.keySet, p.keySource, err = provision.KeyFiles(keyFiles, errOut); err != nil {
 			return nil, cmdutil.InputError(err) // an unreadable key file: exit 2, as for every input file
 		}
 	}
@@ -84,6 +91,10 @@ func setup(ctx context.Context, opts *Options) (*prepared, error) {
 		p.st.Close()
 		return nil, err
 	}
+	if err := p.ensureControlToken(); err != nil {
+		p.st.Close()
+		return nil, err
+	}
 	return p, nil
 }
 
@@ -96,7 +107,7 @@ func (p *prepared) fill(ctx context.Context) error {
 		for _, w := range p.cfg.Warnings {
 			fmt.Fprintln(p.f.IOStreams.ErrOut, "oauthkit: warning:", w)
 		}
-		if err := syncConfig(ctx, p.st, p.hasher, p.passwords, p.cfg, p.started); err != nil {
+		if err := provision.Sync(ctx, p.st, p.hasher, p.cfg, p.started, provision.Options{HashPassword: p.passwords.hash}); err != nil {
 			return cmdutil.Failf("loading %s into the store: %v", p.cfg.File, err)
 		}
 	} else if p.demo, err = ensureDemo(ctx, p.st, p.hasher, p.passwords, p.demoPath, p.started); err != nil {

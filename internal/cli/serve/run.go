@@ -20,6 +20,8 @@ import (
 	"github.com/oauthkit/oauthkit/internal/authserver"
 	"github.com/oauthkit/oauthkit/internal/cli/cmdutil"
 	"github.com/oauthkit/oauthkit/internal/config"
+	"github.com/oauthkit/oauthkit/internal/control"
+	"github.com/oauthkit/oauthkit/internal/provision"
 	"github.com/oauthkit/oauthkit/internal/store"
 	"github.com/oauthkit/oauthkit/internal/store/backend"
 )
@@ -83,7 +85,7 @@ func (p *prepared) serve(ctx context.Context) error {
 
 	fmt.Fprintln(p.f.IOStreams.Out, issuer)
 	info := bannerInfo{issuer: issuer, listen: listenURL(issuer, ln.Addr()), store: p.dsn, keySource: p.keySource,
-		signer: p.keySet.Signer(), demo: p.demo, demoPath: p.demoPath, config: p.cfg}
+		signer: p.keySet.Signer(), demo: p.demo, demoPath: p.demoPath, config: p.cfg, controlTokenPath: p.controlTokenPath}
 	if dash != nil {
 		ctx = dash.start(ctx, info, p.started) // ends on q
 		defer dash.stop()
@@ -122,9 +124,13 @@ func (p *prepared) authServer(issuer string, logger *slog.Logger, onEvent func(a
 		settings.ScopeDescriptions = demoScopeDescriptions()
 		settings.LoginNotice = "Zero-config demo: sign in as \"" + p.demo.Username + "\" with the password that oauthkit serve printed when it started."
 	}
-	srv, err := authserver.New(settings, authserver.Options{Store: p.st, Hasher: p.hasher, Keys: p.keySet, Now: p.f.Now, Logger: logger, OnEvent: onEvent})
+	srv, err := authserver.New(settings, authserver.Options{Store: p.st, Hasher: p.hasher, Keys: p.keySet, Now: p.f.Now, Logger: logger, OnEvent: onEvent,
+		RequestLog: p.controlToken != ""})
 	if err != nil {
 		return nil, cmdutil.Failf("%v", err)
+	}
+	if p.controlToken != "" { // --control (docs/control.md)
+		srv.Mount(authserver.ControlPathPrefix, control.NewHandler(srv.Control(), p.controlToken))
 	}
 	return srv, nil
 }
@@ -181,22 +187,8 @@ func newLogger(w interface{ Write([]byte) (int, error) }, format string) *slog.L
 
 // settingsFrom maps the configuration (or the defaults) to server settings.
 func settingsFrom(cfg *config.Config, issuer, protectedScope string) authserver.Settings {
-	s := authserver.Settings{
-		Issuer: issuer, ProtectedScope: protectedScope,
-		Format: authserver.FormatJWT, Profile: authserver.ProfileRFC6749,
-		AccessTokenTTL: config.DefaultAccessTokenTTL, RefreshTokenTTL: config.DefaultRefreshTokenTTL,
-		CodeTTL: config.DefaultCodeTTL, IDTokenTTL: config.DefaultIDTokenTTL,
-	}
-	if cfg == nil {
-		return s
-	}
-	s.Audience = cfg.Tokens.Audience
-	s.Format = cfg.Tokens.Format
-	s.Profile = cfg.ResponseProfile
-	s.AccessTokenTTL, s.RefreshTokenTTL, s.CodeTTL = cfg.Tokens.AccessTokenTTL, cfg.Tokens.RefreshTokenTTL, cfg.Tokens.CodeTTL
-	s.IDTokenTTL = cfg.Tokens.IDTokenTTL
-	s.ScopeDescriptions = cfg.Scopes
-	s.PKCE = cfg.PKCE
+	s := provision.Settings(cfg, issuer)
+	s.ProtectedScope = protectedScope
 	return s
 }
 

@@ -23,6 +23,11 @@ type Options struct {
 	StateDir       string
 	AutoApprove    string
 	TUI            bool
+	// Control serves the control API (docs/control.md) under
+	// $ISSUER/_oauthkit/control/, guarded by the token in ControlTokenFile
+	// (else a generated one in the state directory).
+	Control          bool
+	ControlTokenFile string
 
 	tuiInput  io.Reader       // keys of the dashboard in tests (nil: the terminal)
 	passwords *passwordHasher // user password hashing in tests (nil: defaultPasswords)
@@ -70,7 +75,15 @@ demo ones.
 the request log: the issuer, the store, the demo credentials (secrets
 masked until s is pressed), the recent requests newest first and counters
 per grant type and error code. q stops the server as SIGINT does. It
-needs standard error to be a terminal.`,
+needs standard error to be a terminal.
+
+--control turns on the control API under $ISSUER/_oauthkit/control/, for
+tests: queued failures, tampered answers, login-as, extra claims, clock
+skew, key rotation, bulk revocation and the request log, steered with
+'oauthkit ctl' (see docs/control.md). Every call needs the control token:
+--control-token-file FILE, else a random token kept in the control-token
+file of the state directory (mode 0600; the banner names the file, never
+the token). It is off by default: never turn it on for a server others use.`,
 		Example: `  # zero-config: state in ~/.local/state/oauthkit
   oauthkit serve
 
@@ -85,7 +98,10 @@ needs standard error to be a terminal.`,
   oauthkit serve --store memory --auto-approve demo
 
   # a live dashboard of the requests in the terminal (s shows the secrets, q stops)
-  oauthkit serve --store memory --tui`,
+  oauthkit serve --store memory --tui
+
+  # a test harness: steer it with oauthkit ctl (docs/control.md)
+  oauthkit serve --store memory --addr 127.0.0.1:0 --control`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.LogFormat != "text" && opts.LogFormat != "json" {
@@ -110,6 +126,8 @@ needs standard error to be a terminal.`,
 	fl.StringVar(&opts.ProtectedScope, "protected-scope", "", "scope that /protected demands (403 insufficient_scope without it)")
 	fl.StringVar(&opts.AutoApprove, "auto-approve", "", "answer /authorize at once for this `USER` (or a login_hint naming a known user), without login or consent pages")
 	fl.BoolVar(&opts.TUI, "tui", false, "live dashboard on standard error (a terminal): requests, counters, demo credentials; q stops")
+	fl.BoolVar(&opts.Control, "control", false, "serve the control API for tests under $ISSUER/_oauthkit/control/ (see 'oauthkit ctl', docs/control.md)")
+	fl.StringVar(&opts.ControlTokenFile, "control-token-file", "", "read the control API's token from this `FILE` (default: a generated one in the state directory's control-token)")
 	fl.StringVar(&opts.StateDir, "state-dir", "", "state directory for the zero-config store (default: $XDG_STATE_HOME/oauthkit)")
 	return cmd
 }

@@ -1,4 +1,4 @@
-package serve
+package provision
 
 import (
 	"bytes"
@@ -71,7 +71,7 @@ func TestLoadKeyFiles(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var warn bytes.Buffer
-			set, source, err := loadKeyFiles(tt.files, &warn)
+			set, source, err := KeyFiles(tt.files, &warn)
 			if tt.wantErr != "" {
 				if err == nil || err.Error() != tt.wantErr {
 					t.Fatalf("error %v, want %q", err, tt.wantErr)
