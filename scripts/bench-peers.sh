@@ -11,6 +11,9 @@
 # Environment:
 #   BENCH_DURATION=10s    measured time per row (plus BENCH_WARMUP=1s before it)
 #   BENCH_CONNS=16        connections
+#   BENCH_TOOL=auto       the client_credentials rows are measured by internal/tools/loadgen's workers
+#                         and, when wrk is on PATH, by wrk -t1 too (a table each); go: loadgen only;
+#                         wrk: both, wrk required. The other paths always use loadgen.
 #   BENCH_TAGS=           build tags of the oauthkit under test (e.g. openssl)
 #   BENCH_BASELINE=REV    also build git revision REV and measure it in the same run
 #   BENCH_PATHS=1         0 skips the refresh, introspection and authorization-code rows
@@ -21,6 +24,7 @@ set -euo pipefail
 DURATION=${BENCH_DURATION:-10s}
 WARMUP=${BENCH_WARMUP:-1s}
 CONNS=${BENCH_CONNS:-16}
+TOOL=${BENCH_TOOL:-auto}
 TAGS=${BENCH_TAGS:-}
 BASELINE=${BENCH_BASELINE:-}
 PATHS=${BENCH_PATHS:-1}
@@ -31,6 +35,12 @@ INTEROP=$ROOT/testdata/interop
 die() { echo "bench-peers: $*" >&2; exit 1; }
 command -v go >/dev/null || die "go is not on PATH"
 command -v node >/dev/null || die "node is not on PATH (the reference peer is node-oidc-provider)"
+case $TOOL in
+auto) CC_TOOLS=go; command -v wrk >/dev/null && CC_TOOLS="go wrk" ;;
+go) CC_TOOLS=go ;;
+wrk) command -v wrk >/dev/null || die "BENCH_TOOL=wrk: wrk is not on PATH"; CC_TOOLS="go wrk" ;;
+*) die "BENCH_TOOL=$TOOL is not auto, go or wrk" ;;
+esac
 [ -f "$INTEROP/node_modules/oidc-provider/package.json" ] ||
 	die "testdata/interop/node_modules/oidc-provider is missing: run npm ci --prefix testdata/interop"
 
@@ -109,8 +119,12 @@ load() {
 	local name=$1 creds=$2 issuer=$3 pid=$4 mode
 	shift 4
 	for mode in "$@"; do
-		"$LOADGEN" load -name "$name" -creds "$creds" -issuer "$issuer" -pid "$pid" -mode "$mode" \
-			-c "$CONNS" -d "$DURATION" -warmup "$WARMUP" >>"$RESULTS"
+		local tools=go tool
+		[ "$mode" = cc ] && tools=$CC_TOOLS
+		for tool in $tools; do
+			"$LOADGEN" load -tool "$tool" -name "$name" -creds "$creds" -issuer "$issuer" -pid "$pid" -mode "$mode" \
+				-c "$CONNS" -d "$DURATION" -warmup "$WARMUP" >>"$RESULTS"
+		done
 	done
 }
 
@@ -171,6 +185,6 @@ fi
 [ -n "${BENCH_OUT:-}" ] && cp "$RESULTS" "$BENCH_OUT"
 echo
 echo "commit $COMMIT${TAGS:+, -tags $TAGS}; $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) CPUs; load average $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "$(go version | cut -d' ' -f3), node $(node --version); $CONNS connections, $DURATION per row after $WARMUP of warm-up"
+echo "$(go version | cut -d' ' -f3), node $(node --version)$(command -v wrk >/dev/null && echo ", $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)"); $CONNS connections, $DURATION per row after $WARMUP of warm-up"
 echo
 "$LOADGEN" report "$RESULTS"

@@ -18,6 +18,7 @@ import (
 // loadConfig is what one load run needs.
 type loadConfig struct {
 	name, mode      string
+	tool            string // "go" or "wrk"
 	creds           credentials
 	conns           int
 	duration        time.Duration
@@ -37,6 +38,7 @@ type credentials struct {
 type Result struct {
 	Name     string  `json:"name"`
 	Mode     string  `json:"mode"`
+	Tool     string  `json:"tool"` // go or wrk
 	Conns    int     `json:"conns"`
 	Seconds  float64 `json:"seconds"`
 	Requests int     `json:"requests"` // operations (authcode: /authorize + /token is one)
@@ -58,6 +60,7 @@ func runLoad(args []string, stdout, stderr io.Writer) error {
 	credsFile := fs.String("creds", "", "JSON file with issuer, client_id and client_secret")
 	issuer := fs.String("issuer", "", "issuer URL (default: the -creds file's issuer)")
 	procs := fs.Int("procs", 1, "GOMAXPROCS of the load generator (1: one thread's worth, as wrk -t1)")
+	fs.StringVar(&c.tool, "tool", "go", "go (this program's workers) or wrk (wrk -t1 --latency on PATH; -mode cc only)")
 	fs.StringVar(&c.name, "name", "", "name of the server in the result")
 	fs.StringVar(&c.mode, "mode", "cc", "cc (client_credentials), refresh, introspect or authcode")
 	fs.IntVar(&c.conns, "c", 16, "connections (one worker each)")
@@ -88,6 +91,9 @@ func runLoad(args []string, stdout, stderr io.Writer) error {
 	if c.creds.Issuer == "" {
 		return usagef("load: no issuer (-issuer, or issuer in %s)", *credsFile)
 	}
+	if c.tool != "go" && c.tool != "wrk" {
+		return usagef("load: -tool %q is not go or wrk", c.tool)
+	}
 	if c.conns < 1 || c.duration <= 0 || c.warmup < 0 || *procs < 1 {
 		return usagef("load: -c, -d and -procs must be positive, -warmup not negative")
 	}
@@ -101,8 +107,8 @@ func runLoad(args []string, stdout, stderr io.Writer) error {
 	}
 	line, _ := json.Marshal(res)
 	fmt.Fprintf(stdout, "%s\n", line)
-	fmt.Fprintf(stderr, "%-28s %-10s %8.0f/s  p50 %6.2f ms  p99 %7.2f ms  errors %d  peak RSS %s\n",
-		res.Name, res.Mode, res.RPS, res.P50ms, res.P99ms, res.Errors, mib(res.RSSPeakKiB))
+	fmt.Fprintf(stderr, "%-28s %-10s %-3s %8.0f/s  p50 %6.2f ms  p99 %7.2f ms  errors %d  peak RSS %s\n",
+		res.Name, res.Mode, res.Tool, res.RPS, res.P50ms, res.P99ms, res.Errors, mib(res.RSSPeakKiB))
 	return nil
 }
 
@@ -118,6 +124,9 @@ func load(ctx context.Context, c loadConfig) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if c.tool == "wrk" {
+		return loadWrk(ctx, t, c)
+	}
 	newOp, err := t.operation(c.mode)
 	if err != nil {
 		return nil, err
@@ -130,7 +139,7 @@ func load(ctx context.Context, c loadConfig) (*Result, error) {
 	}
 
 	var sampler *rssSampler
-	res := &Result{Name: c.name, Mode: c.mode, Conns: c.conns}
+	res := &Result{Name: c.name, Mode: c.mode, Tool: "go", Conns: c.conns}
 	if c.pid > 0 {
 		if res.RSSStartKiB, _, err = readRSS(c.pid); err != nil {
 			return nil, err

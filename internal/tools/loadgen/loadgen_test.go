@@ -100,14 +100,17 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
-// report prints client_credentials as ratios to the reference server and
-// the other paths as ratios to the same server's client_credentials.
+// report prints client_credentials as ratios to the reference server
+// measured by the same tool (a table per tool), and the other paths as
+// ratios to the same server's client_credentials by the same tool.
 func TestReportRatios(t *testing.T) {
 	var lines bytes.Buffer
 	for _, r := range []any{
 		Result{Name: "oidc-provider", Mode: "cc", RPS: 1000, P50ms: 5, P99ms: 10},
 		Result{Name: "oauthkit", Mode: "cc", RPS: 2500, P50ms: 2, P99ms: 15, RSSPeakKiB: 30000},
 		Result{Name: "oauthkit", Mode: "introspect", RPS: 12500, P50ms: 1, P99ms: 2},
+		Result{Name: "oidc-provider", Mode: "cc", Tool: "wrk", RPS: 2000, P50ms: 4, P99ms: 8},
+		Result{Name: "oauthkit", Mode: "cc", Tool: "wrk", RPS: 1000, P50ms: 8, P99ms: 24},
 		StartupResult{Name: "oauthkit version", Mode: "startup", Runs: 3, MedianMs: 4.2, MinMs: 4, MaxMs: 5},
 	} {
 		b, _ := json.Marshal(r)
@@ -121,10 +124,44 @@ func TestReportRatios(t *testing.T) {
 		"| oidc-provider | 1,000 | 5.00 ms | 10.00 ms | - | 1.00× | 1.00× |",
 		"| oauthkit | 2,500 | 2.00 ms | 15.00 ms | 31 MB | 2.50× | 1.50× |",
 		"| oauthkit | introspection (JWT) | 12,500 | 1.00 ms | 2.00 ms | - | 5.00× |",
+		"load by wrk -t1; ratios to oidc-provider",
+		"| oauthkit | 1,000 | 8.00 ms | 24.00 ms | - | 0.50× | 3.00× |",
 		"| oauthkit version | 3 | 4.2 ms | 4.0 ms | 5.0 ms | - | - |",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+// wrk's report (wrk 4.1.0, -t1 -c16 --latency against serve) becomes the
+// same result as the Go workers'; failures count as errors.
+func TestParseWrk(t *testing.T) {
+	const report = `Running 2s test @ http://127.0.0.1:36929/token
+  1 threads and 16 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency    35.94ms   43.23ms 278.47ms   84.70%
+    Req/Sec   722.15    365.42     1.37k    65.00%
+  Latency Distribution
+     50%   23.60ms
+     75%   57.03ms
+     90%   96.76ms
+     99%  174.49ms
+  1460 requests in 2.04s, 1.30MB read
+  Socket errors: connect 0, read 2, write 0, timeout 1
+  Non-2xx or 3xx responses: 4
+Requests/sec:    714.33
+Transfer/sec:    649.45KB
+`
+	var res Result
+	if err := parseWrk(report, &res); err != nil {
+		t.Fatal(err)
+	}
+	want := Result{Seconds: 2.04, Requests: 1453, Errors: 7, RPS: 714.33, P50ms: 23.6, P99ms: 174.49}
+	if res != want {
+		t.Fatalf("parsed %+v, want %+v", res, want)
+	}
+	if err := parseWrk("wrk: connection refused\n", &res); err == nil {
+		t.Fatal("a report without numbers parsed")
 	}
 }

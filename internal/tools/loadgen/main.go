@@ -3,7 +3,7 @@
 // authorization server found by discovery, so oauthkit and its peers get
 // the same load in the same run.
 //
-//	loadgen load    -creds FILE -mode cc|refresh|introspect|authcode [-c 16] [-d 10s] [-pid PID] [-name NAME]
+//	loadgen load    -creds FILE -mode cc|refresh|introspect|authcode [-c 16] [-d 10s] [-pid PID] [-name NAME] [-tool go|wrk]
 //	loadgen startup [-runs 10] [-until line|exit] -- BIN ARGS...
 //	loadgen report  RESULTS.jsonl
 //

@@ -3,12 +3,16 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 )
+
+var toolNames = map[string]string{"go": "internal/tools/loadgen", "wrk": "wrk -t1"}
 
 var modeNames = map[string]string{
 	"cc": "client_credentials", "refresh": "refresh_token (rotation)",
@@ -52,27 +56,36 @@ func runReport(args []string, stdout io.Writer) error {
 		}
 		var r Result
 		_ = json.Unmarshal(line, &r)
+		r.Tool = cmp.Or(r.Tool, "go") // results written before the tool was recorded
 		loads = append(loads, r)
 	}
-	cc := map[string]Result{}
+	// client_credentials rows by tool: each tool's rows are compared with
+	// the reference server measured by the same tool.
+	type key struct{ name, tool string }
+	cc := map[key]Result{}
+	var tools []string
 	for _, r := range loads {
-		if r.Mode == "cc" {
-			cc[r.Name] = r
+		if r.Mode != "cc" {
+			continue
 		}
+		if !slices.Contains(tools, r.Tool) {
+			tools = append(tools, r.Tool)
+		}
+		cc[key{r.Name, r.Tool}] = r
 	}
-	refCC, haveRef := cc[*ref]
 	ratio := func(a, b float64) string {
 		if b == 0 {
 			return "-"
 		}
 		return fmt.Sprintf("%.2f×", a/b)
 	}
-	if len(cc) > 0 {
-		fmt.Fprintf(stdout, "client_credentials, HTTP Basic, RS256 JWT access tokens unless named otherwise; ratios to %s\n\n", *ref)
+	for _, tool := range tools {
+		refCC, haveRef := cc[key{*ref, tool}]
+		fmt.Fprintf(stdout, "client_credentials, HTTP Basic, RS256 JWT access tokens unless named otherwise; load by %s; ratios to %s\n\n", toolNames[tool], *ref)
 		fmt.Fprintln(stdout, "| server | req/s | p50 | p99 | peak RSS under load | req/s ratio | p99 ratio |")
 		fmt.Fprintln(stdout, "|---|---|---|---|---|---|---|")
 		for _, r := range loads {
-			if r.Mode != "cc" {
+			if r.Mode != "cc" || r.Tool != tool {
 				continue
 			}
 			rr, pr := "-", "-"
@@ -90,14 +103,14 @@ func runReport(args []string, stdout io.Writer) error {
 			continue
 		}
 		if first {
-			fmt.Fprintln(stdout, "Other paths, ratio to the same server's client_credentials rate in this run")
+			fmt.Fprintln(stdout, "Other paths, ratio to the same server's client_credentials rate in this run, by the same tool")
 			fmt.Fprintln(stdout)
 			fmt.Fprintln(stdout, "| server | path | req/s | p50 | p99 | peak RSS under load | ratio |")
 			fmt.Fprintln(stdout, "|---|---|---|---|---|---|---|")
 			first = false
 		}
 		fmt.Fprintf(stdout, "| %s | %s | %s | %.2f ms | %.2f ms | %s | %s |\n", r.Name, modeNames[r.Mode],
-			thousands(r.RPS), r.P50ms, r.P99ms, mib(r.RSSPeakKiB), ratio(r.RPS, cc[r.Name].RPS))
+			thousands(r.RPS), r.P50ms, r.P99ms, mib(r.RSSPeakKiB), ratio(r.RPS, cc[key{r.Name, r.Tool}].RPS))
 	}
 	if !first {
 		fmt.Fprintln(stdout)
