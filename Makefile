@@ -65,5 +65,11 @@ fuzz:
 		done; \
 	done
 
+## bench-peers: oauthkit serve against node-oidc-provider under the same load, the tables of
+## docs/performance.md (not part of test; BENCH_DURATION=10s, BENCH_BASELINE=REV, see the script)
+.PHONY: bench-peers
+bench-peers:
+	scripts/bench-peers.sh
+
 clean:
 	rm -rf bin dist completions manpages

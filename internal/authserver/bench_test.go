@@ -24,7 +24,7 @@ import (
 // The token endpoint over real HTTP (httptest, loopback TCP), one request
 // per iteration. Results and the machine: docs/performance.md.
 //
-//	go test -run='^$' -bench=. -benchtime=3s ./internal/authserver/
+//	go test -run='^$' -bench=. -benchtime=2s ./internal/authserver/
 
 const benchSecret = "bench-secret-0123456789abcdef0123456789"
 
@@ -35,7 +35,13 @@ type benchServer struct {
 
 func newBenchServer(b *testing.B, st store.Store) *benchServer {
 	b.Helper()
-	key, err := keys.Generate(keys.Spec{Type: keys.TypeRSA})
+	return newBenchServerKey(b, st, keys.Spec{Type: keys.TypeRSA})
+}
+
+// newBenchServerKey is newBenchServer signing with a key of spec.
+func newBenchServerKey(b *testing.B, st store.Store, spec keys.Spec) *benchServer {
+	b.Helper()
+	key, err := keys.Generate(spec)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -82,7 +88,13 @@ func sqliteStore(b *testing.B) store.Store {
 
 // token posts a grant and returns the decoded 200 response.
 func (s *benchServer) token(b *testing.B, form url.Values) map[string]any {
-	req, _ := http.NewRequest(http.MethodPost, s.url+"/token", strings.NewReader(form.Encode()))
+	return s.post(b, "/token", form.Encode())
+}
+
+// post sends a form to path with the client's HTTP Basic authentication
+// and returns the decoded 200 response.
+func (s *benchServer) post(b *testing.B, path, form string) map[string]any {
+	req, _ := http.NewRequest(http.MethodPost, s.url+path, strings.NewReader(form))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.SetBasicAuth("bench", benchSecret)
 	res, err := s.client.Do(req)
@@ -92,7 +104,7 @@ func (s *benchServer) token(b *testing.B, form url.Values) map[string]any {
 	defer res.Body.Close()
 	body, _ := io.ReadAll(res.Body)
 	if res.StatusCode != http.StatusOK {
-		b.Fatalf("status %d: %s", res.StatusCode, body)
+		b.Fatalf("%s: status %d: %s", path, res.StatusCode, body)
 	}
 	var m map[string]any
 	if err := json.Unmarshal(body, &m); err != nil {
@@ -101,46 +113,102 @@ func (s *benchServer) token(b *testing.B, form url.Values) map[string]any {
 	return m
 }
 
-// client_credentials: authenticate (SHA-256 secret), mint and sign an
-// RS256 JWT, record nothing (JWT access tokens are not stored).
-func BenchmarkClientCredentials(b *testing.B) {
+// backends runs f once per store: memory, then SQLite (a file in the
+// benchmark's temporary directory, the default store of serve).
+func backends(b *testing.B, f func(b *testing.B, st store.Store)) {
 	for _, backend := range []string{"memory", "sqlite"} {
 		b.Run(backend, func(b *testing.B) {
 			st := store.Store(memory.New())
 			if backend == "sqlite" {
 				st = sqliteStore(b)
 			}
-			s := newBenchServer(b, st)
-			form := url.Values{"grant_type": {"client_credentials"}, "scope": {"read"}}
-			b.ResetTimer()
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					s.token(b, form)
-				}
+			f(b, st)
+		})
+	}
+}
+
+// client_credentials: authenticate (SHA-256 secret), mint and sign an
+// RS256 JWT, record its jti (revocation, docs/security.md rule 52).
+func BenchmarkClientCredentials(b *testing.B) {
+	backends(b, func(b *testing.B, st store.Store) {
+		s := newBenchServer(b, st)
+		form := url.Values{"grant_type": {"client_credentials"}, "scope": {"read"}}
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				s.token(b, form)
+			}
+		})
+	})
+}
+
+// client_credentials signed with ES256 (P-256) and Ed25519: the cost
+// without RSA, for issue 17's "fast algorithms stay fast".
+func BenchmarkClientCredentialsFastKeys(b *testing.B) {
+	for _, spec := range []keys.Spec{{Type: keys.TypeEC}, {Type: keys.TypeEd25519}} {
+		b.Run(spec.Type, func(b *testing.B) {
+			backends(b, func(b *testing.B, st store.Store) {
+				s := newBenchServerKey(b, st, spec)
+				form := url.Values{"grant_type": {"client_credentials"}, "scope": {"read"}}
+				b.ResetTimer()
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						s.token(b, form)
+					}
+				})
 			})
 		})
 	}
 }
 
-// refresh_token on SQLite: each iteration rotates the family once (a
-// committed, fsynced write) and signs a new access token.
-func BenchmarkRefreshRotationSQLite(b *testing.B) {
-	s := newBenchServer(b, sqliteStore(b))
-	rt := s.codeGrant(b)
-	b.ResetTimer()
-	for b.Loop() {
-		m := s.token(b, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}})
-		rt = m["refresh_token"].(string)
-	}
+// refresh_token: each iteration rotates a family once (on SQLite a
+// committed write) and signs a new access token. Each goroutine rotates
+// its own family.
+func BenchmarkRefreshRotation(b *testing.B) {
+	backends(b, func(b *testing.B, st store.Store) {
+		s := newBenchServer(b, st)
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			rt := s.codeGrant(b)
+			for pb.Next() {
+				m := s.token(b, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}})
+				rt = m["refresh_token"].(string)
+			}
+		})
+	})
 }
 
-// The whole authorization-code grant on SQLite with auto-approve:
-// /authorize (stores the code) then /token (redeems it, starts a family).
-func BenchmarkAuthorizationCodeSQLite(b *testing.B) {
-	s := newBenchServer(b, sqliteStore(b))
-	for b.Loop() {
-		s.codeGrant(b)
-	}
+// The whole authorization-code grant with auto-approve: /authorize
+// (stores the code) then /token (redeems it, starts a family).
+func BenchmarkAuthorizationCode(b *testing.B) {
+	backends(b, func(b *testing.B, st store.Store) {
+		s := newBenchServer(b, st)
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				s.codeGrant(b)
+			}
+		})
+	})
+}
+
+// Introspection (RFC 7662) of a JWT access token by its client: verify
+// the signature, look up the jti (revoked?), answer the claims.
+func BenchmarkIntrospection(b *testing.B) {
+	backends(b, func(b *testing.B, st store.Store) {
+		s := newBenchServer(b, st)
+		at := s.token(b, url.Values{"grant_type": {"client_credentials"}, "scope": {"read"}})["access_token"].(string)
+		form := url.Values{"token": {at}}.Encode()
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				m := s.post(b, "/introspect", form)
+				if m["active"] != true {
+					b.Fatalf("introspection: %v", m)
+				}
+			}
+		})
+	})
 }
 
 // codeGrant runs /authorize + /token and returns the refresh token.

@@ -3,6 +3,7 @@ package serve
 import (
 	"context"
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -10,7 +11,6 @@ import (
 	"time"
 
 	"github.com/oauthkit/oauthkit/internal/authserver"
-	"github.com/oauthkit/oauthkit/internal/config"
 	"github.com/oauthkit/oauthkit/internal/fileutil"
 	"github.com/oauthkit/oauthkit/internal/hashing"
 	"github.com/oauthkit/oauthkit/internal/store"
@@ -42,6 +42,10 @@ type demoCredentials struct {
 	PublicClientID string `json:"public_client_id"`
 	Username       string `json:"username"`
 	Password       string `json:"password"`
+	// PasswordHash is the user's stored hash of Password: while the store
+	// still holds it, a restart knows the password matches without an
+	// argon2id (64 MiB, a few hundred milliseconds).
+	PasswordHash string `json:"password_hash,omitempty"`
 }
 
 func randomString(n int) string {
@@ -53,8 +57,18 @@ func randomString(n int) string {
 // ensureDemo makes sure the demo clients and user exist and returns their
 // credentials, reusing those saved at path ("" for a throwaway store) when
 // the store still matches them.
-func ensureDemo(ctx context.Context, st store.Store, hasher *hashing.Hasher, path string, now time.Time) (*demoCredentials, error) {
-	if creds, ok := loadDemo(ctx, st, hasher, path); ok {
+func ensureDemo(ctx context.Context, st store.Store, hasher *hashing.Hasher, pw *passwordHasher, path string, now time.Time) (*demoCredentials, error) {
+	if creds, ok := loadDemo(ctx, st, hasher, pw, path); ok {
+		if creds.PasswordHash == "" { // saved by an older oauthkit: keep the hash from now on
+			u, err := st.Users().Get(ctx, creds.Username)
+			if err != nil {
+				return nil, fmt.Errorf("reading the demo user: %w", err)
+			}
+			creds.PasswordHash = u.PasswordHash
+			if err := saveDemo(path, creds); err != nil {
+				return nil, err
+			}
+		}
 		return creds, upgradeDemo(ctx, st, creds)
 	}
 	creds := &demoCredentials{
@@ -62,10 +76,11 @@ func ensureDemo(ctx context.Context, st store.Store, hasher *hashing.Hasher, pat
 		PublicClientID: demoPublicClientID,
 		Username:       demoUsername, Password: randomString(12),
 	}
-	pwHash, err := config.HashPassword(creds.Password)
+	pwHash, err := pw.hash(creds.Password)
 	if err != nil {
 		return nil, err
 	}
+	creds.PasswordHash = pwHash
 	loopback := []string{"http://127.0.0.1/callback", "http://[::1]/callback"}
 	clients := []store.Client{
 		{
@@ -91,17 +106,27 @@ func ensureDemo(ctx context.Context, st store.Store, hasher *hashing.Hasher, pat
 		return nil, fmt.Errorf("registering the demo user: %w", err)
 	}
 	if path != "" {
-		data, _ := json.MarshalIndent(creds, "", "  ")
-		if err := fileutil.WriteFile(path, append(data, '\n'), 0o600, true); err != nil {
-			return nil, fmt.Errorf("saving the demo credentials: %w", err)
+		if err := saveDemo(path, creds); err != nil {
+			return nil, err
 		}
 	}
 	return creds, nil
 }
 
+// saveDemo writes the demo credentials to path (0600, atomically).
+func saveDemo(path string, creds *demoCredentials) error {
+	data, _ := json.MarshalIndent(creds, "", "  ")
+	if err := fileutil.WriteFile(path, append(data, '\n'), 0o600, true); err != nil {
+		return fmt.Errorf("saving the demo credentials: %w", err)
+	}
+	return nil
+}
+
 // loadDemo reads saved demo credentials and checks the store still has
-// them (a deleted or replaced store means new ones).
-func loadDemo(ctx context.Context, st store.Store, hasher *hashing.Hasher, path string) (*demoCredentials, bool) {
+// them (a deleted or replaced store means new ones). The password is
+// checked by comparing the saved hash with the stored one; only a file
+// without a hash, or a stored hash that differs, costs an argon2id.
+func loadDemo(ctx context.Context, st store.Store, hasher *hashing.Hasher, pw *passwordHasher, path string) (*demoCredentials, bool) {
 	if path == "" {
 		return nil, false
 	}
@@ -124,9 +149,13 @@ func loadDemo(ctx context.Context, st store.Store, hasher *hashing.Hasher, path 
 	if err != nil {
 		return nil, false
 	}
-	if ok, err := config.VerifyPassword(u.PasswordHash, creds.Password); err != nil || !ok {
+	if creds.PasswordHash != "" && subtle.ConstantTimeCompare([]byte(creds.PasswordHash), []byte(u.PasswordHash)) == 1 {
+		return &creds, true
+	}
+	if ok, err := pw.verify(u.PasswordHash, creds.Password); err != nil || !ok {
 		return nil, false
 	}
+	creds.PasswordHash = "" // ensureDemo saves the stored one
 	return &creds, true
 }
 

@@ -23,6 +23,7 @@ type prepared struct {
 	st        store.Store
 	dsn       string
 	hasher    *hashing.Hasher
+	passwords *passwordHasher
 	keySet    *authserver.KeySet
 	keySource string
 	demo      *demoCredentials // zero-config mode only
@@ -38,7 +39,10 @@ type prepared struct {
 // --issuer, configuration or key file must not leave a state directory
 // behind), then opens the store and fills it.
 func setup(ctx context.Context, opts *Options) (*prepared, error) {
-	p := &prepared{opts: opts, f: opts.Factory}
+	p := &prepared{opts: opts, f: opts.Factory, passwords: opts.passwords}
+	if p.passwords == nil {
+		p.passwords = defaultPasswords
+	}
 	errOut := p.f.IOStreams.ErrOut
 	if err := checkAddr(opts.Addr); err != nil {
 		return nil, err
@@ -103,10 +107,10 @@ func (p *prepared) fill(ctx context.Context) error {
 		for _, w := range p.cfg.Warnings {
 			fmt.Fprintln(p.f.IOStreams.ErrOut, "oauthkit: warning:", w)
 		}
-		if err := provision.Sync(ctx, p.st, p.hasher, p.cfg, p.started, provision.Options{}); err != nil {
+		if err := provision.Sync(ctx, p.st, p.hasher, p.cfg, p.started, provision.Options{HashPassword: p.passwords.hash}); err != nil {
 			return cmdutil.Failf("loading %s into the store: %v", p.cfg.File, err)
 		}
-	} else if p.demo, err = ensureDemo(ctx, p.st, p.hasher, p.demoPath, p.started); err != nil {
+	} else if p.demo, err = ensureDemo(ctx, p.st, p.hasher, p.passwords, p.demoPath, p.started); err != nil {
 		return cmdutil.Failf("%v", err)
 	}
 	if p.keySet == nil {

@@ -29,7 +29,8 @@ type Options struct {
 	Control          bool
 	ControlTokenFile string
 
-	tuiInput io.Reader // keys of the dashboard in tests (nil: the terminal)
+	tuiInput  io.Reader       // keys of the dashboard in tests (nil: the terminal)
+	passwords *passwordHasher // user password hashing in tests (nil: defaultPasswords)
 }
 
 // NewCmdServe returns `oauthkit serve`; runF replaces the run in tests.

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/oauthkit/oauthkit/internal/testutil/servetest"
+)
+
+// benchConfig is a server with one confidential client and one user for
+// auto-approve (a bcrypt hash: nothing to hash at start-up).
+const benchConfig = `tokens: {format: jwt}
+scopes: {read: Read}
+clients:
+  - id: bench
+    secret: bench-secret-0123456789abcdef
+    auth_method: client_secret_basic
+    grant_types: [client_credentials, authorization_code, refresh_token]
+    scopes: [read]
+    redirect_uris: [http://127.0.0.1/callback]
+users:
+  - username: bench-user
+    password_hash: $2a$04$MZo5dnxOQbIU.8PcBcusme0WIDatOiqmsx83MkW16phMvKPsV6ylW
+`
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// startServe runs the real oauthkit binary with the bench configuration.
+func startServe(t *testing.T) *servetest.Server {
+	t.Helper()
+	return servetest.Run(t, servetest.Options{Args: []string{"--config", writeFile(t, "bench.yaml", benchConfig),
+		"--store", "memory", "--addr", "127.0.0.1:0", "--auto-approve", "bench-user"}})
+}
+
+// Every mode of the load generator completes operations against the
+// real server without an error, and samples the server's memory.
+func TestLoadEveryModeAgainstServe(t *testing.T) {
+	s := startServe(t)
+	creds := credentials{Issuer: s.URL, ClientID: "bench", ClientSecret: "bench-secret-0123456789abcdef"}
+	for _, mode := range []string{"cc", "refresh", "introspect", "authcode"} {
+		t.Run(mode, func(t *testing.T) {
+			res, err := load(context.Background(), loadConfig{name: "oauthkit", mode: mode, creds: creds, conns: 2,
+				duration: 400 * time.Millisecond, warmup: 100 * time.Millisecond, pid: s.Cmd.Process.Pid,
+				redirect: "http://127.0.0.1/callback"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Requests == 0 || res.Errors != 0 || res.P50ms <= 0 || res.P99ms < res.P50ms {
+				t.Fatalf("result %+v", res)
+			}
+			// (VmHWM is not compared with the samples: the kernel updates
+			// the two counters at different times.)
+			if res.RSSStartKiB <= 0 || res.RSSPeakKiB <= 0 || res.HWMKiB <= 0 {
+				t.Fatalf("memory of the server: %+v", res)
+			}
+		})
+	}
+}
+
+// A wrong secret fails the run with the server's answer, not a result.
+func TestLoadWrongSecretFails(t *testing.T) {
+	s := startServe(t)
+	_, err := load(context.Background(), loadConfig{mode: "cc", conns: 1, duration: 200 * time.Millisecond,
+		creds: credentials{Issuer: s.URL, ClientID: "bench", ClientSecret: "wrong-secret-0123456789abcdef"}})
+	if err == nil || !strings.Contains(err.Error(), "HTTP 401") || !strings.Contains(err.Error(), "invalid_client") {
+		t.Fatalf("err %v, want the 401 invalid_client answer", err)
+	}
+}
+
+// Bad command lines are usage errors (exit 2) with one clear line.
+func TestUsageErrors(t *testing.T) {
+	noSecret := writeFile(t, "creds.json", `{"issuer":"http://127.0.0.1:1","client_id":"x"}`)
+	for _, args := range [][]string{
+		nil,
+		{"nope"},
+		{"load"},
+		{"load", "-creds", noSecret},
+		{"load", "-creds", filepath.Join(t.TempDir(), "missing.json")},
+		{"startup", "-until", "never", "--", "true"},
+		{"report"},
+	} {
+		err := run(args)
+		if !errors.As(err, new(usageError)) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("run(%q) = %v, want a one-line usage error", args, err)
+		}
+	}
+}
+
+// report prints client_credentials as ratios to the reference server
+// measured by the same tool (a table per tool), and the other paths as
+// ratios to the same server's client_credentials by the same tool.
+func TestReportRatios(t *testing.T) {
+	var lines bytes.Buffer
+	for _, r := range []any{
+		Result{Name: "oidc-provider", Mode: "cc", RPS: 1000, P50ms: 5, P99ms: 10},
+		Result{Name: "oauthkit", Mode: "cc", RPS: 2500, P50ms: 2, P99ms: 15, RSSPeakKiB: 30000},
+		Result{Name: "oauthkit", Mode: "introspect", RPS: 12500, P50ms: 1, P99ms: 2},
+		Result{Name: "oidc-provider", Mode: "cc", Tool: "wrk", RPS: 2000, P50ms: 4, P99ms: 8},
+		Result{Name: "oauthkit", Mode: "cc", Tool: "wrk", RPS: 1000, P50ms: 8, P99ms: 24},
+		StartupResult{Name: "oauthkit version", Mode: "startup", Runs: 3, MedianMs: 4.2, MinMs: 4, MaxMs: 5},
+	} {
+		b, _ := json.Marshal(r)
+		lines.Write(append(b, '\n'))
+	}
+	var out bytes.Buffer
+	if err := runReport([]string{writeFile(t, "results.jsonl", lines.String())}, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"| oidc-provider | 1,000 | 5.00 ms | 10.00 ms | - | 1.00× | 1.00× |",
+		"| oauthkit | 2,500 | 2.00 ms | 15.00 ms | 31 MB | 2.50× | 1.50× |",
+		"| oauthkit | introspection (JWT) | 12,500 | 1.00 ms | 2.00 ms | - | 5.00× |",
+		"load by wrk -t1; ratios to oidc-provider",
+		"| oauthkit | 1,000 | 8.00 ms | 24.00 ms | - | 0.50× | 3.00× |",
+		"| oauthkit version | 3 | 4.2 ms | 4.0 ms | 5.0 ms | - | - |",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+// wrk's report (wrk 4.1.0, -t1 -c16 --latency against serve) becomes the
+// same result as the Go workers'; failures count as errors.
+func TestParseWrk(t *testing.T) {
+	const report = `Running 2s test @ http://127.0.0.1:36929/token
+  1 threads and 16 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency    35.94ms   43.23ms 278.47ms   84.70%
+    Req/Sec   722.15    365.42     1.37k    65.00%
+  Latency Distribution
+     50%   23.60ms
+     75%   57.03ms
+     90%   96.76ms
+     99%  174.49ms
+  1460 requests in 2.04s, 1.30MB read
+  Socket errors: connect 0, read 2, write 0, timeout 1
+  Non-2xx or 3xx responses: 4
+Requests/sec:    714.33
+Transfer/sec:    649.45KB
+`
+	var res Result
+	if err := parseWrk(report, &res); err != nil {
+		t.Fatal(err)
+	}
+	want := Result{Seconds: 2.04, Requests: 1453, Errors: 7, RPS: 714.33, P50ms: 23.6, P99ms: 174.49}
+	if res != want {
+		t.Fatalf("parsed %+v, want %+v", res, want)
+	}
+	if err := parseWrk("wrk: connection refused\n", &res); err == nil {
+		t.Fatal("a report without numbers parsed")
+	}
+}
