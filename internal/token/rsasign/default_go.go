@@ -1,0 +1,5 @@
+//go:build !openssl || !cgo
+
+package rsasign
+
+func defaultSigner() Signer { return GoSigner{} }
