@@ -75,9 +75,11 @@ func (s *Server) mintAccessToken(ctx context.Context, g grant) (string, time.Tim
 		if !g.AuthTime.IsZero() {
 			claims["auth_time"] = g.AuthTime.Unix()
 		}
-		signed, err := s.keys.Sign(claims, "at+jwt")
+		signed, err := s.sign(ctx, claims, "at+jwt")
 		if err != nil {
-			s.log.Error("signing an access token failed", "err", err)
+			if ctx.Err() == nil { // else the client left while its request waited
+				s.log.Error("signing an access token failed", "err", err)
+			}
 			return "", time.Time{}, NewError(ErrServerError, "could not sign the access token; see the server log")
 		}
 		value = signed

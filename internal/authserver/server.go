@@ -70,6 +70,7 @@ type Server struct {
 	onEvent  func(Event)
 	throttle *throttle
 	hashes   *hashGate // bounds concurrent password hashing (docs/security.md rule 41)
+	signs    cpuGate   // bounds concurrent token signing (signgate.go)
 
 	deprecationOnce sync.Once
 	dummyOnce       sync.Once
@@ -149,6 +150,7 @@ func New(s Settings, o Options) (*Server, error) {
 	return &Server{
 		settings: s, store: o.Store, hasher: o.Hasher, keys: o.Keys,
 		now: o.Now, log: o.Logger, onEvent: o.OnEvent, throttle: newThrottle(o.Now), hashes: defaultHashGate(),
+		signs:    defaultSignGate(),
 		sessions: newSessionStore(o.Now, s.SessionTTL), consents: newConsentMemory(),
 		pages: mustParsePages(), cookiePath: cookiescope.Path(s.Issuer),
 	}, nil

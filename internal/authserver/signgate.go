@@ -1,0 +1,80 @@
+package authserver
+
+import (
+	"context"
+	"runtime"
+)
+
+// cpuGate bounds CPU-heavy work (token signing, password hashing) to a few
+// jobs at once and makes the rest wait their turn. Waiters are served in
+// arrival order: Go hands a freed slot of a buffered channel to the sender
+// that has been blocked longest. Bounded, a burst of requests is answered
+// one after another at full speed; unbounded, on a machine with two cores,
+// every request of the burst would share the cores and all would finish
+// late (issue 17: p99 eight times the peer's).
+type cpuGate struct {
+	slots   chan struct{} // one per running job
+	tickets chan struct{} // one per running or waiting job; nil: no limit on waiters
+}
+
+// newCPUGate runs parallel jobs at once; with queue >= 0 at most queue more
+// wait, beyond that acquire turns callers away; queue < 0 lets any number
+// wait.
+func newCPUGate(parallel, queue int) cpuGate {
+	g := cpuGate{slots: make(chan struct{}, parallel)}
+	if queue >= 0 {
+		g.tickets = make(chan struct{}, parallel+queue)
+	}
+	return g
+}
+
+// acquire waits for a slot; false when the queue is full or ctx ends first.
+func (g *cpuGate) acquire(ctx context.Context) bool {
+	if g.tickets != nil {
+		select {
+		case g.tickets <- struct{}{}:
+		default:
+			return false
+		}
+	}
+	select {
+	case g.slots <- struct{}{}:
+		return true
+	default:
+	}
+	select {
+	case g.slots <- struct{}{}:
+	case <-ctx.Done():
+		if g.tickets != nil {
+			<-g.tickets
+		}
+		return false
+	}
+	return true
+}
+
+// release ends a job, letting the longest waiter in.
+func (g *cpuGate) release() {
+	<-g.slots
+	if g.tickets != nil {
+		<-g.tickets
+	}
+}
+
+// waiting counts the jobs running or waiting (0 without a queue limit).
+func (g *cpuGate) waiting() int { return len(g.tickets) }
+
+// defaultSignGate runs as many signatures at once as Go runs goroutines
+// in parallel; every other request waits, however many (each waiter is a
+// request already being served, so the wait is bounded by the connections).
+func defaultSignGate() cpuGate { return newCPUGate(runtime.GOMAXPROCS(0), -1) }
+
+// sign signs claims with the server's key, in the sign gate. The error is
+// ctx's when the request ended while waiting.
+func (s *Server) sign(ctx context.Context, claims any, typ string) (string, error) {
+	if !s.signs.acquire(ctx) {
+		return "", context.Cause(ctx)
+	}
+	defer s.signs.release()
+	return s.keys.Sign(claims, typ)
+}
