@@ -23,6 +23,7 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	}
 	v, pe := authorizeParams(w, r)
 	noteClient(r, v.Get("client_id"))
+	noteScope(r, v.Get("scope"))
 	if pe != nil {
 		s.renderError(w, pe)
 		return
@@ -34,6 +35,10 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	case e != nil:
 		s.redirectError(w, r, q.target(), e)
 	default:
+		if e := s.failAuthorize(r.Context(), q.Client.ID); e != nil { // ctl fail --endpoint authorize
+			s.redirectError(w, r, q.target(), e)
+			return
+		}
 		s.proceed(w, r, pendingAuth{Req: *q}, "")
 	}
 }
@@ -44,6 +49,20 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 func (s *Server) proceed(w http.ResponseWriter, r *http.Request, p pendingAuth, rid string) {
 	q := &p.Req
 	ctx := r.Context()
+	if name, ok := s.control.takeLogin(q.Client.ID); ok { // ctl login-as
+		user, err := s.store.Users().Get(ctx, name)
+		if err != nil {
+			s.redirectError(w, r, q.target(), s.loginAsError(name, err))
+			return
+		}
+		if rid != "" {
+			if sess, ok := s.browserSession(r); ok {
+				s.sessions.takePending(sess.ID, rid)
+			}
+		}
+		s.complete(w, r, q, user, s.now(), "")
+		return
+	}
 	if q.Client.AutoApprove || s.settings.AutoApproveUser != "" {
 		user, e := s.autoApproveUser(ctx, q)
 		if e != nil {

@@ -74,7 +74,7 @@ type pageError struct {
 
 // target is where and how an answer goes back to the client.
 func (q *authzRequest) target() authzTarget {
-	return authzTarget{RedirectURI: q.RedirectURI, Mode: q.Mode, State: q.State}
+	return authzTarget{RedirectURI: q.RedirectURI, Mode: q.Mode, State: q.State, ClientID: q.Client.ID}
 }
 
 // authorizeParams reads the parameters: the query string of a GET, the

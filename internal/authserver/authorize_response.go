@@ -16,6 +16,7 @@ type authzTarget struct {
 	RedirectURI string
 	Mode        string // ModeQuery, ModeFragment or ModeFormPost
 	State       string
+	ClientID    string
 }
 
 // respondToClient sends an authorization response (success or error) to the
@@ -23,10 +24,12 @@ type authzTarget struct {
 // the fragment, or as an auto-submitting form (OAuth 2.0 Form Post Response
 // Mode). A redirect answering a POST is 303 (RFC 9700 §4.11), else 302.
 func (s *Server) respondToClient(w http.ResponseWriter, r *http.Request, t authzTarget, v url.Values) {
-	if t.State != "" {
-		v.Set("state", t.State)
+	state, iss := t.State, s.settings.Issuer
+	s.control.tamperAuthzResponse(t.ClientID, &state, &iss) // ctl tamper iss|state
+	if state != "" {
+		v.Set("state", state)
 	}
-	v.Set("iss", s.settings.Issuer)
+	v.Set("iss", iss)
 	NoStore(w)
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	if t.Mode == ModeFormPost {

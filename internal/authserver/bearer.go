@@ -50,6 +50,9 @@ func (s *Server) activeAccessToken(ctx context.Context, value string) (rec store
 		if rec.Revoked || !now.Before(rec.ExpiresAt) {
 			return rec, false, nil
 		}
+		if s.control.revoked(rec.ClientID, grant{FamilyID: rec.FamilyID, Subject: rec.Subject}.userSubject(), rec.IssuedAt) { // ctl revoke
+			return rec, false, nil
+		}
 		live, err := s.grantPartiesExist(ctx, rec)
 		return rec, live, err
 	}
@@ -92,6 +95,12 @@ func (s *Server) activeRefreshToken(ctx context.Context, value string) (store.Re
 			return rt, fam, false, err
 		}
 		live := rt.Status == store.StatusActive && !fam.Revoked && s.now().Before(rt.ExpiresAt)
+		if live && s.control.revoked(fam.ClientID, fam.Subject, rt.IssuedAt) { // ctl revoke
+			if err := s.store.RefreshTokens().RevokeFamily(ctx, fam.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+				return rt, fam, false, err
+			}
+			fam.Revoked, live = true, false
+		}
 		return rt, fam, live, nil
 	}
 	return store.RefreshToken{}, store.Family{}, false, nil

@@ -26,6 +26,8 @@ type Event struct {
 	ClientID string
 	// GrantType is the grant_type of a token request; "" elsewhere.
 	GrantType string
+	// Scope is the scope a token or authorization request asked for.
+	Scope string
 	// Error is the OAuth error code answered (RFC 6749 §5.2, §4.1.2.1),
 	// in a JSON body or in a redirect back to the client; for another
 	// answer of 400 or more without one (an HTML error page), "http_<status>".
@@ -40,7 +42,7 @@ const maxEventField = 200
 
 // eventNote is what the handlers learn about a request while answering it.
 type eventNote struct {
-	clientID, grantType, errCode string
+	clientID, grantType, scope, errCode string
 }
 
 type eventNoteKey struct{}
@@ -57,6 +59,13 @@ func noteClient(r *http.Request, id string) {
 func noteGrant(r *http.Request, grant string) {
 	if n, ok := r.Context().Value(eventNoteKey{}).(*eventNote); ok && r.Pattern == "/token" {
 		n.grantType = capField(grant)
+	}
+}
+
+// noteScope records the scope a token or authorization request asked for.
+func noteScope(r *http.Request, scope string) {
+	if n, ok := r.Context().Value(eventNoteKey{}).(*eventNote); ok {
+		n.scope = capField(scope)
 	}
 }
 
@@ -109,7 +118,7 @@ func record(w http.ResponseWriter, r *http.Request) (*statusRecorder, *http.Requ
 // event is the finished request's Event.
 func (rec *statusRecorder) event(r *http.Request, start, end time.Time) Event {
 	ev := Event{Time: start, Method: r.Method, Path: r.URL.Path, Status: rec.status, Duration: end.Sub(start),
-		ClientID: rec.note.clientID, GrantType: rec.note.grantType, Error: rec.note.errCode}
+		ClientID: rec.note.clientID, GrantType: rec.note.grantType, Scope: rec.note.scope, Error: rec.note.errCode}
 	if ev.Status == 0 {
 		ev.Status = http.StatusOK
 	}

@@ -126,18 +126,18 @@ func TestEventsPerEndpoint(t *testing.T) {
 		want Event
 	}{
 		{"client_credentials with Basic", evPost(e.ts.URL, "/token", cc, "web", evSecret),
-			Event{Method: "POST", Path: "/token", ClientID: "web", GrantType: "client_credentials", Status: 200}},
+			Event{Method: "POST", Path: "/token", ClientID: "web", GrantType: "client_credentials", Scope: "read", Status: 200}},
 		{"client_credentials with client_secret_post", evPost(e.ts.URL, "/token",
 			url.Values{"grant_type": {"client_credentials"}, "client_id": {"post"}, "client_secret": {evSecret}}, "", ""),
 			Event{Method: "POST", Path: "/token", ClientID: "post", GrantType: "client_credentials", Status: 200}},
 		{"wrong secret: invalid_client", evPost(e.ts.URL, "/token", cc, "web", "wrong-"+evSecret),
-			Event{Method: "POST", Path: "/token", ClientID: "web", GrantType: "client_credentials", Error: "invalid_client", Status: 401}},
+			Event{Method: "POST", Path: "/token", ClientID: "web", GrantType: "client_credentials", Scope: "read", Error: "invalid_client", Status: 401}},
 		{"unknown client: invalid_client", evPost(e.ts.URL, "/token", cc, "nobody", evSecret),
-			Event{Method: "POST", Path: "/token", ClientID: "nobody", GrantType: "client_credentials", Error: "invalid_client", Status: 401}},
+			Event{Method: "POST", Path: "/token", ClientID: "nobody", GrantType: "client_credentials", Scope: "read", Error: "invalid_client", Status: 401}},
 		{"Basic user name form-decoded", evPost(e.ts.URL, "/token", cc, "my%20client", evSecret),
-			Event{Method: "POST", Path: "/token", ClientID: "my client", GrantType: "client_credentials", Error: "invalid_client", Status: 401}},
+			Event{Method: "POST", Path: "/token", ClientID: "my client", GrantType: "client_credentials", Scope: "read", Error: "invalid_client", Status: 401}},
 		{"grant not registered", evPost(e.ts.URL, "/token", url.Values{"grant_type": {"client_credentials"}, "client_id": {"post"}, "client_secret": {evSecret}, "scope": {"write"}}, "", ""),
-			Event{Method: "POST", Path: "/token", ClientID: "post", GrantType: "client_credentials", Error: "invalid_scope", Status: 400}},
+			Event{Method: "POST", Path: "/token", ClientID: "post", GrantType: "client_credentials", Scope: "write", Error: "invalid_scope", Status: 400}},
 		{"grant_type only at the token endpoint", evPost(e.ts.URL, "/revoke", url.Values{"grant_type": {"password"}, "token": {"x"}}, "web", evSecret),
 			Event{Method: "POST", Path: "/revoke", ClientID: "web", Status: 200}},
 		{"not a form", func() *http.Request {

@@ -40,6 +40,12 @@ func (s *Server) grantRefreshToken(req *tokenRequest) (*issued, *Error) {
 	if fam.ClientID != req.client.ID {
 		return nil, NewError(ErrInvalidGrant, "refresh token was issued to another client (RFC 6749 §6)")
 	}
+	if rt.Status == store.StatusActive && !fam.Revoked && s.control.revoked(fam.ClientID, fam.Subject, rt.IssuedAt) { // ctl revoke
+		if err := s.store.RefreshTokens().RevokeFamily(ctx, fam.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, s.storeError(err)
+		}
+		return nil, NewError(ErrInvalidGrant, "refresh token was revoked (RFC 7009 §2.1)")
+	}
 	// The grant's scope as the client may still have it: a scope removed
 	// from the client's configuration is not minted again (RFC 6749 §6,
 	// docs/security.md rule 46).

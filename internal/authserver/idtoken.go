@@ -39,6 +39,7 @@ func (s *Server) mintIDToken(t idToken) (string, *Error) {
 	claims := map[string]any{}
 	maps.Copy(claims, t.Client.Claims)
 	maps.Copy(claims, userClaims(t.User, t.Scope))
+	s.control.addClaims(claims, claimsForIDToken, t.Client.ID, t.User.Subject) // ctl claims
 	claims["iss"] = s.settings.Issuer
 	claims["sub"] = t.User.Subject
 	claims["aud"] = t.Client.ID
@@ -55,12 +56,14 @@ func (s *Server) mintIDToken(t idToken) (string, *Error) {
 	if t.SessionID != "" {
 		claims["sid"] = t.SessionID
 	}
+	signer := s.keys.Signer() // one key for at_hash and the signature, even during a rotation
 	if t.AccessToken != "" {
-		claims["at_hash"] = tokenHash(t.AccessToken, s.keys.Signer().Algorithm())
+		claims["at_hash"] = tokenHash(t.AccessToken, signer.Algorithm())
 	}
+	s.control.tamperIDToken(t.Client.ID, claims, t.Now) // ctl tamper nonce|aud|at_hash|expired
 	// Not cancelled while waiting for the sign gate: its callers have
 	// already spent their grant (a code, a refresh token) when they get here.
-	signed, err := s.sign(context.Background(), claims, idTokenType)
+	signed, err := s.sign(context.Background(), signer, claims, idTokenType)
 	if err != nil {
 		s.log.Error("signing an ID token failed", "err", err)
 		return "", NewError(ErrServerError, "could not sign the ID token; see the server log")

@@ -40,6 +40,15 @@ type grant struct {
 	Now       time.Time
 }
 
+// userSubject is the subject of the grant's user; "" for a client's own
+// token (client_credentials, whose Subject is the client).
+func (g grant) userSubject() string {
+	if g.FamilyID == "" {
+		return ""
+	}
+	return g.Subject
+}
+
 // randomToken returns n random bytes, base64url-encoded. 32 bytes give 256
 // bits, beyond the 128 bits docs/security.md rule 17 asks for.
 func randomToken(n int) string {
@@ -61,7 +70,8 @@ func (s *Server) mintAccessToken(ctx context.Context, g grant) (string, time.Tim
 	} else {
 		rec.ID = randomToken(16)
 		claims := map[string]any{}
-		maps.Copy(claims, g.Client.Claims) // static claims first: the standard ones win
+		maps.Copy(claims, g.Client.Claims)                                              // static claims first: the standard ones win
+		s.control.addClaims(claims, claimsForAccessToken, g.Client.ID, g.userSubject()) // ctl claims
 		claims["iss"] = s.settings.Issuer
 		claims["sub"] = g.Subject
 		claims["aud"] = s.settings.Audience
@@ -75,14 +85,14 @@ func (s *Server) mintAccessToken(ctx context.Context, g grant) (string, time.Tim
 		if !g.AuthTime.IsZero() {
 			claims["auth_time"] = g.AuthTime.Unix()
 		}
-		signed, err := s.sign(ctx, claims, "at+jwt")
+		signed, err := s.sign(ctx, s.keys.Signer(), claims, "at+jwt")
 		if err != nil {
 			if ctx.Err() == nil { // else the client left while its request waited
 				s.log.Error("signing an access token failed", "err", err)
 			}
 			return "", time.Time{}, NewError(ErrServerError, "could not sign the access token; see the server log")
 		}
-		value = signed
+		value = s.control.tamperSignature(g.Client.ID, signed) // ctl tamper signature
 	}
 	if err := s.store.AccessTokens().Record(ctx, rec); err != nil {
 		return "", time.Time{}, s.storeError(err)

@@ -3,6 +3,9 @@ package authserver
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
 
 	"github.com/oauthkit/oauthkit/internal/token"
 	"github.com/oauthkit/oauthkit/keys"
@@ -10,8 +13,17 @@ import (
 
 // KeySet is the server's signing key and the keys it publishes. Signing sits
 // behind this small type so other signers can come later without touching
-// the handlers.
+// the handlers. It may change while the server runs (the control API's
+// rotate-keys): each change builds a new immutable keyState, so a request
+// reads one consistent state without a lock.
 type KeySet struct {
+	mu    sync.Mutex // serialises changes; readers use cur
+	cur   atomic.Pointer[keyState]
+	first string // kid of the signer the set was built with
+}
+
+// keyState is one version of the key set.
+type keyState struct {
 	signer    *keys.Key
 	published []*keys.Key
 	jwks      keys.JWKS
@@ -26,12 +38,22 @@ type KeySet struct {
 // key must have its private half only if it is the signer; RSA keys below
 // 2048 bits were refused when they were parsed.
 func NewKeySet(signer *keys.Key, more ...*keys.Key) (*KeySet, error) {
+	st, err := buildKeyState(signer, append([]*keys.Key{signer}, more...))
+	if err != nil {
+		return nil, err
+	}
+	ks := &KeySet{first: signer.KeyID()}
+	ks.cur.Store(st)
+	return ks, nil
+}
+
+func buildKeyState(signer *keys.Key, published []*keys.Key) (*keyState, error) {
 	if signer == nil || signer.Private == nil {
 		return nil, errors.New("the signing key must be a private key")
 	}
-	ks := &KeySet{signer: signer}
+	st := &keyState{signer: signer}
 	seen := map[string]bool{}
-	for _, k := range append([]*keys.Key{signer}, more...) {
+	for _, k := range published {
 		kid := k.KeyID()
 		if seen[kid] {
 			continue
@@ -44,33 +66,37 @@ func NewKeySet(signer *keys.Key, more ...*keys.Key) (*KeySet, error) {
 		jwk.Kid = kid
 		jwk.Alg = k.Algorithm()
 		jwk.Use = "sig"
-		ks.published = append(ks.published, k)
-		ks.jwks.Keys = append(ks.jwks.Keys, jwk)
+		st.published = append(st.published, k)
+		st.jwks.Keys = append(st.jwks.Keys, jwk)
 		named := *k
 		named.KID = kid
-		ks.verify = append(ks.verify, &named)
+		st.verify = append(st.verify, &named)
 	}
-	return ks, nil
+	return st, nil
 }
+
+func (ks *KeySet) state() *keyState { return ks.cur.Load() }
 
 // Signer returns the key that signs new tokens.
 func (ks *KeySet) Signer() *keys.Key {
 	if ks == nil {
 		return nil
 	}
-	return ks.signer
+	if st := ks.state(); st != nil {
+		return st.signer
+	}
+	return nil
 }
 
 // JWKS returns the public key set (public members only, docs/security.md rule 20).
-func (ks *KeySet) JWKS() keys.JWKS { return ks.jwks }
+func (ks *KeySet) JWKS() keys.JWKS { return ks.state().jwks }
 
 // Algs lists the signing algorithms of the published keys, signer first.
 func (ks *KeySet) Algs() []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, k := range ks.published {
-		if a := k.Algorithm(); !seen[a] {
-			seen[a] = true
+	st := ks.state()
+	out := []string{st.signer.Algorithm()}
+	for _, k := range st.published {
+		if a := k.Algorithm(); !slices.Contains(out, a) {
 			out = append(out, a)
 		}
 	}
@@ -79,13 +105,85 @@ func (ks *KeySet) Algs() []string {
 
 // Sign signs claims with the signing key and the given typ header.
 func (ks *KeySet) Sign(claims any, typ string) (string, error) {
-	return token.Sign(claims, ks.signer, token.SignOptions{Typ: typ, KID: ks.signer.KeyID()})
+	return signWith(ks.Signer(), claims, typ)
+}
+
+func signWith(k *keys.Key, claims any, typ string) (string, error) {
+	return token.Sign(claims, k, token.SignOptions{Typ: typ, KID: k.KeyID()})
 }
 
 // Verifier returns a verifier pinned to the published keys and their
 // algorithms (docs/security.md rule 19). A token's kid must name one of them: an
 // unknown kid is refused, not tried against every key.
 func (ks *KeySet) Verifier(v token.Verifier) *token.Verifier {
-	v.Keys = ks.verify
+	v.Keys = ks.state().verify
 	return &v
+}
+
+// KeyInfo describes one published key.
+type KeyInfo struct {
+	KID     string
+	Alg     string
+	Signing bool // the key that signs new tokens
+}
+
+// Keys lists the published keys, oldest first.
+func (ks *KeySet) Keys() []KeyInfo {
+	st := ks.state()
+	out := make([]KeyInfo, 0, len(st.published))
+	for _, k := range st.published {
+		out = append(out, KeyInfo{KID: k.KeyID(), Alg: k.Algorithm(), Signing: k == st.signer})
+	}
+	return out
+}
+
+// Rotate makes k the signing key; every key published before stays
+// published (tokens they signed keep verifying) until Retire.
+func (ks *KeySet) Rotate(k *keys.Key) error {
+	ks.mu.Lock()
+	defer ks.mu.Unlock()
+	old := ks.state()
+	for _, p := range old.published {
+		if p.KeyID() == k.KeyID() {
+			return fmt.Errorf("key %s is already published", k.KeyID())
+		}
+	}
+	st, err := buildKeyState(k, append(slices.Clone(old.published), k))
+	if err != nil {
+		return err
+	}
+	ks.cur.Store(st)
+	return nil
+}
+
+// ErrUnknownKey: Retire named no published key.
+var ErrUnknownKey = errors.New("no published key has this kid")
+
+// Retire stops publishing a key, so tokens it signed no longer verify. The
+// signing key cannot be retired.
+func (ks *KeySet) Retire(kid string) error {
+	ks.mu.Lock()
+	defer ks.mu.Unlock()
+	old := ks.state()
+	var rest []*keys.Key
+	found := false
+	for _, p := range old.published {
+		if p.KeyID() == kid {
+			found = true
+			continue
+		}
+		rest = append(rest, p)
+	}
+	switch {
+	case !found:
+		return fmt.Errorf("%w: %s", ErrUnknownKey, kid)
+	case old.signer.KeyID() == kid:
+		return fmt.Errorf("key %s signs new tokens: rotate to another key before retiring it", kid)
+	}
+	st, err := buildKeyState(old.signer, rest)
+	if err != nil {
+		return err
+	}
+	ks.cur.Store(st)
+	return nil
 }

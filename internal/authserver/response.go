@@ -26,7 +26,7 @@ func (s *Server) writeTokenResponse(w http.ResponseWriter, client store.Client, 
 	}
 	expiresIn := int64(out.ExpiresAt.Sub(out.IssuedAt).Seconds())
 	if s.settings.Profile == ProfileApigee {
-		WriteJSON(w, http.StatusOK, apigeeResponse(client, out, expiresIn))
+		s.writeTokenBody(w, client.ID, apigeeResponse(client, out, expiresIn))
 		return
 	}
 	body := map[string]any{
@@ -42,6 +42,22 @@ func (s *Server) writeTokenResponse(w http.ResponseWriter, client store.Client, 
 	}
 	if out.IDToken != "" {
 		body["id_token"] = out.IDToken
+	}
+	s.writeTokenBody(w, client.ID, body)
+}
+
+// writeTokenBody writes a JSON token response, tampered with when the
+// control says so (ctl tamper malformed_json|no_token_type).
+func (s *Server) writeTokenBody(w http.ResponseWriter, clientID string, body map[string]any) {
+	kind, ok := s.control.tamperTokenBody(clientID)
+	switch {
+	case ok && kind == TamperNoTokenType:
+		delete(body, "token_type")
+	case ok && kind == TamperMalformedJSON:
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write([]byte(`{"access_token":"`)) // cut short: not JSON
+		return
 	}
 	WriteJSON(w, http.StatusOK, body)
 }

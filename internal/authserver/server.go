@@ -82,6 +82,9 @@ type Server struct {
 	cookiePath string        // Path of the session cookie (docs/security.md rule 39)
 	consents   *consentMemory
 	pages      *pages
+
+	control *Control                // runtime steering (docs/control.md)
+	mounts  map[string]http.Handler // extra handlers (Mount), e.g. the control API
 }
 
 // Options are what New needs besides the settings.
@@ -95,6 +98,9 @@ type Options struct {
 	// answered (after the request log line), on the request's goroutine:
 	// it must not block.
 	OnEvent func(Event)
+	// RequestLog keeps the last RequestLogSize requests for
+	// Control().Requests (`serve --control`, oauthkittest).
+	RequestLog bool
 }
 
 // New returns a server; it fails on missing dependencies or settings.
@@ -140,6 +146,19 @@ func New(s Settings, o Options) (*Server, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	// Every clock reading goes through the control's skew (ctl clock).
+	base := o.Now
+	ctl := &Control{log: newRequestLog(), base: base}
+	o.Now = func() time.Time { return base().Add(ctl.Skew()) }
+	onEvent := o.OnEvent
+	if o.RequestLog {
+		onEvent = func(ev Event) {
+			ctl.log.add(ev)
+			if o.OnEvent != nil {
+				o.OnEvent(ev)
+			}
+		}
+	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -147,13 +166,34 @@ func New(s Settings, o Options) (*Server, error) {
 	// 64 MiB each): hand that memory back now rather than keep it resident
 	// for the life of an idle server (docs/security.md rule 41).
 	debug.FreeOSMemory()
-	return &Server{
+	srv := &Server{
 		settings: s, store: o.Store, hasher: o.Hasher, keys: o.Keys,
-		now: o.Now, log: o.Logger, onEvent: o.OnEvent, throttle: newThrottle(o.Now), hashes: defaultHashGate(),
+		now: o.Now, log: o.Logger, onEvent: onEvent, throttle: newThrottle(o.Now), hashes: defaultHashGate(),
 		signs:    defaultSignGate(),
 		sessions: newSessionStore(o.Now, s.SessionTTL), consents: newConsentMemory(),
-		pages: mustParsePages(), cookiePath: cookiescope.Path(s.Issuer),
-	}, nil
+		pages: mustParsePages(), cookiePath: cookiescope.Path(s.Issuer), control: ctl,
+	}
+	ctl.srv = srv
+	return srv, nil
+}
+
+// Control returns the server's runtime control (docs/control.md).
+func (s *Server) Control() *Control { return s.control }
+
+// Now is the server's clock: the injected one plus the control's skew.
+func (s *Server) Now() time.Time { return s.now() }
+
+// Keys returns the server's key set.
+func (s *Server) Keys() *KeySet { return s.keys }
+
+// Mount serves h at pattern (a net/http ServeMux pattern) beside the
+// endpoints, behind the same host check and request log; call it before
+// Handler. The control API is mounted at ControlPathPrefix this way.
+func (s *Server) Mount(pattern string, h http.Handler) {
+	if s.mounts == nil {
+		s.mounts = map[string]http.Handler{}
+	}
+	s.mounts[pattern] = h
 }
 
 // Handler returns the HTTP handler with every endpoint and the middleware.
@@ -175,11 +215,14 @@ func (s *Server) Handler() http.Handler {
 	for _, old := range []string{"/login", "/consent", "/logout"} {
 		mux.HandleFunc(old, movedPage(PathAuthorize+old))
 	}
+	for pattern, h := range s.mounts {
+		mux.Handle(pattern, h)
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, &Error{Code: "not_found", Status: http.StatusNotFound,
 			Description: "no endpoint at " + r.URL.Path + "; see " + s.settings.Issuer + "/.well-known/oauth-authorization-server"})
 	})
-	return observe(s.checkHost(mux), s.log, s.now, s.onEvent)
+	return observe(s.checkHost(s.injectFailures(mux)), s.log, s.now, s.onEvent)
 }
 
 // Settings returns the settings in force (after defaults).

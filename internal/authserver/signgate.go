@@ -3,6 +3,8 @@ package authserver
 import (
 	"context"
 	"runtime"
+
+	"github.com/oauthkit/oauthkit/keys"
 )
 
 // cpuGate bounds CPU-heavy work (token signing, password hashing) to a few
@@ -69,12 +71,13 @@ func (g *cpuGate) waiting() int { return len(g.tickets) }
 // request already being served, so the wait is bounded by the connections).
 func defaultSignGate() cpuGate { return newCPUGate(runtime.GOMAXPROCS(0), -1) }
 
-// sign signs claims with the server's key, in the sign gate. The error is
-// ctx's when the request ended while waiting.
-func (s *Server) sign(ctx context.Context, claims any, typ string) (string, error) {
+// sign signs claims with key k (the key set's signer, read once by the
+// caller), in the sign gate. The error is ctx's when the request ended
+// while waiting.
+func (s *Server) sign(ctx context.Context, k *keys.Key, claims any, typ string) (string, error) {
 	if !s.signs.acquire(ctx) {
 		return "", context.Cause(ctx)
 	}
 	defer s.signs.release()
-	return s.keys.Sign(claims, typ)
+	return signWith(k, claims, typ)
 }

@@ -35,6 +35,7 @@ func (s *Server) clientRequest(w http.ResponseWriter, r *http.Request, anyConfid
 	form, e := ParseForm(w, r)
 	if e == nil {
 		noteGrant(r, form["grant_type"])
+		noteScope(r, form["scope"])
 		e = secretInQuery(r, secretParams...)
 	}
 	if e == nil {

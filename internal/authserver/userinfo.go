@@ -47,6 +47,7 @@ func (s *Server) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 	}
 	// OpenID Connect Core §5.3.2, §5.4: the claims the token's scope releases.
 	claims := userClaims(user, rec.Scope)
+	s.control.addClaims(claims, claimsForUserinfo, rec.ClientID, user.Subject) // ctl claims
 	NoStore(w)
 	WriteJSON(w, http.StatusOK, claims)
 }
