@@ -3,9 +3,12 @@ package authserver
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"time"
 
@@ -56,6 +59,11 @@ type Settings struct {
 	LoginNotice string
 	// SessionTTL is how long a browser session stays signed in (default 8h).
 	SessionTTL time.Duration
+	// AccessTokenAlgs maps a client ID to the JWS algorithm of its JWT
+	// access tokens (a client's access_token_signing_alg); other clients,
+	// and every ID token, get the signer's. Each algorithm needs a private
+	// key in the key set (KeySet.SignerFor), checked by New.
+	AccessTokenAlgs map[string]string
 }
 
 // Server is the authorization server. Build it with New; its Handler serves
@@ -114,6 +122,11 @@ func New(s Settings, o Options) (*Server, error) {
 		return nil, errors.New("authserver: a signing key is required")
 	case s.AccessTokenTTL <= 0 || s.RefreshTokenTTL <= 0 || s.CodeTTL <= 0:
 		return nil, errors.New("authserver: token lifetimes must be positive")
+	}
+	for _, id := range slices.Sorted(maps.Keys(s.AccessTokenAlgs)) {
+		if alg := s.AccessTokenAlgs[id]; o.Keys.SignerFor(alg) == nil {
+			return nil, fmt.Errorf("authserver: client %s: its access tokens are signed with %s, but no private key of the key set has that algorithm", id, alg)
+		}
 	}
 	if s.Audience == "" {
 		s.Audience = s.Issuer
