@@ -4,6 +4,7 @@ import (
 	"context"
 	"runtime"
 
+	"github.com/oauthkit/oauthkit/internal/token/rsasign"
 	"github.com/oauthkit/oauthkit/keys"
 )
 
@@ -66,17 +67,26 @@ func (g *cpuGate) release() {
 // waiting counts the jobs running or waiting (0 without a queue limit).
 func (g *cpuGate) waiting() int { return len(g.tickets) }
 
-// defaultSignGate runs as many signatures at once as Go runs goroutines in
-// parallel; every other request waits, however many (each waiter is a
-// request already being served, so the wait is bounded by the connections).
+// defaultSignGate sizes the sign gate to the threads Go runs goroutines on
+// (GOMAXPROCS). When RSA signatures hold such a thread (crypto/rsa, the
+// default build), one is left for the HTTP work around the signing
+// (reading requests, writing answers, the network poller), at least one
+// slot; OpenSSL's (-tags openssl) run in cgo calls, which hold none. Every
+// other request waits, however many (each waiter is a request already
+// being served, so the wait is bounded by the connections).
 //
-// Measured on 2 busy shared cores with wrk on the same machine (16
-// connections, RS256 client_credentials, pure Go, six interleaved 6 s
-// rounds): median p99 94 ms with this gate, 113 ms without any, at 1,273
-// and 1,363 requests/s; one slot (GOMAXPROCS-1) had a median p99 of 89 ms
-// and the best rounds (20 ms) but 1,103 requests/s, so the cores stay the
-// bound until a quiet machine says otherwise.
-func defaultSignGate() cpuGate { return newCPUGate(runtime.GOMAXPROCS(0), -1) }
+// Measured on 2 shared, busy cores with wrk on the same machine (16
+// connections, RS256 client_credentials, pure Go, interleaved runs): one
+// slot had a lower p99 than two in 7 of 8 pairs, 21 ms against 77 ms in
+// the quietest round (the peer: 28 ms), at about 13 % fewer requests/s;
+// no gate was worst. See docs/serve.md §7, the RSA signer.
+func defaultSignGate() cpuGate {
+	n := runtime.GOMAXPROCS(0)
+	if rsasign.HoldsThread() {
+		n = max(1, n-1)
+	}
+	return newCPUGate(n, -1)
+}
 
 // sign signs claims with key k (the key set's signer, read once by the
 // caller), in the sign gate. The error is ctx's when the request ended

@@ -3,3 +3,5 @@
 package rsasign
 
 func defaultSigner() Signer { return GoSigner{} }
+
+const holdsThread = true
