@@ -75,11 +75,15 @@ func (g *cpuGate) waiting() int { return len(g.tickets) }
 // other request waits, however many (each waiter is a request already
 // being served, so the wait is bounded by the connections).
 //
-// Measured on 2 shared, busy cores with wrk on the same machine (16
-// connections, RS256 client_credentials, pure Go, interleaved runs): one
-// slot had a lower p99 than two in 7 of 8 pairs, 21 ms against 77 ms in
-// the quietest round (the peer: 28 ms), at about 13 % fewer requests/s;
-// no gate was worst. See docs/serve.md §7, the RSA signer.
+// Measured on 2 cores with wrk on the same machine (16 connections, RS256
+// client_credentials, memory store, pure Go): in five quiet interleaved
+// rounds one slot gave a p99 of 16-20 ms (oidc-provider: 16-38 ms) at about
+// 1,200 requests/s, where no gate gave 88-103 ms at about 2,330; two slots
+// stayed near no gate's p99 (75-87 ms). The price is the rate: with one
+// core signing, crypto/rsa's ~1,250 signatures/s per core is the ceiling.
+// The tail comes from Go's scheduler: with every thread busy signing, the
+// goroutines the network poller wakes wait for a thread far longer than a
+// signature takes; a thread that runs out of work polls at once.
 func defaultSignGate() cpuGate {
 	n := runtime.GOMAXPROCS(0)
 	if rsasign.HoldsThread() {
