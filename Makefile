@@ -7,7 +7,7 @@ FUZZTIME  ?= 30s
 GO_DIRS   := cmd internal keys oauthkittest
 INTEROP   := testdata/interop
 
-.PHONY: all build test tools fmt-check vet tidy-check docs docs-check go-test release-check fuzz clean
+.PHONY: all build test tools fmt-check vet tidy-check docs docs-check go-test go-test-openssl release-check fuzz clean
 
 all: build
 
@@ -15,7 +15,7 @@ build:
 	$(GO) build -trimpath -o bin/oauthkit ./cmd/oauthkit
 
 ## test: everything CI checks, in order of speed
-test: tools fmt-check vet tidy-check docs-check go-test release-check
+test: tools fmt-check vet tidy-check docs-check go-test go-test-openssl release-check
 
 ## tools: install pinned tools (goreleaser into GOPATH/bin; the npm interop peers into testdata/interop)
 tools:
@@ -52,6 +52,14 @@ docs-check:
 
 go-test:
 	$(GO) test -race -timeout 30m ./...
+
+## go-test-openssl: the suite again with the cgo RSA signer (needs gcc and libssl-dev)
+go-test-openssl:
+	@if [ "$$($(GO) env CGO_ENABLED)" != 1 ] || ! command -v "$$($(GO) env CC)" >/dev/null 2>&1 || [ ! -f /usr/include/openssl/evp.h ]; then \
+		echo "go-test-openssl needs cgo (a C compiler, CGO_ENABLED=1) and the OpenSSL headers (apt-get install gcc libssl-dev)"; exit 1; \
+	fi
+	$(GO) vet -tags openssl ./...
+	$(GO) test -race -timeout 30m -tags openssl ./...
 
 release-check:
 	$(GORELEASER) check

@@ -1,6 +1,7 @@
 package authserver
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/base64"
@@ -60,7 +61,9 @@ func (s *Server) mintIDToken(t idToken) (string, *Error) {
 		claims["at_hash"] = tokenHash(t.AccessToken, signer.Algorithm())
 	}
 	s.control.tamperIDToken(t.Client.ID, claims, t.Now) // ctl tamper nonce|aud|at_hash|expired
-	signed, err := signWith(signer, claims, idTokenType)
+	// Not cancelled while waiting for the sign gate: its callers have
+	// already spent their grant (a code, a refresh token) when they get here.
+	signed, err := s.sign(context.Background(), signer, claims, idTokenType)
 	if err != nil {
 		s.log.Error("signing an ID token failed", "err", err)
 		return "", NewError(ErrServerError, "could not sign the ID token; see the server log")

@@ -85,9 +85,16 @@ func (s *Server) mintAccessToken(ctx context.Context, g grant) (string, time.Tim
 		if !g.AuthTime.IsZero() {
 			claims["auth_time"] = g.AuthTime.Unix()
 		}
-		signed, err := s.keys.Sign(claims, "at+jwt")
+		key := s.keys.SignerFor(s.settings.AccessTokenAlgs[g.Client.ID])
+		if key == nil { // the key of the client's algorithm was retired while serving
+			s.log.Error("no signing key for the client's access_token_signing_alg", "client_id", g.Client.ID, "alg", s.settings.AccessTokenAlgs[g.Client.ID])
+			return "", time.Time{}, NewError(ErrServerError, "could not sign the access token; see the server log")
+		}
+		signed, err := s.sign(ctx, key, claims, "at+jwt")
 		if err != nil {
-			s.log.Error("signing an access token failed", "err", err)
+			if ctx.Err() == nil { // else the client left while its request waited
+				s.log.Error("signing an access token failed", "err", err)
+			}
 			return "", time.Time{}, NewError(ErrServerError, "could not sign the access token; see the server log")
 		}
 		value = s.control.tamperSignature(g.Client.ID, signed) // ctl tamper signature

@@ -32,11 +32,16 @@ type keyState struct {
 	// without an ID: a token whose kid is not in the JWKS is refused, even
 	// when its signature would verify with one of our keys (RFC 9068 §4).
 	verify []*keys.Key
+	// byAlg is the key that signs each algorithm: the signer for its own,
+	// for any other the newest published private key of that algorithm
+	// (per-client access_token_signing_alg).
+	byAlg map[string]*keys.Key
 }
 
-// NewKeySet builds a key set: the first key signs, all are published. Every
-// key must have its private half only if it is the signer; RSA keys below
-// 2048 bits were refused when they were parsed.
+// NewKeySet builds a key set: the first key signs, all are published. Only
+// the signer must have its private half; another private key signs the
+// access tokens of the clients that ask for its algorithm (SignerFor). RSA
+// keys below 2048 bits were refused when they were parsed.
 func NewKeySet(signer *keys.Key, more ...*keys.Key) (*KeySet, error) {
 	st, err := buildKeyState(signer, append([]*keys.Key{signer}, more...))
 	if err != nil {
@@ -51,7 +56,7 @@ func buildKeyState(signer *keys.Key, published []*keys.Key) (*keyState, error) {
 	if signer == nil || signer.Private == nil {
 		return nil, errors.New("the signing key must be a private key")
 	}
-	st := &keyState{signer: signer}
+	st := &keyState{signer: signer, byAlg: map[string]*keys.Key{}}
 	seen := map[string]bool{}
 	for _, k := range published {
 		kid := k.KeyID()
@@ -71,7 +76,11 @@ func buildKeyState(signer *keys.Key, published []*keys.Key) (*keyState, error) {
 		named := *k
 		named.KID = kid
 		st.verify = append(st.verify, &named)
+		if k.Private != nil {
+			st.byAlg[k.Algorithm()] = k // later keys win: the newest
+		}
 	}
+	st.byAlg[signer.Algorithm()] = signer
 	return st, nil
 }
 
@@ -86,6 +95,15 @@ func (ks *KeySet) Signer() *keys.Key {
 		return st.signer
 	}
 	return nil
+}
+
+// SignerFor returns the key that signs tokens with alg ("": the signer's),
+// or nil when no published private key has that algorithm.
+func (ks *KeySet) SignerFor(alg string) *keys.Key {
+	if alg == "" {
+		return ks.Signer()
+	}
+	return ks.state().byAlg[alg]
 }
 
 // JWKS returns the public key set (public members only, docs/security.md rule 20).

@@ -90,8 +90,7 @@ func (s *Server) dummyPasswordHash() string {
 // keep the peak of its last burst resident, while a run of logins does not
 // pay for faulting 64 MiB in again before every hash.
 type hashGate struct {
-	slots   chan struct{} // one per running hash
-	tickets chan struct{} // one per running or waiting hash
+	cpuGate
 
 	mu   sync.Mutex
 	free *time.Timer // pending hand-back, reset by every release
@@ -102,7 +101,7 @@ type hashGate struct {
 const freeAfterIdle = 500 * time.Millisecond
 
 func newHashGate(parallel, queue int) *hashGate {
-	return &hashGate{slots: make(chan struct{}, parallel), tickets: make(chan struct{}, parallel+queue)}
+	return &hashGate{cpuGate: newCPUGate(parallel, queue)}
 }
 
 // defaultHashGate is sized to the CPUs, with room for as many waiting.
@@ -111,29 +110,11 @@ func defaultHashGate() *hashGate {
 	return newHashGate(n, n)
 }
 
-// acquire waits for a hashing slot; false when the queue is full or ctx
-// ends first.
-func (g *hashGate) acquire(ctx context.Context) bool {
-	select {
-	case g.tickets <- struct{}{}:
-	default:
-		return false
-	}
-	select {
-	case g.slots <- struct{}{}:
-	case <-ctx.Done():
-		<-g.tickets
-		return false
-	}
-	return true
-}
-
 // release ends a hash and (re)arms the hand-back of its memory: left to
 // the garbage collector, the heap would grow to twice the running hashes
 // before a collection, and stay resident after a burst.
 func (g *hashGate) release() {
-	<-g.slots
-	<-g.tickets
+	g.cpuGate.release()
 	// Collect now, so the next hash reuses these pages instead of the heap
 	// growing to twice the running hashes; the pages stay resident until
 	// the gate is idle.
@@ -150,7 +131,7 @@ func (g *hashGate) release() {
 // freeIfIdle hands the memory back unless a hash is running or waiting
 // (its release arms the timer again).
 func (g *hashGate) freeIfIdle() {
-	if len(g.tickets) == 0 {
+	if g.waiting() == 0 {
 		debug.FreeOSMemory()
 	}
 }

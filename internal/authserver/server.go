@@ -3,9 +3,12 @@ package authserver
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"time"
 
@@ -56,6 +59,11 @@ type Settings struct {
 	LoginNotice string
 	// SessionTTL is how long a browser session stays signed in (default 8h).
 	SessionTTL time.Duration
+	// AccessTokenAlgs maps a client ID to the JWS algorithm of its JWT
+	// access tokens (a client's access_token_signing_alg); other clients,
+	// and every ID token, get the signer's. Each algorithm needs a private
+	// key in the key set (KeySet.SignerFor), checked by New.
+	AccessTokenAlgs map[string]string
 }
 
 // Server is the authorization server. Build it with New; its Handler serves
@@ -70,6 +78,7 @@ type Server struct {
 	onEvent  func(Event)
 	throttle *throttle
 	hashes   *hashGate // bounds concurrent password hashing (docs/security.md rule 41)
+	signs    cpuGate   // bounds concurrent token signing (signgate.go)
 
 	deprecationOnce sync.Once
 	dummyOnce       sync.Once
@@ -113,6 +122,11 @@ func New(s Settings, o Options) (*Server, error) {
 		return nil, errors.New("authserver: a signing key is required")
 	case s.AccessTokenTTL <= 0 || s.RefreshTokenTTL <= 0 || s.CodeTTL <= 0:
 		return nil, errors.New("authserver: token lifetimes must be positive")
+	}
+	for _, id := range slices.Sorted(maps.Keys(s.AccessTokenAlgs)) {
+		if alg := s.AccessTokenAlgs[id]; o.Keys.SignerFor(alg) == nil {
+			return nil, fmt.Errorf("authserver: client %s: its access tokens are signed with %s, but no private key of the key set has that algorithm", id, alg)
+		}
 	}
 	if s.Audience == "" {
 		s.Audience = s.Issuer
@@ -168,6 +182,7 @@ func New(s Settings, o Options) (*Server, error) {
 	srv := &Server{
 		settings: s, store: o.Store, hasher: o.Hasher, keys: o.Keys,
 		now: o.Now, log: o.Logger, onEvent: onEvent, throttle: newThrottle(o.Now), hashes: defaultHashGate(),
+		signs:    defaultSignGate(),
 		sessions: newSessionStore(o.Now, s.SessionTTL), consents: newConsentMemory(),
 		pages: mustParsePages(), cookiePath: cookiescope.Path(s.Issuer), control: ctl,
 	}

@@ -138,6 +138,22 @@ type Client struct {
 	SkipConsent            bool
 	TokenResponse          TokenResponse
 	Claims                 map[string]any
+	// AccessTokenSigningAlg is the JWS alg of the client's JWT access
+	// tokens ("": the signing key's); a key of the keys list signs them.
+	// ID tokens are always signed by the first key.
+	AccessTokenSigningAlg string
+}
+
+// AccessTokenAlgs maps the ID of each client with an
+// access_token_signing_alg to it (authserver.Settings.AccessTokenAlgs).
+func (c *Config) AccessTokenAlgs() map[string]string {
+	out := map[string]string{}
+	for _, cl := range c.Clients {
+		if cl.AccessTokenSigningAlg != "" {
+			out[cl.ID] = cl.AccessTokenSigningAlg
+		}
+	}
+	return out
 }
 
 // Public reports whether the client has no secret.

@@ -178,6 +178,10 @@ func TestParseErrors(t *testing.T) {
 		{"client scope", client + "    scopes: [read, 'a\"b']\n", `c.yaml:5: clients[0].scopes[1]: "a\"b" is not a valid scope`},
 		{"token response", client + "    token_response: xml\n", `clients[0].token_response: "xml" is not one of json, raw_jwt`},
 		{"raw_jwt opaque", "tokens: {format: opaque}\n" + client + "    token_response: raw_jwt\n", `c.yaml:6: clients[0].token_response: raw_jwt needs tokens.format jwt, not "opaque"`},
+		{"signing alg HMAC", client + "    access_token_signing_alg: HS256\n", `c.yaml:5: clients[0].access_token_signing_alg: alg "HS256" is refused: HMAC`},
+		{"signing alg unknown", client + "    access_token_signing_alg: ES257\n", `clients[0].access_token_signing_alg: alg "ES257" is not supported`},
+		{"signing alg opaque", "tokens: {format: opaque}\n" + client + "    access_token_signing_alg: ES256\n", `c.yaml:6: clients[0].access_token_signing_alg: needs tokens.format jwt: "opaque" access tokens are not signed`},
+		{"signing alg store key", client + "    access_token_signing_alg: ES256\n", `c.yaml:5: clients[0].access_token_signing_alg: ES256 needs a private key of that algorithm in keys (the store's RSA key signs RS256 only); make one with oauthkit keygen`},
 		{"reserved claim", client + "    claims: {tenant: a, sub: root}\n", `c.yaml:5: clients[0].claims.sub: "sub" is set by the server and cannot be configured`},
 		// users
 		{"username missing", "users:\n  - password: x\n", "c.yaml:2: users[0].username: is required"},

@@ -62,6 +62,7 @@ type fileClient struct {
 	SkipConsent            bool           `yaml:"skip_consent"`
 	TokenResponse          string         `yaml:"token_response"`
 	Claims                 map[string]any `yaml:"claims"`
+	AccessTokenSigningAlg  string         `yaml:"access_token_signing_alg"`
 }
 
 type fileUser struct {
@@ -138,7 +139,7 @@ func Parse(data []byte, name string) (*Config, error) {
 			}
 		}
 	}
-	v := &validator{file: name, doc: doc, errs: typeErrs, broken: brokenParents(typeErrs)}
+	v := &validator{file: name, dir: filepath.Dir(name), doc: doc, errs: typeErrs, broken: brokenParents(typeErrs)}
 	cfg := v.config(&fc)
 	if len(v.errs) > 0 {
 		return nil, v.errs

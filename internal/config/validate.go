@@ -14,6 +14,7 @@ import (
 // validator turns the file as written into a Config, collecting errors.
 type validator struct {
 	file   string
+	dir    string // against which the keys' paths are read
 	doc    *yaml.Node
 	errs   Errors
 	broken []string // see brokenParents
@@ -100,6 +101,7 @@ func (v *validator) config(fc *fileConfig) *Config {
 	}
 	v.clients(cfg, root.key("clients"), fc.Clients)
 	v.users(cfg, root.key("users"), fc.Users)
+	v.signingKeysFor(cfg, root.key("clients"))
 	v.cookieScope(cfg)
 	slices.SortStableFunc(v.errs, func(a, b *Error) int { return a.Line - b.Line })
 	return cfg
@@ -238,6 +240,7 @@ func (v *validator) clients(cfg *Config, p keyPath, fcs []fileClient) {
 			v.add(cp.key("token_response"), "raw_jwt needs tokens.format jwt, not %q", cfg.Tokens.Format)
 		}
 		v.claims(cp.key("claims"), fc.Claims)
+		c.AccessTokenSigningAlg = v.accessTokenAlg(cfg, cp.key("access_token_signing_alg"), fc.AccessTokenSigningAlg)
 		cfg.Clients = append(cfg.Clients, c)
 	}
 }

@@ -2,12 +2,15 @@ package token
 
 import (
 	"bytes"
+	"crypto"
+	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"fmt"
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/oauthkit/oauthkit/internal/token/rsasign"
 	"github.com/oauthkit/oauthkit/keys"
 )
 
@@ -75,11 +78,23 @@ func Sign(claims any, key *keys.Key, opts SignOptions) (string, error) {
 		return "", err
 	}
 	input := encodeSegment(headerJSON) + "." + encodeSegment(payload)
-	sig, err := method.Sign(input, key.Private)
+	sig, err := signInput(method, alg, input, key.Private)
 	if err != nil {
 		return "", fmt.Errorf("signing with %s: %w", alg, err)
 	}
 	return input + "." + encodeSegment(sig), nil
+}
+
+// signInput signs the JWS signing input: RSA through the build's
+// rsasign.Default (crypto/rsa, or OpenSSL with -tags openssl), the other
+// algorithms through golang-jwt.
+func signInput(method jwt.SigningMethod, alg, input string, priv crypto.Signer) ([]byte, error) {
+	if rsaKey, ok := priv.(*rsa.PrivateKey); ok {
+		if hash, pss, ok := rsasign.ForAlg(alg); ok {
+			return rsasign.Default.Sign(rsaKey, hash, pss, []byte(input))
+		}
+	}
+	return method.Sign(input, priv)
 }
 
 // marshalClaims encodes claims as one JSON object, without HTML escaping.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/oauthkit/oauthkit/internal/build"
 	"github.com/oauthkit/oauthkit/internal/cli/cmdutil"
+	"github.com/oauthkit/oauthkit/internal/token/rsasign"
 )
 
 // Options of `oauthkit version`.
@@ -21,8 +22,10 @@ func NewCmdVersion(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command
 	opts := &Options{Factory: f}
 	cmd := &cobra.Command{
 		Use:   "version",
-		Short: "Print the version, commit, build date and Go version",
-		Long:  "Print the version, commit, build date and Go version of this oauthkit binary.",
+		Short: "Print the version, commit, build date, Go version and RSA signer",
+		Long: `Print the version, commit, build date and Go version of this oauthkit binary,
+and which RSA signer it was built with: "go crypto/rsa" (the default, pure Go)
+or "openssl 3.x.y (cgo)" for a binary built with -tags openssl.`,
 		Example: `  oauthkit version
   oauthkit version -o json | jq -r .version`,
 		Args: cmdutil.NoArgs,
@@ -40,12 +43,19 @@ func NewCmdVersion(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command
 	return cmd
 }
 
+// versionInfo is the JSON of `oauthkit version -o json`.
+type versionInfo struct {
+	build.Info
+	RSASigner string `json:"rsa_signer"`
+}
+
 func run(opts *Options) error {
-	info := build.Get()
+	info := versionInfo{Info: build.Get(), RSASigner: rsasign.Default.Name()}
 	out := opts.Factory.IOStreams.Out
 	if opts.Output == "json" {
 		return cmdutil.WriteJSON(out, info)
 	}
-	_, err := fmt.Fprintf(out, "oauthkit %s\ncommit: %s\nbuilt: %s\ngo: %s %s\n", info.Version, info.Commit, info.Date, info.GoVersion, info.Platform)
+	_, err := fmt.Fprintf(out, "oauthkit %s\ncommit: %s\nbuilt: %s\ngo: %s %s\nrsa signer: %s\n",
+		info.Version, info.Commit, info.Date, info.GoVersion, info.Platform, info.RSASigner)
 	return err
 }

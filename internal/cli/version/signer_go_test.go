@@ -1,0 +1,5 @@
+//go:build !openssl || !cgo
+
+package version
+
+const signerPattern = `go crypto/rsa`

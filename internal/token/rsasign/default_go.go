@@ -1,0 +1,7 @@
+//go:build !openssl || !cgo
+
+package rsasign
+
+func defaultSigner() Signer { return GoSigner{} }
+
+const holdsThread = true
