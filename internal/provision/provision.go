@@ -130,5 +130,6 @@ func Settings(cfg *config.Config, issuer string) authserver.Settings {
 	s.IDTokenTTL = cfg.Tokens.IDTokenTTL
 	s.ScopeDescriptions = cfg.Scopes
 	s.PKCE = cfg.PKCE
+	s.AccessTokenAlgs = cfg.AccessTokenAlgs()
 	return s
 }
