@@ -3,5 +3,3 @@
 package rsasign
 
 func defaultSigner() Signer { return GoSigner{} }
-
-const holdsThread = true

@@ -84,8 +84,6 @@ import (
 
 func defaultSigner() Signer { return OpenSSLSigner{} }
 
-const holdsThread = false
-
 // OpenSSLSigner signs through the system's libcrypto (EVP_DigestSign). Each
 // private key is handed to OpenSSL once, as PKCS#1 DER, and its EVP_PKEY
 // kept for as long as the Go key lives.

@@ -28,11 +28,6 @@ type Signer interface {
 // Default is the signer this binary was built with.
 var Default Signer = defaultSigner()
 
-// HoldsThread reports whether Default's signatures run on one of the
-// threads Go runs goroutines on (GOMAXPROCS): crypto/rsa's do; while a cgo
-// call signs in OpenSSL, Go hands its place to other goroutines.
-func HoldsThread() bool { return holdsThread }
-
 // ForAlg maps a JWS alg to its hash and padding; ok is false for a non-RSA
 // alg.
 func ForAlg(alg string) (hash crypto.Hash, pss bool, ok bool) {
