@@ -150,7 +150,11 @@ func build(root, bin string) error {
 	tmpName := tmp.Name()
 	tmp.Close()
 	defer os.Remove(tmpName) // gone after the rename; removes a failed build
-	cmd := exec.Command(goTool, "build", "-o", tmpName, mainPackage)
+	args := []string{"build", "-o", tmpName}
+	if BuildTags != "" {
+		args = append(args, "-tags", BuildTags)
+	}
+	cmd := exec.Command(goTool, append(args, mainPackage)...)
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("go build %s: %v\n%s", mainPackage, err, out)
@@ -161,8 +165,8 @@ func build(root, bin string) error {
 // SourceHash hashes what the binary is built from: go.mod, go.sum and every
 // file of the module's package directories (Go sources and the files they
 // embed), skipping _test.go files and testdata, docs, node_modules and
-// hidden directories; plus the Go version and target, which change the
-// binary too.
+// hidden directories; plus the Go version, target and build tags, which
+// change the binary too.
 func SourceHash(root string) (string, error) {
 	var files []string
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
@@ -196,7 +200,7 @@ func SourceHash(root string) (string, error) {
 	}
 	sort.Strings(files)
 	h := sha256.New()
-	fmt.Fprintf(h, "%s %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	fmt.Fprintf(h, "%s %s/%s tags=%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH, BuildTags)
 	for _, path := range files {
 		rel, _ := filepath.Rel(root, path)
 		f, err := os.Open(path)

@@ -1,6 +1,7 @@
 package servetest
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -236,5 +237,30 @@ func TestBinaryHonoursOAUTHKIT_BIN(t *testing.T) {
 	t.Setenv(BinEnv, filepath.Join(t.TempDir(), "missing"))
 	if _, err := Binary(); err == nil || !strings.Contains(err.Error(), "$"+BinEnv) {
 		t.Errorf("Binary() with a missing $%s = %v; want an error naming it", BinEnv, err)
+	}
+}
+
+// The binary under test is built with the suite's tags: under
+// `go test -tags openssl` it signs RSA through OpenSSL.
+func TestBinaryHasTheSuitesSigner(t *testing.T) {
+	bin, err := Binary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if os.Getenv(BinEnv) != "" {
+		t.Skipf("$%s names the binary under test", BinEnv)
+	}
+	out, err := exec.Command(bin, "version", "-o", "json").Output()
+	if err != nil {
+		t.Fatalf("oauthkit version: %v", err)
+	}
+	var v struct {
+		RSASigner string `json:"rsa_signer"`
+	}
+	if err := json.Unmarshal(out, &v); err != nil {
+		t.Fatalf("oauthkit version -o json: %v: %s", err, out)
+	}
+	if got, want := strings.Contains(v.RSASigner, "openssl"), BuildTags == "openssl"; got != want {
+		t.Fatalf("rsa_signer %q with build tags %q", v.RSASigner, BuildTags)
 	}
 }
