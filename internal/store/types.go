@@ -123,6 +123,15 @@ type AccessToken struct {
 	IssuedAt  time.Time
 	ExpiresAt time.Time
 
+	// SelfContained says the token is a signed JWT of a grant without a
+	// family (client_credentials) whose claims hold everything this record
+	// does: the server can check it without the record. Record may then
+	// return before the record is durable (store/sqlite commits it with
+	// the next group commit), and a Get just after may not find it yet; a
+	// crash may lose it, and the server then reads the token's claims.
+	// Revoke is durable as always. Not stored: Get returns it false.
+	SelfContained bool
+
 	// Revoked is set by the store: the token itself or its family was revoked.
 	Revoked bool
 }
@@ -203,6 +212,8 @@ func (a AccessToken) Validate() error {
 		return invalid("access token", "ClientID")
 	case a.ExpiresAt.IsZero():
 		return invalid("access token", "ExpiresAt")
+	case a.SelfContained && a.FamilyID != "":
+		return fmt.Errorf("access token: a token of a grant family cannot be self-contained (revoking the grant needs its record): %w", ErrInvalid)
 	}
 	return nil
 }

@@ -58,6 +58,8 @@ type DB struct {
 	w      *sql.DB // exactly one connection: every write goes through it
 	r      *sql.DB // query-only readers
 	closed atomic.Bool
+
+	c      *committer // runs every write (commit.go)
 }
 
 var _ store.Store = (*DB)(nil)
@@ -111,6 +113,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	}
 	d.r.SetMaxOpenConns(opts.Readers)
 	d.r.SetMaxIdleConns(opts.Readers)
+	d.startCommitter()
 
 	if err := d.migrate(ctx); err != nil {
 		d.Close()
@@ -158,7 +161,7 @@ func (d *DB) Ping(ctx context.Context) error {
 	// Reads can keep working on a file that no longer takes writes (a full
 	// disk, a read-only remount): commit a one-page write to be sure. The
 	// header's user_version is not used for anything else.
-	return d.write(ctx, "ping", func(tx *sql.Tx) error {
+	return d.write(ctx, "ping", func(ctx context.Context, tx *sql.Tx) error {
 		var v int64
 		if err := tx.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&v); err != nil {
 			return err
@@ -168,11 +171,13 @@ func (d *DB) Ping(ctx context.Context) error {
 	})
 }
 
-// Close closes both pools; later calls return ErrUnavailable.
+// Close commits the writes already queued (lazy ones included), then
+// closes both pools; later calls return ErrUnavailable.
 func (d *DB) Close() error {
 	if !d.closed.CompareAndSwap(false, true) {
 		return nil
 	}
+	d.stopCommitter()
 	return errors.Join(d.w.Close(), d.r.Close())
 }
 

@@ -36,6 +36,26 @@ func testAccessTokens(t *testing.T, open Opener) {
 		want.Revoked = true
 		wantEqual(t, "revoked access token", got, want)
 	})
+	t.Run("self-contained", func(t *testing.T) {
+		s := fresh(t, open)
+		in := newAccess("jti-sc", "")
+		in.ClientID, in.Subject = "svc", "svc"
+		in.SelfContained = true
+		must(t, s.AccessTokens().Record(ctx(t), in))
+		// Record may return before the record is committed, but a write
+		// after it (the revocation) finds it.
+		must(t, s.AccessTokens().Revoke(ctx(t), "jti-sc"))
+		got, err := s.AccessTokens().Get(ctx(t), "jti-sc")
+		must(t, err)
+		wantEqual(t, "revoked self-contained access token", got, store.AccessToken{
+			ID: "jti-sc", ClientID: "svc", Subject: "svc", Scope: "openid",
+			IssuedAt: t0UTC, ExpiresAt: t0UTC.Add(30 * time.Minute), Revoked: true,
+		})
+		must(t, s.RefreshTokens().CreateFamily(ctx(t), newFamily("fam-1"), newRefresh("sha256:r1")))
+		bad := newAccess("jti-fam", "fam-1")
+		bad.SelfContained = true
+		wantErr(t, s.AccessTokens().Record(ctx(t), bad), store.ErrInvalid)
+	})
 	t.Run("revoking the family revokes its tokens only", func(t *testing.T) {
 		s := fresh(t, open)
 		must(t, s.RefreshTokens().CreateFamily(ctx(t), newFamily("fam-1"), newRefresh("sha256:r1")))

@@ -1,0 +1,312 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"sync"
+	"sync/atomic"
+
+	"modernc.org/sqlite"
+)
+
+// Group commit. Every write of the store goes through one goroutine, the
+// committer, which owns the writer connection. It takes the first write
+// waiting, then every other write that arrived meanwhile (up to maxBatch),
+// runs them one after the other inside ONE write transaction, each in its
+// own savepoint, and commits once: one fsync (synchronous=FULL) for the
+// whole batch. Only then does it hand each caller its own result. So:
+//
+//   - a caller is released only once its write is on disk, exactly as
+//     with one transaction per write (docs/serve.md §9);
+//   - writes are still serialized: a Redeem or Rotate in the batch sees the
+//     writes before it, and the conditional UPDATE still picks one winner;
+//   - a write that fails (a constraint, ErrNotFound, its own error) is
+//     rolled back to its savepoint and the others commit; a failure of the
+//     file (I/O error, disk full, read-only, locked) fails the whole batch
+//     with ErrUnavailable, as nothing of it can be trusted to commit;
+//   - there is no timer: a write arriving at an idle store commits at
+//     once; under load, the writes that queued during one fsync share the
+//     next one;
+//   - a lazy write (writeLazy) is queued the same way, but its caller does
+//     not wait for the commit. Only records the server can do without
+//     after a crash are written so (store.AccessToken.SelfContained).
+
+// maxBatch bounds the writes of one transaction, so one commit never holds
+// the write lock for long. maxLazy bounds the lazy writes waiting: past it,
+// a lazy write waits for its commit like any other (back-pressure).
+const (
+	maxBatch = 128
+	maxLazy  = 4 * maxBatch
+)
+
+// The states of a request: the committer takes a pending one; its caller
+// may abandon a pending one when its context ends.
+const (
+	pending int32 = iota
+	taken
+	abandoned
+)
+
+// request is one write waiting for the committer.
+type request struct {
+	op    string
+	fn    func(context.Context, *sql.Tx) error
+	lazy  bool
+	state atomic.Int32
+	done  chan error // buffered: the committer never blocks on a caller
+}
+
+// committer is the queue of writes and the state of the goroutine that
+// runs them.
+type committer struct {
+	mu      sync.Mutex
+	queue   []*request
+	lazy    int  // lazy requests in queue
+	closing bool // set by Close: nothing more is queued
+	wake    chan struct{}
+	stopped chan struct{} // closed when the goroutine has returned
+	// failed is set when a batch failed on the file and cleared by the
+	// next commit that succeeds: meanwhile lazy writes wait for their
+	// commit, so a failing file is reported rather than hidden.
+	failed atomic.Bool
+}
+
+// startCommitter starts the goroutine that runs every write; Close stops it.
+func (d *DB) startCommitter() {
+	d.c = &committer{wake: make(chan struct{}, 1), stopped: make(chan struct{})}
+	go d.commitLoop()
+}
+
+// write runs fn in a write transaction (BEGIN IMMEDIATE) on the writer
+// connection, possibly shared with other writes (group commit), and returns
+// once that transaction has committed — on disk, synchronous=FULL — or fn's
+// part of it was rolled back. fn receives a context that is not cancelled
+// while it runs: a statement interrupted half-way would roll back the whole
+// shared transaction. A caller whose ctx ends before its write was taken
+// gets ctx's error and the write never runs.
+func (d *DB) write(ctx context.Context, op string, fn func(ctx context.Context, tx *sql.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	r, err := d.enqueue(op, fn, false)
+	if err != nil {
+		return err
+	}
+	select {
+	case err := <-r.done:
+		return err
+	case <-ctx.Done():
+		if r.state.CompareAndSwap(pending, abandoned) {
+			return ctx.Err()
+		}
+		return <-r.done // taken: its transaction decides
+	}
+}
+
+// writeLazy queues fn like write but returns without waiting for its
+// commit, unless the store's last commit failed or too many lazy writes
+// wait already. For records the server can do without after a crash
+// (store.AccessToken.SelfContained).
+func (d *DB) writeLazy(ctx context.Context, op string, fn func(ctx context.Context, tx *sql.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	r, err := d.enqueue(op, fn, !d.c.failed.Load())
+	if err != nil || r.lazy {
+		return err
+	}
+	select {
+	case err := <-r.done:
+		return err
+	case <-ctx.Done():
+		if r.state.CompareAndSwap(pending, abandoned) {
+			return ctx.Err()
+		}
+		return <-r.done
+	}
+}
+
+// enqueue adds a request to the queue and wakes the committer. A lazy
+// request beyond maxLazy is queued as an ordinary one.
+func (d *DB) enqueue(op string, fn func(context.Context, *sql.Tx) error, lazy bool) (*request, error) {
+	c := d.c
+	c.mu.Lock()
+	if c.closing {
+		c.mu.Unlock()
+		return nil, errClosed(op)
+	}
+	r := &request{op: op, fn: fn, lazy: lazy && c.lazy < maxLazy, done: make(chan error, 1)}
+	c.queue = append(c.queue, r)
+	if r.lazy {
+		c.lazy++
+	}
+	c.mu.Unlock()
+	select {
+	case c.wake <- struct{}{}:
+	default: // already awake or about to be
+	}
+	return r, nil
+}
+
+// commitLoop commits batches from the queue until Close has emptied it.
+func (d *DB) commitLoop() {
+	c := d.c
+	defer close(c.stopped)
+	for {
+		c.mu.Lock()
+		n := min(len(c.queue), maxBatch)
+		batch := c.queue[:n:n]
+		c.queue = c.queue[n:]
+		for _, r := range batch {
+			if r.lazy {
+				c.lazy--
+			}
+		}
+		if len(c.queue) == 0 {
+			c.queue = nil // let the backing array go
+		}
+		closing := c.closing
+		c.mu.Unlock()
+		if n > 0 {
+			d.commit(batch)
+			continue
+		}
+		if closing {
+			return
+		}
+		<-c.wake
+	}
+}
+
+// stopCommitter makes later writes fail with ErrUnavailable, lets the
+// committer finish what is queued, and waits for it.
+func (d *DB) stopCommitter() {
+	c := d.c
+	c.mu.Lock()
+	c.closing = true
+	c.mu.Unlock()
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+	<-c.stopped
+}
+
+// commit runs one batch in one transaction and answers every request.
+func (d *DB) commit(batch []*request) {
+	results := make([]error, len(batch))
+	defer func() {
+		for i, r := range batch {
+			r.done <- results[i]
+		}
+	}()
+	// failAll gives err to every request without an answer yet, and
+	// throws conn away if the file failed.
+	failAll := func(err error, conn *sql.Conn) {
+		d.c.failed.Store(true)
+		_ = d.fail("commit", err, conn)
+		for i, r := range batch {
+			if results[i] == nil {
+				results[i] = d.fail(r.op, err, nil)
+			}
+		}
+	}
+	live := 0
+	for i, r := range batch {
+		if !r.state.CompareAndSwap(pending, taken) {
+			results[i] = context.Canceled // abandoned: nobody reads it
+			continue
+		}
+		live++
+	}
+	if live == 0 {
+		return
+	}
+	ctx := context.Background()
+	conn, err := d.w.Conn(ctx)
+	if err != nil {
+		failAll(err, nil)
+		return
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		failAll(err, conn)
+		return
+	}
+	if live == 1 {
+		// Alone: the transaction is the write's, no savepoint needed.
+		for i, r := range batch {
+			if results[i] != nil {
+				continue
+			}
+			if err := r.fn(ctx, tx); err != nil {
+				_ = tx.Rollback()
+				results[i] = d.fail(r.op, err, conn)
+				return
+			}
+		}
+	} else {
+		for i, r := range batch {
+			if results[i] != nil {
+				continue
+			}
+			err := d.inSavepoint(ctx, tx, r.fn)
+			if err == nil {
+				continue
+			}
+			if fileFailure(err) {
+				_ = tx.Rollback()
+				failAll(err, conn)
+				return
+			}
+			results[i] = d.fail(r.op, err, nil)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		failAll(err, conn)
+		return
+	}
+	d.c.failed.Store(false)
+}
+
+// errSavepoint marks a failure of the savepoint statements themselves: the
+// transaction is in an unknown state and the batch is given up.
+type errSavepoint struct{ err error }
+
+func (e errSavepoint) Error() string { return "savepoint: " + e.err.Error() }
+func (e errSavepoint) Unwrap() error { return e.err }
+
+// inSavepoint runs fn inside a savepoint of tx and undoes what fn wrote if
+// it fails, leaving the rest of the transaction as it was.
+func (d *DB) inSavepoint(ctx context.Context, tx *sql.Tx, fn func(context.Context, *sql.Tx) error) error {
+	if _, err := tx.ExecContext(ctx, `SAVEPOINT w`); err != nil {
+		return errSavepoint{err}
+	}
+	ferr := fn(ctx, tx)
+	if ferr != nil {
+		if fileFailure(ferr) {
+			return ferr
+		}
+		if _, err := tx.ExecContext(ctx, `ROLLBACK TO w`); err != nil {
+			return errSavepoint{err}
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `RELEASE w`); err != nil {
+		return errSavepoint{err}
+	}
+	return ferr
+}
+
+// fileFailure reports whether err leaves the shared transaction in doubt:
+// the file failed (fail's ErrUnavailable class), or a savepoint statement
+// did.
+func fileFailure(err error) bool {
+	var sp errSavepoint
+	if errors.As(err, &sp) {
+		return true
+	}
+	var se *sqlite.Error
+	return errors.As(err, &se) && unavailable(se.Code()&0xff)
+}
