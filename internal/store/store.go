@@ -129,9 +129,8 @@ type RefreshTokenStore interface {
 // AccessTokenStore records issued access tokens.
 type AccessTokenStore interface {
 	// Record stores a token; ErrConflict if its ID exists, ErrNotFound if
-	// FamilyID names no family. It is committed before Record returns,
-	// unless the token is SelfContained (see AccessToken): then a store may
-	// commit it later, still before any write that comes after it.
+	// FamilyID names no family. It is committed when Record returns; on
+	// disk too unless the token is Replaceable (see AccessToken).
 	Record(ctx context.Context, a AccessToken) error
 	// Get returns a token, Revoked set if it or its family was revoked.
 	// Expiry is the caller's to check against its clock. ErrNotFound.

@@ -123,14 +123,15 @@ type AccessToken struct {
 	IssuedAt  time.Time
 	ExpiresAt time.Time
 
-	// SelfContained says the token is a signed JWT of a grant without a
-	// family (client_credentials) whose claims hold everything this record
-	// does: the server can check it without the record. Record may then
-	// return before the record is durable (store/sqlite commits it with
-	// the next group commit), and a Get just after may not find it yet; a
-	// crash may lose it, and the server then reads the token's claims.
-	// Revoke is durable as always. Not stored: Get returns it false.
-	SelfContained bool
+	// Replaceable says the token's client can replace it by itself, at
+	// no one's expense (client_credentials: no user, no grant family), so
+	// its record may be lost with a power failure. Record then returns
+	// once the record is committed, but need not wait until it is on disk
+	// (store/sqlite: synchronous=NORMAL; it survives the death of the
+	// process, not of the machine, until the next fsync). A token whose
+	// record is lost is invalid and its client asks for a new one;
+	// revocations are durable as always. Not stored: Get returns false.
+	Replaceable bool
 
 	// Revoked is set by the store: the token itself or its family was revoked.
 	Revoked bool
@@ -212,8 +213,8 @@ func (a AccessToken) Validate() error {
 		return invalid("access token", "ClientID")
 	case a.ExpiresAt.IsZero():
 		return invalid("access token", "ExpiresAt")
-	case a.SelfContained && a.FamilyID != "":
-		return fmt.Errorf("access token: a token of a grant family cannot be self-contained (revoking the grant needs its record): %w", ErrInvalid)
+	case a.Replaceable && a.FamilyID != "":
+		return fmt.Errorf("access token: a token of a grant family is not replaceable (revoking the grant needs its record): %w", ErrInvalid)
 	}
 	return nil
 }

@@ -3,7 +3,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
+	"os"
 	"sync"
 	"sync/atomic"
 
@@ -17,7 +19,7 @@ import (
 // own savepoint, and commits once: one fsync (synchronous=FULL) for the
 // whole batch. Only then does it hand each caller its own result. So:
 //
-//   - a caller is released only once its write is on disk, exactly as
+//   - a caller is released only once its write is committed, exactly as
 //     with one transaction per write (docs/serve.md §9);
 //   - writes are still serialized: a Redeem or Rotate in the batch sees the
 //     writes before it, and the conditional UPDATE still picks one winner;
@@ -27,17 +29,22 @@ import (
 //     with ErrUnavailable, as nothing of it can be trusted to commit;
 //   - there is no timer: a write arriving at an idle store commits at
 //     once; under load, the writes that queued during one fsync share the
-//     next one;
-//   - a lazy write (writeLazy) is queued the same way, but its caller does
-//     not wait for the commit. Only records the server can do without
-//     after a crash are written so (store.AccessToken.SelfContained).
+//     next one.
+//
+// A batch made only of relaxed writes (writeRelaxed: the records of
+// store.AccessToken.Replaceable tokens) commits with synchronous=NORMAL:
+// the commit is in the WAL file, so it survives the death of the process
+// (kill -9), but it reaches the disk only with the next fsync — the next
+// FULL commit (the WAL is appended in order, so that fsync covers every
+// commit before it), or the committer's own fsync of the WAL once the
+// queue is empty or after maxUnsynced relaxed batches.
 
 // maxBatch bounds the writes of one transaction, so one commit never holds
-// the write lock for long. maxLazy bounds the lazy writes waiting: past it,
-// a lazy write waits for its commit like any other (back-pressure).
+// the write lock for long. maxUnsynced bounds the relaxed batches between
+// two fsyncs under a load that never lets the queue empty.
 const (
-	maxBatch = 128
-	maxLazy  = 4 * maxBatch
+	maxBatch    = 128
+	maxUnsynced = 64
 )
 
 // The states of a request: the committer takes a pending one; its caller
@@ -50,11 +57,11 @@ const (
 
 // request is one write waiting for the committer.
 type request struct {
-	op    string
-	fn    func(context.Context, *sql.Tx) error
-	lazy  bool
-	state atomic.Int32
-	done  chan error // buffered: the committer never blocks on a caller
+	op      string
+	fn      func(context.Context, *sql.Tx) error
+	relaxed bool
+	state   atomic.Int32
+	done    chan error // buffered: the committer never blocks on a caller
 }
 
 // committer is the queue of writes and the state of the goroutine that
@@ -62,14 +69,11 @@ type request struct {
 type committer struct {
 	mu      sync.Mutex
 	queue   []*request
-	lazy    int  // lazy requests in queue
 	closing bool // set by Close: nothing more is queued
 	wake    chan struct{}
 	stopped chan struct{} // closed when the goroutine has returned
-	// failed is set when a batch failed on the file and cleared by the
-	// next commit that succeeds: meanwhile lazy writes wait for their
-	// commit, so a failing file is reported rather than hidden.
-	failed atomic.Bool
+
+	unsynced int // relaxed batches committed since the last fsync (committer only)
 }
 
 // startCommitter starts the goroutine that runs every write; Close stops it.
@@ -86,12 +90,32 @@ func (d *DB) startCommitter() {
 // shared transaction. A caller whose ctx ends before its write was taken
 // gets ctx's error and the write never runs.
 func (d *DB) write(ctx context.Context, op string, fn func(ctx context.Context, tx *sql.Tx) error) error {
+	return d.submit(ctx, op, fn, false)
+}
+
+// writeRelaxed is write for a record the server may lose with a power
+// failure (not with a crash of the process): it returns once committed to
+// the WAL, and shares no fsync wait unless its batch holds other writes.
+func (d *DB) writeRelaxed(ctx context.Context, op string, fn func(ctx context.Context, tx *sql.Tx) error) error {
+	return d.submit(ctx, op, fn, true)
+}
+
+func (d *DB) submit(ctx context.Context, op string, fn func(ctx context.Context, tx *sql.Tx) error, relaxed bool) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	r, err := d.enqueue(op, fn, false)
-	if err != nil {
-		return err
+	r := &request{op: op, fn: fn, relaxed: relaxed, done: make(chan error, 1)}
+	c := d.c
+	c.mu.Lock()
+	if c.closing {
+		c.mu.Unlock()
+		return errClosed(op)
+	}
+	c.queue = append(c.queue, r)
+	c.mu.Unlock()
+	select {
+	case c.wake <- struct{}{}:
+	default: // already awake or about to be
 	}
 	select {
 	case err := <-r.done:
@@ -104,51 +128,6 @@ func (d *DB) write(ctx context.Context, op string, fn func(ctx context.Context, 
 	}
 }
 
-// writeLazy queues fn like write but returns without waiting for its
-// commit, unless the store's last commit failed or too many lazy writes
-// wait already. For records the server can do without after a crash
-// (store.AccessToken.SelfContained).
-func (d *DB) writeLazy(ctx context.Context, op string, fn func(ctx context.Context, tx *sql.Tx) error) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	r, err := d.enqueue(op, fn, !d.c.failed.Load())
-	if err != nil || r.lazy {
-		return err
-	}
-	select {
-	case err := <-r.done:
-		return err
-	case <-ctx.Done():
-		if r.state.CompareAndSwap(pending, abandoned) {
-			return ctx.Err()
-		}
-		return <-r.done
-	}
-}
-
-// enqueue adds a request to the queue and wakes the committer. A lazy
-// request beyond maxLazy is queued as an ordinary one.
-func (d *DB) enqueue(op string, fn func(context.Context, *sql.Tx) error, lazy bool) (*request, error) {
-	c := d.c
-	c.mu.Lock()
-	if c.closing {
-		c.mu.Unlock()
-		return nil, errClosed(op)
-	}
-	r := &request{op: op, fn: fn, lazy: lazy && c.lazy < maxLazy, done: make(chan error, 1)}
-	c.queue = append(c.queue, r)
-	if r.lazy {
-		c.lazy++
-	}
-	c.mu.Unlock()
-	select {
-	case c.wake <- struct{}{}:
-	default: // already awake or about to be
-	}
-	return r, nil
-}
-
 // commitLoop commits batches from the queue until Close has emptied it.
 func (d *DB) commitLoop() {
 	c := d.c
@@ -158,11 +137,6 @@ func (d *DB) commitLoop() {
 		n := min(len(c.queue), maxBatch)
 		batch := c.queue[:n:n]
 		c.queue = c.queue[n:]
-		for _, r := range batch {
-			if r.lazy {
-				c.lazy--
-			}
-		}
 		if len(c.queue) == 0 {
 			c.queue = nil // let the backing array go
 		}
@@ -170,13 +144,31 @@ func (d *DB) commitLoop() {
 		c.mu.Unlock()
 		if n > 0 {
 			d.commit(batch)
+			if c.unsynced >= maxUnsynced {
+				d.syncWAL()
+			}
 			continue
+		}
+		if c.unsynced > 0 {
+			d.syncWAL() // idle: put the relaxed commits on disk
 		}
 		if closing {
 			return
 		}
 		<-c.wake
 	}
+}
+
+// syncWAL fsyncs the WAL file, which makes every commit in it durable. A
+// failure leaves them to the next FULL commit or checkpoint.
+func (d *DB) syncWAL() {
+	d.c.unsynced = 0
+	f, err := os.OpenFile(d.path+"-wal", os.O_RDWR, 0)
+	if err != nil {
+		return
+	}
+	_ = f.Sync()
+	_ = f.Close()
 }
 
 // stopCommitter makes later writes fail with ErrUnavailable, lets the
@@ -204,7 +196,6 @@ func (d *DB) commit(batch []*request) {
 	// failAll gives err to every request without an answer yet, and
 	// throws conn away if the file failed.
 	failAll := func(err error, conn *sql.Conn) {
-		d.c.failed.Store(true)
 		_ = d.fail("commit", err, conn)
 		for i, r := range batch {
 			if results[i] == nil {
@@ -212,13 +203,14 @@ func (d *DB) commit(batch []*request) {
 			}
 		}
 	}
-	live := 0
+	live, relaxed := 0, true
 	for i, r := range batch {
 		if !r.state.CompareAndSwap(pending, taken) {
 			results[i] = context.Canceled // abandoned: nobody reads it
 			continue
 		}
 		live++
+		relaxed = relaxed && r.relaxed
 	}
 	if live == 0 {
 		return
@@ -230,6 +222,19 @@ func (d *DB) commit(batch []*request) {
 		return
 	}
 	defer conn.Close()
+	if relaxed {
+		// The level cannot change inside a transaction: set it for this
+		// one, and back to FULL after it.
+		if _, err := conn.ExecContext(ctx, `PRAGMA synchronous = NORMAL`); err != nil {
+			failAll(err, conn)
+			return
+		}
+		defer func() {
+			if _, err := conn.ExecContext(ctx, `PRAGMA synchronous = FULL`); err != nil {
+				_ = conn.Raw(func(any) error { return driver.ErrBadConn }) // a new connection starts FULL
+			}
+		}()
+	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		failAll(err, conn)
@@ -252,7 +257,7 @@ func (d *DB) commit(batch []*request) {
 			if results[i] != nil {
 				continue
 			}
-			err := d.inSavepoint(ctx, tx, r.fn)
+			err := inSavepoint(ctx, tx, r.fn)
 			if err == nil {
 				continue
 			}
@@ -268,7 +273,11 @@ func (d *DB) commit(batch []*request) {
 		failAll(err, conn)
 		return
 	}
-	d.c.failed.Store(false)
+	if relaxed {
+		d.c.unsynced++
+	} else {
+		d.c.unsynced = 0 // the fsync of this commit covered the WAL before it
+	}
 }
 
 // errSavepoint marks a failure of the savepoint statements themselves: the
@@ -280,7 +289,7 @@ func (e errSavepoint) Unwrap() error { return e.err }
 
 // inSavepoint runs fn inside a savepoint of tx and undoes what fn wrote if
 // it fails, leaving the rest of the transaction as it was.
-func (d *DB) inSavepoint(ctx context.Context, tx *sql.Tx, fn func(context.Context, *sql.Tx) error) error {
+func inSavepoint(ctx context.Context, tx *sql.Tx, fn func(context.Context, *sql.Tx) error) error {
 	if _, err := tx.ExecContext(ctx, `SAVEPOINT w`); err != nil {
 		return errSavepoint{err}
 	}

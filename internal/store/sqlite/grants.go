@@ -250,8 +250,8 @@ func (as accessTokens) Record(ctx context.Context, a store.AccessToken) error {
 		return err
 	}
 	write := as.d.write
-	if a.SelfContained {
-		write = as.d.writeLazy // the token proves itself: no fsync to wait for
+	if a.Replaceable {
+		write = as.d.writeRelaxed // committed, but not waiting for an fsync
 	}
 	return write(ctx, "record access token", func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO access_tokens (id, family_id, client_id, subject, scope, issued_at, expires_at)

@@ -59,7 +59,7 @@ type DB struct {
 	r      *sql.DB // query-only readers
 	closed atomic.Bool
 
-	c      *committer // runs every write (commit.go)
+	c *committer // runs every write (commit.go)
 }
 
 var _ store.Store = (*DB)(nil)

@@ -36,24 +36,26 @@ func testAccessTokens(t *testing.T, open Opener) {
 		want.Revoked = true
 		wantEqual(t, "revoked access token", got, want)
 	})
-	t.Run("self-contained", func(t *testing.T) {
+	t.Run("replaceable", func(t *testing.T) {
 		s := fresh(t, open)
-		in := newAccess("jti-sc", "")
+		in := newAccess("jti-cc", "")
 		in.ClientID, in.Subject = "svc", "svc"
-		in.SelfContained = true
+		in.Replaceable = true
 		must(t, s.AccessTokens().Record(ctx(t), in))
-		// Record may return before the record is committed, but a write
-		// after it (the revocation) finds it.
-		must(t, s.AccessTokens().Revoke(ctx(t), "jti-sc"))
-		got, err := s.AccessTokens().Get(ctx(t), "jti-sc")
+		want := store.AccessToken{ID: "jti-cc", ClientID: "svc", Subject: "svc", Scope: "openid",
+			IssuedAt: t0UTC, ExpiresAt: t0UTC.Add(30 * time.Minute)}
+		got, err := s.AccessTokens().Get(ctx(t), "jti-cc") // committed when Record returned
 		must(t, err)
-		wantEqual(t, "revoked self-contained access token", got, store.AccessToken{
-			ID: "jti-sc", ClientID: "svc", Subject: "svc", Scope: "openid",
-			IssuedAt: t0UTC, ExpiresAt: t0UTC.Add(30 * time.Minute), Revoked: true,
-		})
+		wantEqual(t, "replaceable access token", got, want)
+		wantErr(t, s.AccessTokens().Record(ctx(t), in), store.ErrConflict)
+		must(t, s.AccessTokens().Revoke(ctx(t), "jti-cc"))
+		got, err = s.AccessTokens().Get(ctx(t), "jti-cc")
+		must(t, err)
+		want.Revoked = true
+		wantEqual(t, "revoked replaceable access token", got, want)
 		must(t, s.RefreshTokens().CreateFamily(ctx(t), newFamily("fam-1"), newRefresh("sha256:r1")))
 		bad := newAccess("jti-fam", "fam-1")
-		bad.SelfContained = true
+		bad.Replaceable = true
 		wantErr(t, s.AccessTokens().Record(ctx(t), bad), store.ErrInvalid)
 	})
 	t.Run("revoking the family revokes its tokens only", func(t *testing.T) {
