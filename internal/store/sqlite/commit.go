@@ -37,7 +37,8 @@ import (
 // (kill -9), but it reaches the disk only with the next fsync — the next
 // FULL commit (the WAL is appended in order, so that fsync covers every
 // commit before it), or the committer's own fsync of the WAL once the
-// queue is empty or after maxUnsynced relaxed batches.
+// queue is empty or after maxUnsynced relaxed batches (in the background:
+// no caller waits for it).
 
 // maxBatch bounds the writes of one transaction, so one commit never holds
 // the write lock for long. maxUnsynced bounds the relaxed batches between
@@ -73,7 +74,10 @@ type committer struct {
 	wake    chan struct{}
 	stopped chan struct{} // closed when the goroutine has returned
 
-	unsynced int // relaxed batches committed since the last fsync (committer only)
+	unsynced int            // relaxed batches committed since the last fsync (committer only)
+	dirty    atomic.Bool    // the WAL holds relaxed commits not yet fsynced
+	syncBusy atomic.Bool    // the fsync goroutine runs
+	syncs    sync.WaitGroup // the fsync goroutine, for Close
 }
 
 // startCommitter starts the goroutine that runs every write; Close stops it.
@@ -159,16 +163,33 @@ func (d *DB) commitLoop() {
 	}
 }
 
-// syncWAL fsyncs the WAL file, which makes every commit in it durable. A
-// failure leaves them to the next FULL commit or checkpoint.
+// syncWAL has the WAL file fsynced in the background, which makes every
+// commit in it durable, without holding up the next batch. One goroutine
+// at most: it repeats while relaxed commits keep coming.
 func (d *DB) syncWAL() {
-	d.c.unsynced = 0
-	f, err := os.OpenFile(d.path+"-wal", os.O_RDWR, 0)
-	if err != nil {
-		return
+	c := d.c
+	c.unsynced = 0
+	if !c.syncBusy.CompareAndSwap(false, true) {
+		return // the goroutine at work sees dirty and goes round again
 	}
-	_ = f.Sync()
-	_ = f.Close()
+	c.syncs.Add(1)
+	go func() {
+		defer c.syncs.Done()
+		for {
+			for c.dirty.Swap(false) {
+				// A failure leaves the commits to the next FULL commit or
+				// checkpoint.
+				if f, err := os.OpenFile(d.path+"-wal", os.O_RDWR, 0); err == nil {
+					_ = f.Sync()
+					_ = f.Close()
+				}
+			}
+			c.syncBusy.Store(false)
+			if !c.dirty.Load() || !c.syncBusy.CompareAndSwap(false, true) {
+				return
+			}
+		}
+	}()
 }
 
 // stopCommitter makes later writes fail with ErrUnavailable, lets the
@@ -183,6 +204,7 @@ func (d *DB) stopCommitter() {
 	default:
 	}
 	<-c.stopped
+	c.syncs.Wait()
 }
 
 // commit runs one batch in one transaction and answers every request.
@@ -275,8 +297,11 @@ func (d *DB) commit(batch []*request) {
 	}
 	if relaxed {
 		d.c.unsynced++
+		d.c.dirty.Store(true)
 	} else {
-		d.c.unsynced = 0 // the fsync of this commit covered the WAL before it
+		// This commit's fsync covered the WAL before it.
+		d.c.unsynced = 0
+		d.c.dirty.Store(false)
 	}
 }
 
