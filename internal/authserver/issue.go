@@ -82,9 +82,6 @@ func (s *Server) mintAccessToken(ctx context.Context, g grant) (string, time.Tim
 		}
 		value = signed
 	}
-	// A client_credentials token: the client can get another by itself, so
-	// its record need not wait for the disk (docs/serve.md §9).
-	rec.Replaceable = g.FamilyID == ""
 	if err := s.store.AccessTokens().Record(ctx, rec); err != nil {
 		return "", time.Time{}, s.storeError(err)
 	}

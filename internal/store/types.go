@@ -123,16 +123,6 @@ type AccessToken struct {
 	IssuedAt  time.Time
 	ExpiresAt time.Time
 
-	// Replaceable says the token's client can replace it by itself, at
-	// no one's expense (client_credentials: no user, no grant family), so
-	// its record may be lost with a power failure. Record then returns
-	// once the record is committed, but need not wait until it is on disk
-	// (store/sqlite: synchronous=NORMAL; it survives the death of the
-	// process, not of the machine, until the next fsync). A token whose
-	// record is lost is invalid and its client asks for a new one;
-	// revocations are durable as always. Not stored: Get returns false.
-	Replaceable bool
-
 	// Revoked is set by the store: the token itself or its family was revoked.
 	Revoked bool
 }
@@ -213,8 +203,6 @@ func (a AccessToken) Validate() error {
 		return invalid("access token", "ClientID")
 	case a.ExpiresAt.IsZero():
 		return invalid("access token", "ExpiresAt")
-	case a.Replaceable && a.FamilyID != "":
-		return fmt.Errorf("access token: a token of a grant family is not replaceable (revoking the grant needs its record): %w", ErrInvalid)
 	}
 	return nil
 }

@@ -230,7 +230,7 @@ func (as accessTokens) Record(ctx context.Context, a store.AccessToken) error {
 	if _, ok := as.s.families[a.FamilyID]; a.FamilyID != "" && !ok {
 		return fmt.Errorf("record access token: grant %q: %w", a.FamilyID, store.ErrNotFound)
 	}
-	a.IssuedAt, a.ExpiresAt, a.Revoked, a.Replaceable = canon.Time(a.IssuedAt), canon.Time(a.ExpiresAt), false, false
+	a.IssuedAt, a.ExpiresAt, a.Revoked = canon.Time(a.IssuedAt), canon.Time(a.ExpiresAt), false
 	as.s.access[a.ID] = a
 	return nil
 }

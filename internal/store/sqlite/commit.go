@@ -31,14 +31,17 @@ import (
 //     once; under load, the writes that queued during one fsync share the
 //     next one.
 //
-// A batch made only of relaxed writes (writeRelaxed: the records of
-// store.AccessToken.Replaceable tokens) commits with synchronous=NORMAL:
-// the commit is in the WAL file, so it survives the death of the process
+// A batch made only of relaxed writes commits with synchronous=NORMAL: the
+// commit is in the WAL file, so it survives the death of the process
 // (kill -9), but it reaches the disk only with the next fsync — the next
 // FULL commit (the WAL is appended in order, so that fsync covers every
 // commit before it), or the committer's own fsync of the WAL once the
 // queue is empty or after maxUnsynced relaxed batches (in the background:
-// no caller waits for it).
+// no caller waits for it). Relaxed are only the writes whose loss with a
+// power failure fails closed: a new access token record or authorization
+// code, which is then unknown and refused. Everything whose loss would
+// reopen something or lose a grant — a redemption, a rotation, a new
+// grant, a revocation, clients, users, keys — waits for its fsync.
 
 // maxBatch bounds the writes of one transaction, so one commit never holds
 // the write lock for long. maxUnsynced bounds the relaxed batches between
@@ -97,9 +100,10 @@ func (d *DB) write(ctx context.Context, op string, fn func(ctx context.Context, 
 	return d.submit(ctx, op, fn, false)
 }
 
-// writeRelaxed is write for a record the server may lose with a power
-// failure (not with a crash of the process): it returns once committed to
-// the WAL, and shares no fsync wait unless its batch holds other writes.
+// writeRelaxed is write for a record whose loss fails closed, which the
+// store may lose with a power failure (not with a crash of the process):
+// it returns once committed to the WAL, and waits for no fsync unless its
+// batch holds other writes.
 func (d *DB) writeRelaxed(ctx context.Context, op string, fn func(ctx context.Context, tx *sql.Tx) error) error {
 	return d.submit(ctx, op, fn, true)
 }

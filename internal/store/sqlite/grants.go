@@ -20,7 +20,8 @@ func (cs codes) Create(ctx context.Context, c store.Code) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	return cs.d.write(ctx, "create code", func(ctx context.Context, tx *sql.Tx) error {
+	// Relaxed: losing it fails closed (the code is refused); see commit.go.
+	return cs.d.writeRelaxed(ctx, "create code", func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO auth_codes (hash, client_id, redirect_uri, scope, subject,
 				code_challenge, challenge_method, nonce, auth_time, expires_at, session_id)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -249,11 +250,8 @@ func (as accessTokens) Record(ctx context.Context, a store.AccessToken) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
-	write := as.d.write
-	if a.Replaceable {
-		write = as.d.writeRelaxed // committed, but not waiting for an fsync
-	}
-	return write(ctx, "record access token", func(ctx context.Context, tx *sql.Tx) error {
+	// Relaxed: losing it fails closed (the token is refused); see commit.go.
+	return as.d.writeRelaxed(ctx, "record access token", func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO access_tokens (id, family_id, client_id, subject, scope, issued_at, expires_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			a.ID, nullString(a.FamilyID), a.ClientID, a.Subject, a.Scope, canon.Micros(a.IssuedAt), canon.Micros(a.ExpiresAt))

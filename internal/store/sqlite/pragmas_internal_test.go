@@ -43,7 +43,7 @@ func TestWriterPragmas(t *testing.T) {
 	}
 }
 
-// A batch of Replaceable records commits with synchronous=NORMAL; the
+// A batch of access token records commits with synchronous=NORMAL; the
 // writer is back at FULL for every other write.
 func TestRelaxedCommitRestoresFull(t *testing.T) {
 	d, err := Open(t.Context(), filepath.Join(t.TempDir(), "oauthkit.db"), Options{})
@@ -52,7 +52,7 @@ func TestRelaxedCommitRestoresFull(t *testing.T) {
 	}
 	defer d.Close()
 	err = d.AccessTokens().Record(t.Context(), store.AccessToken{ID: "jti", ClientID: "svc",
-		ExpiresAt: time.Unix(1, 0), Replaceable: true})
+		ExpiresAt: time.Unix(1, 0)})
 	if err != nil {
 		t.Fatal(err)
 	}

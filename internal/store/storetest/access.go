@@ -36,28 +36,6 @@ func testAccessTokens(t *testing.T, open Opener) {
 		want.Revoked = true
 		wantEqual(t, "revoked access token", got, want)
 	})
-	t.Run("replaceable", func(t *testing.T) {
-		s := fresh(t, open)
-		in := newAccess("jti-cc", "")
-		in.ClientID, in.Subject = "svc", "svc"
-		in.Replaceable = true
-		must(t, s.AccessTokens().Record(ctx(t), in))
-		want := store.AccessToken{ID: "jti-cc", ClientID: "svc", Subject: "svc", Scope: "openid",
-			IssuedAt: t0UTC, ExpiresAt: t0UTC.Add(30 * time.Minute)}
-		got, err := s.AccessTokens().Get(ctx(t), "jti-cc") // committed when Record returned
-		must(t, err)
-		wantEqual(t, "replaceable access token", got, want)
-		wantErr(t, s.AccessTokens().Record(ctx(t), in), store.ErrConflict)
-		must(t, s.AccessTokens().Revoke(ctx(t), "jti-cc"))
-		got, err = s.AccessTokens().Get(ctx(t), "jti-cc")
-		must(t, err)
-		want.Revoked = true
-		wantEqual(t, "revoked replaceable access token", got, want)
-		must(t, s.RefreshTokens().CreateFamily(ctx(t), newFamily("fam-1"), newRefresh("sha256:r1")))
-		bad := newAccess("jti-fam", "fam-1")
-		bad.Replaceable = true
-		wantErr(t, s.AccessTokens().Record(ctx(t), bad), store.ErrInvalid)
-	})
 	t.Run("revoking the family revokes its tokens only", func(t *testing.T) {
 		s := fresh(t, open)
 		must(t, s.RefreshTokens().CreateFamily(ctx(t), newFamily("fam-1"), newRefresh("sha256:r1")))
