@@ -2,17 +2,23 @@
 // (modernc.org/sqlite, pure Go), created 0600.
 //
 // Choices, and why:
-//   - WAL journal, synchronous=FULL: every commit is fsynced before the
-//     call returns, so a grant that was answered survives kill -9 AND a
-//     power loss (docs/security.md rule 29). NORMAL would survive kill -9 too
-//     (the WAL is in the OS page cache) but could lose the last commits on
-//     power loss; tokens are few and small, so FULL's fsync per grant is
-//     cheap insurance (see BenchmarkRotate).
-//   - Two pools: one writer connection whose transactions start with BEGIN
-//     IMMEDIATE (_txlock=immediate), so in-process writers queue on the
-//     pool instead of failing with SQLITE_BUSY, and a small pool of
-//     query-only readers that WAL lets run beside the writer. busy_timeout
-//     covers other processes sharing the file.
+//   - WAL journal, synchronous=FULL, group commit (commit.go): writes
+//     queue for one committer goroutine, which runs all those waiting in
+//     one transaction (one savepoint each) with one fsync, and releases
+//     each caller after the commit. A grant that was answered survives
+//     kill -9 and a power loss (docs/security.md rule 29), and a loaded
+//     server pays one fsync per batch, not per write (BenchmarkCreateFamily
+//     against BenchmarkRotate).
+//   - Writes whose loss fails closed — access token records, new codes —
+//     commit with synchronous=NORMAL when their batch holds nothing else:
+//     in the WAL, so they survive kill -9, on disk with the next fsync,
+//     which the committer does in the background once idle. A power loss
+//     just after can only make such a token or code unknown, and refused.
+//     So client_credentials waits for no fsync (docs/serve.md §9).
+//   - Two pools: one writer connection, used by the committer only, whose
+//     transactions start with BEGIN IMMEDIATE (_txlock=immediate), and a
+//     small pool of query-only readers that WAL lets run beside the
+//     writer. busy_timeout covers other processes sharing the file.
 //   - Redeem and Rotate decide the winner with a conditional UPDATE and its
 //     row count inside the write transaction, not with a Go mutex, so the
 //     same SQL stays correct on a server database.
