@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"fmt"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -152,6 +153,7 @@ func (d *DB) commitLoop() {
 		c.mu.Unlock()
 		if n > 0 {
 			d.commit(batch)
+			clear(batch) // the queue's array no longer holds finished closures
 			if c.unsynced >= maxUnsynced {
 				d.syncWAL()
 			}
@@ -272,7 +274,7 @@ func (d *DB) commit(batch []*request) {
 			if results[i] != nil {
 				continue
 			}
-			if err := r.fn(ctx, tx); err != nil {
+			if err := run(ctx, tx, r.fn); err != nil {
 				_ = tx.Rollback()
 				results[i] = d.fail(r.op, err, conn)
 				return
@@ -322,7 +324,7 @@ func inSavepoint(ctx context.Context, tx *sql.Tx, fn func(context.Context, *sql.
 	if _, err := tx.ExecContext(ctx, `SAVEPOINT w`); err != nil {
 		return errSavepoint{err}
 	}
-	ferr := fn(ctx, tx)
+	ferr := run(ctx, tx, fn)
 	if ferr != nil {
 		if fileFailure(ferr) {
 			return ferr
@@ -335,6 +337,17 @@ func inSavepoint(ctx context.Context, tx *sql.Tx, fn func(context.Context, *sql.
 		return errSavepoint{err}
 	}
 	return ferr
+}
+
+// run calls fn, turning a panic into an error: the committer serves every
+// caller and must not die with one write.
+func run(ctx context.Context, tx *sql.Tx, fn func(context.Context, *sql.Tx) error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("write panicked: %v", p)
+		}
+	}()
+	return fn(ctx, tx)
 }
 
 // fileFailure reports whether err leaves the shared transaction in doubt:

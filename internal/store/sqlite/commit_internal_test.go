@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -209,5 +210,37 @@ func TestGroupCommitCancelAndClose(t *testing.T) {
 		if (werr == nil) != (err == nil) {
 			t.Errorf("write %d answered %v but reads back %v after reopening", i, werr, err)
 		}
+	}
+}
+
+// A write that panics fails alone, with an error; the committer goes on
+// serving the writes queued with it and after it.
+func TestGroupCommitSurvivesAPanickingWrite(t *testing.T) {
+	d := openInternal(t)
+	ctx := t.Context()
+	release := holdCommitter(t, d)
+	errs, wait := queued(3, func(i int) error {
+		if i == 1 {
+			return d.write(ctx, "panics", func(context.Context, *sql.Tx) error { panic("boom") })
+		}
+		return d.Clients().Put(ctx, store.Client{ID: fmt.Sprintf("p%d", i)})
+	})
+	if err := release(); err != nil {
+		t.Fatal(err)
+	}
+	wait()
+	if errs[1] == nil || !strings.Contains(errs[1].Error(), "boom") {
+		t.Errorf("the panicking write: %v, want an error naming the panic", errs[1])
+	}
+	for _, i := range []int{0, 2} {
+		if errs[i] != nil {
+			t.Errorf("write %d, queued with the panicking one: %v", i, errs[i])
+		}
+	}
+	if err := d.write(ctx, "panics alone", func(context.Context, *sql.Tx) error { panic("again") }); err == nil {
+		t.Error("a panicking write alone: no error")
+	}
+	if err := d.Clients().Put(ctx, store.Client{ID: "after"}); err != nil {
+		t.Errorf("a write after the panics: %v", err)
 	}
 }
