@@ -13,9 +13,10 @@ import (
 	"modernc.org/sqlite"
 )
 
-// Group commit. Every write of the store goes through one goroutine, the
-// committer, which owns the writer connection. It takes the first write
-// waiting, then every other write that arrived meanwhile (up to maxBatch),
+// Group commit. Every write of the store goes through one committer, which
+// owns the writer connection: the caller itself when no commit runs and
+// no write waits, else the committer goroutine. That takes every write
+// that arrived while the last commit ran (up to maxBatch),
 // runs them one after the other inside ONE write transaction, each in its
 // own savepoint, and commits once: one fsync (synchronous=FULL) for the
 // whole batch. Only then does it hand each caller its own result. So:
@@ -75,10 +76,11 @@ type committer struct {
 	mu      sync.Mutex
 	queue   []*request
 	closing bool // set by Close: nothing more is queued
+	busy    bool // a commit runs, in the committer goroutine or in a caller
 	wake    chan struct{}
 	stopped chan struct{} // closed when the goroutine has returned
 
-	unsynced int            // relaxed batches committed since the last fsync (committer only)
+	unsynced atomic.Int32   // relaxed batches committed since the last fsync
 	dirty    atomic.Bool    // the WAL holds relaxed commits not yet fsynced
 	syncBusy atomic.Bool    // the fsync goroutine runs
 	syncs    sync.WaitGroup // the fsync goroutine, for Close
@@ -120,12 +122,21 @@ func (d *DB) submit(ctx context.Context, op string, fn func(ctx context.Context,
 		c.mu.Unlock()
 		return errClosed(op)
 	}
+	if !c.busy && len(c.queue) == 0 {
+		// Nobody commits and nobody waits: commit it here, in the
+		// caller's goroutine, without a hand-over to the committer.
+		c.busy = true
+		c.mu.Unlock()
+		d.commit([]*request{r})
+		c.mu.Lock()
+		c.busy = false
+		c.mu.Unlock()
+		c.kick() // for the writes that queued meanwhile, or the idle fsync
+		return <-r.done
+	}
 	c.queue = append(c.queue, r)
 	c.mu.Unlock()
-	select {
-	case c.wake <- struct{}{}:
-	default: // already awake or about to be
-	}
+	c.kick()
 	select {
 	case err := <-r.done:
 		return err
@@ -137,32 +148,46 @@ func (d *DB) submit(ctx context.Context, op string, fn func(ctx context.Context,
 	}
 }
 
-// commitLoop commits batches from the queue until Close has emptied it.
+// kick wakes the committer goroutine.
+func (c *committer) kick() {
+	select {
+	case c.wake <- struct{}{}:
+	default: // already awake or about to be
+	}
+}
+
+// commitLoop commits batches from the queue, one at a time with the
+// commits callers make themselves, until Close has emptied it.
 func (d *DB) commitLoop() {
 	c := d.c
 	defer close(c.stopped)
 	for {
 		c.mu.Lock()
-		n := min(len(c.queue), maxBatch)
-		batch := c.queue[:n:n]
-		c.queue = c.queue[n:]
-		if len(c.queue) == 0 {
-			c.queue = nil // let the backing array go
-		}
-		closing := c.closing
-		c.mu.Unlock()
-		if n > 0 {
+		if !c.busy && len(c.queue) > 0 {
+			n := min(len(c.queue), maxBatch)
+			batch := c.queue[:n:n]
+			c.queue = c.queue[n:]
+			if len(c.queue) == 0 {
+				c.queue = nil // let the backing array go
+			}
+			c.busy = true
+			c.mu.Unlock()
 			d.commit(batch)
 			clear(batch) // the queue's array no longer holds finished closures
-			if c.unsynced >= maxUnsynced {
+			if c.unsynced.Load() >= maxUnsynced {
 				d.syncWAL()
 			}
+			c.mu.Lock()
+			c.busy = false
+			c.mu.Unlock()
 			continue
 		}
-		if c.unsynced > 0 {
-			d.syncWAL() // idle: put the relaxed commits on disk
+		idle, closing := !c.busy && len(c.queue) == 0, c.closing
+		c.mu.Unlock()
+		if idle && c.unsynced.Load() > 0 {
+			d.syncWAL() // put the relaxed commits on disk
 		}
-		if closing {
+		if idle && closing {
 			return
 		}
 		<-c.wake
@@ -174,7 +199,7 @@ func (d *DB) commitLoop() {
 // at most: it repeats while relaxed commits keep coming.
 func (d *DB) syncWAL() {
 	c := d.c
-	c.unsynced = 0
+	c.unsynced.Store(0)
 	if !c.syncBusy.CompareAndSwap(false, true) {
 		return // the goroutine at work sees dirty and goes round again
 	}
@@ -205,10 +230,7 @@ func (d *DB) stopCommitter() {
 	c.mu.Lock()
 	c.closing = true
 	c.mu.Unlock()
-	select {
-	case c.wake <- struct{}{}:
-	default:
-	}
+	c.kick()
 	<-c.stopped
 	c.syncs.Wait()
 }
@@ -302,11 +324,11 @@ func (d *DB) commit(batch []*request) {
 		return
 	}
 	if relaxed {
-		d.c.unsynced++
+		d.c.unsynced.Add(1)
 		d.c.dirty.Store(true)
 	} else {
 		// This commit's fsync covered the WAL before it.
-		d.c.unsynced = 0
+		d.c.unsynced.Store(0)
 		d.c.dirty.Store(false)
 	}
 }
