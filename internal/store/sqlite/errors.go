@@ -66,7 +66,11 @@ func (d *DB) readRow(ctx context.Context, what string, scan func(*sql.Row) error
 	if d.closed.Load() {
 		return errClosed(what)
 	}
-	err := scan(d.r.QueryRowContext(ctx, query, args...))
+	st, err := d.readStmt(ctx, query)
+	if err != nil {
+		return d.fail(what, err, nil)
+	}
+	err = scan(st.QueryRowContext(ctx, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("%s: %w", what, store.ErrNotFound)
 	}

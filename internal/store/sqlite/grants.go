@@ -252,8 +252,7 @@ func (as accessTokens) Record(ctx context.Context, a store.AccessToken) error {
 	}
 	// Relaxed: losing it fails closed (the token is refused); see commit.go.
 	return as.d.writeRelaxed(ctx, "record access token", func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO access_tokens (id, family_id, client_id, subject, scope, issued_at, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		_, err := tx.StmtContext(ctx, as.d.insertAccess).ExecContext(ctx,
 			a.ID, nullString(a.FamilyID), a.ClientID, a.Subject, a.Scope, canon.Micros(a.IssuedAt), canon.Micros(a.ExpiresAt))
 		return err
 	})

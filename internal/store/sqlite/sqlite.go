@@ -2,10 +2,10 @@
 // (modernc.org/sqlite, pure Go), created 0600.
 //
 // Choices, and why:
-//   - WAL journal, synchronous=FULL, group commit (commit.go): writes
-//     queue for one committer goroutine, which runs all those waiting in
-//     one transaction (one savepoint each) with one fsync, and releases
-//     each caller after the commit. A grant that was answered survives
+//   - WAL journal, synchronous=FULL, group commit (commit.go): one commit
+//     at a time; writes that arrive while one runs queue, and the next
+//     runs them all in one transaction (one savepoint each) with one
+//     fsync, and releases each caller after the commit. A grant that was answered survives
 //     kill -9 and a power loss (docs/security.md rule 29), and a loaded
 //     server pays one fsync per batch, not per write (BenchmarkCreateFamily
 //     against BenchmarkRotate).
@@ -66,6 +66,9 @@ type DB struct {
 	closed atomic.Bool
 
 	c *committer // runs every write (commit.go)
+
+	reads        stmts     // prepared on the read pool (stmts.go)
+	insertAccess *sql.Stmt // prepared on the writer
 }
 
 var _ store.Store = (*DB)(nil)
@@ -122,6 +125,10 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	d.startCommitter()
 
 	if err := d.migrate(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	if err := d.prepareWrites(ctx); err != nil {
 		d.Close()
 		return nil, err
 	}
@@ -184,7 +191,7 @@ func (d *DB) Close() error {
 		return nil
 	}
 	d.stopCommitter()
-	return errors.Join(d.w.Close(), d.r.Close())
+	return errors.Join(d.closeStmts(), d.w.Close(), d.r.Close())
 }
 
 // dsn is a file: URI for path with the driver's parameters.
