@@ -11,7 +11,11 @@
 //   - Every state change that grants something (Redeem, Rotate,
 //     CreateFamily) is atomic and committed before the call returns
 //     (rules 26, 29); exactly one of N concurrent Redeem or Rotate calls
-//     for the same value succeeds.
+//     for the same value succeeds. So are the other writes; a store that
+//     can lose the last commits with a power failure (not with a crash of
+//     the process) may do so only for records whose loss fails closed: a
+//     new code (CodeStore.Create) or access token (AccessTokenStore.Record)
+//     is then unknown, and refused. store/sqlite does (docs/serve.md §9).
 //   - Records go in and come out by value: a caller mutating a returned
 //     slice or map changes nothing stored. Times come back in UTC with
 //     microsecond precision; empty slices and maps come back nil.

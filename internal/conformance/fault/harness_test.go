@@ -127,13 +127,20 @@ func newServer(t *testing.T) *server {
 // Cleanup stops it with SIGTERM (SIGKILL if it does not exit in 10 s).
 func startServer(t *testing.T, dir, db string) *server {
 	t.Helper()
+	return startServerAt(t, dir, db, "127.0.0.1:0")
+}
+
+// startServerAt is startServer listening on addr: a restart on the address
+// of the server before keeps the issuer, which JWT access tokens name.
+func startServerAt(t *testing.T, dir, db, addr string) *server {
+	t.Helper()
 	bin := os.Getenv(binEnv)
 	if bin == "" {
 		t.Fatal("TestMain did not build oauthkit")
 	}
 	p := servetest.Run(t, servetest.Options{
 		Bin:          bin,
-		Args:         []string{"--addr", "127.0.0.1:0", "--store", "sqlite:" + db, "--config", filepath.Join(dir, "oauthkit.yaml")},
+		Args:         []string{"--addr", addr, "--store", "sqlite:" + db, "--config", filepath.Join(dir, "oauthkit.yaml")},
 		Dir:          dir,
 		Env:          []string{"NO_COLOR=1", "XDG_STATE_HOME=" + filepath.Join(dir, "state")},
 		StartTimeout: startTimeout,

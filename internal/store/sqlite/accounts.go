@@ -80,7 +80,7 @@ func (cs clients) Put(ctx context.Context, c store.Client) error {
 	if err != nil {
 		return fmt.Errorf("client %q: %w", c.ID, err)
 	}
-	return cs.d.write(ctx, fmt.Sprintf("put client %q", c.ID), func(tx *sql.Tx) error {
+	return cs.d.write(ctx, fmt.Sprintf("put client %q", c.ID), func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO clients (`+clientColumns+`)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET
@@ -100,7 +100,7 @@ func (cs clients) Put(ctx context.Context, c store.Client) error {
 
 func (cs clients) Delete(ctx context.Context, id string) error {
 	what := fmt.Sprintf("client %q", id)
-	return cs.d.write(ctx, "delete "+what, func(tx *sql.Tx) error {
+	return cs.d.write(ctx, "delete "+what, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM clients WHERE id = ?`, id)
 		if err != nil {
 			return err
@@ -152,7 +152,7 @@ func (us users) Put(ctx context.Context, u store.User) error {
 	if err != nil {
 		return fmt.Errorf("user %q: %w", u.Username, err)
 	}
-	return us.d.write(ctx, fmt.Sprintf("put user %q", u.Username), func(tx *sql.Tx) error {
+	return us.d.write(ctx, fmt.Sprintf("put user %q", u.Username), func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO users (`+userColumns+`) VALUES (?, ?, ?, ?)
 			ON CONFLICT (username) DO UPDATE SET
 				subject = excluded.subject, password_hash = excluded.password_hash, claims = excluded.claims`,
@@ -163,7 +163,7 @@ func (us users) Put(ctx context.Context, u store.User) error {
 
 func (us users) Delete(ctx context.Context, username string) error {
 	what := fmt.Sprintf("user %q", username)
-	return us.d.write(ctx, "delete "+what, func(tx *sql.Tx) error {
+	return us.d.write(ctx, "delete "+what, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM users WHERE username = ?`, username)
 		if err != nil {
 			return err
@@ -195,7 +195,7 @@ func (ks keys) Add(ctx context.Context, k store.Key) error {
 	if err := k.Validate(); err != nil {
 		return err
 	}
-	return ks.d.write(ctx, fmt.Sprintf("add signing key %q", k.KID), func(tx *sql.Tx) error {
+	return ks.d.write(ctx, fmt.Sprintf("add signing key %q", k.KID), func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO signing_keys (`+keyColumns+`) VALUES (?, ?, ?, ?, ?)`,
 			k.KID, k.Alg, k.PrivatePEM, canon.Micros(k.CreatedAt), k.Active)
 		return err
@@ -216,7 +216,7 @@ func (ks keys) List(ctx context.Context) ([]store.Key, error) {
 
 func (ks keys) SetActive(ctx context.Context, kid string, active bool) error {
 	what := fmt.Sprintf("signing key %q", kid)
-	return ks.d.write(ctx, "update "+what, func(tx *sql.Tx) error {
+	return ks.d.write(ctx, "update "+what, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE signing_keys SET active = ? WHERE kid = ?`, active, kid)
 		if err != nil {
 			return err

@@ -83,3 +83,41 @@ func openBench(b *testing.B) *sqlite.DB {
 	b.Cleanup(func() { db.Close() })
 	return db
 }
+
+// BenchmarkRecordAccessToken: access token records from 8 goroutines per
+// core, as a loaded token endpoint makes them: they share commits (group
+// commit) and wait for no fsync (synchronous=NORMAL, docs/serve.md §9).
+func BenchmarkRecordAccessToken(b *testing.B) {
+	db := openBench(b)
+	ctx := b.Context()
+	var next atomic.Int64
+	b.SetParallelism(8)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			err := db.AccessTokens().Record(ctx, store.AccessToken{ID: fmt.Sprintf("jti-%d", next.Add(1)),
+				ClientID: "svc", Subject: "svc", IssuedAt: t0, ExpiresAt: t0.Add(time.Hour)})
+			if err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+// BenchmarkCreateFamily: new grants from 8 goroutines per core: they share
+// commits, and each waits for the fsync of its batch.
+func BenchmarkCreateFamily(b *testing.B) {
+	db := openBench(b)
+	ctx := b.Context()
+	var next atomic.Int64
+	b.SetParallelism(8)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			id := fmt.Sprintf("fam-%d", next.Add(1))
+			if err := db.RefreshTokens().CreateFamily(ctx, family(id), refresh("sha256:"+id, t0)); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}

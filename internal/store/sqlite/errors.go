@@ -60,39 +60,17 @@ func (d *DB) fail(op string, err error, conn *sql.Conn) error {
 	return err
 }
 
-// write runs fn in one IMMEDIATE transaction on the writer connection and
-// commits it; any error from fn rolls it back. The commit has reached the
-// disk (synchronous=FULL) when write returns nil.
-func (d *DB) write(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
-	if d.closed.Load() {
-		return errClosed(op)
-	}
-	conn, err := d.w.Conn(ctx)
-	if err != nil {
-		return d.fail(op, err, nil)
-	}
-	defer conn.Close()
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return d.fail(op, err, conn)
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return d.fail(op, err, conn)
-	}
-	if err := tx.Commit(); err != nil {
-		return d.fail(op, err, conn)
-	}
-	return nil
-}
-
 // readRow runs a one-row query on the read pool; no row is ErrNotFound
 // described by what.
 func (d *DB) readRow(ctx context.Context, what string, scan func(*sql.Row) error, query string, args ...any) error {
 	if d.closed.Load() {
 		return errClosed(what)
 	}
-	err := scan(d.r.QueryRowContext(ctx, query, args...))
+	st, err := d.readStmt(ctx, query)
+	if err != nil {
+		return d.fail(what, err, nil)
+	}
+	err = scan(st.QueryRowContext(ctx, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("%s: %w", what, store.ErrNotFound)
 	}

@@ -20,7 +20,8 @@ func (cs codes) Create(ctx context.Context, c store.Code) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	return cs.d.write(ctx, "create code", func(tx *sql.Tx) error {
+	// Relaxed: losing it fails closed (the code is refused); see commit.go.
+	return cs.d.writeRelaxed(ctx, "create code", func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO auth_codes (hash, client_id, redirect_uri, scope, subject,
 				code_challenge, challenge_method, nonce, auth_time, expires_at, session_id)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -68,7 +69,7 @@ func (cs codes) redeem(ctx context.Context, hash string, now time.Time, familyID
 	}
 	var code store.Code
 	var outcome error
-	err := cs.d.write(ctx, "redeem code", func(tx *sql.Tx) error {
+	err := cs.d.write(ctx, "redeem code", func(ctx context.Context, tx *sql.Tx) error {
 		us := canon.Micros(now)
 		res, err := tx.ExecContext(ctx, `UPDATE auth_codes SET used_at = ?
 			WHERE hash = ? AND used_at IS NULL AND expires_at > ?`, us, hash, us)
@@ -129,7 +130,7 @@ func (rs refreshTokens) CreateFamily(ctx context.Context, f store.Family, first 
 			return err
 		}
 	}
-	return rs.d.write(ctx, fmt.Sprintf("create grant %q", f.ID), func(tx *sql.Tx) error {
+	return rs.d.write(ctx, fmt.Sprintf("create grant %q", f.ID), func(ctx context.Context, tx *sql.Tx) error {
 		return createFamily(ctx, tx, f, first)
 	})
 }
@@ -176,7 +177,7 @@ func (rs refreshTokens) Rotate(ctx context.Context, r store.Rotation) (store.Fam
 	}
 	var fam store.Family
 	var outcome error
-	err := rs.d.write(ctx, "rotate refresh token", func(tx *sql.Tx) error {
+	err := rs.d.write(ctx, "rotate refresh token", func(ctx context.Context, tx *sql.Tx) error {
 		us := canon.Micros(r.Now)
 		res, err := tx.ExecContext(ctx, `UPDATE refresh_tokens SET status = 'rotated', rotated_at = ?
 			WHERE hash = ? AND status = 'active' AND expires_at > ?
@@ -225,7 +226,7 @@ func (rs refreshTokens) Lookup(ctx context.Context, hash string) (t store.Refres
 }
 
 func (rs refreshTokens) RevokeFamily(ctx context.Context, id string) error {
-	return rs.d.write(ctx, fmt.Sprintf("revoke grant %q", id), func(tx *sql.Tx) error {
+	return rs.d.write(ctx, fmt.Sprintf("revoke grant %q", id), func(ctx context.Context, tx *sql.Tx) error {
 		return revokeFamily(ctx, tx, id)
 	})
 }
@@ -249,9 +250,9 @@ func (as accessTokens) Record(ctx context.Context, a store.AccessToken) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
-	return as.d.write(ctx, "record access token", func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO access_tokens (id, family_id, client_id, subject, scope, issued_at, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`,
+	// Relaxed: losing it fails closed (the token is refused); see commit.go.
+	return as.d.writeRelaxed(ctx, "record access token", func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.StmtContext(ctx, as.d.insertAccess).ExecContext(ctx,
 			a.ID, nullString(a.FamilyID), a.ClientID, a.Subject, a.Scope, canon.Micros(a.IssuedAt), canon.Micros(a.ExpiresAt))
 		return err
 	})
@@ -271,7 +272,7 @@ func (as accessTokens) Get(ctx context.Context, id string) (a store.AccessToken,
 }
 
 func (as accessTokens) Revoke(ctx context.Context, id string) error {
-	return as.d.write(ctx, "revoke access token", func(tx *sql.Tx) error {
+	return as.d.write(ctx, "revoke access token", func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE access_tokens SET revoked = 1 WHERE id = ?`, id)
 		if err != nil {
 			return err

@@ -80,7 +80,7 @@ func (d *DB) migrate(ctx context.Context) error {
 		if applied[m.version] {
 			continue
 		}
-		err := d.write(ctx, "migrate store to version "+strconv.Itoa(m.version), func(tx *sql.Tx) error {
+		err := d.write(ctx, "migrate store to version "+strconv.Itoa(m.version), func(ctx context.Context, tx *sql.Tx) error {
 			if _, err := tx.ExecContext(ctx, createMigrationsTable); err != nil {
 				return err
 			}

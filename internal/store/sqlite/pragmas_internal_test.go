@@ -5,9 +5,12 @@ import (
 	"errors"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/oauthkit/oauthkit/internal/store"
 )
 
 // The writer connection runs with the settings the package doc promises.
@@ -37,6 +40,28 @@ func TestWriterPragmas(t *testing.T) {
 	var qo string
 	if err := d.r.QueryRow("PRAGMA query_only").Scan(&qo); err != nil || qo != "1" {
 		t.Errorf("reader PRAGMA query_only = %q (%v), want 1", qo, err)
+	}
+}
+
+// A batch of access token records commits with synchronous=NORMAL; the
+// writer is back at FULL for every other write.
+func TestRelaxedCommitRestoresFull(t *testing.T) {
+	d, err := Open(t.Context(), filepath.Join(t.TempDir(), "oauthkit.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	err = d.AccessTokens().Record(t.Context(), store.AccessToken{ID: "jti", ClientID: "svc",
+		ExpiresAt: time.Unix(1, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	if err := d.w.QueryRow("PRAGMA synchronous").Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if got != "2" {
+		t.Errorf("PRAGMA synchronous after a relaxed commit = %s, want 2 (FULL)", got)
 	}
 }
 

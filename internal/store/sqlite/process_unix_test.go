@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -231,4 +232,81 @@ func rotateForever(t *testing.T, path string) {
 		must(t, err)
 		fmt.Printf("committed %d\n", i)
 	}
+}
+
+// docs/serve.md §9: access token records and new codes are committed
+// without waiting for an fsync (synchronous=NORMAL), and still survive
+// kill -9: the commit is in the WAL, which the operating system keeps. A
+// child records tokens and codes from several goroutines (so that they
+// share commits) and reports each once its call returned; the parent kills
+// it and finds every reported one.
+func TestKillNineKeepsRelaxedRecords(t *testing.T) {
+	if os.Getenv(childEnv) == "record-forever" {
+		recordForever(t, os.Getenv(childEnv+"_PATH"))
+		return
+	}
+	if testing.Short() {
+		t.Skip("starts a child process")
+	}
+	path := filepath.Join(t.TempDir(), "oauthkit.db")
+	exe, err := os.Executable()
+	must(t, err)
+	cmd := exec.Command(exe, "-test.run=^TestKillNineKeepsRelaxedRecords$", "-test.count=1")
+	cmd.Env = append(os.Environ(), childEnv+"=record-forever", childEnv+"_PATH="+path)
+	stdout, err := cmd.StdoutPipe()
+	must(t, err)
+	must(t, cmd.Start())
+	lines := bufio.NewScanner(stdout)
+	var reported []string
+	for len(reported) < 400 && lines.Scan() {
+		if id, ok := strings.CutPrefix(lines.Text(), "recorded "); ok {
+			reported = append(reported, id)
+		}
+	}
+	must(t, cmd.Process.Signal(syscall.SIGKILL))
+	_ = cmd.Wait()
+	if len(reported) < 400 {
+		t.Fatalf("the child reported %d records before it stopped", len(reported))
+	}
+	db := openAt(t, path, sqlite.Options{})
+	for _, id := range reported {
+		var err error
+		if hash, ok := strings.CutPrefix(id, "code "); ok {
+			_, err = db.Codes().Redeem(t.Context(), hash, t0)
+		} else {
+			_, err = db.AccessTokens().Get(t.Context(), id)
+		}
+		if err != nil {
+			t.Errorf("%s, reported before SIGKILL: %v", id, err)
+		}
+	}
+}
+
+func recordForever(t *testing.T, path string) {
+	ctx := t.Context()
+	db, err := sqlite.Open(ctx, path, sqlite.Options{})
+	must(t, err)
+	var mu sync.Mutex // one line at a time on stdout
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := 0; i < 1_000_000; i++ {
+				id := fmt.Sprintf("jti-%d-%d", g, i)
+				err := db.AccessTokens().Record(ctx, store.AccessToken{ID: id, ClientID: "svc", Subject: "svc",
+					IssuedAt: t0, ExpiresAt: t0.Add(time.Hour)})
+				if g%4 == 0 { // some goroutines make codes instead
+					id = fmt.Sprintf("code sha256:c-%d-%d", g, i)
+					err = db.Codes().Create(ctx, store.Code{Hash: id[len("code "):], ClientID: "web", ExpiresAt: t0.Add(time.Hour)})
+				}
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				fmt.Printf("recorded %s\n", id)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
 }

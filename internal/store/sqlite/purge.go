@@ -13,7 +13,7 @@ import (
 // transaction (store.Store).
 func (d *DB) Purge(ctx context.Context, before time.Time, limit int) (int, error) {
 	n := 0
-	err := d.write(ctx, "purge", func(tx *sql.Tx) error {
+	err := d.write(ctx, "purge", func(ctx context.Context, tx *sql.Tx) error {
 		n = 0
 		cut := canon.Micros(before)
 		for _, q := range []string{

@@ -2,17 +2,23 @@
 // (modernc.org/sqlite, pure Go), created 0600.
 //
 // Choices, and why:
-//   - WAL journal, synchronous=FULL: every commit is fsynced before the
-//     call returns, so a grant that was answered survives kill -9 AND a
-//     power loss (docs/security.md rule 29). NORMAL would survive kill -9 too
-//     (the WAL is in the OS page cache) but could lose the last commits on
-//     power loss; tokens are few and small, so FULL's fsync per grant is
-//     cheap insurance (see BenchmarkRotate).
-//   - Two pools: one writer connection whose transactions start with BEGIN
-//     IMMEDIATE (_txlock=immediate), so in-process writers queue on the
-//     pool instead of failing with SQLITE_BUSY, and a small pool of
-//     query-only readers that WAL lets run beside the writer. busy_timeout
-//     covers other processes sharing the file.
+//   - WAL journal, synchronous=FULL, group commit (commit.go): one commit
+//     at a time; writes that arrive while one runs queue, and the next
+//     runs them all in one transaction (one savepoint each) with one
+//     fsync, and releases each caller after the commit. A grant that was answered survives
+//     kill -9 and a power loss (docs/security.md rule 29), and a loaded
+//     server pays one fsync per batch, not per write (BenchmarkCreateFamily
+//     against BenchmarkRotate).
+//   - Writes whose loss fails closed — access token records, new codes —
+//     commit with synchronous=NORMAL when their batch holds nothing else:
+//     in the WAL, so they survive kill -9, on disk with the next fsync,
+//     which the committer does in the background once idle. A power loss
+//     just after can only make such a token or code unknown, and refused.
+//     So client_credentials waits for no fsync (docs/serve.md §9).
+//   - Two pools: one writer connection, used by the committer only, whose
+//     transactions start with BEGIN IMMEDIATE (_txlock=immediate), and a
+//     small pool of query-only readers that WAL lets run beside the
+//     writer. busy_timeout covers other processes sharing the file.
 //   - Redeem and Rotate decide the winner with a conditional UPDATE and its
 //     row count inside the write transaction, not with a Go mutex, so the
 //     same SQL stays correct on a server database.
@@ -58,6 +64,11 @@ type DB struct {
 	w      *sql.DB // exactly one connection: every write goes through it
 	r      *sql.DB // query-only readers
 	closed atomic.Bool
+
+	c *committer // runs every write (commit.go)
+
+	reads        stmts     // prepared on the read pool (stmts.go)
+	insertAccess *sql.Stmt // prepared on the writer
 }
 
 var _ store.Store = (*DB)(nil)
@@ -111,8 +122,13 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	}
 	d.r.SetMaxOpenConns(opts.Readers)
 	d.r.SetMaxIdleConns(opts.Readers)
+	d.startCommitter()
 
 	if err := d.migrate(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	if err := d.prepareWrites(ctx); err != nil {
 		d.Close()
 		return nil, err
 	}
@@ -158,7 +174,7 @@ func (d *DB) Ping(ctx context.Context) error {
 	// Reads can keep working on a file that no longer takes writes (a full
 	// disk, a read-only remount): commit a one-page write to be sure. The
 	// header's user_version is not used for anything else.
-	return d.write(ctx, "ping", func(tx *sql.Tx) error {
+	return d.write(ctx, "ping", func(ctx context.Context, tx *sql.Tx) error {
 		var v int64
 		if err := tx.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&v); err != nil {
 			return err
@@ -168,12 +184,14 @@ func (d *DB) Ping(ctx context.Context) error {
 	})
 }
 
-// Close closes both pools; later calls return ErrUnavailable.
+// Close commits the writes already queued (lazy ones included), then
+// closes both pools; later calls return ErrUnavailable.
 func (d *DB) Close() error {
 	if !d.closed.CompareAndSwap(false, true) {
 		return nil
 	}
-	return errors.Join(d.w.Close(), d.r.Close())
+	d.stopCommitter()
+	return errors.Join(d.closeStmts(), d.w.Close(), d.r.Close())
 }
 
 // dsn is a file: URI for path with the driver's parameters.
