@@ -147,9 +147,12 @@ type Client struct {
 // AccessTokenAlgs maps the ID of each client with an
 // access_token_signing_alg to it (authserver.Settings.AccessTokenAlgs).
 func (c *Config) AccessTokenAlgs() map[string]string {
-	out := map[string]string{}
+	var out map[string]string // nil when no client has one
 	for _, cl := range c.Clients {
 		if cl.AccessTokenSigningAlg != "" {
+			if out == nil {
+				out = map[string]string{}
+			}
 			out[cl.ID] = cl.AccessTokenSigningAlg
 		}
 	}
