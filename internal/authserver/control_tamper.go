@@ -121,27 +121,23 @@ func (c *Control) tamperIDToken(clientID string, claims map[string]any, now time
 	}
 }
 
-// tamperSignature breaks the signature of a JWT: its last byte changes,
-// so the token still parses but no key verifies it.
+// tamperSignature breaks the signature of a JWT: the first character of
+// the signature changes, so the token still parses (the base64url stays
+// canonical, which a change of the last character, holding padding bits,
+// would not) but no key verifies it.
 func (c *Control) tamperSignature(clientID, jwt string) string {
-	if _, ok := c.takeTamper(clientID, TamperSignature); !ok || jwt == "" {
+	dot := strings.LastIndexByte(jwt, '.')
+	if dot < 0 || dot == len(jwt)-1 {
 		return jwt
 	}
-	last := jwt[len(jwt)-1]
-	repl := byte('A')
-	if last == 'A' {
-		repl = 'B'
+	if _, ok := c.takeTamper(clientID, TamperSignature); !ok {
+		return jwt
 	}
-	// The last base64url character may carry only padding bits; change the
-	// one before it too so the decoded signature surely differs.
 	b := []byte(jwt)
-	b[len(b)-1] = repl
-	if len(b) > 1 {
-		if b[len(b)-2] == 'Q' {
-			b[len(b)-2] = 'R'
-		} else {
-			b[len(b)-2] = 'Q'
-		}
+	if b[dot+1] == 'A' {
+		b[dot+1] = 'B'
+	} else {
+		b[dot+1] = 'A'
 	}
 	return string(b)
 }

@@ -1,6 +1,7 @@
 package authserver
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -79,6 +80,12 @@ func TestControlTamperSignature(t *testing.T) {
 	hb, cb := jwtParts(t, bad) // header and claims still parse
 	if hb["kid"] != e.key.KeyID() || cb["client_id"] != webID {
 		t.Errorf("tampered token: %v %v", hb, cb)
+	}
+	// The signature is still canonical base64url of the right length, so a
+	// client sees a wrong signature, not a malformed token.
+	sig := bad[strings.LastIndexByte(bad, '.')+1:]
+	if raw, err := base64.RawURLEncoding.Strict().DecodeString(sig); err != nil || len(raw) != 256 {
+		t.Errorf("tampered signature: %d bytes, %v", len(raw), err)
 	}
 	if e.active(t, bad) {
 		t.Errorf("a token with a broken signature introspects active")
