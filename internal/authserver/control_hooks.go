@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/oauthkit/oauthkit/internal/clientauth"
 )
 
 // injectFailures answers the requests a queued Failure matches, before
@@ -132,8 +134,8 @@ func (s *Server) bearerClientID(r *http.Request) string {
 }
 
 // peekRequest reads a request's parameters (the form body of a POST, else
-// the query) and the client it names (HTTP Basic user name, else
-// client_id), and returns the request with its body intact for the
+// the query) and the client it names (as client authentication reads it,
+// else its client_id), and returns the request with its body intact for the
 // endpoint.
 func peekRequest(r *http.Request) (clientID string, form url.Values, _ *http.Request) {
 	form = r.URL.Query()
@@ -149,11 +151,8 @@ func peekRequest(r *http.Request) (clientID string, form url.Values, _ *http.Req
 			form, _ = url.ParseQuery(string(body))
 		}
 	}
-	if user, _, ok := r.BasicAuth(); ok {
-		if id, err := url.QueryUnescape(user); err == nil { // RFC 6749 §2.3.1
-			return id, form, r
-		}
-		return user, form, r
+	if creds, err := clientauth.FromRequest(r, form); err == nil {
+		return creds.ClientID, form, r
 	}
 	return form.Get("client_id"), form, r
 }

@@ -17,21 +17,20 @@ import (
 // rotate-keys): each change builds a new immutable keyState, so a request
 // reads one consistent state without a lock.
 type KeySet struct {
-	mu    sync.Mutex // serialises changes; readers use cur
-	cur   atomic.Pointer[keyState]
-	first string // kid of the signer the set was built with
+	mu  sync.Mutex // serialises changes; readers use cur
+	cur atomic.Pointer[keyState]
 }
 
 // keyState is one version of the key set.
 type keyState struct {
-	signer    *keys.Key
+	signer *keys.Key
+	// published holds copies of the keys whose KID is set to the kid
+	// published for them: the verifier never treats one as a key without
+	// an ID (a token whose kid is not in the JWKS is refused, even when its
+	// signature would verify with one of our keys, RFC 9068 §4), and
+	// signing does not compute the RFC 7638 thumbprint for every token.
 	published []*keys.Key
 	jwks      keys.JWKS
-	// verify holds copies of the published keys whose KID is set to the kid
-	// published for them, so that the verifier never treats one as a key
-	// without an ID: a token whose kid is not in the JWKS is refused, even
-	// when its signature would verify with one of our keys (RFC 9068 §4).
-	verify []*keys.Key
 	// byAlg is the key that signs each algorithm: the signer for its own,
 	// for any other the newest published private key of that algorithm
 	// (per-client access_token_signing_alg).
@@ -47,7 +46,7 @@ func NewKeySet(signer *keys.Key, more ...*keys.Key) (*KeySet, error) {
 	if err != nil {
 		return nil, err
 	}
-	ks := &KeySet{first: signer.KeyID()}
+	ks := &KeySet{}
 	ks.cur.Store(st)
 	return ks, nil
 }
@@ -56,7 +55,8 @@ func buildKeyState(signer *keys.Key, published []*keys.Key) (*keyState, error) {
 	if signer == nil || signer.Private == nil {
 		return nil, errors.New("the signing key must be a private key")
 	}
-	st := &keyState{signer: signer, byAlg: map[string]*keys.Key{}}
+	st := &keyState{byAlg: map[string]*keys.Key{}}
+	signerKID := signer.KeyID()
 	seen := map[string]bool{}
 	for _, k := range published {
 		kid := k.KeyID()
@@ -71,16 +71,21 @@ func buildKeyState(signer *keys.Key, published []*keys.Key) (*keyState, error) {
 		jwk.Kid = kid
 		jwk.Alg = k.Algorithm()
 		jwk.Use = "sig"
-		st.published = append(st.published, k)
-		st.jwks.Keys = append(st.jwks.Keys, jwk)
 		named := *k
 		named.KID = kid
-		st.verify = append(st.verify, &named)
+		st.published = append(st.published, &named)
+		st.jwks.Keys = append(st.jwks.Keys, jwk)
+		if kid == signerKID {
+			st.signer = &named
+		}
 		if k.Private != nil {
-			st.byAlg[k.Algorithm()] = k // later keys win: the newest
+			st.byAlg[k.Algorithm()] = &named // later keys win: the newest
 		}
 	}
-	st.byAlg[signer.Algorithm()] = signer
+	if st.signer == nil || st.signer.Private == nil {
+		return nil, errors.New("the signing key must be one of the published keys, with its private half")
+	}
+	st.byAlg[st.signer.Algorithm()] = st.signer
 	return st, nil
 }
 
@@ -134,7 +139,7 @@ func signWith(k *keys.Key, claims any, typ string) (string, error) {
 // algorithms (docs/security.md rule 19). A token's kid must name one of them: an
 // unknown kid is refused, not tried against every key.
 func (ks *KeySet) Verifier(v token.Verifier) *token.Verifier {
-	v.Keys = ks.state().verify
+	v.Keys = ks.state().published
 	return &v
 }
 
