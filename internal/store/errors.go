@@ -14,6 +14,10 @@ var (
 	// what the first redemption produced (docs/security.md rule 9).
 	ErrAlreadyUsed = errors.New("authorization code already used")
 
+	// ErrReplayed: ReplayStore.Use saw the key before, and its record has
+	// not expired.
+	ErrReplayed = errors.New("already used")
+
 	// ErrExpired: the code or refresh token is past its ExpiresAt.
 	ErrExpired = errors.New("expired")
 

@@ -34,10 +34,11 @@ type Store interface {
 	RefreshTokens() RefreshTokenStore
 	AccessTokens() AccessTokenStore
 	Keys() KeyStore
+	Replays() ReplayStore
 
 	// Purge deletes at most limit records that expired before the cutoff:
-	// authorization codes, refresh tokens and access tokens whose
-	// ExpiresAt is before it, then grant families created before it that
+	// authorization codes, refresh tokens, access tokens and replay keys
+	// whose ExpiresAt is before it, then grant families created before it that
 	// have no token left. It returns how many records it deleted; a caller
 	// repeats it until that is below limit (docs/security.md rule 52).
 	Purge(ctx context.Context, before time.Time, limit int) (int, error)
@@ -148,4 +149,16 @@ type KeyStore interface {
 	Get(ctx context.Context, kid string) (Key, error)             // ErrNotFound
 	List(ctx context.Context) ([]Key, error)                      // oldest first (CreatedAt, then KID)
 	SetActive(ctx context.Context, kid string, active bool) error // ErrNotFound
+}
+
+// ReplayStore remembers single-use values until they expire: the JWT IDs of
+// client assertions and DPoP proofs, and the like (docs/security.md).
+// Keys are opaque to the store; a caller prefixes them with what they are
+// ("assertion:", "dpop:") so two uses never collide.
+type ReplayStore interface {
+	// Use records key until expiresAt. If the key is recorded and its
+	// record has not expired at now (now < expiresAt of the record), it
+	// returns ErrReplayed and changes nothing; an expired record is
+	// replaced. Of N concurrent calls with one key exactly one succeeds.
+	Use(ctx context.Context, key string, now, expiresAt time.Time) error
 }

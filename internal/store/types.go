@@ -23,7 +23,16 @@ type Client struct {
 	TokenResponse          string // response profile: "" (RFC 6749), "apigee", "jwt"
 	Claims                 map[string]any
 	CreatedAt              time.Time
+	// Ext holds the settings of the protocol extensions (JWT client
+	// authentication, DPoP, PAR, token exchange, dynamic registration).
+	Ext ClientExtensions
 }
+
+// ClientExtensions are the client settings of the protocol extensions. They
+// are stored as one JSON document (every field has a json tag with
+// omitempty), so an extension adds a field here and no schema change; a
+// store returns empty slices and maps in it as nil, like the rest of Client.
+type ClientExtensions struct{}
 
 // User is a resource owner who can log in. PasswordHash is already hashed.
 // Subject (the "sub" claim) is unique among users.

@@ -23,6 +23,11 @@ func copyClient(c store.Client) (store.Client, error) {
 	c.Scopes = canon.List(c.Scopes)
 	c.Claims = claims
 	c.CreatedAt = canon.Time(c.CreatedAt)
+	ext, err := canon.Extensions(c.Ext)
+	if err != nil {
+		return store.Client{}, fmt.Errorf("client %q: %w", c.ID, err)
+	}
+	c.Ext = ext
 	return c, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/oauthkit/oauthkit/internal/store"
 )
@@ -25,6 +26,7 @@ type Store struct {
 	refresh      map[string]store.RefreshToken
 	access       map[string]store.AccessToken // Revoked = revoked by itself
 	keys         map[string]store.Key
+	replays      map[string]time.Time // replay key → expiry
 }
 
 var _ store.Store = (*Store)(nil)
@@ -41,6 +43,7 @@ func New() *Store {
 		refresh:      map[string]store.RefreshToken{},
 		access:       map[string]store.AccessToken{},
 		keys:         map[string]store.Key{},
+		replays:      map[string]time.Time{},
 	}
 }
 

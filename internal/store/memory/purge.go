@@ -46,6 +46,15 @@ func (s *Store) Purge(ctx context.Context, before time.Time, limit int) (int, er
 			n++
 		}
 	}
+	for k, exp := range s.replays {
+		if n >= limit {
+			return n, nil
+		}
+		if exp.Before(before) {
+			delete(s.replays, k)
+			n++
+		}
+	}
 	used := map[string]bool{}
 	for _, t := range s.refresh {
 		used[t.FamilyID] = true

@@ -36,15 +36,18 @@ func list[T any](ctx context.Context, d *DB, what string, scan func(scanner) (T,
 type clients struct{ d *DB }
 
 const clientColumns = `id, secret_hash, name, redirect_uris, grant_types, scopes, auth_method,
-	auto_approve, skip_consent, token_response, claims, created_at, post_logout_redirect_uris`
+	auto_approve, skip_consent, token_response, claims, created_at, post_logout_redirect_uris, extensions`
 
 func scanClient(s scanner) (store.Client, error) {
 	var c store.Client
-	var uris, grants, scopes, claims, logoutURIs string
+	var uris, grants, scopes, claims, logoutURIs, ext string
 	var created int64
 	err := s.Scan(&c.ID, &c.SecretHash, &c.Name, &uris, &grants, &scopes, &c.AuthMethod,
-		&c.AutoApprove, &c.SkipConsent, &c.TokenResponse, &claims, &created, &logoutURIs)
+		&c.AutoApprove, &c.SkipConsent, &c.TokenResponse, &claims, &created, &logoutURIs, &ext)
 	if err != nil {
+		return c, err
+	}
+	if c.Ext, err = canon.DecodeExtensions(ext); err != nil {
 		return c, err
 	}
 	c.CreatedAt = canon.FromMicros(created)
@@ -80,9 +83,13 @@ func (cs clients) Put(ctx context.Context, c store.Client) error {
 	if err != nil {
 		return fmt.Errorf("client %q: %w", c.ID, err)
 	}
+	ext, err := canon.EncodeExtensions(c.Ext)
+	if err != nil {
+		return fmt.Errorf("client %q: %w", c.ID, err)
+	}
 	return cs.d.write(ctx, fmt.Sprintf("put client %q", c.ID), func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO clients (`+clientColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET
 				secret_hash = excluded.secret_hash, name = excluded.name,
 				redirect_uris = excluded.redirect_uris, grant_types = excluded.grant_types,
@@ -90,10 +97,11 @@ func (cs clients) Put(ctx context.Context, c store.Client) error {
 				auto_approve = excluded.auto_approve, skip_consent = excluded.skip_consent,
 				token_response = excluded.token_response, claims = excluded.claims,
 				created_at = excluded.created_at,
-				post_logout_redirect_uris = excluded.post_logout_redirect_uris`,
+				post_logout_redirect_uris = excluded.post_logout_redirect_uris,
+				extensions = excluded.extensions`,
 			c.ID, c.SecretHash, c.Name, canon.EncodeList(c.RedirectURIs), canon.EncodeList(c.GrantTypes),
 			canon.EncodeList(c.Scopes), c.AuthMethod, c.AutoApprove, c.SkipConsent, c.TokenResponse,
-			claims, canon.Micros(c.CreatedAt), canon.EncodeList(c.PostLogoutRedirectURIs))
+			claims, canon.Micros(c.CreatedAt), canon.EncodeList(c.PostLogoutRedirectURIs), ext)
 		return err
 	})
 }

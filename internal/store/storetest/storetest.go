@@ -37,6 +37,7 @@ func Run(t *testing.T, open Opener) {
 		{"AccessTokens", testAccessTokens},
 		{"Lifecycle", testLifecycle},
 		{"Concurrency", testConcurrency},
+		{"Replays", testReplays},
 	}
 	for _, s := range suites {
 		t.Run(s.name, func(t *testing.T) { s.run(t, open) })

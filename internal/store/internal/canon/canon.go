@@ -104,3 +104,35 @@ func Bytes(b []byte) []byte {
 	}
 	return slices.Clone(b)
 }
+
+// EncodeExtensions is the stored JSON document of a client's extension
+// settings ("{}" when none is set).
+func EncodeExtensions(e store.ClientExtensions) (string, error) {
+	b, err := json.Marshal(e)
+	if err != nil {
+		return "", fmt.Errorf("client extensions: %w", err)
+	}
+	return string(b), nil
+}
+
+// DecodeExtensions reads what EncodeExtensions wrote ("" reads as none).
+func DecodeExtensions(js string) (store.ClientExtensions, error) {
+	var e store.ClientExtensions
+	if js == "" {
+		return e, nil
+	}
+	if err := json.Unmarshal([]byte(js), &e); err != nil {
+		return e, fmt.Errorf("client extensions: %w", err)
+	}
+	return e, nil
+}
+
+// Extensions returns a deep copy of e as a store returns it (a round trip
+// through its stored form, so empty slices and maps come back nil).
+func Extensions(e store.ClientExtensions) (store.ClientExtensions, error) {
+	js, err := EncodeExtensions(e)
+	if err != nil {
+		return e, err
+	}
+	return DecodeExtensions(js)
+}
