@@ -27,13 +27,17 @@ type SignOptions struct {
 	OmitKID bool
 	// Typ defaults to "JWT"; an authorization server passes "at+jwt".
 	Typ string
+	// JWK, when set, is written as the header's "jwk" member (a DPoP proof,
+	// RFC 9449 §4.2); it must be a public key.
+	JWK *keys.JWK
 }
 
 // header is the JOSE header Sign writes, members in this order.
 type header struct {
-	Alg string `json:"alg"`
-	Kid string `json:"kid,omitempty"`
-	Typ string `json:"typ"`
+	Alg string    `json:"alg"`
+	Kid string    `json:"kid,omitempty"`
+	Typ string    `json:"typ"`
+	JWK *keys.JWK `json:"jwk,omitempty"`
 }
 
 // Sign returns the compact JWS of claims (a map or a struct that encodes to
@@ -59,7 +63,10 @@ func Sign(claims any, key *keys.Key, opts SignOptions) (string, error) {
 	if method == nil {
 		return "", fmt.Errorf("alg %q is not supported", alg)
 	}
-	h := header{Alg: alg, Kid: opts.KID, Typ: opts.Typ}
+	if opts.JWK != nil && opts.JWK.IsPrivate() {
+		return "", errors.New("the jwk header member must not carry private key members")
+	}
+	h := header{Alg: alg, Kid: opts.KID, Typ: opts.Typ, JWK: opts.JWK}
 	switch {
 	case opts.OmitKID:
 		h.Kid = ""
