@@ -53,6 +53,7 @@ type authzRequest struct {
 	Nonce         string
 	Challenge     string
 	Method        string
+	DPoPJKT       string // dpop_jkt (RFC 9449 §10), "" without one
 	LoginHint     string
 	Prompt        prompts
 	// MaxAge is max_age in seconds, -1 when absent.
@@ -235,6 +236,9 @@ func (s *Server) checkAuthorizeParams(q *authzRequest, v url.Values) *Error {
 		return e
 	}
 	if e := parsePrompt(q, v.Get("prompt")); e != nil {
+		return e
+	}
+	if e := checkDPoPJKT(q, v); e != nil {
 		return e
 	}
 	return s.checkOIDCParams(q, v)

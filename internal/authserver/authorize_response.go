@@ -89,7 +89,7 @@ func (s *Server) complete(w http.ResponseWriter, r *http.Request, q *authzReques
 		s.respondToClient(w, r, q.target(), v)
 		return
 	}
-	value := randomToken(32)
+	value := bindValue(randomToken(32), q.DPoPJKT) // dpop_jkt (RFC 9449 §10)
 	code := store.Code{
 		Hash: s.hasher.Hash(value), ClientID: q.Client.ID, RedirectURI: q.RedirectParam, Scope: q.Scope,
 		Subject: user.Subject, CodeChallenge: q.Challenge, ChallengeMethod: q.Method, Nonce: q.Nonce,

@@ -4,6 +4,8 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+
+	"github.com/oauthkit/oauthkit/internal/dpop"
 )
 
 // handleDiscovery serves RFC 8414 metadata with the OpenID Connect
@@ -89,6 +91,7 @@ func (s *Server) Metadata(r *http.Request) (map[string]any, error) {
 		"claims_parameter_supported":            false,
 		"request_parameter_supported":           false,
 		"request_uri_parameter_supported":       false,
+		"dpop_signing_alg_values_supported":     dpop.Algs(), // RFC 9449 §5.1
 	}
 	return md, nil
 }

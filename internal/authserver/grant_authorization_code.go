@@ -18,6 +18,9 @@ func (s *Server) grantAuthorizationCode(req *tokenRequest) (*issued, *Error) {
 	if hasVerifier && !ValidPKCEValue(verifier) {
 		return nil, NewError(ErrInvalidRequest, "code_verifier must be 43-128 characters of [A-Za-z0-9-._~] (RFC 7636 §4.1)")
 	}
+	if e := checkBoundCredential(value, req.jkt, "authorization code", "§10"); e != nil { // dpop_jkt
+		return nil, e
+	}
 	ctx := req.r.Context()
 	now := s.now()
 	// The grant is created with the redemption, in one transaction, so a
@@ -31,7 +34,7 @@ func (s *Server) grantAuthorizationCode(req *tokenRequest) (*issued, *Error) {
 		first   store.RefreshToken
 	)
 	if withRefresh {
-		refresh = randomToken(32)
+		refresh = bindValue(randomToken(32), refreshJKT(req.client, req.jkt))
 		first = store.RefreshToken{Hash: s.hasher.Hash(refresh), IssuedAt: now, ExpiresAt: now.Add(s.settings.RefreshTokenTTL)}
 	}
 	var (
@@ -75,7 +78,7 @@ func (s *Server) grantAuthorizationCode(req *tokenRequest) (*issued, *Error) {
 		return nil, e
 	}
 	g := grant{Client: req.client, Subject: code.Subject, Scope: code.Scope, FamilyID: famID, AuthTime: code.AuthTime,
-		SessionID: code.SessionID, Now: now}
+		SessionID: code.SessionID, Now: now, JKT: req.jkt}
 	at, exp, e := s.mintAccessToken(ctx, g)
 	if e != nil {
 		return nil, e

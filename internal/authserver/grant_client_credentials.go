@@ -11,7 +11,7 @@ func (s *Server) grantClientCredentials(req *tokenRequest) (*issued, *Error) {
 		return nil, e
 	}
 	now := s.now()
-	g := grant{Client: req.client, Subject: req.client.ID, Scope: scope, Now: now}
+	g := grant{Client: req.client, Subject: req.client.ID, Scope: scope, Now: now, JKT: req.jkt}
 	at, exp, e := s.mintAccessToken(req.r.Context(), g)
 	if e != nil {
 		return nil, e

@@ -38,7 +38,7 @@ func (s *Server) grantPassword(req *tokenRequest) (*issued, *Error) {
 		return nil, s.storeError(err)
 	}
 	now := s.now()
-	return s.issueForUser(ctx, grant{Client: req.client, Subject: user.Subject, Scope: scope, AuthTime: now, Now: now}, "")
+	return s.issueForUser(ctx, grant{Client: req.client, Subject: user.Subject, Scope: scope, AuthTime: now, Now: now, JKT: req.jkt}, "")
 }
 
 // clientIP is the peer address of the request. Forwarding headers are not

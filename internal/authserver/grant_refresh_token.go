@@ -18,6 +18,9 @@ func (s *Server) grantRefreshToken(req *tokenRequest) (*issued, *Error) {
 	if value == "" {
 		return nil, NewError(ErrInvalidRequest, "refresh_token is missing (RFC 6749 §6)")
 	}
+	if e := checkBoundCredential(value, req.jkt, "refresh token", "§5"); e != nil {
+		return nil, e
+	}
 	ctx := req.r.Context()
 	now := s.now()
 	var (
@@ -75,7 +78,7 @@ func (s *Server) grantRefreshToken(req *tokenRequest) (*issued, *Error) {
 	// that revokes the grant (docs/security.md rule 38). If the rotation then
 	// fails (a lost race), the recorded token was never handed out.
 	g := grant{Client: req.client, Subject: fam.Subject, Scope: scope, FamilyID: fam.ID, AuthTime: fam.AuthTime,
-		SessionID: fam.SessionID, Now: now}
+		SessionID: fam.SessionID, Now: now, JKT: req.jkt}
 	var (
 		at  string
 		exp time.Time
@@ -85,7 +88,13 @@ func (s *Server) grantRefreshToken(req *tokenRequest) (*issued, *Error) {
 			return nil, e
 		}
 	}
-	next := randomToken(32)
+	// The successor keeps the key binding (RFC 9449 §5); a public client's
+	// unbound grant becomes bound at its first refresh with a proof.
+	nextJKT := boundJKT(value)
+	if nextJKT == "" {
+		nextJKT = refreshJKT(req.client, req.jkt)
+	}
+	next := bindValue(randomToken(32), nextJKT)
 	nextRT := store.RefreshToken{Hash: s.hasher.Hash(next), IssuedAt: now, ExpiresAt: now.Add(s.settings.RefreshTokenTTL)}
 	fam, err = s.store.RefreshTokens().Rotate(ctx, store.Rotation{OldHash: rt.Hash, Next: nextRT, Now: now, Leeway: s.settings.RefreshRaceLeeway})
 	switch {

@@ -33,11 +33,15 @@ func (s *Server) handleIntrospect(w http.ResponseWriter, r *http.Request) {
 		if err != nil || !ok {
 			return nil, err
 		}
-		return map[string]any{
+		body := map[string]any{
 			"active": true, "token_type": "Bearer", "client_id": rec.ClientID, "sub": rec.Subject,
 			"scope": rec.Scope, "iat": rec.IssuedAt.Unix(), "exp": rec.ExpiresAt.Unix(),
 			"iss": s.settings.Issuer, "aud": s.settings.Audience,
-		}, nil
+		}
+		if jkt := accessTokenJKT(value); jkt != "" { // RFC 9449 §6.2
+			body["token_type"], body["cnf"] = "DPoP", map[string]string{"jkt": jkt}
+		}
+		return body, nil
 	}
 	tryRefresh := func() (map[string]any, error) {
 		rt, fam, ok, err := s.activeRefreshToken(ctx, value)

@@ -25,6 +25,7 @@ type issued struct {
 	RefreshExp   time.Time
 	RefreshCount int
 	IDToken      string // "" unless the grant is OpenID Connect
+	DPoP         bool   // the access token is bound to a DPoP key: token_type DPoP
 }
 
 // grant describes what an access token is issued for.
@@ -38,6 +39,9 @@ type grant struct {
 	// ID tokens of later refreshes; "" without a session.
 	SessionID string
 	Now       time.Time
+	// JKT is the thumbprint of the DPoP key the tokens are bound to, ""
+	// for Bearer tokens (dpop.go).
+	JKT string
 }
 
 // userSubject is the subject of the grant's user; "" for a client's own
@@ -65,7 +69,7 @@ func (s *Server) mintAccessToken(ctx context.Context, g grant) (string, time.Tim
 		Scope: g.Scope, IssuedAt: g.Now, ExpiresAt: exp}
 	var value string
 	if s.settings.Format == FormatOpaque {
-		value = randomToken(32)
+		value = bindValue(randomToken(32), g.JKT)
 		rec.ID = s.hasher.Hash(value)
 	} else {
 		rec.ID = randomToken(16)
@@ -84,6 +88,11 @@ func (s *Server) mintAccessToken(ctx context.Context, g grant) (string, time.Tim
 		}
 		if !g.AuthTime.IsZero() {
 			claims["auth_time"] = g.AuthTime.Unix()
+		}
+		if g.JKT != "" {
+			claims["cnf"] = map[string]any{"jkt": g.JKT} // RFC 9449 §6.1
+		} else {
+			delete(claims, "cnf") // a static claim never fakes a binding
 		}
 		key := s.keys.SignerFor(s.settings.AccessTokenAlgs[g.Client.ID])
 		if key == nil { // the key of the client's algorithm was retired while serving
@@ -116,7 +125,7 @@ func (s *Server) startFamily(ctx context.Context, g *grant, codeHash string, wit
 	fam := store.Family{ID: g.FamilyID, ClientID: g.Client.ID, Subject: g.Subject, Scope: g.Scope,
 		AuthTime: g.AuthTime, SessionID: g.SessionID, CreatedAt: g.Now, CodeHash: codeHash}
 	if withRefresh {
-		refresh = randomToken(32)
+		refresh = bindValue(randomToken(32), refreshJKT(g.Client, g.JKT))
 		rt = store.RefreshToken{Hash: s.hasher.Hash(refresh), IssuedAt: g.Now, ExpiresAt: g.Now.Add(s.settings.RefreshTokenTTL)}
 	}
 	if err := s.store.RefreshTokens().CreateFamily(ctx, fam, rt); err != nil {

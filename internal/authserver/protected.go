@@ -15,12 +15,18 @@ func (s *Server) authorizeBearer(w http.ResponseWriter, r *http.Request, needSco
 	if header == "" {
 		// No credentials at all: a challenge without an error code (RFC 6750 §3.1).
 		w.Header().Set("WWW-Authenticate", `Bearer realm="oauthkit"`)
+		w.Header().Add("WWW-Authenticate", dpopChallenge(nil)) // RFC 9449 §7.1
 		noteError(w, ErrInvalidToken)
 		WriteJSON(w, http.StatusUnauthorized, map[string]string{"error": ErrInvalidToken,
 			"error_description": "an access token is required: Authorization: Bearer <token> (RFC 6750 §2.1)"})
 		return store.AccessToken{}, false
 	}
 	value, ok := bearerToken(header)
+	dpopScheme := false
+	if !ok {
+		value, ok = dpopToken(header)
+		dpopScheme = ok
+	}
 	if !ok {
 		WriteBearerError(w, &Error{Code: ErrInvalidRequest, Status: http.StatusBadRequest,
 			Description: "the Authorization header is not 'Bearer <token>' (RFC 6750 §2.1)"})
@@ -34,6 +40,9 @@ func (s *Server) authorizeBearer(w http.ResponseWriter, r *http.Request, needSco
 	if !live {
 		WriteBearerError(w, &Error{Code: ErrInvalidToken, Status: http.StatusUnauthorized,
 			Description: "the access token is invalid, expired or revoked (RFC 6750 §3.1)"})
+		return store.AccessToken{}, false
+	}
+	if !s.checkResourceBinding(w, r, value, dpopScheme) { // RFC 9449 §7
 		return store.AccessToken{}, false
 	}
 	if needScope != "" && !slices.Contains(strings.Fields(rec.Scope), needScope) {

@@ -31,7 +31,7 @@ func (s *Server) writeTokenResponse(w http.ResponseWriter, client store.Client, 
 	}
 	body := map[string]any{
 		"access_token": out.AccessToken,
-		"token_type":   "Bearer",
+		"token_type":   tokenType(out),
 		"expires_in":   expiresIn,
 	}
 	if out.Scope != "" {
@@ -96,4 +96,13 @@ func apigeeResponse(client store.Client, out *issued, expiresIn int64) map[strin
 		body["refresh_count"] = strconv.Itoa(out.RefreshCount)
 	}
 	return body
+}
+
+// tokenType is the token_type of the RFC 6749 profile: DPoP for a bound
+// access token (RFC 9449 §5.1), else Bearer.
+func tokenType(out *issued) string {
+	if out.DPoP {
+		return "DPoP"
+	}
+	return "Bearer"
 }

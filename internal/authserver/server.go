@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/oauthkit/oauthkit/internal/cookiescope"
+	"github.com/oauthkit/oauthkit/internal/dpop"
 	"github.com/oauthkit/oauthkit/internal/hashing"
 	"github.com/oauthkit/oauthkit/internal/oauth"
 	"github.com/oauthkit/oauthkit/internal/store"
@@ -64,6 +65,10 @@ type Settings struct {
 	// and every ID token, get the signer's. Each algorithm needs a private
 	// key in the key set (KeySet.SignerFor), checked by New.
 	AccessTokenAlgs map[string]string
+	// DPoPNonce makes /token and the resources demand a server nonce in
+	// DPoP proofs (RFC 9449 §8), valid for DPoPNonceLifetime (default 5m).
+	DPoPNonce         bool
+	DPoPNonceLifetime time.Duration
 }
 
 // Server is the authorization server. Build it with New; its Handler serves
@@ -90,6 +95,9 @@ type Server struct {
 	cookiePath string        // Path of the session cookie (docs/security.md rule 39)
 	consents   *consentMemory
 	pages      *pages
+
+	dpop   *dpop.Verifier // DPoP proofs (dpop.go)
+	nonces *dpop.Nonces   // nil unless Settings.DPoPNonce
 
 	control *Control                // runtime steering (docs/control.md)
 	mounts  map[string]http.Handler // extra handlers (Mount), e.g. the control API
@@ -185,6 +193,11 @@ func New(s Settings, o Options) (*Server, error) {
 		signs:    defaultSignGate(),
 		sessions: newSessionStore(o.Now, s.SessionTTL), consents: newConsentMemory(),
 		pages: mustParsePages(), cookiePath: cookiescope.Path(s.Issuer), control: ctl,
+	}
+	srv.dpop = &dpop.Verifier{Now: o.Now, Replays: o.Store.Replays()}
+	if s.DPoPNonce {
+		srv.nonces = dpop.NewNonces([]byte(randomToken(32)), s.DPoPNonceLifetime, o.Now)
+		srv.dpop.Nonces = srv.nonces
 	}
 	ctl.srv = srv
 	return srv, nil

@@ -25,6 +25,7 @@ type tokenRequest struct {
 	r      *http.Request
 	form   map[string]string
 	client store.Client
+	jkt    string // thumbprint of the DPoP proof's key, "" without a proof (dpop.go)
 }
 
 // clientRequest reads the form of a POST endpoint (refusing the secrets
@@ -78,6 +79,9 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	if e == nil && !hasGrant(client, grant) {
 		e = NewError(ErrUnauthorizedClient, "client "+client.ID+" is not registered for the "+grant+" grant (RFC 6749 §5.2)")
 	}
+	if e == nil {
+		req.jkt, e = s.tokenDPoP(w, r, client) // RFC 9449 §5
+	}
 	if e != nil {
 		WriteError(w, e)
 		return
@@ -87,6 +91,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, e)
 		return
 	}
+	out.DPoP = req.jkt != ""
 	s.writeTokenResponse(w, client, out)
 }
 

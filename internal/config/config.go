@@ -142,6 +142,8 @@ type Client struct {
 	// tokens ("": the signing key's); a key of the keys list signs them.
 	// ID tokens are always signed by the first key.
 	AccessTokenSigningAlg string
+	// DPoPBoundAccessTokens: token requests must carry a DPoP proof (RFC 9449 §5.2).
+	DPoPBoundAccessTokens bool
 }
 
 // AccessTokenAlgs maps the ID of each client with an

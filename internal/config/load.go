@@ -63,6 +63,7 @@ type fileClient struct {
 	TokenResponse          string         `yaml:"token_response"`
 	Claims                 map[string]any `yaml:"claims"`
 	AccessTokenSigningAlg  string         `yaml:"access_token_signing_alg"`
+	DPoPBoundAccessTokens  bool           `yaml:"dpop_bound_access_tokens"`
 }
 
 type fileUser struct {

@@ -203,7 +203,8 @@ func (v *validator) clients(cfg *Config, p keyPath, fcs []fileClient) {
 		fc, cp := &fcs[i], p.idx(i)
 		c := Client{ID: fc.ID, Name: fc.Name, RedirectURIs: fc.RedirectURIs, Scopes: fc.Scopes,
 			PostLogoutRedirectURIs: fc.PostLogoutRedirectURIs,
-			AutoApprove:            fc.AutoApprove, SkipConsent: fc.SkipConsent, Claims: fc.Claims}
+			AutoApprove:            fc.AutoApprove, SkipConsent: fc.SkipConsent, Claims: fc.Claims,
+			DPoPBoundAccessTokens: fc.DPoPBoundAccessTokens}
 		switch j, dup := ids[fc.ID]; {
 		case fc.ID == "":
 			v.add(cp.key("id"), "is required")

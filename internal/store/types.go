@@ -32,7 +32,11 @@ type Client struct {
 // are stored as one JSON document (every field has a json tag with
 // omitempty), so an extension adds a field here and no schema change; a
 // store returns empty slices and maps in it as nil, like the rest of Client.
-type ClientExtensions struct{}
+type ClientExtensions struct {
+	// DPoPBoundAccessTokens: the client's token requests must carry a DPoP
+	// proof (RFC 9449 §5.2).
+	DPoPBoundAccessTokens bool `json:"dpop_bound_access_tokens,omitempty"`
+}
 
 // User is a resource owner who can log in. PasswordHash is already hashed.
 // Subject (the "sub" claim) is unique among users.

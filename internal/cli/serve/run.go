@@ -119,6 +119,7 @@ func (p *prepared) serve(ctx context.Context) error {
 // gets each answered request's event, as the request log does.
 func (p *prepared) authServer(issuer string, logger *slog.Logger, onEvent func(authserver.Event)) (*authserver.Server, error) {
 	settings := settingsFrom(p.cfg, issuer, p.opts.ProtectedScope)
+	settings.DPoPNonce = p.opts.DPoPNonce
 	settings.AutoApproveUser = p.opts.AutoApprove
 	if p.demo != nil {
 		settings.ScopeDescriptions = demoScopeDescriptions()

@@ -28,6 +28,8 @@ type Options struct {
 	// (else a generated one in the state directory).
 	Control          bool
 	ControlTokenFile string
+	// DPoPNonce makes DPoP proofs carry a server nonce (RFC 9449 §8).
+	DPoPNonce bool
 
 	tuiInput  io.Reader       // keys of the dashboard in tests (nil: the terminal)
 	passwords *passwordHasher // user password hashing in tests (nil: defaultPasswords)
@@ -128,6 +130,7 @@ the token). It is off by default: never turn it on for a server others use.`,
 	fl.BoolVar(&opts.TUI, "tui", false, "live dashboard on standard error (a terminal): requests, counters, demo credentials; q stops")
 	fl.BoolVar(&opts.Control, "control", false, "serve the control API for tests under $ISSUER/_oauthkit/control/ (see 'oauthkit ctl', docs/control.md)")
 	fl.StringVar(&opts.ControlTokenFile, "control-token-file", "", "read the control API's token from this `FILE` (default: a generated one in the state directory's control-token)")
+	fl.BoolVar(&opts.DPoPNonce, "dpop-nonce", false, "demand a server nonce (DPoP-Nonce) in DPoP proofs at /token and the resources (RFC 9449 §8)")
 	fl.StringVar(&opts.StateDir, "state-dir", "", "state directory for the zero-config store (default: $XDG_STATE_HOME/oauthkit)")
 	return cmd
 }
