@@ -62,6 +62,9 @@ func (c *Client) AuthorizationURL(r AuthRequest) (string, error) {
 	if r.ResponseMode != "" {
 		q.Set("response_mode", r.ResponseMode)
 	}
+	if c.DPoP != nil && r.ResponseType == "code" {
+		q.Set("dpop_jkt", c.DPoP.JKT()) // the code is bound to the key (RFC 9449 §10)
+	}
 	r.Grant.apply(q)
 	u.RawQuery = q.Encode()
 	return u.String(), nil

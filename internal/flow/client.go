@@ -87,6 +87,10 @@ type Client struct {
 
 	// IDTokens says how ID tokens in responses are verified (idtoken.go).
 	IDTokens IDTokenPolicy
+
+	// DPoP, when set, proves possession of this key at the token endpoint
+	// (RFC 9449, dpop.go); nil sends Bearer requests.
+	DPoP *DPoPSigner
 }
 
 // CheckURL refuses what is not an absolute http(s) URL, and plain http to a
@@ -136,6 +140,15 @@ func (c *Client) postForm(ctx context.Context, endpoint string, form url.Values)
 	if endpoint == "" {
 		return nil, fmt.Errorf("no endpoint URL: give --issuer or the endpoint's URL flag")
 	}
+	req, err := c.formRequest(ctx, endpoint, form)
+	if err != nil {
+		return nil, err
+	}
+	return c.do(ctx, req)
+}
+
+// formRequest builds an authenticated form POST to endpoint.
+func (c *Client) formRequest(ctx context.Context, endpoint string, form url.Values) (*http.Request, error) {
 	form = cloneValues(form)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, nil)
 	if err != nil {
@@ -150,7 +163,7 @@ func (c *Client) postForm(ctx context.Context, endpoint string, form url.Values)
 	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(body)), nil }
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
-	return c.do(ctx, req)
+	return req, nil
 }
 
 // do sends a request and reads at most maxBody bytes of the answer.

@@ -36,6 +36,9 @@ type Profile struct {
 	CallbackPath     string            `yaml:"callback_path,omitempty"`
 	Username         string            `yaml:"username,omitempty"`
 	PasswordFile     string            `yaml:"password_file,omitempty"`
+	// DPoPKey is the path of the private key DPoP proofs are signed with
+	// (--dpop-key); the key itself never goes in the file.
+	DPoPKey string `yaml:"dpop_key,omitempty"`
 
 	// Refused keys: secrets do not belong in the file.
 	ClientSecret yaml.Node `yaml:"client_secret,omitempty"`

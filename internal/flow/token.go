@@ -114,7 +114,15 @@ func (c *Client) Token(ctx context.Context, form url.Values) (*TokenResponse, er
 // token is Token that also returns an answer whose only fault is a missing
 // token_type, with the *TokenTypeError.
 func (c *Client) token(ctx context.Context, form url.Values) (*TokenResponse, error) {
-	resp, err := c.postForm(ctx, c.Endpoints.Token, form)
+	var (
+		resp *response
+		err  error
+	)
+	if c.DPoP != nil {
+		resp, err = c.postFormDPoP(ctx, c.Endpoints.Token, form) // RFC 9449 §5
+	} else {
+		resp, err = c.postForm(ctx, c.Endpoints.Token, form)
+	}
 	if err != nil {
 		return nil, err
 	}

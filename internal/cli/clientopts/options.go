@@ -48,6 +48,8 @@ type CommonOptions struct {
 	// IDToken: --no-verify-id-token and --leeway, on the grants that can
 	// return an ID token (AddIDTokenFlags).
 	IDToken IDTokenOptions
+	// DPoP: --dpop and --dpop-key, on the commands that take them (AddDPoPFlags).
+	DPoP DPoPOptions
 
 	// profile is the loaded --profile, if any.
 	profile *flow.Profile
@@ -244,6 +246,7 @@ func (o *CommonOptions) applyProfile(p *flow.Profile) {
 	set("client-id", &o.ClientID, p.ClientID)
 	set("auth-method", &o.AuthMethod, p.AuthMethod)
 	set("audience", &o.Audience, p.Audience)
+	set("dpop-key", &o.DPoP.KeyFile, p.DPoPKey)
 	if !o.changed("scope") && len(p.Scopes) > 0 {
 		o.Scopes = p.Scopes
 	}
@@ -355,6 +358,11 @@ func (o *CommonOptions) Client(ctx context.Context) (*flow.Client, error) {
 	if c.IDTokens.Skip {
 		fmt.Fprintln(errOut, WarnNoVerify)
 	}
+	dp, derr := o.DPoP.Signer(o.Factory) // RFC 9449
+	if derr != nil {
+		return nil, derr
+	}
+	c.DPoP = dp
 	if o.Issuer != "" {
 		md, err := c.Discover(ctx, o.Issuer, o.Insecure)
 		if err != nil {

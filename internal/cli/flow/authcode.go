@@ -94,6 +94,7 @@ without a port, or with :0, gets a free port and keeps its path).`,
 		clientopts.GroupFlag(cmd, n, clientopts.GroupTwoStep)
 	}
 	clientopts.AddIDTokenFlags(cmd, &opts.IDToken)
+	clientopts.AddDPoPFlags(cmd, &opts.DPoP)
 	addNoTUIFlag(cmd, &opts.NoTUI)
 	cmdutil.AddOutputFlag(cmd, &opts.Output, clientopts.TokenFormats...)
 	clientopts.GroupFlag(cmd, "output", clientopts.GroupOutput)
@@ -113,6 +114,8 @@ func (o *AuthcodeOptions) check(cmd *cobra.Command) error {
 	switch {
 	case o.PrintURL && exchange:
 		return cmdutil.UsageErrorf("--print-url and --exchange are the two steps; give one of them")
+	case (o.PrintURL || exchange) && o.DPoP.Enabled && o.DPoP.KeyFile == "":
+		return cmdutil.UsageErrorf("--dpop with --print-url or --exchange needs --dpop-key FILE: both steps must use the same key (RFC 9449 §10)")
 	case o.Headless && (o.PrintURL || exchange):
 		return cmdutil.UsageErrorf("--headless cannot be combined with --print-url or --exchange")
 	case exchange && o.Exchange == "":

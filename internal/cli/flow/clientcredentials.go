@@ -43,6 +43,7 @@ process list, so discouraged).`,
 		},
 	}
 	clientopts.AddCommonFlags(cmd, &opts.CommonOptions, defaultRequestTimeout, clientopts.FlagSet{Endpoints: clientopts.TokenURL, Client: true, Request: true})
+	clientopts.AddDPoPFlags(cmd, &opts.DPoP)
 	cmdutil.AddOutputFlag(cmd, &opts.Output, clientopts.TokenFormats...)
 	clientopts.GroupFlag(cmd, "output", clientopts.GroupOutput)
 	addRefreshTokenOutFlag(cmd, &opts.CommonOptions)

@@ -18,7 +18,8 @@ import (
 //	        when expires_in is present, and "id_token_claims" (the verified
 //	        ID token's claims) when there is one
 //	token   the access token alone
-//	header  Authorization: Bearer <access token>
+//	header  Authorization: Bearer <access token> (DPoP <access token> for
+//	        a DPoP-bound one: 'oauthkit token call -o header' adds its proof)
 //	env     export OAUTHKIT_ACCESS_TOKEN='…' lines for eval
 func WriteToken(w io.Writer, format string, tr *flow.TokenResponse) error {
 	if tr.AccessToken == "" && (format == "token" || format == "header") {
@@ -29,7 +30,11 @@ func WriteToken(w io.Writer, format string, tr *flow.TokenResponse) error {
 		_, err := fmt.Fprintln(w, tr.AccessToken)
 		return err
 	case "header":
-		_, err := fmt.Fprintf(w, "Authorization: Bearer %s\n", tr.AccessToken)
+		scheme := "Bearer"
+		if strings.EqualFold(tr.TokenType, "DPoP") {
+			scheme = "DPoP" // RFC 9449 §7.1
+		}
+		_, err := fmt.Fprintf(w, "Authorization: %s %s\n", scheme, tr.AccessToken)
 		return err
 	case "env":
 		var b strings.Builder

@@ -70,6 +70,7 @@ refreshed one (signature, iss, aud, azp, exp, iat, at_hash; no nonce).`,
 	}
 	clientopts.AddCommonFlags(cmd, &opts.CommonOptions, defaultRequestTimeout, clientopts.FlagSet{Endpoints: clientopts.TokenURL | clientopts.JWKSURL, Client: true, Request: true})
 	clientopts.AddIDTokenFlags(cmd, &opts.IDToken)
+	clientopts.AddDPoPFlags(cmd, &opts.DPoP)
 	cmd.Flags().StringVar(&opts.Username, "username", "", "the resource owner's username")
 	cmd.Flags().StringVar(&opts.PasswordFile, "password-file", "", "read the password from a file ('-' = stdin)")
 	cmdutil.AddOutputFlag(cmd, &opts.Output, clientopts.TokenFormats...)

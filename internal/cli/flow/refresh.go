@@ -72,6 +72,7 @@ refreshed ID token need not repeat it. -o json adds "id_token_claims".`,
 	}
 	clientopts.AddCommonFlags(cmd, &opts.CommonOptions, defaultRequestTimeout, clientopts.FlagSet{Endpoints: clientopts.TokenURL | clientopts.JWKSURL, Client: true, Request: true})
 	clientopts.AddIDTokenFlags(cmd, &opts.IDToken)
+	clientopts.AddDPoPFlags(cmd, &opts.DPoP)
 	cmd.Flags().StringVar(&opts.RefreshToken, "refresh-token", "", "the refresh token (visible in the process list: prefer the file)")
 	cmd.Flags().StringVar(&opts.RefreshTokenFile, "refresh-token-file", "", "read the refresh token from a file ('-' = stdin)")
 	cmdutil.AddOutputFlag(cmd, &opts.Output, clientopts.TokenFormats...)

@@ -35,7 +35,7 @@ read it from standard input (keeps it out of the process list).`,
 		Example: `  oauthkit token introspect --issuer http://127.0.0.1:8080 --client-id oauthkit-demo --client-secret-file secret.txt "$TOKEN"
   jq -r .refresh_token tokens.json | oauthkit token revoke --issuer http://127.0.0.1:8080 --client-id oauthkit-demo --client-secret-file secret.txt --token-type-hint refresh_token -`,
 	}
-	cmd.AddCommand(NewCmdIntrospect(f, nil), NewCmdRevoke(f, nil), NewCmdUserinfo(f, nil))
+	cmd.AddCommand(NewCmdIntrospect(f, nil), NewCmdRevoke(f, nil), NewCmdUserinfo(f, nil), NewCmdCall(f, nil))
 	return cmd
 }
 
