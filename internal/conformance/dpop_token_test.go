@@ -3,6 +3,7 @@ package conformance
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -107,6 +108,10 @@ func TestRule89_DPoPProofReplay(t *testing.T) {
 func TestRule90_DPoPBoundAccessToken(t *testing.T) {
 	s := shared(t)
 	k := dpopKey(t)
+	md := s.do(t, http.MethodGet, "/.well-known/oauth-authorization-server", nil, nil)
+	if algs, _ := md.JSON["dpop_signing_alg_values_supported"].([]any); fmt.Sprint(algs) != "[ES256 RS256 PS256 EdDSA]" {
+		t.Errorf("dpop_signing_alg_values_supported = %v, want [ES256 RS256 PS256 EdDSA] (RFC 9449 §5.1)", md.JSON["dpop_signing_alg_values_supported"])
+	}
 	a := mustTokens(t, s.dpopCC(t, k), "dpop client_credentials")
 	if tt := a.str("token_type"); tt != "DPoP" {
 		t.Errorf("token_type %q, want DPoP (RFC 9449 §5.1)", tt)
