@@ -59,6 +59,9 @@ function configuration() {
       devInteractions: { enabled: true },
       clientCredentials: { enabled: true },
       introspection: { enabled: true },
+      // DPoP (RFC 9449) with a server nonce on every request that has a proof;
+      // requests without one are unaffected (cmd/oauthkit/interop_dpop_test.go).
+      dPoP: { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true },
       revocation: { enabled: true },
       resourceIndicators: {
         enabled: true,

@@ -1,0 +1,133 @@
+package main
+
+// DPoP (RFC 9449) interop, both ways:
+//   - oauth4webapi (npm) as a DPoP client of `oauthkit serve --dpop-nonce`
+//     (testdata/interop/oauth4webapi-dpop.mjs);
+//   - `oauthkit flow client-credentials --dpop-key` against oidc-provider
+//     with features.dPoP and a required server nonce
+//     (testdata/interop/oidc-provider.mjs).
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// dpopInteropConfig is the serve configuration oauth4webapi-dpop.mjs expects.
+const dpopInteropConfig = `
+scopes: {read: Read}
+clients:
+  - id: dpop-svc
+    secret: dpop-svc-s3cret-0123456789
+    grant_types: [client_credentials]
+    scopes: [read]
+    dpop_bound_access_tokens: true
+  - id: dpop-public
+    redirect_uris: [http://127.0.0.1/callback]
+    grant_types: [authorization_code, refresh_token]
+    scopes: [read]
+    auto_approve: true
+users:
+  - username: alice
+    password: alice-interop-pw
+`
+
+func TestInteropDPoPOAuth4WebAPI(t *testing.T) {
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	node := requireInteropPeers(t, filepath.Join(root, interopDir))
+	if _, err := os.Stat(filepath.Join(root, interopDir, "node_modules", "oauth4webapi", "package.json")); err != nil {
+		interopMissing(t, filepath.Join(interopDir, "node_modules", "oauth4webapi")+" is missing; run `npm ci --prefix testdata/interop`")
+	}
+	bin := buildInteropBinary(t)
+	cfg := filepath.Join(t.TempDir(), "dpop.yaml")
+	if err := os.WriteFile(cfg, []byte(dpopInteropConfig), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	issuer := startInteropServe(t, bin, root, "--config", cfg, "--dpop-nonce", "--auto-approve", "alice")
+
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, filepath.Join(interopDir, "oauth4webapi-dpop.mjs"), issuer)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	runErr := cmd.Run()
+	want := strings.Join([]string{
+		"ok discovery lists dpop_signing_alg_values_supported",
+		"ok client_credentials without a proof refused",
+		"ok client_credentials with DPoP (nonce retry)",
+		"ok protected resource with DPoP",
+		"ok protected resource with another key refused",
+		"ok authorization_code with dpop_jkt and DPoP",
+		"ok refresh_token with another key refused",
+		"ok refresh_token with the same key",
+	}, "\n") + "\n"
+	if runErr != nil || stdout.String() != want {
+		t.Errorf("node oauth4webapi-dpop.mjs %s: %v\nstdout:\n%s\nstderr:\n%s\nwant stdout:\n%s", issuer, runErr, stdout.String(), stderr.String(), want)
+	}
+}
+
+func TestInteropDPoPOIDCProvider(t *testing.T) {
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	node := requireInteropPeers(t, filepath.Join(root, interopDir))
+	if _, err := os.Stat(filepath.Join(root, interopDir, "node_modules", "oidc-provider", "package.json")); err != nil {
+		interopMissing(t, filepath.Join(interopDir, "node_modules", "oidc-provider")+" is missing; run `npm ci --prefix testdata/interop`")
+	}
+	bin := buildInteropBinary(t)
+	op := startOIDCProvider(t, node, root)
+	dir := t.TempDir()
+	secretFile := filepath.Join(dir, "client-secret")
+	if err := os.WriteFile(secretFile, []byte(op.ClientSecret+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	client := []string{"--issuer", op.Issuer, "--client-id", op.ClientID, "--client-secret-file", secretFile}
+	keyRes := opRun(t, bin, "keygen", "--type", "ec", "--name", "dpop", "--out-dir", dir)
+	keyRes.wantExit(t, 0)
+	key := filepath.Join(dir, "dpop.key.pem")
+	tp := opRun(t, bin, "keys", "thumbprint", key)
+	tp.wantExit(t, 0)
+	jkt := strings.TrimSpace(tp.stdout)
+
+	t.Run("client-credentials --dpop-key", func(t *testing.T) {
+		res := opRun(t, bin, append([]string{"flow", "client-credentials", "--dpop-key", key, "-v"}, client...)...)
+		res.wantExit(t, 0)
+		var tok map[string]any
+		if err := json.Unmarshal([]byte(res.stdout), &tok); err != nil {
+			t.Fatalf("stdout is not a JSON object: %v\n%s", err, res.stdout)
+		}
+		at, _ := tok["access_token"].(string)
+		if tok["token_type"] != "DPoP" || !opJWTShape.MatchString(at) {
+			t.Errorf("token response %s, want a JWT access_token with token_type DPoP", res.stdout)
+		}
+		// oidc-provider demands a nonce: its 400 use_dpop_nonce, then the retry.
+		if n := strings.Count(res.stderr, "> POST "+op.Issuer+"/token"); n != 2 || !strings.Contains(res.stderr, "use_dpop_nonce") {
+			t.Errorf("want two token requests, the first answered use_dpop_nonce; -v log:\n%s", res.stderr)
+		}
+		claims := opVerifyAccessToken(t, bin, op, at)
+		cnf, _ := claims["cnf"].(map[string]any)
+		if cnf["jkt"] != jkt {
+			t.Errorf("access token cnf %v, want jkt %s (the thumbprint of --dpop-key)", claims["cnf"], jkt)
+		}
+	})
+
+	t.Run("client-credentials --dpop (ephemeral key) -o header", func(t *testing.T) {
+		res := opRun(t, bin, append([]string{"flow", "client-credentials", "--dpop", "-o", "header"}, client...)...)
+		res.wantExit(t, 0)
+		if !strings.HasPrefix(res.stdout, "Authorization: DPoP ey") {
+			t.Errorf("-o header printed %q, want Authorization: DPoP <token>", res.stdout)
+		}
+	})
+}
