@@ -22,13 +22,7 @@ func (c *Client) Userinfo(ctx context.Context, accessToken string) (Object, erro
 	if i := checkB64Token(accessToken); i >= 0 {
 		return nil, fmt.Errorf("the access token has byte 0x%02x at offset %d, which a Bearer token cannot contain (RFC 6750 §2.1)", accessToken[i], i)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.Endpoints.Userinfo, nil)
-	if err != nil {
-		return nil, fmt.Errorf("bad UserInfo URL: %v", err)
-	}
-	req.Header.Set("Authorization", "Bearer "+accessToken)
-	req.Header.Set("Accept", "application/json")
-	resp, hdr, err := c.doWithHeader(ctx, req)
+	resp, hdr, err := c.userinfoRequest(ctx, accessToken)
 	if err != nil {
 		return nil, err
 	}
@@ -90,4 +84,23 @@ func bearerError(h string) (code, desc string) {
 		}
 	}
 	return code, desc
+}
+
+// userinfoRequest sends GET to the UserInfo endpoint: with a DPoP proof
+// when the client has a DPoP key (RFC 9449 §7, CallResource), else Bearer.
+func (c *Client) userinfoRequest(ctx context.Context, accessToken string) (*response, http.Header, error) {
+	if c.DPoP != nil {
+		ans, err := c.CallResource(ctx, http.MethodGet, c.Endpoints.Userinfo, accessToken, nil)
+		if err != nil {
+			return nil, nil, err
+		}
+		return &response{Status: ans.Status, ContentType: ans.Header.Get("Content-Type"), Body: ans.Body}, ans.Header, nil
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.Endpoints.Userinfo, nil)
+	if err != nil {
+		return nil, nil, fmt.Errorf("bad UserInfo URL: %v", err)
+	}
+	req.Header.Set("Authorization", "Bearer "+accessToken)
+	req.Header.Set("Accept", "application/json")
+	return c.doWithHeader(ctx, req)
 }

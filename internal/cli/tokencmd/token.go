@@ -27,7 +27,8 @@ func NewCmdToken(f *cmdutil.Factory) *cobra.Command {
 		Use:   "token <command>",
 		Short: "Introspect, revoke or use a token at an authorization server",
 		Long: `Ask an authorization server about a token (introspection, RFC 7662), revoke
-it (RFC 7009), or ask who it stands for (UserInfo, OpenID Connect Core §5.3).
+it (RFC 7009), ask who it stands for (UserInfo, OpenID Connect Core §5.3), or
+call a resource with it ('token call', Bearer or DPoP).
 For introspect and revoke the client authenticates as for 'oauthkit flow'
 (--client-id, --client-secret-file or OAUTHKIT_CLIENT_SECRET, --auth-method);
 userinfo sends only the access token. The token is the argument, or '-' to

@@ -26,12 +26,15 @@ func NewCmdUserinfo(f *cmdutil.Factory, runF func(*Options) error) *cobra.Comman
 	cmd.Long = `Send the access token as a Bearer credential to the UserInfo endpoint
 (OpenID Connect Core §5.3; from the issuer's metadata, or --userinfo-url) and
 print the claims as the server sent them (-o json, the default), or one
-"name: value" line per claim (-o text). No client credentials are sent.
+"name: value" line per claim (-o text). No client credentials are sent. A
+DPoP-bound token needs --dpop-key, the key it is bound to: it then goes as
+"Authorization: DPoP" with a fresh proof (RFC 9449 §7).
 
 A token the server refuses (expired, revoked, without the openid scope) is an
 OAuth error, exit 3, with the error of its WWW-Authenticate header.`
 	cmd.Example = `  oauthkit token userinfo --issuer http://127.0.0.1:8080 "$TOKEN"
   jq -r .access_token tokens.json | oauthkit token userinfo --issuer http://127.0.0.1:8080 - | jq -r .sub`
+	cmd.Flags().StringVar(&opts.DPoP.KeyFile, "dpop-key", "", "private key `FILE` the token is bound to: send it as DPoP with a proof (RFC 9449)")
 	cmdutil.AddOutputFlag(cmd, &opts.Output, "json", "text")
 	clientopts.GroupFlag(cmd, "output", clientopts.GroupOutput)
 	return cmd
