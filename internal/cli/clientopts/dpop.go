@@ -21,8 +21,8 @@ type DPoPOptions struct {
 // a token endpoint or a resource.
 func AddDPoPFlags(cmd *cobra.Command, o *DPoPOptions) {
 	fl := cmd.Flags()
-	fl.BoolVar(&o.Enabled, "dpop", false, "bind the tokens to a key with DPoP proofs (RFC 9449); an ephemeral P-256 key unless --dpop-key")
-	fl.StringVar(&o.KeyFile, "dpop-key", "", "private key `FILE` (PEM or JWK) for DPoP proofs; implies --dpop (a profile's dpop_key)")
+	fl.BoolVar(&o.Enabled, "dpop", false, "bind the tokens to a new P-256 key with DPoP proofs (RFC 9449)")
+	fl.StringVar(&o.KeyFile, "dpop-key", "", "sign DPoP proofs with this private key `FILE` (implies --dpop)")
 	GroupFlag(cmd, "dpop", GroupDPoP)
 	GroupFlag(cmd, "dpop-key", GroupDPoP)
 }

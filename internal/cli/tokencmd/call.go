@@ -63,7 +63,7 @@ A refusal with an OAuth error (in WWW-Authenticate or the body) exits 3.`,
 	fl.BoolVar(&opts.Common.Insecure, "insecure", false, "skip TLS verification, allow plain http to any host (DANGEROUS)")
 	fl.DurationVar(&opts.Common.Timeout, "timeout", defaultTimeout, "how long to wait for the resource")
 	fl.BoolVarP(&opts.Common.Verbose, "verbose", "v", false, "log each HTTP request and response on stderr, secrets masked")
-	fl.StringVar(&opts.Common.DPoP.KeyFile, "dpop-key", "", "private key `FILE` (PEM or JWK) the token is bound to: send it as DPoP with a proof")
+	fl.StringVar(&opts.Common.DPoP.KeyFile, "dpop-key", "", "the DPoP key `FILE` the token is bound to: send it as DPoP")
 	cmdutil.AddOutputFlag(cmd, &opts.Output, "body", "header")
 	return cmd
 }

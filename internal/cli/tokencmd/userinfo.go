@@ -34,7 +34,7 @@ A token the server refuses (expired, revoked, without the openid scope) is an
 OAuth error, exit 3, with the error of its WWW-Authenticate header.`
 	cmd.Example = `  oauthkit token userinfo --issuer http://127.0.0.1:8080 "$TOKEN"
   jq -r .access_token tokens.json | oauthkit token userinfo --issuer http://127.0.0.1:8080 - | jq -r .sub`
-	cmd.Flags().StringVar(&opts.DPoP.KeyFile, "dpop-key", "", "private key `FILE` the token is bound to: send it as DPoP with a proof (RFC 9449)")
+	cmd.Flags().StringVar(&opts.DPoP.KeyFile, "dpop-key", "", "the DPoP key `FILE` the token is bound to (RFC 9449)")
 	cmdutil.AddOutputFlag(cmd, &opts.Output, "json", "text")
 	clientopts.GroupFlag(cmd, "output", clientopts.GroupOutput)
 	return cmd
