@@ -22,6 +22,7 @@ func fullClient(id string) store.Client {
 		TokenResponse:          "apigee",
 		Claims:                 map[string]any{"tier": "gold", "limit": 10, "beta": true, "roles": []string{"a", "b"}},
 		CreatedAt:              t0,
+		Ext:                    store.ClientExtensions{DPoPBoundAccessTokens: true},
 	}
 }
 
