@@ -3,8 +3,10 @@ package main
 // DPoP (RFC 9449) interop, both ways:
 //   - oauth4webapi (npm) as a DPoP client of `oauthkit serve --dpop-nonce`
 //     (testdata/interop/oauth4webapi-dpop.mjs);
-//   - `oauthkit flow client-credentials --dpop-key` against oidc-provider
-//     with features.dPoP and a required server nonce
+//   - `oauthkit flow client-credentials --dpop-key` / `--dpop` and
+//     `flow authcode --dpop-key` (dpop_jkt, headless Chromium at the
+//     provider's pages) then `flow refresh` with the key, against
+//     oidc-provider with features.dPoP and a required server nonce
 //     (testdata/interop/oidc-provider.mjs).
 
 import (
@@ -17,6 +19,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 // dpopInteropConfig is the serve configuration oauth4webapi-dpop.mjs expects.
@@ -128,6 +132,54 @@ func TestInteropDPoPOIDCProvider(t *testing.T) {
 		res.wantExit(t, 0)
 		if !strings.HasPrefix(res.stdout, "Authorization: DPoP ey") {
 			t.Errorf("-o header printed %q, want Authorization: DPoP <token>", res.stdout)
+		}
+	})
+
+	t.Run("authcode --dpop-key (dpop_jkt) and refresh", func(t *testing.T) {
+		ctx := opBrowser(t)
+		flow := opStartAuthcode(t, bin, append([]string{"flow", "authcode", "--scope", "openid offline_access",
+			"--param", "prompt=consent", "--no-browser", "--timeout", "3m", "--dpop-key", key, "-o", "json"}, client...))
+		authURL := flow.authorizationURL(t)
+		q := opCheckAuthURL(t, op, authURL)
+		if q.Get("dpop_jkt") != jkt {
+			t.Errorf("dpop_jkt %q in the authorization request, want %s (RFC 9449 §10)", q.Get("dpop_jkt"), jkt)
+		}
+		opBrowserStep(t, ctx, "login page", chromedp.Navigate(authURL),
+			chromedp.WaitVisible(chromedp.CSS(`input[name="login"]`)))
+		opBrowserStep(t, ctx, "sign in",
+			chromedp.SendKeys(chromedp.CSS(`input[name="login"]`), "alice"),
+			chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "any-password"),
+			chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
+			chromedp.WaitReady(chromedp.CSS(`input[name="prompt"][value="consent"]`)))
+		opBrowserStep(t, ctx, "consent", chromedp.Click(chromedp.CSS(`button[type="submit"]`)))
+		opWaitForLocation(t, ctx, q.Get("redirect_uri"))
+		res := flow.wait(t)
+		res.wantExit(t, 0)
+		var tok map[string]any
+		if err := json.Unmarshal([]byte(res.stdout), &tok); err != nil {
+			t.Fatalf("stdout is not a JSON object: %v\n%s", err, res.stdout)
+		}
+		at, _ := tok["access_token"].(string)
+		rt, _ := tok["refresh_token"].(string)
+		if tok["token_type"] != "DPoP" || rt == "" {
+			t.Fatalf("authcode token response %s, want token_type DPoP and a refresh token", res.stdout)
+		}
+		if cnf, _ := opVerifyAccessToken(t, bin, op, at)["cnf"].(map[string]any); cnf["jkt"] != jkt {
+			t.Errorf("authcode access token cnf %v, want jkt %s", cnf, jkt)
+		}
+
+		// oidc-provider's UserInfo endpoint accepts only its own opaque
+		// userinfo tokens, not these RFC 9068 JWTs issued for the resource,
+		// so `token call` is checked against oauthkit serve instead
+		// (testdata/script/flow_dpop.txtar).
+		rtFile := filepath.Join(t.TempDir(), "rt")
+		if err := os.WriteFile(rtFile, []byte(rt+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		ref := opRun(t, bin, append([]string{"flow", "refresh", "--refresh-token-file", rtFile, "--dpop-key", key, "-o", "json"}, client...)...)
+		ref.wantExit(t, 0)
+		if !strings.Contains(ref.stdout, `"token_type": "DPoP"`) {
+			t.Errorf("refresh with the key: %s, want token_type DPoP", ref.stdout)
 		}
 	})
 }
