@@ -85,6 +85,13 @@ func (d *DB) fail(ctx context.Context, op string, err error) error {
 	if d.closed.Load() {
 		return errClosed(op)
 	}
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) && ctx.Err() == nil {
+		// Whatever the server said (shutting down, not accepting
+		// connections to this database, too many clients, a password it
+		// no longer takes): no connection, so no service for now.
+		return wrap(op, store.ErrUnavailable, err, "")
+	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		switch {

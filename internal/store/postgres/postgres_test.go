@@ -110,11 +110,11 @@ func count(t *testing.T, errs []error, target error) (wins, losses int) {
 	return wins, losses
 }
 
-// TestReplicasRace: two stores on one database are two replicas with a
+// TestRule63_OneWinnerAcrossReplicas (docs/security.md rule 63): two stores on one database are two replicas with a
 // pool each (several connections). 50 racers spread over them: exactly one
 // redeems the code, one rotates the token, one uses the replay key; the
 // others lose with the store's error, none with ErrUnavailable.
-func TestReplicasRace(t *testing.T) {
+func TestRule63_OneWinnerAcrossReplicas(t *testing.T) {
 	a, dsn := fresh(t)
 	b := open(t, dsn)
 	replicas := []*postgres.DB{a, b}
