@@ -22,6 +22,7 @@ func BenchmarkRotate(b *testing.B) {
 	if err := db.RefreshTokens().CreateFamily(ctx, family("fam"), refresh("sha256:r0", t0)); err != nil {
 		b.Fatal(err)
 	}
+	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		now := t0.Add(time.Duration(i+1) * time.Millisecond)
 		_, err := db.RefreshTokens().Rotate(ctx, store.Rotation{
@@ -39,6 +40,7 @@ func BenchmarkRotateParallel(b *testing.B) {
 	db, _ := fresh(b)
 	ctx := b.Context()
 	var next atomic.Int64
+	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		fam := fmt.Sprintf("fam-%d", next.Add(1))
 		if err := db.RefreshTokens().CreateFamily(ctx, family(fam), refresh(fam+":0", t0)); err != nil {
@@ -66,6 +68,7 @@ func BenchmarkRecordAccessToken(b *testing.B) {
 	ctx := b.Context()
 	var next atomic.Int64
 	b.SetParallelism(8)
+	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			err := db.AccessTokens().Record(ctx, store.AccessToken{ID: fmt.Sprintf("jti-%d", next.Add(1)),
@@ -83,6 +86,7 @@ func BenchmarkRecordAccessToken(b *testing.B) {
 func BenchmarkRedeem(b *testing.B) {
 	db, _ := fresh(b)
 	ctx := b.Context()
+	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		hash := fmt.Sprintf("sha256:c%d", i)
 		b.StopTimer()
