@@ -158,11 +158,35 @@ func TestRule64_AdminShutdown(t *testing.T) {
 		must(t, err)
 	}
 
-	terminate()
-	if _, err := db.Clients().Get(ctx, "web"); err != nil {
-		t.Fatalf("Get after the connections were terminated: %v", err)
+	// Fill the pool with connections used a moment ago (the pool pings
+	// only those idle for a second), then kill them all: every kind of
+	// call still succeeds, each on a new connection.
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() { _, _ = db.Clients().Get(ctx, "web"); _ = i })
 	}
-	must(t, db.Clients().Put(ctx, store.Client{ID: "cli"}))
+	wg.Wait()
+	calls := []struct {
+		name string
+		call func() error
+	}{
+		{"Get (a read)", func() error { _, err := db.Clients().Get(ctx, "web"); return err }},
+		{"Record (one statement)", func() error {
+			return db.AccessTokens().Record(ctx, store.AccessToken{ID: "at", ClientID: "web", ExpiresAt: t0.Add(time.Hour)})
+		}},
+		{"Use (one statement)", func() error { return db.Replays().Use(ctx, "dpop:x", t0, t0.Add(time.Minute)) }},
+		{"Put (a transaction)", func() error { return db.Clients().Put(ctx, store.Client{ID: "cli"}) }},
+	}
+	for _, c := range calls {
+		for i := range 8 {
+			wg.Go(func() { _, _ = db.Clients().Get(ctx, "web"); _ = i })
+		}
+		wg.Wait()
+		terminate()
+		if err := c.call(); err != nil {
+			t.Fatalf("%s right after the connections were terminated: %v", c.name, err)
+		}
+	}
 
 	_, err := admin.Exec(ctx, `ALTER DATABASE `+name+` ALLOW_CONNECTIONS false`)
 	must(t, err)

@@ -57,9 +57,10 @@ const DefaultConnectTimeout = 5 * time.Second
 
 // DB is a store.Store in one PostgreSQL database. Build it with Open.
 type DB struct {
-	pool   *pgxpool.Pool
-	target string // user@host:port/database, for messages: never the password
-	closed atomic.Bool
+	pool     *pgxpool.Pool
+	target   string // user@host:port/database, for messages: never the password
+	maxConns int32  // the pool's size
+	closed   atomic.Bool
 }
 
 var _ store.Store = (*DB)(nil)
@@ -77,7 +78,8 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	if cfg.ConnConfig.ConnectTimeout == 0 {
 		cfg.ConnConfig.ConnectTimeout = DefaultConnectTimeout
 	}
-	d := &DB{target: fmt.Sprintf("%s@%s:%d/%s", cfg.ConnConfig.User, cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database)}
+	d := &DB{target: fmt.Sprintf("%s@%s:%d/%s", cfg.ConnConfig.User, cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database),
+		maxConns: cfg.MaxConns}
 	if d.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
 		return nil, fmt.Errorf("open store %s: %w", d.target, d.fail(ctx, "connect", err))
 	}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/oauthkit/oauthkit/internal/store"
 )
@@ -15,8 +14,20 @@ import (
 // maxAttempts bounds how often one write or read is tried: a transaction
 // the server aborted for a serialization failure or deadlock, or a
 // statement that never reached the server (a pooled connection the server
-// had closed, a refused dial), is run again after a short pause.
+// had closed, a refused dial), is run again after a short pause. A failure
+// of the second kind destroys its connection, and after a server restart
+// every pooled connection is dead: such failures are allowed once per
+// pooled connection more (attempts).
 const maxAttempts = 4
+
+// attempts is how often a call that failed with err may have been tried.
+func (d *DB) attempts(err error) int {
+	var be beginError
+	if errors.As(err, &be) {
+		return max(maxAttempts, int(d.maxConns)+2)
+	}
+	return maxAttempts
+}
 
 // rollbackTimeout bounds the ROLLBACK of a failed transaction.
 const rollbackTimeout = 5 * time.Second
@@ -43,7 +54,7 @@ func (d *DB) write(ctx context.Context, op string, fn func(ctx context.Context, 
 		if err == nil {
 			return nil
 		}
-		if attempt < maxAttempts && ctx.Err() == nil && retryable(err) && pause(ctx, attempt) {
+		if attempt < d.attempts(err) && ctx.Err() == nil && retryable(err) && pause(ctx, attempt) {
 			continue
 		}
 		var be beginError
@@ -87,9 +98,10 @@ func run(ctx context.Context, tx pgx.Tx, fn func(context.Context, pgx.Tx) error)
 	return fn(ctx, tx)
 }
 
-// pause waits before attempt+1: 5 ms, 10 ms, 20 ms…; false if ctx ended.
+// pause waits before attempt+1: 5 ms, 10 ms, 20 ms, then 40 ms; false if
+// ctx ended.
 func pause(ctx context.Context, attempt int) bool {
-	t := time.NewTimer(time.Duration(5<<(attempt-1)) * time.Millisecond)
+	t := time.NewTimer(time.Duration(5<<min(attempt-1, 3)) * time.Millisecond)
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
@@ -113,7 +125,7 @@ func (d *DB) read(ctx context.Context, what string, fn func(ctx context.Context)
 			return nil
 		case errors.Is(err, pgx.ErrNoRows):
 			return fmt.Errorf("%s: %w", what, store.ErrNotFound)
-		case attempt < maxAttempts && ctx.Err() == nil && retryable(beginError{err}) && pause(ctx, attempt):
+		case attempt < d.attempts(beginError{err}) && ctx.Err() == nil && retryable(beginError{err}) && pause(ctx, attempt):
 			continue // reads are idempotent: a lost connection is as a failed BEGIN
 		}
 		return d.fail(ctx, what, err)
@@ -158,22 +170,62 @@ func affected(n int64, what string) error {
 	return nil
 }
 
-// exec runs one writing statement on its own (the server commits it as a
-// transaction of its own: one round trip instead of three). Retried only
-// when it never reached the server (pgconn.SafeToRetry), or the server
-// aborted it for a serialization failure or deadlock.
+// exec runs one writing statement in a transaction of its own, sent as
+// one batch — BEGIN, the statement, COMMIT — so it costs one round trip,
+// as the statement alone would. It is run again when its BEGIN failed on a
+// dead connection (nothing of it ran: a pooled connection the server had
+// closed) or the server aborted it for a serialization failure or
+// deadlock; after any other failure it is not, as a COMMIT whose answer
+// was lost may have committed.
 func (d *DB) exec(ctx context.Context, op, query string, args ...any) (int64, error) {
 	if d.closed.Load() {
 		return 0, errClosed(op)
 	}
 	for attempt := 1; ; attempt++ {
-		tag, err := d.pool.Exec(ctx, query, args...)
+		n, err := d.execOnce(ctx, query, args...)
 		if err == nil {
-			return tag.RowsAffected(), nil
+			return n, nil
 		}
-		if attempt < maxAttempts && ctx.Err() == nil && (pgconn.SafeToRetry(err) || retryable(err)) && pause(ctx, attempt) {
+		if attempt < d.attempts(err) && ctx.Err() == nil && retryable(err) && pause(ctx, attempt) {
 			continue
+		}
+		var be beginError
+		if errors.As(err, &be) {
+			err = be.err
 		}
 		return 0, d.fail(ctx, op, err)
 	}
+}
+
+func (d *DB) execOnce(ctx context.Context, query string, args ...any) (int64, error) {
+	conn, err := d.pool.Acquire(ctx)
+	if err != nil {
+		return 0, beginError{err}
+	}
+	defer conn.Release() // a connection left in a transaction is destroyed, not reused
+	b := &pgx.Batch{}
+	b.Queue("BEGIN")
+	b.Queue(query, args...)
+	b.Queue("COMMIT")
+	br := conn.SendBatch(ctx, b)
+	if _, err := br.Exec(); err != nil {
+		br.Close()
+		return 0, beginError{err}
+	}
+	tag, err := br.Exec()
+	if err != nil {
+		br.Close()
+		// The statement failed: the server skipped the COMMIT and holds
+		// the aborted transaction open; end it so the connection is
+		// reused (if this fails too, Release destroys the connection).
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), rollbackTimeout)
+		defer cancel()
+		_, _ = conn.Exec(rctx, "ROLLBACK")
+		return 0, err
+	}
+	if _, err := br.Exec(); err != nil {
+		br.Close()
+		return 0, err
+	}
+	return tag.RowsAffected(), br.Close()
 }
