@@ -2,6 +2,7 @@ package backend
 
 import (
 	"errors"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -98,7 +99,7 @@ func TestOpen(t *testing.T) {
 // FuzzParseDSN: any input either parses to a DSN that prints back as the
 // input, or fails with a one-line error.
 func FuzzParseDSN(f *testing.F) {
-	for _, s := range []string{"memory", "sqlite:a.db", "sqlite:", "postgres://x", "", "sqlite:a:b", "sqlite:\n", "postgres://u:pw@h/db?password=p", "postgresql:x", "postgres://h/%zz"} {
+	for _, s := range []string{"memory", "sqlite:a.db", "sqlite:", "postgres://x", "", "sqlite:a:b", "sqlite:\n", "postgres://u:pw@h/db?password=p", "postgresql:x", "postgres://h/%zz", "postgres://u:s3cret@h/db?password=an0ther"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -120,6 +121,20 @@ func FuzzParseDSN(f *testing.F) {
 		}
 		if d.Kind == Postgres && strings.ContainsAny(d.Redacted(), "\x00\r\n") {
 			t.Fatalf("ParseDSN(%q).Redacted() = %q", s, d.Redacted())
+		}
+		// A password of the URL, in the user part or as a parameter, is not
+		// in what Redacted shows.
+		if d.Kind == Postgres {
+			r, err := url.Parse(d.Redacted())
+			if err != nil {
+				t.Fatalf("ParseDSN(%q).Redacted() = %q does not parse: %v", s, d.Redacted(), err)
+			}
+			if pw, ok := r.User.Password(); ok && pw != "xxxxx" {
+				t.Fatalf("ParseDSN(%q).Redacted() = %q shows the password %q", s, d.Redacted(), pw)
+			}
+			if pw := r.Query()["password"]; len(pw) > 0 && (len(pw) != 1 || pw[0] != "xxxxx") {
+				t.Fatalf("ParseDSN(%q).Redacted() = %q shows the password parameter %q", s, d.Redacted(), pw)
+			}
 		}
 	})
 }
