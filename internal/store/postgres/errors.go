@@ -102,14 +102,14 @@ func (d *DB) fail(ctx context.Context, op string, err error) error {
 		case invalidValue(pe.Code):
 			return wrap(op, store.ErrInvalid, err, "the value cannot be stored")
 		case pe.Code == queryCanceled && ctx.Err() != nil:
-			return wrap(op, nil, errors.Join(err, ctx.Err()), "")
+			return wrap(op, nil, withContext(ctx, err), "")
 		case unavailableState(pe.Code):
 			return wrap(op, store.ErrUnavailable, err, "")
 		}
 		return wrap(op, nil, err, "")
 	}
 	if ctx.Err() != nil {
-		return wrap(op, nil, errors.Join(err, ctx.Err()), "")
+		return wrap(op, nil, withContext(ctx, err), "")
 	}
 	if lostConnection(err) {
 		return wrap(op, store.ErrUnavailable, err, "")
@@ -173,4 +173,13 @@ func retryable(err error) bool {
 	}
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && (pe.Code == serializationFailure || pe.Code == deadlockDetected)
+}
+
+// withContext is err, made to match the context's error with errors.Is
+// when it does not already.
+func withContext(ctx context.Context, err error) error {
+	if errors.Is(err, ctx.Err()) {
+		return err
+	}
+	return fmt.Errorf("%w (%w)", err, ctx.Err())
 }
