@@ -117,6 +117,13 @@ func (d *DB) fail(ctx context.Context, op string, err error) error {
 	return wrap(op, nil, err, "")
 }
 
+// unstorable reports whether PostgreSQL refused a text value itself (a NUL
+// byte, invalid UTF-8).
+func unstorable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "22021" || pe.Code == "22P05")
+}
+
 // invalidValue: the value itself cannot be stored, whatever the server's
 // state.
 func invalidValue(code string) bool {

@@ -125,6 +125,11 @@ func (d *DB) read(ctx context.Context, what string, fn func(ctx context.Context)
 			return nil
 		case errors.Is(err, pgx.ErrNoRows):
 			return fmt.Errorf("%s: %w", what, store.ErrNotFound)
+		case unstorable(err):
+			// A key PostgreSQL cannot hold in text (a NUL byte, invalid
+			// UTF-8: a client_id from a request, say) names no record,
+			// as in the other stores, rather than failing the request.
+			return fmt.Errorf("%s: %w", what, store.ErrNotFound)
 		case attempt < d.attempts(beginError{err}) && ctx.Err() == nil && retryable(beginError{err}) && pause(ctx, attempt):
 			continue // reads are idempotent: a lost connection is as a failed BEGIN
 		}
