@@ -41,7 +41,8 @@ func freeAddr(t *testing.T) string {
 }
 
 // TestRule63_PostgresStoreServes: serve on a PostgreSQL store answers
-// client_credentials and refreshes; a second serve on the same database
+// client_credentials and refreshes (and an unknown client, whatever bytes
+// its ID holds, with invalid_client); a second serve on the same database
 // (after the first is gone) introspects the first one's tokens as active,
 // refreshes its refresh token, and treats the rotated-out one as a replay
 // that revokes the grant.
@@ -55,6 +56,11 @@ func TestRule63_PostgresStoreServes(t *testing.T) {
 		t.Fatalf("/healthz: %s", h)
 	}
 	cc := mustTokens(t, a.token(t, asPost, url.Values{"grant_type": {"client_credentials"}}), "client_credentials")
+	// A client_id PostgreSQL cannot hold in text is an unknown client, as
+	// on SQLite, not a store failure.
+	for _, id := range []string{"post\x00client", "post\xffclient"} {
+		wantTokenError(t, a.token(t, postAuth(id, postSecret), url.Values{"grant_type": {"client_credentials"}}), http.StatusUnauthorized, "invalid_client")
+	}
 	pw := a.passwordTokens(t, "read")
 	r1 := mustTokens(t, a.refresh(t, asBasic, pw.str("refresh_token")), "refresh")
 	if !a.active(t, cc.str("access_token")) || !a.active(t, r1.str("access_token")) {
