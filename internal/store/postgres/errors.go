@@ -111,6 +111,10 @@ func (d *DB) fail(ctx context.Context, op string, err error) error {
 	if ctx.Err() != nil {
 		return wrap(op, nil, withContext(ctx, err), "")
 	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		// The caller's context is live: the store's own call timeout.
+		return wrap(op, store.ErrUnavailable, err, "no answer within the call timeout")
+	}
 	if lostConnection(err) {
 		return wrap(op, store.ErrUnavailable, err, "")
 	}

@@ -3,7 +3,6 @@ package postgres_test
 import (
 	"context"
 	"errors"
-	"io"
 	"net"
 	"net/url"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/oauthkit/oauthkit/internal/store"
+	"github.com/oauthkit/oauthkit/internal/store/postgres"
 	"github.com/oauthkit/oauthkit/internal/testutil/pgtest"
 )
 
@@ -23,13 +23,16 @@ type proxy struct {
 	addr   string
 	target string
 
-	mu    sync.Mutex
-	ln    net.Listener
-	conns []net.Conn
+	mu     sync.Mutex
+	ln     net.Listener
+	conns  []net.Conn
+	frozen bool
+	thaw   *sync.Cond
 }
 
 func newProxy(t *testing.T, target string) *proxy {
 	p := &proxy{t: t, target: target}
+	p.thaw = sync.NewCond(&p.mu)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	must(t, err)
 	p.addr = ln.Addr().String()
@@ -56,16 +59,54 @@ func (p *proxy) serve(ln net.Listener) {
 			p.mu.Lock()
 			p.conns = append(p.conns, c, s)
 			p.mu.Unlock()
-			go func() { io.Copy(s, c); s.Close() }()
-			go func() { io.Copy(c, s); c.Close() }()
+			go func() { p.pump(s, c); s.Close() }()
+			go func() { p.pump(c, s); c.Close() }()
 		}
 	}()
+}
+
+// pump copies src to dst, holding each chunk while the proxy is frozen.
+func (p *proxy) pump(dst, src net.Conn) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 {
+			p.mu.Lock()
+			for p.frozen {
+				p.thaw.Wait()
+			}
+			p.mu.Unlock()
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// Freeze stops forwarding: connections stay open, and whatever is sent on
+// them goes unanswered (a network that drops packets). Thaw forwards again.
+func (p *proxy) Freeze() {
+	p.mu.Lock()
+	p.frozen = true
+	p.mu.Unlock()
+}
+
+func (p *proxy) Thaw() {
+	p.mu.Lock()
+	p.frozen = false
+	p.thaw.Broadcast()
+	p.mu.Unlock()
 }
 
 // Cut closes the listener and every forwarded connection.
 func (p *proxy) Cut() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.frozen = false
+	p.thaw.Broadcast()
 	if p.ln != nil {
 		p.ln.Close()
 		p.ln = nil
@@ -253,5 +294,45 @@ func TestRule64_TerminatedMidTransaction(t *testing.T) {
 	c, err := db.Codes().RedeemInto(context.Background(), "sha256:c", t0, family("fam"), refresh("sha256:r0", t0))
 	if err != nil || c.FamilyID != "fam" {
 		t.Fatalf("RedeemInto after recovery = %+v, %v", c, err)
+	}
+}
+
+// TestRule64_ServerStopsAnswering: a PostgreSQL that stops answering (the
+// network drops packets, nothing is refused) fails each call with
+// ErrUnavailable within the store's call timeout instead of holding the
+// request; once the network forwards again, the same store works.
+func TestRule64_ServerStopsAnswering(t *testing.T) {
+	_, dsn := pgtest.Database(t)
+	u, _ := url.Parse(dsn)
+	p := newProxy(t, u.Host)
+	db := open(t, via(t, dsn, p.addr))
+	postgres.SetCallTimeout(db, time.Second)
+	ctx := t.Context()
+	must(t, db.RefreshTokens().CreateFamily(ctx, family("fam"), refresh("sha256:r0", t0)))
+
+	p.Freeze()
+	for _, c := range []struct {
+		name string
+		call func() error
+	}{
+		{"Lookup", func() error { _, _, err := db.RefreshTokens().Lookup(ctx, "sha256:r0"); return err }},
+		{"Rotate", func() error {
+			_, err := db.RefreshTokens().Rotate(ctx, store.Rotation{OldHash: "sha256:r0", Next: refresh("sha256:r1", t0), Now: t0.Add(time.Second)})
+			return err
+		}},
+		{"Record", func() error {
+			return db.AccessTokens().Record(ctx, store.AccessToken{ID: "at", ClientID: "web", ExpiresAt: t0.Add(time.Hour)})
+		}},
+	} {
+		start := time.Now()
+		err := c.call()
+		wantUnavailable(t, c.name+" with the network frozen", err)
+		if d := time.Since(start); d > 8*time.Second {
+			t.Errorf("%s took %v with a 1 s call timeout", c.name, d)
+		}
+	}
+	p.Thaw()
+	if _, err := db.RefreshTokens().Rotate(ctx, store.Rotation{OldHash: "sha256:r0", Next: refresh("sha256:r1", t0), Now: t0.Add(time.Second)}); err != nil {
+		t.Fatalf("Rotate once the network forwards again: %v", err)
 	}
 }

@@ -61,6 +61,8 @@ type DB struct {
 	target   string // user@host:port/database, for messages: never the password
 	maxConns int32  // the pool's size
 	closed   atomic.Bool
+
+	callTimeout time.Duration // DefaultCallTimeout; tests shorten it
 }
 
 var _ store.Store = (*DB)(nil)
@@ -79,7 +81,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		cfg.ConnConfig.ConnectTimeout = DefaultConnectTimeout
 	}
 	d := &DB{target: fmt.Sprintf("%s@%s:%d/%s", cfg.ConnConfig.User, cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database),
-		maxConns: cfg.MaxConns}
+		maxConns: cfg.MaxConns, callTimeout: DefaultCallTimeout}
 	if d.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
 		return nil, fmt.Errorf("open store %s: %w", d.target, d.fail(ctx, "connect", err))
 	}

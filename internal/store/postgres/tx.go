@@ -32,6 +32,17 @@ func (d *DB) attempts(err error) int {
 // rollbackTimeout bounds the ROLLBACK of a failed transaction.
 const rollbackTimeout = 5 * time.Second
 
+// DefaultCallTimeout bounds one call of the store, retries included: a
+// server that stops answering (a network partition drops packets instead
+// of refusing them) makes the call fail with ErrUnavailable rather than
+// hold the request until the HTTP server's write timeout (30 s).
+const DefaultCallTimeout = 5 * time.Second
+
+// bounded is ctx with the store's call timeout.
+func (d *DB) bounded(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, d.callTimeout)
+}
+
 // beginError marks a failure of BEGIN (or of acquiring its connection):
 // nothing of the transaction ran.
 type beginError struct{ err error }
@@ -49,12 +60,14 @@ func (d *DB) write(ctx context.Context, op string, fn func(ctx context.Context, 
 	if d.closed.Load() {
 		return errClosed(op)
 	}
+	cctx, cancel := d.bounded(ctx)
+	defer cancel()
 	for attempt := 1; ; attempt++ {
-		err := d.attempt(ctx, fn)
+		err := d.attempt(cctx, fn)
 		if err == nil {
 			return nil
 		}
-		if attempt < d.attempts(err) && ctx.Err() == nil && retryable(err) && pause(ctx, attempt) {
+		if attempt < d.attempts(err) && cctx.Err() == nil && retryable(err) && pause(cctx, attempt) {
 			continue
 		}
 		var be beginError
@@ -118,8 +131,10 @@ func (d *DB) read(ctx context.Context, what string, fn func(ctx context.Context)
 	if d.closed.Load() {
 		return errClosed(what)
 	}
+	cctx, cancel := d.bounded(ctx)
+	defer cancel()
 	for attempt := 1; ; attempt++ {
-		err := fn(ctx)
+		err := fn(cctx)
 		switch {
 		case err == nil:
 			return nil
@@ -130,7 +145,7 @@ func (d *DB) read(ctx context.Context, what string, fn func(ctx context.Context)
 			// UTF-8: a client_id from a request, say) names no record,
 			// as in the other stores, rather than failing the request.
 			return fmt.Errorf("%s: %w", what, store.ErrNotFound)
-		case attempt < d.attempts(beginError{err}) && ctx.Err() == nil && retryable(beginError{err}) && pause(ctx, attempt):
+		case attempt < d.attempts(beginError{err}) && cctx.Err() == nil && retryable(beginError{err}) && pause(cctx, attempt):
 			continue // reads are idempotent: a lost connection is as a failed BEGIN
 		}
 		return d.fail(ctx, what, err)
@@ -186,12 +201,14 @@ func (d *DB) exec(ctx context.Context, op, query string, args ...any) (int64, er
 	if d.closed.Load() {
 		return 0, errClosed(op)
 	}
+	cctx, cancel := d.bounded(ctx)
+	defer cancel()
 	for attempt := 1; ; attempt++ {
-		n, err := d.execOnce(ctx, query, args...)
+		n, err := d.execOnce(cctx, query, args...)
 		if err == nil {
 			return n, nil
 		}
-		if attempt < d.attempts(err) && ctx.Err() == nil && retryable(err) && pause(ctx, attempt) {
+		if attempt < d.attempts(err) && cctx.Err() == nil && retryable(err) && pause(cctx, attempt) {
 			continue
 		}
 		var be beginError
