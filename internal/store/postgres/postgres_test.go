@@ -316,3 +316,41 @@ func TestPurgeOneReplicaAtATime(t *testing.T) {
 		}
 	}
 }
+
+// TestPurgeTwoReplicasAtOnce: two replicas purging in loops at the same
+// time delete every expired record exactly once between them, without an
+// error, and leave the live ones.
+func TestPurgeTwoReplicasAtOnce(t *testing.T) {
+	a, dsn := fresh(t)
+	b := open(t, dsn)
+	ctx := t.Context()
+	const expired = 1200
+	for i := range expired {
+		must(t, a.AccessTokens().Record(ctx, store.AccessToken{ID: fmt.Sprintf("old-%d", i), ClientID: "web", IssuedAt: t0, ExpiresAt: t0.Add(time.Minute)}))
+	}
+	must(t, a.AccessTokens().Record(ctx, store.AccessToken{ID: "live", ClientID: "web", IssuedAt: t0, ExpiresAt: t0.Add(48 * time.Hour)}))
+	var mu sync.Mutex
+	total := 0
+	var wg sync.WaitGroup
+	for _, db := range []*postgres.DB{a, b} {
+		wg.Go(func() {
+			for range 40 {
+				n, err := db.Purge(ctx, t0.Add(time.Hour), 100)
+				if err != nil {
+					t.Errorf("Purge: %v", err)
+					return
+				}
+				mu.Lock()
+				total += n
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if total != expired {
+		t.Fatalf("the replicas purged %d records in all, want %d", total, expired)
+	}
+	if _, err := a.AccessTokens().Get(ctx, "live"); err != nil {
+		t.Fatalf("the live token: %v", err)
+	}
+}
