@@ -90,6 +90,9 @@ func (s *Server) Metadata(r *http.Request) (map[string]any, error) {
 		"request_parameter_supported":           false,
 		"request_uri_parameter_supported":       false,
 	}
+	if ep := s.RegistrationEndpoint(); ep != "" {
+		md["registration_endpoint"] = ep // RFC 8414 §2, RFC 7591 §3
+	}
 	return md, nil
 }
 

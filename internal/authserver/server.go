@@ -64,6 +64,8 @@ type Settings struct {
 	// and every ID token, get the signer's. Each algorithm needs a private
 	// key in the key set (KeySet.SignerFor), checked by New.
 	AccessTokenAlgs map[string]string
+	// Registration turns on dynamic client registration (RFC 7591, 7592).
+	Registration RegistrationSettings
 }
 
 // Server is the authorization server. Build it with New; its Handler serves
@@ -90,6 +92,8 @@ type Server struct {
 	cookiePath string        // Path of the session cookie (docs/security.md rule 39)
 	consents   *consentMemory
 	pages      *pages
+
+	registrar *registrar // dynamic client registration; nil when off
 
 	control *Control                // runtime steering (docs/control.md)
 	mounts  map[string]http.Handler // extra handlers (Mount), e.g. the control API
@@ -187,6 +191,11 @@ func New(s Settings, o Options) (*Server, error) {
 		pages: mustParsePages(), cookiePath: cookiescope.Path(s.Issuer), control: ctl,
 	}
 	ctl.srv = srv
+	reg, err := checkRegistration(&srv.settings.Registration, srv)
+	if err != nil {
+		return nil, err
+	}
+	srv.registrar = reg
 	return srv, nil
 }
 
@@ -227,6 +236,10 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc(PathLogout, s.handleLogout)
 	for _, old := range []string{"/login", "/consent", "/logout"} {
 		mux.HandleFunc(old, movedPage(PathAuthorize+old))
+	}
+	if s.registrar != nil {
+		mux.HandleFunc(PathRegister, s.handleRegister)
+		mux.HandleFunc(PathRegister+"/{id}", s.handleRegistration)
 	}
 	for pattern, h := range s.mounts {
 		mux.Handle(pattern, h)

@@ -32,7 +32,15 @@ type Client struct {
 // are stored as one JSON document (every field has a json tag with
 // omitempty), so an extension adds a field here and no schema change; a
 // store returns empty slices and maps in it as nil, like the rest of Client.
-type ClientExtensions struct{}
+type ClientExtensions struct {
+	// Registered marks a client created by dynamic registration (RFC 7591),
+	// not declared in the configuration: configuration sync keeps it, and
+	// only it can be read, updated or deleted with RFC 7592.
+	Registered bool `json:"registered,omitempty"`
+	// RegistrationTokenHash is the hashed registration access token of a
+	// registered client (RFC 7592 §3), never the token itself.
+	RegistrationTokenHash string `json:"registration_token_hash,omitempty"`
+}
 
 // User is a resource owner who can log in. PasswordHash is already hashed.
 // Subject (the "sub" claim) is unique among users.
