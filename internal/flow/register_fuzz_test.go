@@ -54,4 +54,3 @@ func TestParseRegistration(t *testing.T) {
 		})
 	}
 }
-
