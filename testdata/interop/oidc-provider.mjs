@@ -60,6 +60,10 @@ function configuration() {
       clientCredentials: { enabled: true },
       introspection: { enabled: true },
       revocation: { enabled: true },
+      // Dynamic registration (RFC 7591) and its management (RFC 7592), open:
+      // for `oauthkit client register|show|delete` (interop_registration_test.go).
+      registration: { enabled: true },
+      registrationManagement: { enabled: true },
       resourceIndicators: {
         enabled: true,
         defaultResource: async () => RESOURCE,

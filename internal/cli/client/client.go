@@ -145,6 +145,20 @@ func (o *baseOptions) managed() (*flow.Profile, string, string, error) {
 	return p, p.RegistrationClientURI, tok, nil
 }
 
+// keepRotated saves a registration access token the server rotated (RFC
+// 7592 §3: an answer may carry a new one, and the old one then stops
+// working) to the profile's token file, and returns the token to use next.
+func (o *baseOptions) keepRotated(p *flow.Profile, current string, reg *flow.Registration) (string, error) {
+	if reg.RegistrationAccessToken == "" || reg.RegistrationAccessToken == current {
+		return current, nil
+	}
+	if err := writeSecret(p.RegistrationTokenFile, reg.RegistrationAccessToken); err != nil {
+		return "", cmdutil.Failf("the server issued a new registration access token, but saving it to %s failed: %v", p.RegistrationTokenFile, err)
+	}
+	fmt.Fprintf(o.f.IOStreams.ErrOut, "the server rotated the registration access token; saved in %s\n", p.RegistrationTokenFile)
+	return reg.RegistrationAccessToken, nil
+}
+
 // secretFiles are the files beside the profile file that keep a
 // profile's client secret and registration access token.
 func secretFiles(profilePath, name string) (secret, token string) {

@@ -24,7 +24,7 @@ secrets masked, or -o json as the server sent it.`,
 			if runF != nil {
 				return runF(o)
 			}
-			_, uri, tok, err := o.managed()
+			p, uri, tok, err := o.managed()
 			if err != nil {
 				return err
 			}
@@ -33,6 +33,9 @@ secrets masked, or -o json as the server sent it.`,
 			reg, err := o.flowClient().ReadRegistration(ctx, uri, tok, o.Insecure)
 			if err != nil {
 				return mapError(err)
+			}
+			if _, err := o.keepRotated(p, tok, reg); err != nil {
+				return err
 			}
 			return writeRegistration(f.IOStreams.Out, o.Output, reg, "", "")
 		},

@@ -63,7 +63,7 @@ issues a new one).`,
 }
 
 func (o *updateOptions) run(changed func(string) bool) error {
-	_, uri, tok, err := o.managed()
+	p, uri, tok, err := o.managed()
 	if err != nil {
 		return err
 	}
@@ -73,6 +73,9 @@ func (o *updateOptions) run(changed func(string) bool) error {
 	cur, err := c.ReadRegistration(ctx, uri, tok, o.Insecure)
 	if err != nil {
 		return mapError(err)
+	}
+	if tok, err = o.keepRotated(p, tok, cur); err != nil {
+		return err
 	}
 	m := flow.ClientMetadata{ClientID: cur.ClientID, ClientName: cur.ClientName, RedirectURIs: cur.RedirectURIs,
 		GrantTypes: cur.GrantTypes, TokenEndpointAuthMethod: cur.TokenEndpointAuthMethod, Scope: cur.Scope}
@@ -94,6 +97,9 @@ func (o *updateOptions) run(changed func(string) bool) error {
 	reg, err := c.UpdateRegistration(ctx, uri, tok, m, o.Insecure)
 	if err != nil {
 		return mapError(err)
+	}
+	if _, err = o.keepRotated(p, tok, reg); err != nil {
+		return err
 	}
 	secretAt, err := o.follow(reg)
 	if err != nil {
