@@ -18,7 +18,8 @@ const (
 )
 
 // Registration is the `registration:` section: dynamic client registration
-// (RFC 7591) and management (RFC 7592) of `serve`.
+// (RFC 7591) and management (RFC 7592) of `serve`. It is the zero value
+// when registration is off; with a mode, the limits have their defaults.
 type Registration struct {
 	Mode string // RegistrationOff, RegistrationOpen or RegistrationToken
 	// InitialAccessTokenFile holds the initial access token of token mode
@@ -58,6 +59,9 @@ func (v *validator) registration(p keyPath, fr fileRegistration) Registration {
 			continue
 		}
 		*n.out = *n.in
+	}
+	if r.Mode == RegistrationOff {
+		return Registration{} // off: the zero value, defaults and all
 	}
 	return r
 }

@@ -14,7 +14,7 @@ func TestRegistrationSection(t *testing.T) {
 	if cfg.Registration != want {
 		t.Errorf("Registration = %+v, want %+v", cfg.Registration, want)
 	}
-	if cfg, err := Parse([]byte("issuer: http://127.0.0.1:8080\n"), "c.yaml"); err != nil || cfg.Registration.Mode != RegistrationOff {
+	if cfg, err := Parse([]byte("issuer: http://127.0.0.1:8080\n"), "c.yaml"); err != nil || cfg.Registration != (Registration{}) {
 		t.Errorf("without the section: %+v, %v; want registration off", cfg, err)
 	}
 	_, err = Parse([]byte("registration:\n  mode: open\n  initial_access_token_file: iat.txt\n  max_clients: -1\n"), "c.yaml")

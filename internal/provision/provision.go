@@ -135,7 +135,9 @@ func Settings(cfg *config.Config, issuer string) authserver.Settings {
 	s.AccessTokenAlgs = cfg.AccessTokenAlgs()
 	// The initial access token is read by the caller (a file or the
 	// environment, never the configuration itself).
-	s.Registration = authserver.RegistrationSettings{Mode: cfg.Registration.Mode,
-		RatePerMinute: cfg.Registration.RatePerMinute, MaxClients: cfg.Registration.MaxClients}
+	if cfg.Registration.Mode != config.RegistrationOff {
+		s.Registration = authserver.RegistrationSettings{Mode: cfg.Registration.Mode,
+			RatePerMinute: cfg.Registration.RatePerMinute, MaxClients: cfg.Registration.MaxClients}
+	}
 	return s
 }

@@ -29,7 +29,9 @@ func (p *prepared) checkRegistrationFlags() error {
 	r := authserver.RegistrationSettings{RatePerMinute: config.DefaultRegistrationRate, MaxClients: config.DefaultRegistrationMaxClients}
 	file := o.RegistrationTokenFile
 	if p.cfg != nil {
-		r.Mode, r.RatePerMinute, r.MaxClients = p.cfg.Registration.Mode, p.cfg.Registration.RatePerMinute, p.cfg.Registration.MaxClients
+		if c := p.cfg.Registration; c.Mode != config.RegistrationOff {
+			r.Mode, r.RatePerMinute, r.MaxClients = c.Mode, c.RatePerMinute, c.MaxClients
+		}
 		if file == "" && p.cfg.Registration.InitialAccessTokenFile != "" {
 			file = p.cfg.Resolve(p.cfg.Registration.InitialAccessTokenFile)
 		}
