@@ -37,7 +37,10 @@ func (s *Server) handleRegistration(w http.ResponseWriter, r *http.Request) {
 	case http.MethodPut:
 		s.updateRegistered(w, r, c, tok)
 	case http.MethodDelete:
-		if err := s.store.Clients().Delete(r.Context(), c.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.registrar.mu.Lock() // not between an update's check and its write
+		err := s.store.Clients().Delete(r.Context(), c.ID)
+		s.registrar.mu.Unlock()
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			WriteError(w, s.storeError(err))
 			return
 		}
@@ -108,10 +111,31 @@ func (s *Server) updateRegistered(w http.ResponseWriter, r *http.Request, old st
 		secret = randomToken(32)
 		c.SecretHash = s.hasher.HashSecret(secret)
 	}
-	if err := s.store.Clients().Put(r.Context(), c); err != nil {
-		WriteError(w, s.storeError(err))
+	if e := s.replaceRegistered(r, old, c); e != nil {
+		WriteError(w, e)
 		return
 	}
 	s.log.Info("registered client updated", "client_id", c.ID, "auth_method", c.AuthMethod, "grant_types", c.GrantTypes)
 	WriteJSON(w, http.StatusOK, s.clientInformation(c, secret, tok))
+}
+
+// replaceRegistered writes the updated client unless it was deleted or
+// re-keyed since it was read: an update that loses a race with a delete
+// must not bring the client back (RFC 7592 §2.3).
+func (s *Server) replaceRegistered(r *http.Request, old, c store.Client) *Error {
+	s.registrar.mu.Lock()
+	defer s.registrar.mu.Unlock()
+	cur, err := s.store.Clients().Get(r.Context(), old.ID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return &Error{Code: ErrInvalidToken, Status: http.StatusUnauthorized, Description: registrationTokenInvalid}
+	case err != nil:
+		return s.storeError(err)
+	case !cur.Ext.Registered || cur.Ext.RegistrationTokenHash != old.Ext.RegistrationTokenHash:
+		return &Error{Code: ErrInvalidToken, Status: http.StatusUnauthorized, Description: registrationTokenInvalid}
+	}
+	if err := s.store.Clients().Put(r.Context(), c); err != nil {
+		return s.storeError(err)
+	}
+	return nil
 }
