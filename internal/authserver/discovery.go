@@ -93,6 +93,9 @@ func (s *Server) Metadata(r *http.Request) (map[string]any, error) {
 		"request_uri_parameter_supported":       false,
 		"dpop_signing_alg_values_supported":     dpop.Algs(), // RFC 9449 §5.1
 	}
+	if ep := s.RegistrationEndpoint(); ep != "" {
+		md["registration_endpoint"] = ep // RFC 8414 §2, RFC 7591 §3
+	}
 	return md, nil
 }
 

@@ -69,6 +69,8 @@ type Settings struct {
 	// DPoP proofs (RFC 9449 §8), valid for DPoPNonceLifetime (default 5m).
 	DPoPNonce         bool
 	DPoPNonceLifetime time.Duration
+	// Registration turns on dynamic client registration (RFC 7591, 7592).
+	Registration RegistrationSettings
 }
 
 // Server is the authorization server. Build it with New; its Handler serves
@@ -96,8 +98,9 @@ type Server struct {
 	consents   *consentMemory
 	pages      *pages
 
-	dpop   *dpop.Verifier // DPoP proofs (dpop.go)
-	nonces *dpop.Nonces   // nil unless Settings.DPoPNonce
+	dpop      *dpop.Verifier // DPoP proofs (dpop.go)
+	nonces    *dpop.Nonces   // nil unless Settings.DPoPNonce
+	registrar *registrar     // dynamic client registration; nil when off
 
 	control *Control                // runtime steering (docs/control.md)
 	mounts  map[string]http.Handler // extra handlers (Mount), e.g. the control API
@@ -204,6 +207,11 @@ func New(s Settings, o Options) (*Server, error) {
 	}
 	ctl.srv = srv
 	srv.health.kind = o.StoreKind
+	reg, err := checkRegistration(&srv.settings.Registration, srv)
+	if err != nil {
+		return nil, err
+	}
+	srv.registrar = reg
 	return srv, nil
 }
 
@@ -244,6 +252,10 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc(PathLogout, s.handleLogout)
 	for _, old := range []string{"/login", "/consent", "/logout"} {
 		mux.HandleFunc(old, movedPage(PathAuthorize+old))
+	}
+	if s.registrar != nil {
+		mux.HandleFunc(PathRegister, s.handleRegister)
+		mux.HandleFunc(PathRegister+"/{id}", s.handleRegistration)
 	}
 	for pattern, h := range s.mounts {
 		mux.Handle(pattern, h)

@@ -10,6 +10,7 @@ import (
 	"github.com/oauthkit/oauthkit/internal/build"
 	"github.com/oauthkit/oauthkit/internal/cli/basic"
 	checkcmd "github.com/oauthkit/oauthkit/internal/cli/check"
+	clientcmd "github.com/oauthkit/oauthkit/internal/cli/client"
 	"github.com/oauthkit/oauthkit/internal/cli/cmdutil"
 	"github.com/oauthkit/oauthkit/internal/cli/ctl"
 	flowcmd "github.com/oauthkit/oauthkit/internal/cli/flow"
@@ -92,6 +93,7 @@ Exit codes are listed by 'oauthkit help exit-codes'.`,
 		serve.NewCmdServe(f, nil),
 		ctl.NewCmdCtl(f),
 		flowcmd.NewCmdFlow(f),
+		clientcmd.NewCmdClient(f),
 		checkcmd.NewCmdCheck(f),
 		tokencmd.NewCmdToken(f),
 		version.NewCmdVersion(f, nil),

@@ -88,6 +88,8 @@ type Config struct {
 	Scopes  map[string]string
 	Clients []Client
 	Users   []User
+	// Registration is dynamic client registration (RFC 7591); off unless set.
+	Registration Registration
 	// Warnings are "file:line: path: message" lines about a working but
 	// weak configuration (short client secrets), for standard error.
 	Warnings []string

@@ -30,6 +30,7 @@ type fileConfig struct {
 	Scopes          map[string]string `yaml:"scopes"`
 	Clients         []fileClient      `yaml:"clients"`
 	Users           []fileUser        `yaml:"users"`
+	Registration    fileRegistration  `yaml:"registration"`
 }
 
 type fileTokens struct {

@@ -101,6 +101,7 @@ func (v *validator) config(fc *fileConfig) *Config {
 	}
 	v.clients(cfg, root.key("clients"), fc.Clients)
 	v.users(cfg, root.key("users"), fc.Users)
+	cfg.Registration = v.registration(root.key("registration"), fc.Registration)
 	v.signingKeysFor(cfg, root.key("clients"))
 	v.cookieScope(cfg)
 	slices.SortStableFunc(v.errs, func(a, b *Error) int { return a.Line - b.Line })

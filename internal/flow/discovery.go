@@ -26,6 +26,7 @@ type Metadata struct {
 	CodeChallengeMethodsSupported     []string `json:"code_challenge_methods_supported"`
 	ResponseTypesSupported            []string `json:"response_types_supported"`
 	IssParameterSupported             bool     `json:"authorization_response_iss_parameter_supported"`
+	RegistrationEndpoint              string   `json:"registration_endpoint"` // RFC 7591 §3
 }
 
 // Endpoints returns the endpoints the metadata names.
@@ -55,6 +56,7 @@ func ParseMetadata(issuer string, body []byte, insecure bool) (*Metadata, error)
 		{"authorization_endpoint", m.AuthorizationEndpoint}, {"token_endpoint", m.TokenEndpoint},
 		{"introspection_endpoint", m.IntrospectionEndpoint}, {"revocation_endpoint", m.RevocationEndpoint},
 		{"jwks_uri", m.JWKSURI}, {"userinfo_endpoint", m.UserinfoEndpoint},
+		{"registration_endpoint", m.RegistrationEndpoint},
 	} {
 		if e.v == "" {
 			continue

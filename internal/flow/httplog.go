@@ -18,7 +18,7 @@ import (
 const Masked = "****"
 
 // sensitive names parameters and JSON members whose values are masked.
-var sensitive = []string{"client_secret", "password", "code", "code_verifier", "refresh_token",
+var sensitive = []string{"client_secret", "password", "code", "code_verifier", "refresh_token", "registration_access_token",
 	"access_token", "id_token", "token", "client_assertion", "assertion", "device_code"}
 
 // IsSensitive reports whether a parameter or member value must be masked.

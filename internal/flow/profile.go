@@ -40,6 +40,12 @@ type Profile struct {
 	// (--dpop-key); the key itself never goes in the file.
 	DPoPKey string `yaml:"dpop_key,omitempty"`
 
+	// RegistrationClientURI and RegistrationTokenFile: where a client
+	// registered with `oauthkit client register` is managed (RFC 7592),
+	// and the file holding its registration access token.
+	RegistrationClientURI string `yaml:"registration_client_uri,omitempty"`
+	RegistrationTokenFile string `yaml:"registration_token_file,omitempty"`
+
 	// Refused keys: secrets do not belong in the file.
 	ClientSecret yaml.Node `yaml:"client_secret,omitempty"`
 	Password     yaml.Node `yaml:"password,omitempty"`
@@ -138,7 +144,7 @@ func LoadProfile(path, name string) (*Profile, error) {
 		return nil, fmt.Errorf("--profile %s: no such profile in %s", name, path)
 	}
 	dir := filepath.Dir(path)
-	for _, f := range []*string{&p.ClientSecretFile, &p.PasswordFile} {
+	for _, f := range []*string{&p.ClientSecretFile, &p.PasswordFile, &p.RegistrationTokenFile} {
 		if *f != "" && *f != "-" && !filepath.IsAbs(*f) {
 			*f = filepath.Join(dir, *f)
 		}

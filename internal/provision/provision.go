@@ -32,7 +32,9 @@ type Options struct {
 // Sync makes the store's clients and users exactly those of the
 // configuration: declared ones are written (secrets and passwords hashed),
 // others removed, so a client or user deleted from the file loses its
-// grants.
+// grants. Clients registered dynamically (RFC 7591) are not the file's and
+// stay (docs/security.md rule 108), unless the file declares one of the
+// same ID, which then replaces it.
 func Sync(ctx context.Context, st store.Store, hasher *hashing.Hasher, cfg *config.Config, now time.Time, o Options) error {
 	if o.HashPassword == nil {
 		o.HashPassword = hashing.HashPassword
@@ -74,7 +76,7 @@ func syncClients(ctx context.Context, st store.Store, hasher *hashing.Hasher, cf
 		return err
 	}
 	for _, c := range existing {
-		if !want[c.ID] {
+		if !want[c.ID] && !c.Ext.Registered {
 			if err := st.Clients().Delete(ctx, c.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
 				return err
 			}
@@ -132,5 +134,11 @@ func Settings(cfg *config.Config, issuer string) authserver.Settings {
 	s.ScopeDescriptions = cfg.Scopes
 	s.PKCE = cfg.PKCE
 	s.AccessTokenAlgs = cfg.AccessTokenAlgs()
+	// The initial access token is read by the caller (a file or the
+	// environment, never the configuration itself).
+	if cfg.Registration.Mode != config.RegistrationOff {
+		s.Registration = authserver.RegistrationSettings{Mode: cfg.Registration.Mode,
+			RatePerMinute: cfg.Registration.RatePerMinute, MaxClients: cfg.Registration.MaxClients}
+	}
 	return s
 }

@@ -36,6 +36,13 @@ type ClientExtensions struct {
 	// DPoPBoundAccessTokens: the client's token requests must carry a DPoP
 	// proof (RFC 9449 §5.2).
 	DPoPBoundAccessTokens bool `json:"dpop_bound_access_tokens,omitempty"`
+	// Registered marks a client created by dynamic registration (RFC 7591),
+	// not declared in the configuration: configuration sync keeps it, and
+	// only it can be read, updated or deleted with RFC 7592.
+	Registered bool `json:"registered,omitempty"`
+	// RegistrationTokenHash is the hashed registration access token of a
+	// registered client (RFC 7592 §3), never the token itself.
+	RegistrationTokenHash string `json:"registration_token_hash,omitempty"`
 }
 
 // User is a resource owner who can log in. PasswordHash is already hashed.

@@ -63,6 +63,10 @@ function configuration() {
       // requests without one are unaffected (cmd/oauthkit/interop_dpop_test.go).
       dPoP: { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true },
       revocation: { enabled: true },
+      // Dynamic registration (RFC 7591) and its management (RFC 7592), open:
+      // for `oauthkit client register|show|delete` (interop_registration_test.go).
+      registration: { enabled: true },
+      registrationManagement: { enabled: true },
       resourceIndicators: {
         enabled: true,
         defaultResource: async () => RESOURCE,

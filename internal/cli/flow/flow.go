@@ -45,7 +45,9 @@ adds its claims as "id_token_claims". A bad one fails with exit 3.
 grant, the server (prefilled from a profile), the client id, the secret
 (masked), the scopes, shows the command line they make, runs it, and offers to
 save the answers as a profile (the secret only as an environment variable name
-or a 0600 file). Without a terminal it is a usage error (exit 2).`,
+or a 0600 file). Without a terminal it is a usage error (exit 2). An empty
+client ID registers a new client for the grant when the issuer advertises a
+registration_endpoint (RFC 7591; see 'oauthkit client register').`,
 		Example: `  oauthkit flow
   oauthkit flow client-credentials --issuer http://127.0.0.1:8080 --client-id oauthkit-demo --client-secret-file secret.txt
   oauthkit flow authcode --issuer http://127.0.0.1:8080 --client-id oauthkit-demo-public --scope read

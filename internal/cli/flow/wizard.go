@@ -48,10 +48,11 @@ func (w *wizardRun) run(ctx context.Context, args []string) error {
 	}
 	styles := theme.New(ios.ErrOut, ios.ColorEnabled())
 	path, pf := w.profiles()
+	reg := &wizardRegistration{f: w.f} // an empty client ID registers one (RFC 7591)
 	m, err := w.ask(wizard.NewFlow(wizard.FlowConfig{Profiles: pf.Profiles, Styles: styles, Command: func(a wizard.FlowAnswers) string {
 		// shown after "the same as: ", on lines the screen does not re-wrap
 		return commandLines(commandParts(a, pf.Profiles[a.Profile]), commandWidth)
-	}}))
+	}, CanRegister: reg.offered}))
 	if err != nil {
 		return err
 	}
@@ -59,6 +60,15 @@ func (w *wizardRun) run(ctx context.Context, args []string) error {
 	var base *flow.Profile
 	if a.Profile != "" {
 		base = pf.Profiles[a.Profile]
+	}
+	if a.ClientID == "" {
+		dir := ""
+		if path != "" {
+			dir = filepath.Dir(path)
+		}
+		if err := reg.register(ctx, &a, dir); err != nil {
+			return err
+		}
 	}
 	cmdArgs, env := wizardArgs(a, base)
 	f := w.wizardFactory(env)
@@ -77,7 +87,7 @@ func (w *wizardRun) run(ctx context.Context, args []string) error {
 	if path == "" {
 		return nil
 	}
-	return w.offerSave(path, pf, a, base, styles)
+	return w.offerSave(path, pf, a, reg.profileBase(base), styles)
 }
 
 // profiles reads the profile file; a file that cannot be read is named on

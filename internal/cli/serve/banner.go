@@ -19,6 +19,7 @@ type bannerInfo struct {
 	demoPath                 string
 	config                   *config.Config
 	controlTokenPath         string // --control: the token's file ("" without --control)
+	registration             string // the registration endpoint's line ("" when off)
 }
 
 // printBanner tells a person what is running and how to use it: issuer,
@@ -46,6 +47,9 @@ func printBanner(w io.Writer, b bannerInfo) {
 	}
 	if b.controlTokenPath != "" {
 		fmt.Fprintf(w, "  %-14s %s%s (token in %s; see oauthkit ctl)\n", "control API", iss, strings.TrimSuffix(authserver.ControlPathPrefix, "/"), b.controlTokenPath)
+	}
+	if b.registration != "" {
+		fmt.Fprintln(w, b.registration)
 	}
 	if b.demo == nil {
 		fmt.Fprintln(w, "ready; press Ctrl-C to stop")

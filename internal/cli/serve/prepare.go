@@ -33,6 +33,8 @@ type prepared struct {
 
 	controlToken     string // --control: the control API's token
 	controlTokenPath string // …and the file it is kept in
+
+	registration authserver.RegistrationSettings // dynamic client registration (RFC 7591)
 }
 
 // setup checks everything that needs no store first (a bad --addr,
@@ -57,6 +59,9 @@ func setup(ctx context.Context, opts *Options) (*prepared, error) {
 		return nil, err
 	}
 	if err := p.checkControlFlags(); err != nil {
+		return nil, err
+	}
+	if err := p.checkRegistrationFlags(); err != nil {
 		return nil, err
 	}
 	keyFiles := opts.KeyFiles

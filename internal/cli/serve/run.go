@@ -85,7 +85,8 @@ func (p *prepared) serve(ctx context.Context) error {
 
 	fmt.Fprintln(p.f.IOStreams.Out, issuer)
 	info := bannerInfo{issuer: issuer, listen: listenURL(issuer, ln.Addr()), store: backend.Redact(p.dsn), keySource: p.keySource,
-		signer: p.keySet.Signer(), demo: p.demo, demoPath: p.demoPath, config: p.cfg, controlTokenPath: p.controlTokenPath}
+		signer: p.keySet.Signer(), demo: p.demo, demoPath: p.demoPath, config: p.cfg, controlTokenPath: p.controlTokenPath,
+		registration: registrationBannerLine(p.registration, issuer)}
 	if dash != nil {
 		ctx = dash.start(ctx, info, p.started) // ends on q
 		defer dash.stop()
@@ -121,6 +122,7 @@ func (p *prepared) authServer(issuer string, logger *slog.Logger, onEvent func(a
 	settings := settingsFrom(p.cfg, issuer, p.opts.ProtectedScope)
 	settings.DPoPNonce = p.opts.DPoPNonce
 	settings.AutoApproveUser = p.opts.AutoApprove
+	settings.Registration = p.registration
 	if p.demo != nil {
 		settings.ScopeDescriptions = demoScopeDescriptions()
 		settings.LoginNotice = "Zero-config demo: sign in as \"" + p.demo.Username + "\" with the password that oauthkit serve printed when it started."

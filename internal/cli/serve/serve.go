@@ -30,6 +30,11 @@ type Options struct {
 	ControlTokenFile string
 	// DPoPNonce makes DPoP proofs carry a server nonce (RFC 9449 §8).
 	DPoPNonce bool
+	// Registration turns on dynamic client registration (RFC 7591, 7592):
+	// "open" or "token" (an initial access token, from
+	// RegistrationTokenFile or OAUTHKIT_REGISTRATION_TOKEN).
+	Registration          string
+	RegistrationTokenFile string
 
 	tuiInput  io.Reader       // keys of the dashboard in tests (nil: the terminal)
 	passwords *passwordHasher // user password hashing in tests (nil: defaultPasswords)
@@ -85,7 +90,16 @@ skew, key rotation, bulk revocation and the request log, steered with
 'oauthkit ctl' (see docs/control.md). Every call needs the control token:
 --control-token-file FILE, else a random token kept in the control-token
 file of the state directory (mode 0600; the banner names the file, never
-the token). It is off by default: never turn it on for a server others use.`,
+the token). It is off by default: never turn it on for a server others use.
+
+--registration open|token turns on dynamic client registration (RFC 7591)
+at $ISSUER/register and its management (RFC 7592) at the
+registration_client_uri it returns; discovery then lists
+registration_endpoint. Registered clients follow the rules of configured
+ones, persist in the store and survive a restart with --config. In token
+mode a registration needs the initial access token as a Bearer token:
+--registration-token-file FILE or OAUTHKIT_REGISTRATION_TOKEN, never a
+flag value. See docs/serve.md.`,
 		Example: `  # zero-config: state in ~/.local/state/oauthkit
   oauthkit serve
 
@@ -103,7 +117,10 @@ the token). It is off by default: never turn it on for a server others use.`,
   oauthkit serve --store memory --tui
 
   # a test harness: steer it with oauthkit ctl (docs/control.md)
-  oauthkit serve --store memory --addr 127.0.0.1:0 --control`,
+  oauthkit serve --store memory --addr 127.0.0.1:0 --control
+
+  # clients may register themselves (RFC 7591) with an initial access token
+  oauthkit serve --registration token --registration-token-file iat.txt`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.LogFormat != "text" && opts.LogFormat != "json" {
@@ -131,6 +148,8 @@ the token). It is off by default: never turn it on for a server others use.`,
 	fl.BoolVar(&opts.Control, "control", false, "serve the control API for tests under $ISSUER/_oauthkit/control/ (see 'oauthkit ctl', docs/control.md)")
 	fl.StringVar(&opts.ControlTokenFile, "control-token-file", "", "read the control API's token from this `FILE` (default: a generated one in the state directory's control-token)")
 	fl.BoolVar(&opts.DPoPNonce, "dpop-nonce", false, "demand a server nonce (DPoP-Nonce) in DPoP proofs at /token and the resources (RFC 9449 §8)")
+	fl.StringVar(&opts.Registration, "registration", "", "turn on dynamic client registration at $ISSUER/register (RFC 7591, 7592): open|token (token: an initial access token is required)")
+	fl.StringVar(&opts.RegistrationTokenFile, "registration-token-file", "", "read the initial access token of --registration token from this `FILE` (else OAUTHKIT_REGISTRATION_TOKEN)")
 	fl.StringVar(&opts.StateDir, "state-dir", "", "state directory for the zero-config store (default: $XDG_STATE_HOME/oauthkit)")
 	return cmd
 }

@@ -42,6 +42,18 @@ type FlowConfig struct {
 	// Command shows the command line the answers stand for (the last
 	// question, before running it). Secrets must not be in it.
 	Command func(FlowAnswers) string
+	// CanRegister, when set, reports whether the issuer offers dynamic
+	// client registration (RFC 7591): an empty client ID then means
+	// "register a new client", and no secret is asked. It is called when
+	// an empty client ID is submitted.
+	CanRegister func(issuer string) bool
+}
+
+// mayRegister reports whether an empty client ID may stand for a
+// registration: an issuer is given and the grant is not refresh (a refresh
+// token belongs to the client that got it).
+func (cfg FlowConfig) mayRegister(v Values) bool {
+	return cfg.CanRegister != nil && strings.TrimSpace(v["issuer"]) != "" && v["grant"] != "refresh"
 }
 
 // NewFlow returns the wizard of `oauthkit flow`: profile (when there are
@@ -106,9 +118,26 @@ func NewFlow(cfg FlowConfig) Model {
 			Skip:    func(v Values) bool { return strings.TrimSpace(v["issuer"]) != "" || v["grant"] == "implicit" },
 			Default: fromProfile(func(p *flow.Profile) string { return p.TokenURL }), Validate: endpoint("token endpoint")},
 		Field{ID: "client_id", Kind: Text, Label: "client id", Title: "Client ID",
-			Default: fromProfile(func(p *flow.Profile) string { return p.ClientID }), Validate: required("the client ID")},
+			Note: func(v Values) string {
+				if !cfg.mayRegister(v) {
+					return ""
+				}
+				return "empty: register a new client, if the server offers dynamic registration (RFC 7591)"
+			},
+			Default: fromProfile(func(p *flow.Profile) string { return p.ClientID }),
+			Validate: func(s string, v Values) error {
+				if strings.TrimSpace(s) == "" && cfg.mayRegister(v) {
+					if cfg.CanRegister(strings.TrimSpace(v["issuer"])) {
+						return nil
+					}
+					return errors.New("the client ID is required: the server offers no dynamic registration (no registration_endpoint)")
+				}
+				return required("the client ID")(s, v)
+			}},
 		Field{ID: "client_secret", Kind: Secret, Label: "client secret", Title: "Client secret",
-			Skip: func(v Values) bool { return v["grant"] == "implicit" },
+			Skip: func(v Values) bool {
+				return v["grant"] == "implicit" || (cfg.mayRegister(v) && strings.TrimSpace(v["client_id"]) == "")
+			},
 			Note: func(v Values) string {
 				if p := profile(v); p != nil && p.ClientSecretFile != "" {
 					return "empty: the profile's file " + p.ClientSecretFile
