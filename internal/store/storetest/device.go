@@ -62,7 +62,10 @@ func testDeviceCodes(t *testing.T, open Opener) {
 		dc := s.DeviceCodes()
 		must(t, dc.Create(ctx(t), newDevice("sha256:d1", "sha256:u1")))
 		must(t, dc.Create(ctx(t), newDevice("sha256:d2", "sha256:u2")))
-		wantErr(t, func() error { _, err := dc.Decide(ctx(t), "sha256:u1", store.DeviceDecision{Approve: true, Now: t0}); return err }(), store.ErrInvalid)
+		wantErr(t, func() error {
+			_, err := dc.Decide(ctx(t), "sha256:u1", store.DeviceDecision{Approve: true, Now: t0})
+			return err
+		}(), store.ErrInvalid)
 		got, err := dc.Decide(ctx(t), "sha256:u1", approve(t0.Add(time.Minute)))
 		must(t, err)
 		if got.Status != store.DeviceStatusApproved || got.Subject != "sub-alice" || got.SessionID != "sid-1" || !got.AuthTime.Equal(t0UTC) {
