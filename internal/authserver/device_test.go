@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/oauthkit/oauthkit/internal/store"
 )
 
 func TestDeviceAuthorizationAnswer(t *testing.T) {
@@ -290,5 +292,35 @@ func TestDeviceConcurrentPolls(t *testing.T) {
 	}
 	if ok != 1 {
 		t.Fatalf("%d polls got tokens, want exactly 1", ok)
+	}
+}
+
+func TestDeviceLiveCap(t *testing.T) {
+	e := newDeviceEnv(t)
+	now := e.clock.now()
+	for i := range MaxLiveDeviceCodes {
+		d := store.DeviceCode{Hash: "sha256:d" + strconv.Itoa(i), UserCodeHash: "sha256:u" + strconv.Itoa(i), ClientID: "tv",
+			Interval: 5 * time.Second, CreatedAt: now, ExpiresAt: now.Add(time.Minute)}
+		if err := e.st.DeviceCodes().Create(t.Context(), d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := e.tokenPost("/device_authorization", "tv", "", url.Values{})
+	wantDeviceError(t, r, http.StatusServiceUnavailable, "temporarily_unavailable", "too many device authorizations waiting")
+	if r.header.Get("Retry-After") == "" {
+		t.Error("no Retry-After")
+	}
+	// another client is not affected; once they expire, tv gets codes again
+	e.startDevice("box", boxSecret)
+	e.advance(time.Minute)
+	e.startDevice("tv", "")
+}
+
+func TestDeviceAutoApproveRefusalStoresNothing(t *testing.T) {
+	e := newDeviceEnv(t)
+	r := e.tokenPost("/device_authorization", "ci-tv", "", azForm("login_hint", "nobody"))
+	wantDeviceError(t, r, http.StatusBadRequest, "invalid_request", "is auto_approve but the server has 2 users")
+	if n, err := e.st.DeviceCodes().CountLive(t.Context(), "ci-tv", e.clock.now()); err != nil || n != 0 {
+		t.Fatalf("%d device codes stored for a refused request (%v)", n, err)
 	}
 }
