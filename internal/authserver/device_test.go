@@ -324,3 +324,21 @@ func TestDeviceAutoApproveRefusalStoresNothing(t *testing.T) {
 		t.Fatalf("%d device codes stored for a refused request (%v)", n, err)
 	}
 }
+
+// ctl fail --endpoint device_authorization: the injected answer, and no
+// device code stored for it.
+func TestDeviceAuthorizationInjectedFailure(t *testing.T) {
+	e := newDeviceEnv(t)
+	if err := e.srv.Control().Fail(Failure{Endpoint: EndpointDeviceAuthorization, Error: ErrTemporarilyUnavailable,
+		Description: "device service down", Scope: Scope{ClientID: "tv"}}); err != nil {
+		t.Fatal(err)
+	}
+	// another client is not matched
+	e.startDevice("box", boxSecret)
+	r := e.tokenPost("/device_authorization", "tv", "", url.Values{})
+	wantDeviceError(t, r, http.StatusServiceUnavailable, "temporarily_unavailable", "device service down")
+	if n, err := e.st.DeviceCodes().CountLive(t.Context(), "tv", e.clock.now()); err != nil || n != 0 {
+		t.Fatalf("%d device codes stored by an injected failure (%v)", n, err)
+	}
+	e.startDevice("tv", "") // once only
+}
