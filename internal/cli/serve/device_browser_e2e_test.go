@@ -5,8 +5,9 @@ package serve
 // Chromium is the person: it opens verification_uri, types the user code,
 // signs in and allows; the poll then gets the tokens. A second device code
 // is opened through verification_uri_complete in the same browser and
-// denied. With OAUTHKIT_UPDATE_SCREENSHOTS=1 the code page is saved as
-// docs/images/device.png.
+// denied. With OAUTHKIT_UPDATE_SCREENSHOTS=1 the code, consent and result
+// pages are saved as docs/images/device.png, device-consent.png and
+// device-done.png.
 
 import (
 	"encoding/json"
@@ -128,11 +129,13 @@ users:
 			t.Errorf("consent page lacks %q:\n%s", want, text)
 		}
 	}
-	step(t, ctx, "allow", chromedp.Click(chromedp.CSS("button[value=allow]")), chromedp.WaitVisible(chromedp.CSS("h1")))
+	screenshot(t, ctx, "device-consent.png")
+	step(t, ctx, "allow", chromedp.Click(chromedp.CSS("button[value=allow]")), chromedp.WaitVisible(chromedp.CSS("p[role=status]")))
 	text, _ = chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
 	if !strings.Contains(text, "Device connected") {
 		t.Fatalf("after allow:\n%s", text)
 	}
+	screenshot(t, ctx, "device-done.png")
 
 	var r pollResult
 	select {
@@ -168,7 +171,7 @@ users:
 		t.Errorf("the prefilled page does not ask to check the code:\n%s", text)
 	}
 	step(t, ctx, "confirm", chromedp.Click(chromedp.CSS("button[type=submit]")), chromedp.WaitVisible(chromedp.CSS("button[value=deny]")))
-	step(t, ctx, "deny", chromedp.Click(chromedp.CSS("button[value=deny]")), chromedp.WaitVisible(chromedp.CSS("h1")))
+	step(t, ctx, "deny", chromedp.Click(chromedp.CSS("button[value=deny]")), chromedp.WaitVisible(chromedp.CSS("p[role=status]")))
 	text, _ = chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
 	if !strings.Contains(text, "Access denied") {
 		t.Fatalf("after deny:\n%s", text)
