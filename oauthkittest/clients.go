@@ -16,10 +16,11 @@ import (
 	"github.com/oauthkit/oauthkit/internal/config"
 )
 
-// Endpoint is the server's authorization and token endpoints for
-// golang.org/x/oauth2.
+// Endpoint is the server's authorization, token and device authorization
+// (RFC 8628) endpoints for golang.org/x/oauth2.
 func (s *Server) Endpoint() oauth2.Endpoint {
-	return oauth2.Endpoint{AuthURL: s.issuer + authserver.PathAuthorize, TokenURL: s.issuer + "/token"}
+	return oauth2.Endpoint{AuthURL: s.issuer + authserver.PathAuthorize, TokenURL: s.issuer + "/token",
+		DeviceAuthURL: s.issuer + authserver.PathDeviceAuthorization}
 }
 
 // OAuth2Config returns a golang.org/x/oauth2 configuration for a

@@ -48,6 +48,8 @@ const (
 	EndpointUserinfo   = authserver.EndpointUserinfo
 	EndpointJWKS       = authserver.EndpointJWKS
 	EndpointDiscovery  = authserver.EndpointDiscovery
+	// EndpointDeviceAuthorization is /device_authorization (RFC 8628).
+	EndpointDeviceAuthorization = authserver.EndpointDeviceAuthorization
 	// Only in the request log: a Failure cannot name them.
 	EndpointProtected = authserver.EndpointProtected
 	EndpointLogin     = authserver.EndpointLogin

@@ -47,6 +47,8 @@ const (
 	EndpointUserinfo   = "userinfo"
 	EndpointJWKS       = "jwks"
 	EndpointDiscovery  = "discovery"
+	// EndpointDeviceAuthorization is /device_authorization (RFC 8628 §3.1).
+	EndpointDeviceAuthorization = "device_authorization"
 	// Not steerable by fail, but named in the request log.
 	EndpointProtected = "protected"
 	EndpointLogin     = "login"
@@ -63,7 +65,7 @@ const ControlPathPrefix = "/_oauthkit/control/"
 
 // FailEndpoints are the endpoints a Failure can name.
 func FailEndpoints() []string {
-	return []string{EndpointToken, EndpointAuthorize, EndpointIntrospect, EndpointRevoke, EndpointUserinfo, EndpointJWKS, EndpointDiscovery}
+	return []string{EndpointToken, EndpointAuthorize, EndpointIntrospect, EndpointRevoke, EndpointUserinfo, EndpointJWKS, EndpointDiscovery, EndpointDeviceAuthorization}
 }
 
 // endpointOf names the endpoint of a request path.
@@ -83,6 +85,8 @@ func endpointOf(path string) string {
 		return EndpointJWKS
 	case "/.well-known/oauth-authorization-server", "/.well-known/openid-configuration":
 		return EndpointDiscovery
+	case PathDeviceAuthorization:
+		return EndpointDeviceAuthorization
 	case "/protected":
 		return EndpointProtected
 	case PathLogin, "/login":

@@ -96,6 +96,9 @@ func (s *Server) Metadata(r *http.Request) (map[string]any, error) {
 	if ep := s.RegistrationEndpoint(); ep != "" {
 		md["registration_endpoint"] = ep // RFC 8414 §2, RFC 7591 §3
 	}
+	if grants[GrantDeviceCode] {
+		md["device_authorization_endpoint"] = iss + PathDeviceAuthorization // RFC 8628 §4
+	}
 	return md, nil
 }
 

@@ -39,6 +39,7 @@ const (
 	GrantClientCredentials = oauth.GrantClientCredentials
 	GrantPassword          = oauth.GrantPassword
 	GrantImplicit          = oauth.GrantImplicit
+	GrantDeviceCode        = oauth.GrantDeviceCode // "device_code" in the file
 )
 
 // HashAlgorithm hashes tokens and secrets at rest (Apigee's names).

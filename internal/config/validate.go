@@ -200,7 +200,11 @@ func (v *validator) claims(p keyPath, claims map[string]any) {
 	}
 }
 
-var allGrants = []GrantType{GrantAuthorizationCode, GrantRefreshToken, GrantClientCredentials, GrantPassword, GrantImplicit}
+var allGrants = []GrantType{GrantAuthorizationCode, GrantRefreshToken, GrantClientCredentials, GrantPassword, GrantImplicit, GrantDeviceCode}
+
+// grantAliases are the short names a configuration may use for a grant
+// whose grant_type is a URN.
+var grantAliases = map[string]GrantType{"device_code": GrantDeviceCode}
 
 func (v *validator) clients(cfg *Config, p keyPath, fcs []fileClient) {
 	ids := map[string]int{}
@@ -297,6 +301,9 @@ func (v *validator) grants(hasSecret bool, p keyPath, names []string) []GrantTyp
 	}
 	var out []GrantType
 	for i, n := range names {
+		if alias, ok := grantAliases[n]; ok {
+			n = string(alias)
+		}
 		g := oneOf(v, p.idx(i), n, "", allGrants...)
 		switch {
 		case g == "" && n == "":

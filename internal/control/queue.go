@@ -58,7 +58,7 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if req.Endpoint == "" {
-		refuse(w, errors.New("endpoint: name the endpoint to fail (token, authorize, introspect, revoke, userinfo, jwks, discovery)"))
+		refuse(w, errors.New("endpoint: name the endpoint to fail (token, authorize, introspect, revoke, userinfo, jwks, discovery, device_authorization)"))
 		return
 	}
 	f := authserver.Failure{Scope: sc, Endpoint: req.Endpoint, Error: req.Error, Description: req.ErrorDescription,

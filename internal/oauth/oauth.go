@@ -14,6 +14,9 @@ const (
 	GrantClientCredentials GrantType = "client_credentials"
 	GrantPassword          GrantType = "password"
 	GrantImplicit          GrantType = "implicit"
+	// GrantDeviceCode is the device authorization grant (RFC 8628 §3.4);
+	// configurations may name it device_code.
+	GrantDeviceCode GrantType = "urn:ietf:params:oauth:grant-type:device_code"
 )
 
 // PKCEPolicy says which clients must send a code_challenge (RFC 7636).

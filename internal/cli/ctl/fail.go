@@ -24,10 +24,10 @@ func newCmdFail(o *Options) *cobra.Command {
 		Use:   "fail --endpoint NAME (--error CODE | --status N | --delay D)",
 		Short: "Make the next requests to an endpoint fail",
 		Long: `Make the next matching requests to an endpoint (token, authorize, introspect,
-revoke, userinfo, jwks, discovery) answer an OAuth error (--error, with
---status or the RFC's status for it), a plain HTTP status without an OAuth
-body (--status alone, such as 500 or 503), or wait first (--delay; alone it
-only delays the normal answer). At the authorization endpoint the error goes
+revoke, userinfo, jwks, discovery, device_authorization) answer an OAuth
+error (--error, with --status or the RFC's status for it), a plain HTTP
+status without an OAuth body (--status alone, such as 500 or 503), or wait
+first (--delay; alone it only delays the normal answer). At the authorization endpoint the error goes
 back to the client's redirect URI. Nothing is consumed or issued by a
 failed request.`,
 		Example: `  oauthkit ctl fail --endpoint token --error invalid_grant
@@ -56,7 +56,7 @@ failed request.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&req.Endpoint, "endpoint", "", "endpoint: token, authorize, introspect, revoke, userinfo, jwks or discovery")
+	fl.StringVar(&req.Endpoint, "endpoint", "", "endpoint: token, authorize, introspect, revoke, userinfo, jwks, discovery or device_authorization")
 	fl.StringVar(&req.Error, "error", "", "OAuth error code to answer (invalid_grant, server_error, ...)")
 	fl.StringVar(&req.ErrorDescription, "description", "", "error_description to answer with --error")
 	fl.IntVar(&req.Status, "status", 0, "HTTP status (400-599): of the error, or alone a plain status")

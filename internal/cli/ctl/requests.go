@@ -61,7 +61,7 @@ log (the sequence numbers go on).`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&q.Endpoint, "endpoint", "", "only this endpoint (token, authorize, introspect, revoke, userinfo, jwks, discovery, protected, login, consent, logout, other)")
+	fl.StringVar(&q.Endpoint, "endpoint", "", "only this endpoint (token, authorize, introspect, revoke, userinfo, jwks, discovery, device_authorization, protected, login, consent, logout, other)")
 	fl.StringVar(&q.ClientID, "client", "", "only requests of this client `ID`")
 	fl.StringVar(&q.GrantType, "grant-type", "", "only token requests with this grant_type")
 	fl.StringVar(&q.Error, "error", "", "only answers with this OAuth error code")

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/oauthkit/oauthkit/internal/authserver"
@@ -44,6 +45,10 @@ func printBanner(w io.Writer, b bannerInfo) {
 		{"end session", "/authorize/logout"}, {"health", "/healthz"},
 	} {
 		fmt.Fprintf(w, "  %-14s %s%s\n", e[0], iss, e[1])
+	}
+	if b.config != nil && slices.ContainsFunc(b.config.Clients, func(c config.Client) bool { return c.AllowsGrant(config.GrantDeviceCode) }) {
+		fmt.Fprintf(w, "  %-14s %s%s\n", "device auth", iss, authserver.PathDeviceAuthorization) // RFC 8628 §3.1
+		fmt.Fprintf(w, "  %-14s %s%s\n", "device page", iss, authserver.PathVerification)        // verification_uri
 	}
 	if b.controlTokenPath != "" {
 		fmt.Fprintf(w, "  %-14s %s%s (token in %s; see oauthkit ctl)\n", "control API", iss, strings.TrimSuffix(authserver.ControlPathPrefix, "/"), b.controlTokenPath)

@@ -61,6 +61,11 @@ session. --auto-approve USER answers every authorization request at once for
 that user (or for the user a login_hint names), without pages: what CI needs
 to test an application's login without a browser.
 
+Clients configured for the device authorization grant (RFC 8628,
+grant_types: [device_code]) get /device_authorization and the page /device
+where a person enters the user code; --auto-approve approves their device
+codes at once.
+
 With no flags it keeps its state in the user's state directory
 ($XDG_STATE_HOME/oauthkit, else ~/.local/state/oauthkit on Linux): a SQLite
 store with the signing key, a demo confidential client, a demo public client

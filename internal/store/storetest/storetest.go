@@ -39,6 +39,7 @@ func Run(t *testing.T, open Opener) {
 		{"Concurrency", testConcurrency},
 		{"Replays", testReplays},
 		{"RegisteredClients", testRegisteredClients},
+		{"DeviceCodes", testDeviceCodes},
 	}
 	for _, s := range suites {
 		t.Run(s.name, func(t *testing.T) { s.run(t, open) })
