@@ -26,6 +26,7 @@ type Metadata struct {
 	CodeChallengeMethodsSupported     []string `json:"code_challenge_methods_supported"`
 	ResponseTypesSupported            []string `json:"response_types_supported"`
 	IssParameterSupported             bool     `json:"authorization_response_iss_parameter_supported"`
+	DeviceAuthorizationEndpoint       string   `json:"device_authorization_endpoint"`
 }
 
 // Endpoints returns the endpoints the metadata names.
@@ -34,6 +35,7 @@ func (m *Metadata) Endpoints() Endpoints {
 		Issuer: m.Issuer, Authorization: m.AuthorizationEndpoint, Token: m.TokenEndpoint,
 		Introspection: m.IntrospectionEndpoint, Revocation: m.RevocationEndpoint, JWKS: m.JWKSURI, Userinfo: m.UserinfoEndpoint,
 		IssParameter: m.IssParameterSupported, TokenAuthMethods: m.TokenEndpointAuthMethodsSupported,
+		DeviceAuthorization: m.DeviceAuthorizationEndpoint,
 	}
 }
 
@@ -55,6 +57,7 @@ func ParseMetadata(issuer string, body []byte, insecure bool) (*Metadata, error)
 		{"authorization_endpoint", m.AuthorizationEndpoint}, {"token_endpoint", m.TokenEndpoint},
 		{"introspection_endpoint", m.IntrospectionEndpoint}, {"revocation_endpoint", m.RevocationEndpoint},
 		{"jwks_uri", m.JWKSURI}, {"userinfo_endpoint", m.UserinfoEndpoint},
+		{"device_authorization_endpoint", m.DeviceAuthorizationEndpoint},
 	} {
 		if e.v == "" {
 			continue
