@@ -23,6 +23,8 @@ and print the token response.
   password             resource owner password credentials
   client-credentials   a client acting on its own behalf
   refresh              exchange a refresh token
+  device               device authorization grant: a user code typed on
+                       another device (RFC 8628)
 
 Name the server with --issuer (its metadata is discovered: RFC 8414, then
 OpenID Connect; the metadata's issuer must equal --issuer exactly) or give the
@@ -60,6 +62,7 @@ or a 0600 file). Without a terminal it is a usage error (exit 2).`,
 		NewCmdPassword(f, nil),
 		NewCmdClientCredentials(f, nil),
 		NewCmdRefresh(f, nil),
+		NewCmdDevice(f, nil),
 	)
 	for _, c := range cmd.Commands() {
 		failEvalOnError(c)

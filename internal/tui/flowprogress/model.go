@@ -1,5 +1,5 @@
-// Package flowprogress is the live progress view of `oauthkit flow device` (device.go) and `oauthkit flow
-// authcode` and `oauthkit flow implicit` on a terminal: discovery, the
+// Package flowprogress is the live progress view of `oauthkit flow
+// authcode`, `oauthkit flow implicit` and `oauthkit flow device` (device.go) on a terminal: discovery, the
 // catcher, the browser, the wait for the authorization response (spinner and
 // time left) and the code exchange (authcode) or the token taken from the
 // redirect (implicit), then a summary of the tokens with an expiry countdown. It is drawn on
