@@ -25,6 +25,12 @@ type issued struct {
 	RefreshExp   time.Time
 	RefreshCount int
 	IDToken      string // "" unless the grant is OpenID Connect
+	// IssuedTokenType is issued_token_type (token exchange, RFC 8693
+	// §2.2.1); "" for the other grants.
+	IssuedTokenType string
+	// TokenType replaces "Bearer" when set ("N_A" for an exchanged token
+	// that is not an access token, RFC 8693 §2.2.1).
+	TokenType string
 }
 
 // grant describes what an access token is issued for.
@@ -38,6 +44,11 @@ type grant struct {
 	// ID tokens of later refreshes; "" without a session.
 	SessionID string
 	Now       time.Time
+	// Audience replaces the server's aud in the access token (token
+	// exchange, RFC 8693 §2.1); empty: the server's.
+	Audience []string
+	// Act is the act claim (RFC 8693 §4.1); nil: none.
+	Act map[string]any
 }
 
 // userSubject is the subject of the grant's user; "" for a client's own
@@ -75,6 +86,16 @@ func (s *Server) mintAccessToken(ctx context.Context, g grant) (string, time.Tim
 		claims["iss"] = s.settings.Issuer
 		claims["sub"] = g.Subject
 		claims["aud"] = s.settings.Audience
+		switch len(g.Audience) {
+		case 0:
+		case 1:
+			claims["aud"] = g.Audience[0]
+		default:
+			claims["aud"] = g.Audience
+		}
+		if g.Act != nil {
+			claims["act"] = g.Act
+		}
 		claims["client_id"] = g.Client.ID
 		claims["iat"] = g.Now.Unix()
 		claims["exp"] = exp.Unix()

@@ -39,6 +39,7 @@ const (
 	GrantClientCredentials = oauth.GrantClientCredentials
 	GrantPassword          = oauth.GrantPassword
 	GrantImplicit          = oauth.GrantImplicit
+	GrantTokenExchange     = oauth.GrantTokenExchange
 )
 
 // HashAlgorithm hashes tokens and secrets at rest (Apigee's names).
@@ -142,6 +143,9 @@ type Client struct {
 	// tokens ("": the signing key's); a key of the keys list signs them.
 	// ID tokens are always signed by the first key.
 	AccessTokenSigningAlg string
+	// TokenExchangeAudiences are the audience and resource values the
+	// client may ask for in a token exchange (token_exchange.audiences).
+	TokenExchangeAudiences []string
 }
 
 // AccessTokenAlgs maps the ID of each client with an

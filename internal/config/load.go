@@ -63,6 +63,12 @@ type fileClient struct {
 	TokenResponse          string         `yaml:"token_response"`
 	Claims                 map[string]any `yaml:"claims"`
 	AccessTokenSigningAlg  string         `yaml:"access_token_signing_alg"`
+	// TokenExchange: RFC 8693 settings of the client.
+	TokenExchange fileClientExchange `yaml:"token_exchange"`
+}
+
+type fileClientExchange struct {
+	Audiences []string `yaml:"audiences"`
 }
 
 type fileUser struct {

@@ -195,7 +195,10 @@ func (v *validator) claims(p keyPath, claims map[string]any) {
 	}
 }
 
-var allGrants = []GrantType{GrantAuthorizationCode, GrantRefreshToken, GrantClientCredentials, GrantPassword, GrantImplicit}
+var allGrants = []GrantType{GrantAuthorizationCode, GrantRefreshToken, GrantClientCredentials, GrantPassword, GrantImplicit, GrantTokenExchange}
+
+// grantAliases are the short names of the grants whose name is a URN.
+var grantAliases = map[string]GrantType{"token_exchange": GrantTokenExchange}
 
 func (v *validator) clients(cfg *Config, p keyPath, fcs []fileClient) {
 	ids := map[string]int{}
@@ -241,6 +244,7 @@ func (v *validator) clients(cfg *Config, p keyPath, fcs []fileClient) {
 		}
 		v.claims(cp.key("claims"), fc.Claims)
 		c.AccessTokenSigningAlg = v.accessTokenAlg(cfg, cp.key("access_token_signing_alg"), fc.AccessTokenSigningAlg)
+		v.tokenExchange(&c, cp.key("token_exchange"), fc.TokenExchange)
 		cfg.Clients = append(cfg.Clients, c)
 	}
 }
@@ -291,6 +295,9 @@ func (v *validator) grants(hasSecret bool, p keyPath, names []string) []GrantTyp
 	}
 	var out []GrantType
 	for i, n := range names {
+		if alias, ok := grantAliases[n]; ok {
+			n = string(alias)
+		}
 		g := oneOf(v, p.idx(i), n, "", allGrants...)
 		switch {
 		case g == "" && n == "":

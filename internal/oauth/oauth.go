@@ -14,6 +14,9 @@ const (
 	GrantClientCredentials GrantType = "client_credentials"
 	GrantPassword          GrantType = "password"
 	GrantImplicit          GrantType = "implicit"
+	// GrantTokenExchange is RFC 8693 token exchange; configs may write it
+	// token_exchange.
+	GrantTokenExchange GrantType = "urn:ietf:params:oauth:grant-type:token-exchange"
 )
 
 // PKCEPolicy says which clients must send a code_challenge (RFC 7636).

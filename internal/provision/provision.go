@@ -53,6 +53,7 @@ func syncClients(ctx context.Context, st store.Store, hasher *hashing.Hasher, cf
 			AuthMethod:             string(c.AuthMethod), AutoApprove: c.AutoApprove, SkipConsent: c.SkipConsent,
 			TokenResponse: string(c.TokenResponse), Claims: c.Claims, CreatedAt: now,
 		}
+		sc.Ext.TokenExchangeAudiences = c.TokenExchangeAudiences
 		for _, g := range c.GrantTypes {
 			sc.GrantTypes = append(sc.GrantTypes, string(g))
 		}

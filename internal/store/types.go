@@ -32,7 +32,12 @@ type Client struct {
 // are stored as one JSON document (every field has a json tag with
 // omitempty), so an extension adds a field here and no schema change; a
 // store returns empty slices and maps in it as nil, like the rest of Client.
-type ClientExtensions struct{}
+type ClientExtensions struct {
+	// TokenExchangeAudiences are the audience and resource values the
+	// client may ask for in a token exchange (RFC 8693 §2.1); others are
+	// invalid_target.
+	TokenExchangeAudiences []string `json:"token_exchange_audiences,omitempty"`
+}
 
 // User is a resource owner who can log in. PasswordHash is already hashed.
 // Subject (the "sub" claim) is unique among users.
