@@ -25,6 +25,7 @@ and print the token response.
   refresh              exchange a refresh token
   device               device authorization grant: a user code typed on
                        another device (RFC 8628)
+  token-exchange       trade a token for another (RFC 8693)
 
 Name the server with --issuer (its metadata is discovered: RFC 8414, then
 OpenID Connect; the metadata's issuer must equal --issuer exactly) or give the
@@ -63,6 +64,7 @@ or a 0600 file). Without a terminal it is a usage error (exit 2).`,
 		NewCmdClientCredentials(f, nil),
 		NewCmdRefresh(f, nil),
 		NewCmdDevice(f, nil),
+		NewCmdTokenExchange(f, nil),
 	)
 	for _, c := range cmd.Commands() {
 		failEvalOnError(c)
