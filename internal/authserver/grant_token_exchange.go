@@ -119,6 +119,9 @@ func (s *Server) exchangeToken(ctx context.Context, param, value, typ string, cl
 	if len(value) > maxTokenLength {
 		return exchangeParty{}, bad("a token of this server")
 	}
+	if ti := s.trustedIssuerOf(value); ti != nil && (typ == TokenTypeJWT || typ == TokenTypeAccessToken) {
+		return s.exchangeForeignJWT(ctx, ti, param, value)
+	}
 	switch typ {
 	case TokenTypeAccessToken:
 		return s.exchangeAccessToken(ctx, value, bad)

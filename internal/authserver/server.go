@@ -64,6 +64,9 @@ type Settings struct {
 	// and every ID token, get the signer's. Each algorithm needs a private
 	// key in the key set (KeySet.SignerFor), checked by New.
 	AccessTokenAlgs map[string]string
+	// TrustedIssuers are the other issuers whose JWTs a token exchange
+	// accepts (grant_token_exchange.go); none: only this server's tokens.
+	TrustedIssuers []TrustedIssuer
 }
 
 // Server is the authorization server. Build it with New; its Handler serves

@@ -85,6 +85,8 @@ type Config struct {
 	ResponseProfile ResponseProfile
 	PKCE            PKCEPolicy
 	Tokens          Tokens
+	// TokenExchange: the server-wide settings of RFC 8693 (tokenexchange.go).
+	TokenExchange TokenExchange
 	// Scopes maps a scope to its description for the consent page.
 	Scopes  map[string]string
 	Clients []Client

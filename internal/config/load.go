@@ -27,6 +27,7 @@ type fileConfig struct {
 	ResponseProfile string            `yaml:"response_profile"`
 	PKCE            string            `yaml:"pkce"`
 	Tokens          fileTokens        `yaml:"tokens"`
+	TokenExchange   fileExchange      `yaml:"token_exchange"`
 	Scopes          map[string]string `yaml:"scopes"`
 	Clients         []fileClient      `yaml:"clients"`
 	Users           []fileUser        `yaml:"users"`

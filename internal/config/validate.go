@@ -94,6 +94,7 @@ func (v *validator) config(fc *fileConfig) *Config {
 		}
 	}
 	cfg.Tokens = v.tokens(root.key("tokens"), &fc.Tokens)
+	cfg.TokenExchange = v.exchangeSettings(root.key("token_exchange"), fc.TokenExchange)
 	for s := range fc.Scopes {
 		if err := checkScope(s); err != nil {
 			v.add(root.key("scopes").key(s), "%v", err)

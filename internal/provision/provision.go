@@ -132,5 +132,8 @@ func Settings(cfg *config.Config, issuer string) authserver.Settings {
 	s.ScopeDescriptions = cfg.Scopes
 	s.PKCE = cfg.PKCE
 	s.AccessTokenAlgs = cfg.AccessTokenAlgs()
+	for _, ti := range cfg.TokenExchange.TrustedIssuers {
+		s.TrustedIssuers = append(s.TrustedIssuers, authserver.TrustedIssuer{Issuer: ti.Issuer, Keys: ti.Keys})
+	}
 	return s
 }
