@@ -59,6 +59,10 @@ type authzRequest struct {
 	MaxAge int64
 	// HintSubject is the sub of a verified id_token_hint, "" without one.
 	HintSubject string
+	// Device is the user code hash of a device authorization the person
+	// is approving on the device page (device_page.go), "" for a request
+	// of /authorize; UserCode is that code as shown (XXXX-XXXX).
+	Device, UserCode string
 }
 
 // prompts is the parsed prompt parameter (OpenID Connect Core §3.1.2.1).
@@ -74,7 +78,7 @@ type pageError struct {
 
 // target is where and how an answer goes back to the client.
 func (q *authzRequest) target() authzTarget {
-	return authzTarget{RedirectURI: q.RedirectURI, Mode: q.Mode, State: q.State, ClientID: q.Client.ID}
+	return authzTarget{RedirectURI: q.RedirectURI, Mode: q.Mode, State: q.State, ClientID: q.Client.ID, Device: q.Device}
 }
 
 // authorizeParams reads the parameters: the query string of a GET, the

@@ -17,6 +17,7 @@ type authzTarget struct {
 	Mode        string // ModeQuery, ModeFragment or ModeFormPost
 	State       string
 	ClientID    string
+	Device      string // a device authorization's user code hash: answered on a page, never redirected
 }
 
 // respondToClient sends an authorization response (success or error) to the
@@ -60,6 +61,10 @@ func (s *Server) respondToClient(w http.ResponseWriter, r *http.Request, t authz
 // redirectError sends an OAuth error back to the client (RFC 6749
 // §4.1.2.1, §4.2.2.1).
 func (s *Server) redirectError(w http.ResponseWriter, r *http.Request, t authzTarget, e *Error) {
+	if t.Device != "" {
+		s.deviceRefused(w, r, t, e)
+		return
+	}
 	noteError(w, e.Code)
 	v := url.Values{"error": {e.Code}}
 	if e.Description != "" {
@@ -79,6 +84,10 @@ func (s *Server) complete(w http.ResponseWriter, r *http.Request, q *authzReques
 	now := s.now()
 	if authTime.IsZero() {
 		authTime = now
+	}
+	if q.Device != "" {
+		s.deviceApproved(w, r, q, user, authTime, sid)
+		return
 	}
 	if isImplicit(q.ResponseType) {
 		v, e := s.implicitAnswer(ctx, q, user, authTime, sid, now)

@@ -11,6 +11,7 @@ type consentPage struct {
 	Scopes                         []scopeLine
 	RedirectTo                     string
 	CSRF, Request                  string
+	UserCode                       string // of a device authorization, "" for /authorize
 }
 
 type scopeLine struct{ Name, Description string }
@@ -42,7 +43,7 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 func (s *Server) renderConsent(w http.ResponseWriter, sess session, p pendingAuth, rid string) {
 	c := p.Req.Client
 	page := consentPage{ClientName: c.Name, ClientID: c.ID, Username: sess.Username,
-		RedirectTo: redirectShown(p.Req.RedirectURI), CSRF: sess.CSRF, Request: rid}
+		RedirectTo: redirectShown(p.Req.RedirectURI), CSRF: sess.CSRF, Request: rid, UserCode: p.Req.UserCode}
 	if page.ClientName == "" {
 		page.ClientName = c.ID
 	}

@@ -30,6 +30,9 @@ func newConsentMemory() *consentMemory {
 // of its own, so the person is asked every time (RFC 8252 §8.6,
 // docs/security.md rule 45).
 func provableClient(q *authzRequest) bool {
+	if q.Device != "" { // a device request is confirmed every time (docs/security.md rule 81)
+		return false
+	}
 	if !isPublic(q.Client) {
 		return true
 	}

@@ -90,6 +90,9 @@ func (s *Server) Metadata(r *http.Request) (map[string]any, error) {
 		"request_parameter_supported":           false,
 		"request_uri_parameter_supported":       false,
 	}
+	if grants[GrantDeviceCode] {
+		md["device_authorization_endpoint"] = iss + PathDeviceAuthorization // RFC 8628 §4
+	}
 	return md, nil
 }
 

@@ -24,7 +24,7 @@ type pages struct {
 func mustParsePages() *pages {
 	base := template.Must(template.ParseFS(templateFiles, "templates/layout.html"))
 	p := &pages{byName: map[string]*template.Template{}}
-	for _, name := range []string{"login", "consent", "error", "form_post", "logout"} {
+	for _, name := range []string{"login", "consent", "error", "form_post", "logout", "device", "device_done"} {
 		p.byName[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFiles, "templates/"+name+".html"))
 	}
 	return p

@@ -67,6 +67,11 @@ type Settings struct {
 	// TrustedIssuers are the other issuers whose JWTs a token exchange
 	// accepts (grant_token_exchange.go); none: only this server's tokens.
 	TrustedIssuers []TrustedIssuer
+	// DeviceCodeTTL is the lifetime of device and user codes (RFC 8628,
+	// default DefaultDeviceCodeTTL); DeviceInterval the polling interval
+	// they announce (whole seconds, default DefaultDeviceInterval).
+	DeviceCodeTTL  time.Duration
+	DeviceInterval time.Duration
 }
 
 // Server is the authorization server. Build it with New; its Handler serves
@@ -82,6 +87,8 @@ type Server struct {
 	throttle *throttle
 	hashes   *hashGate // bounds concurrent password hashing (docs/security.md rule 41)
 	signs    cpuGate   // bounds concurrent token signing (signgate.go)
+
+	deviceGuesses *throttle // wrong user codes on the device page (docs/security.md rule 79)
 
 	deprecationOnce sync.Once
 	dummyOnce       sync.Once
@@ -184,7 +191,7 @@ func New(s Settings, o Options) (*Server, error) {
 	debug.FreeOSMemory()
 	srv := &Server{
 		settings: s, store: o.Store, hasher: o.Hasher, keys: o.Keys,
-		now: o.Now, log: o.Logger, onEvent: onEvent, throttle: newThrottle(o.Now), hashes: defaultHashGate(),
+		now: o.Now, log: o.Logger, onEvent: onEvent, throttle: newThrottle(o.Now), deviceGuesses: newThrottle(o.Now), hashes: defaultHashGate(),
 		signs:    defaultSignGate(),
 		sessions: newSessionStore(o.Now, s.SessionTTL), consents: newConsentMemory(),
 		pages: mustParsePages(), cookiePath: cookiescope.Path(s.Issuer), control: ctl,
@@ -228,6 +235,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc(PathLogin, s.handleLogin)
 	mux.HandleFunc(PathConsent, s.handleConsent)
 	mux.HandleFunc(PathLogout, s.handleLogout)
+	mux.HandleFunc(PathDeviceAuthorization, s.handleDeviceAuthorization)
+	mux.HandleFunc(PathVerification, s.handleVerification)
+	mux.HandleFunc(PathDevice, s.handleDevicePage)
 	for _, old := range []string{"/login", "/consent", "/logout"} {
 		mux.HandleFunc(old, movedPage(PathAuthorize+old))
 	}

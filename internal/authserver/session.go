@@ -61,7 +61,7 @@ type pendingAuth struct {
 func (p pendingAuth) size() int {
 	q := &p.Req
 	return pendingBaseSize + len(q.RedirectURI) + len(q.RedirectParam) + len(q.State) + len(q.Scope) +
-		len(q.Nonce) + len(q.Challenge) + len(q.LoginHint) + len(q.HintSubject) + len(q.Client.ID)
+		len(q.Nonce) + len(q.Challenge) + len(q.LoginHint) + len(q.HintSubject) + len(q.Client.ID) + len(q.Device) + len(q.UserCode)
 }
 
 type sessionRecord struct {

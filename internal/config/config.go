@@ -40,6 +40,7 @@ const (
 	GrantPassword          = oauth.GrantPassword
 	GrantImplicit          = oauth.GrantImplicit
 	GrantTokenExchange     = oauth.GrantTokenExchange
+	GrantDeviceCode        = oauth.GrantDeviceCode // "device_code" in the file
 )
 
 // HashAlgorithm hashes tokens and secrets at rest (Apigee's names).

@@ -196,10 +196,11 @@ func (v *validator) claims(p keyPath, claims map[string]any) {
 	}
 }
 
-var allGrants = []GrantType{GrantAuthorizationCode, GrantRefreshToken, GrantClientCredentials, GrantPassword, GrantImplicit, GrantTokenExchange}
+var allGrants = []GrantType{GrantAuthorizationCode, GrantRefreshToken, GrantClientCredentials, GrantPassword, GrantImplicit, GrantDeviceCode, GrantTokenExchange}
 
-// grantAliases are the short names of the grants whose name is a URN.
-var grantAliases = map[string]GrantType{"token_exchange": GrantTokenExchange}
+// grantAliases are the short names a configuration may use for a grant
+// whose grant_type is a URN.
+var grantAliases = map[string]GrantType{"device_code": GrantDeviceCode, "token_exchange": GrantTokenExchange}
 
 func (v *validator) clients(cfg *Config, p keyPath, fcs []fileClient) {
 	ids := map[string]int{}

@@ -17,6 +17,9 @@ const (
 	// GrantTokenExchange is RFC 8693 token exchange; configs may write it
 	// token_exchange.
 	GrantTokenExchange GrantType = "urn:ietf:params:oauth:grant-type:token-exchange"
+	// GrantDeviceCode is the device authorization grant (RFC 8628 §3.4);
+	// configurations may name it device_code.
+	GrantDeviceCode GrantType = "urn:ietf:params:oauth:grant-type:device_code"
 )
 
 // PKCEPolicy says which clients must send a code_challenge (RFC 7636).

@@ -18,6 +18,11 @@ var (
 	// not expired.
 	ErrReplayed = errors.New("already used")
 
+	// ErrSlowDown: a device code was polled before its interval had passed
+	// since the last poll; the store has grown the interval
+	// (DeviceCodeStore.Poll, RFC 8628 §3.5).
+	ErrSlowDown = errors.New("polled faster than the interval")
+
 	// ErrExpired: the code or refresh token is past its ExpiresAt.
 	ErrExpired = errors.New("expired")
 

@@ -35,10 +35,11 @@ type Store interface {
 	AccessTokens() AccessTokenStore
 	Keys() KeyStore
 	Replays() ReplayStore
+	DeviceCodes() DeviceCodeStore
 
 	// Purge deletes at most limit records that expired before the cutoff:
-	// authorization codes, refresh tokens, access tokens and replay keys
-	// whose ExpiresAt is before it, then grant families created before it that
+	// authorization codes, device codes, refresh tokens, access tokens and
+	// replay keys whose ExpiresAt is before it, then grant families created before it that
 	// have no token left. It returns how many records it deleted; a caller
 	// repeats it until that is below limit (docs/security.md rule 52).
 	Purge(ctx context.Context, before time.Time, limit int) (int, error)

@@ -27,6 +27,8 @@ type Store struct {
 	access       map[string]store.AccessToken // Revoked = revoked by itself
 	keys         map[string]store.Key
 	replays      map[string]time.Time // replay key → expiry
+	devices      map[string]store.DeviceCode
+	deviceByUser map[string]string // user code hash → device code hash
 }
 
 var _ store.Store = (*Store)(nil)
@@ -44,6 +46,8 @@ func New() *Store {
 		access:       map[string]store.AccessToken{},
 		keys:         map[string]store.Key{},
 		replays:      map[string]time.Time{},
+		devices:      map[string]store.DeviceCode{},
+		deviceByUser: map[string]string{},
 	}
 }
 

@@ -55,6 +55,10 @@ func (s *Store) Purge(ctx context.Context, before time.Time, limit int) (int, er
 			n++
 		}
 	}
+	n += s.purgeDevices(before, limit-n)
+	if n >= limit {
+		return n, nil
+	}
 	used := map[string]bool{}
 	for _, t := range s.refresh {
 		used[t.FamilyID] = true
