@@ -7,6 +7,8 @@ package main
 // the user code, signs in and consents (or aborts, for access_denied).
 
 import (
+	"encoding/json"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -117,5 +119,85 @@ func opDeviceInstructions(t *testing.T, r *opAuthcodeRun) (userCode, verificatio
 			t.Fatalf("oauthkit %s printed no user code within 60s\nstderr:\n%s", strings.Join(r.args, " "), s)
 		case <-time.After(50 * time.Millisecond):
 		}
+	}
+}
+
+// TestDeviceFlowAgainstServeInBrowser: `oauthkit flow device --no-browser`
+// against `oauthkit serve`'s device grant, while headless Chromium plays
+// the person: types the user code on /device, signs in, and allows (tokens,
+// exit 0) or denies (access_denied, exit 3).
+func TestDeviceFlowAgainstServeInBrowser(t *testing.T) {
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := buildInteropBinary(t)
+	conf := filepath.Join(t.TempDir(), "device.yaml")
+	if err := os.WriteFile(conf, []byte(`scopes: {read: Read your data}
+clients:
+  - id: tv
+    grant_types: [device_code]
+    scopes: [openid, read]
+users:
+  - username: alice
+    password: wonderland-pw
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	issuer := startInteropServe(t, bin, root, "--config", conf)
+
+	for _, c := range []struct {
+		decision string
+		exit     int
+	}{{"allow", 0}, {"deny", 3}} {
+		t.Run(c.decision, func(t *testing.T) {
+			ctx := opBrowser(t)
+			run := opStartAuthcode(t, bin, []string{"flow", "device", "--issuer", issuer, "--client-id", "tv",
+				"--scope", "openid read", "--no-browser", "--timeout", "3m", "-o", "json"})
+			userCode, verification, _ := opDeviceInstructions(t, run)
+			if verification != issuer+"/device" {
+				t.Errorf("verification_uri %q, want %s/device", verification, issuer)
+			}
+			opBrowserStep(t, ctx, "device page", chromedp.Navigate(verification),
+				chromedp.WaitVisible(chromedp.CSS(`input[name="user_code"]`)))
+			// Typed in lower case without the dash: the page accepts both.
+			typed := strings.ToLower(strings.ReplaceAll(userCode, "-", ""))
+			opBrowserStep(t, ctx, "type the user code",
+				chromedp.SendKeys(chromedp.CSS(`input[name="user_code"]`), typed),
+				chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
+				chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)))
+			opBrowserStep(t, ctx, "sign in",
+				chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "alice"),
+				chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "wonderland-pw"),
+				chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
+				chromedp.WaitVisible(chromedp.CSS(`button[name="decision"][value="`+c.decision+`"]`)))
+			opBrowserStep(t, ctx, c.decision, chromedp.Click(chromedp.CSS(`button[name="decision"][value="`+c.decision+`"]`)),
+				chromedp.WaitVisible(chromedp.CSS(`p[role="status"]`)))
+
+			res := run.wait(t)
+			res.wantExit(t, c.exit)
+			if c.decision == "deny" {
+				if res.stdout != "" || !strings.Contains(res.stderr, "error=access_denied") {
+					t.Errorf("deny: stdout %q, stderr %q; want nothing and access_denied", res.stdout, res.stderr)
+				}
+				return
+			}
+			var out struct {
+				AccessToken string         `json:"access_token"`
+				Scope       string         `json:"scope"`
+				Claims      map[string]any `json:"id_token_claims"`
+			}
+			if err := json.Unmarshal([]byte(res.stdout), &out); err != nil || !opJWTShape.MatchString(out.AccessToken) {
+				t.Fatalf("stdout is not a token response with a JWT (%v):\n%s", err, res.stdout)
+			}
+			if out.Claims["sub"] != "alice" || out.Claims["aud"] != "tv" || out.Claims["iss"] != issuer {
+				t.Errorf("id_token_claims %v: want sub alice, aud tv, iss %s", out.Claims, issuer)
+			}
+			v := opRun(t, bin, "jwt", "verify", out.AccessToken, "--jwks", issuer+"/jwks.json", "--iss", issuer, "--aud", issuer, "-o", "json")
+			v.wantExit(t, 0)
+			if !strings.Contains(v.stdout, `"sub": "alice"`) || !strings.Contains(v.stdout, `"client_id": "tv"`) {
+				t.Errorf("access token claims:\n%s", v.stdout)
+			}
+		})
 	}
 }
