@@ -59,10 +59,10 @@ On a terminal a progress view shows the polling, the countdown to the code's
 expiry and, above it, a QR code of verification_uri_complete for a phone
 (--no-tui: plain lines, as in a pipe).
 
-The tokens go to standard output (-o json|token|header|env). Exit codes: 3 when
-the person denied (access_denied) or the server answered another OAuth error,
-5 when the code expired (expired_token, or expires_in passed) or --timeout
-(default 15m) passed, 130 on Ctrl-C.`,
+The tokens go to standard output (-o json|token|header|env). A denial
+(access_denied) or another OAuth error exits 3; a code that expired
+(expired_token, or expires_in passed) or --timeout (default 15m) exits 5
+(timed out); Ctrl-C exits 130 (oauthkit help exit-codes).`,
 		Example: `  oauthkit flow device --issuer http://127.0.0.1:8080 --client-id oauthkit-demo-device --scope read
   oauthkit flow device --issuer http://127.0.0.1:8080 --client-id oauthkit-demo-device --no-browser -o token
   oauthkit flow device --device-authorization-url https://as.example/device --token-url https://as.example/token --client-id tv`,
