@@ -408,3 +408,46 @@ func FuzzParseDeviceAuthorization(f *testing.F) {
 		}
 	})
 }
+
+// TestPollDeviceBackoffAfterTimeout: a poll that times out is not fatal:
+// the interval doubles (RFC 8628 §3.5) and the next poll gets the tokens.
+func TestPollDeviceBackoffAfterTimeout(t *testing.T) {
+	as := newDeviceAS(t, authz5s, tokensOK)
+	c := as.client()
+	d, err := c.DeviceAuthorize(t.Context(), c.Endpoints.DeviceAuthorization, Grant{}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	release := make(chan struct{})
+	defer close(release)
+	slow := true
+	c.HTTP = &http.Client{Timeout: 100 * time.Millisecond, Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if slow {
+			slow = false
+			select { // a token endpoint that does not answer in time
+			case <-r.Context().Done():
+				return nil, r.Context().Err()
+			case <-release:
+			}
+		}
+		return http.DefaultTransport.RoundTrip(r)
+	})}
+	var events []DeviceEvent
+	tr, err := c.PollDevice(t.Context(), d, DevicePoller{Sleep: as.clock.sleep, Progress: func(e DeviceEvent) { events = append(events, e) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.AccessToken != "AT-dev" {
+		t.Errorf("token %+v", tr)
+	}
+	if got, want := as.clock.waits(), []time.Duration{5 * time.Second, 10 * time.Second}; !equalDurations(got, want) {
+		t.Errorf("waits %v, want %v", got, want)
+	}
+	if len(events) != 1 || events[0] != (DeviceEvent{DeviceBackoff, 1, 10 * time.Second}) {
+		t.Errorf("events %+v, want one backoff to 10s", events)
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

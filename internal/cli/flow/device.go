@@ -23,6 +23,10 @@ import (
 // expires_in usually ends it first.
 const defaultDeviceTimeout = 15 * time.Minute
 
+// deviceRequestTimeout bounds each request: a poll that times out is
+// retried at a doubled interval (RFC 8628 §3.5) instead of hanging.
+const deviceRequestTimeout = 30 * time.Second
+
 // DeviceOptions are the options of `oauthkit flow device`.
 type DeviceOptions struct {
 	clientopts.CommonOptions
@@ -116,6 +120,11 @@ func runDevice(o *DeviceOptions) error {
 	if err != nil {
 		return deviceError(err)
 	}
+	hc := *c.HTTP
+	if hc.Timeout == 0 || hc.Timeout > deviceRequestTimeout {
+		hc.Timeout = deviceRequestTimeout
+	}
+	c.HTTP = &hc
 	if c.Endpoints.Token == "" {
 		return cmdutil.UsageErrorf("no token endpoint: give --issuer or --token-url")
 	}
