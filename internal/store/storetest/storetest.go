@@ -39,6 +39,7 @@ func Run(t *testing.T, open Opener) {
 		{"Concurrency", testConcurrency},
 		{"Replays", testReplays},
 		{"DeviceCodes", testDeviceCodes},
+		{"TokenExchangeExt", testTokenExchangeExt},
 	}
 	for _, s := range suites {
 		t.Run(s.name, func(t *testing.T) { s.run(t, open) })
