@@ -34,7 +34,9 @@ type oidcProvider struct {
 	ClientID     string `json:"client_id"`
 	ClientSecret string `json:"client_secret"`
 	Resource     string `json:"resource"`
-	jwksURI      string // from its discovery document
+	// DeviceClientID is the public client of the device grant.
+	DeviceClientID string `json:"device_client_id"`
+	jwksURI        string // from its discovery document
 }
 
 // opAuthURLLine finds the authorization URL that `flow authcode --no-browser`

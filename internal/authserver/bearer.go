@@ -19,23 +19,32 @@ const maxTokenLength = 8 << 10
 // pinned, docs/security.md rule 19), expiry for an opaque one, and not revoked.
 // ok is false for anything else; err is set only when the store failed.
 func (s *Server) activeAccessToken(ctx context.Context, value string) (rec store.AccessToken, ok bool, err error) {
+	rec, _, ok, err = s.activeAccessTokenFor(ctx, value, s.settings.Audience)
+	return rec, ok, err
+}
+
+// activeAccessTokenFor is activeAccessToken for a JWT whose aud must be
+// audience ("": any, for a token exchange's subject and actor tokens, which
+// may have been exchanged for another audience); it also returns the
+// verified claims of a JWT (nil for an opaque token).
+func (s *Server) activeAccessTokenFor(ctx context.Context, value, audience string) (rec store.AccessToken, claims map[string]any, ok bool, err error) {
 	if value == "" || len(value) > maxTokenLength {
-		return rec, false, nil
+		return rec, nil, false, nil
 	}
 	now := s.now()
 	var ids []string
 	if strings.Count(value, ".") == 2 {
-		v := s.keys.Verifier(token.Verifier{Issuer: s.settings.Issuer, Audience: s.settings.Audience, Type: "at+jwt",
+		v := s.keys.Verifier(token.Verifier{Issuer: s.settings.Issuer, Audience: audience, Type: "at+jwt",
 			Now: func() time.Time { return now }})
 		verified, verr := v.Verify(value)
 		if verr != nil {
-			return rec, false, nil
+			return rec, nil, false, nil
 		}
 		jti, _ := verified.Claims["jti"].(string)
 		if jti == "" {
-			return rec, false, nil
+			return rec, nil, false, nil
 		}
-		ids = []string{jti}
+		ids, claims = []string{jti}, verified.Claims
 	} else {
 		ids = s.hasher.Candidates(value)
 	}
@@ -45,18 +54,18 @@ func (s *Server) activeAccessToken(ctx context.Context, value string) (rec store
 			continue
 		}
 		if err != nil {
-			return rec, false, err
+			return rec, nil, false, err
 		}
 		if rec.Revoked || !now.Before(rec.ExpiresAt) {
-			return rec, false, nil
+			return rec, nil, false, nil
 		}
 		if s.control.revoked(rec.ID, rec.ClientID, grant{FamilyID: rec.FamilyID, Subject: rec.Subject}.userSubject(), rec.IssuedAt) { // ctl revoke
-			return rec, false, nil
+			return rec, nil, false, nil
 		}
 		live, err := s.grantPartiesExist(ctx, rec)
-		return rec, live, err
+		return rec, claims, live, err
 	}
-	return rec, false, nil
+	return rec, nil, false, nil
 }
 
 // grantPartiesExist reports whether the client of a token, and its user for

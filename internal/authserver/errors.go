@@ -31,6 +31,8 @@ const (
 	CodeInvalidToken            ErrorCode = "invalid_token"
 	CodeInsufficientScope       ErrorCode = "insufficient_scope"
 	CodeUnsupportedTokenType    ErrorCode = "unsupported_token_type"
+	// CodeInvalidTarget: RFC 8707 §2, RFC 8693 §2.2.2.
+	CodeInvalidTarget ErrorCode = "invalid_target"
 )
 
 // The same codes as plain strings, for Error.Code and NewError.
@@ -48,6 +50,7 @@ const (
 	ErrInvalidToken            = string(CodeInvalidToken)
 	ErrInsufficientScope       = string(CodeInsufficientScope)
 	ErrUnsupportedTokenType    = string(CodeUnsupportedTokenType)
+	ErrInvalidTarget           = string(CodeInvalidTarget)
 )
 
 // Error is an OAuth error answer: the RFC code, a description that names the

@@ -26,6 +26,12 @@ type issued struct {
 	RefreshCount int
 	IDToken      string // "" unless the grant is OpenID Connect
 	DPoP         bool   // the access token is bound to a DPoP key: token_type DPoP
+	// IssuedTokenType is issued_token_type (token exchange, RFC 8693
+	// §2.2.1); "" for the other grants.
+	IssuedTokenType string
+	// TokenType replaces "Bearer" when set ("N_A" for an exchanged token
+	// that is not an access token, RFC 8693 §2.2.1).
+	TokenType string
 }
 
 // grant describes what an access token is issued for.
@@ -42,6 +48,11 @@ type grant struct {
 	// JKT is the thumbprint of the DPoP key the tokens are bound to, ""
 	// for Bearer tokens (dpop.go).
 	JKT string
+	// Audience replaces the server's aud in the access token (token
+	// exchange, RFC 8693 §2.1); empty: the server's.
+	Audience []string
+	// Act is the act claim (RFC 8693 §4.1); nil: none.
+	Act map[string]any
 }
 
 // userSubject is the subject of the grant's user; "" for a client's own
@@ -79,6 +90,16 @@ func (s *Server) mintAccessToken(ctx context.Context, g grant) (string, time.Tim
 		claims["iss"] = s.settings.Issuer
 		claims["sub"] = g.Subject
 		claims["aud"] = s.settings.Audience
+		switch len(g.Audience) {
+		case 0:
+		case 1:
+			claims["aud"] = g.Audience[0]
+		default:
+			claims["aud"] = g.Audience
+		}
+		if g.Act != nil {
+			claims["act"] = g.Act
+		}
 		claims["client_id"] = g.Client.ID
 		claims["iat"] = g.Now.Unix()
 		claims["exp"] = exp.Unix()

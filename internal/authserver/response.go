@@ -43,6 +43,12 @@ func (s *Server) writeTokenResponse(w http.ResponseWriter, client store.Client, 
 	if out.IDToken != "" {
 		body["id_token"] = out.IDToken
 	}
+	if out.IssuedTokenType != "" {
+		body["issued_token_type"] = out.IssuedTokenType
+	}
+	if out.TokenType != "" {
+		body["token_type"] = out.TokenType
+	}
 	s.writeTokenBody(w, client.ID, body)
 }
 

@@ -71,6 +71,9 @@ type Settings struct {
 	DPoPNonceLifetime time.Duration
 	// Registration turns on dynamic client registration (RFC 7591, 7592).
 	Registration RegistrationSettings
+	// TrustedIssuers are the other issuers whose JWTs a token exchange
+	// accepts (grant_token_exchange.go); none: only this server's tokens.
+	TrustedIssuers []TrustedIssuer
 	// DeviceCodeTTL is the lifetime of device and user codes (RFC 8628,
 	// default DefaultDeviceCodeTTL); DeviceInterval the polling interval
 	// they announce (whole seconds, default DefaultDeviceInterval).

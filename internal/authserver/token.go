@@ -18,6 +18,7 @@ const (
 	GrantClientCredentials = string(oauth.GrantClientCredentials)
 	GrantPassword          = string(oauth.GrantPassword)
 	GrantImplicit          = string(oauth.GrantImplicit)
+	GrantTokenExchange     = string(oauth.GrantTokenExchange)
 	GrantDeviceCode        = string(oauth.GrantDeviceCode)
 )
 
@@ -53,7 +54,7 @@ func (s *Server) clientRequest(w http.ResponseWriter, r *http.Request, anyConfid
 // handleToken is POST /token (RFC 6749 §3.2): parameters only from the
 // form body, client authentication, then one handler per grant.
 func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
-	form, client, ok := s.clientRequest(w, r, false, "password", "refresh_token", "code", "code_verifier", "device_code")
+	form, client, ok := s.clientRequest(w, r, false, "password", "refresh_token", "code", "code_verifier", "device_code", "subject_token", "actor_token")
 	if !ok {
 		return
 	}
@@ -74,10 +75,12 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		grantFn = s.grantAuthorizationCode
 	case GrantRefreshToken:
 		grantFn = s.grantRefreshToken
+	case GrantTokenExchange:
+		grantFn = s.grantTokenExchange
 	case GrantDeviceCode:
 		grantFn = s.grantDeviceCode
 	default:
-		e = NewError(ErrUnsupportedGrantType, "grant_type "+quoteShort(grant)+" is not supported; use authorization_code, refresh_token, client_credentials, password or "+GrantDeviceCode+" (RFC 6749 §5.2)")
+		e = NewError(ErrUnsupportedGrantType, "grant_type "+quoteShort(grant)+" is not supported; use authorization_code, refresh_token, client_credentials, password, "+GrantDeviceCode+" or "+GrantTokenExchange+" (RFC 6749 §5.2)")
 	}
 	if e == nil && !hasGrant(client, grant) {
 		e = NewError(ErrUnauthorizedClient, "client "+client.ID+" is not registered for the "+grant+" grant (RFC 6749 §5.2)")

@@ -39,6 +39,7 @@ const (
 	GrantClientCredentials = oauth.GrantClientCredentials
 	GrantPassword          = oauth.GrantPassword
 	GrantImplicit          = oauth.GrantImplicit
+	GrantTokenExchange     = oauth.GrantTokenExchange
 	GrantDeviceCode        = oauth.GrantDeviceCode // "device_code" in the file
 )
 
@@ -85,6 +86,8 @@ type Config struct {
 	ResponseProfile ResponseProfile
 	PKCE            PKCEPolicy
 	Tokens          Tokens
+	// TokenExchange: the server-wide settings of RFC 8693 (tokenexchange.go).
+	TokenExchange TokenExchange
 	// Scopes maps a scope to its description for the consent page.
 	Scopes  map[string]string
 	Clients []Client
@@ -149,6 +152,9 @@ type Client struct {
 	AccessTokenSigningAlg string
 	// DPoPBoundAccessTokens: token requests must carry a DPoP proof (RFC 9449 §5.2).
 	DPoPBoundAccessTokens bool
+	// TokenExchangeAudiences are the audience and resource values the
+	// client may ask for in a token exchange (token_exchange.audiences).
+	TokenExchangeAudiences []string
 }
 
 // AccessTokenAlgs maps the ID of each client with an

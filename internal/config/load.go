@@ -27,6 +27,7 @@ type fileConfig struct {
 	ResponseProfile string            `yaml:"response_profile"`
 	PKCE            string            `yaml:"pkce"`
 	Tokens          fileTokens        `yaml:"tokens"`
+	TokenExchange   fileExchange      `yaml:"token_exchange"`
 	Scopes          map[string]string `yaml:"scopes"`
 	Clients         []fileClient      `yaml:"clients"`
 	Users           []fileUser        `yaml:"users"`
@@ -65,6 +66,12 @@ type fileClient struct {
 	Claims                 map[string]any `yaml:"claims"`
 	AccessTokenSigningAlg  string         `yaml:"access_token_signing_alg"`
 	DPoPBoundAccessTokens  bool           `yaml:"dpop_bound_access_tokens"`
+	// TokenExchange: RFC 8693 settings of the client.
+	TokenExchange fileClientExchange `yaml:"token_exchange"`
+}
+
+type fileClientExchange struct {
+	Audiences []string `yaml:"audiences"`
 }
 
 type fileUser struct {

@@ -94,6 +94,7 @@ func (v *validator) config(fc *fileConfig) *Config {
 		}
 	}
 	cfg.Tokens = v.tokens(root.key("tokens"), &fc.Tokens)
+	cfg.TokenExchange = v.exchangeSettings(root.key("token_exchange"), fc.TokenExchange)
 	for s := range fc.Scopes {
 		if err := checkScope(s); err != nil {
 			v.add(root.key("scopes").key(s), "%v", err)
@@ -200,11 +201,11 @@ func (v *validator) claims(p keyPath, claims map[string]any) {
 	}
 }
 
-var allGrants = []GrantType{GrantAuthorizationCode, GrantRefreshToken, GrantClientCredentials, GrantPassword, GrantImplicit, GrantDeviceCode}
+var allGrants = []GrantType{GrantAuthorizationCode, GrantRefreshToken, GrantClientCredentials, GrantPassword, GrantImplicit, GrantDeviceCode, GrantTokenExchange}
 
 // grantAliases are the short names a configuration may use for a grant
 // whose grant_type is a URN.
-var grantAliases = map[string]GrantType{"device_code": GrantDeviceCode}
+var grantAliases = map[string]GrantType{"device_code": GrantDeviceCode, "token_exchange": GrantTokenExchange}
 
 func (v *validator) clients(cfg *Config, p keyPath, fcs []fileClient) {
 	ids := map[string]int{}
@@ -251,6 +252,7 @@ func (v *validator) clients(cfg *Config, p keyPath, fcs []fileClient) {
 		}
 		v.claims(cp.key("claims"), fc.Claims)
 		c.AccessTokenSigningAlg = v.accessTokenAlg(cfg, cp.key("access_token_signing_alg"), fc.AccessTokenSigningAlg)
+		v.tokenExchange(&c, cp.key("token_exchange"), fc.TokenExchange)
 		cfg.Clients = append(cfg.Clients, c)
 	}
 }

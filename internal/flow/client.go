@@ -73,6 +73,8 @@ type Endpoints struct {
 	IssParameter bool
 	// TokenAuthMethods lists token_endpoint_auth_methods_supported.
 	TokenAuthMethods []string
+	// DeviceAuthorization is the device authorization endpoint (RFC 8628 §4).
+	DeviceAuthorization string
 }
 
 // Client talks to one authorization server as one OAuth client.

@@ -27,6 +27,7 @@ type Metadata struct {
 	ResponseTypesSupported            []string `json:"response_types_supported"`
 	IssParameterSupported             bool     `json:"authorization_response_iss_parameter_supported"`
 	RegistrationEndpoint              string   `json:"registration_endpoint"` // RFC 7591 §3
+	DeviceAuthorizationEndpoint       string   `json:"device_authorization_endpoint"`
 }
 
 // Endpoints returns the endpoints the metadata names.
@@ -35,6 +36,7 @@ func (m *Metadata) Endpoints() Endpoints {
 		Issuer: m.Issuer, Authorization: m.AuthorizationEndpoint, Token: m.TokenEndpoint,
 		Introspection: m.IntrospectionEndpoint, Revocation: m.RevocationEndpoint, JWKS: m.JWKSURI, Userinfo: m.UserinfoEndpoint,
 		IssParameter: m.IssParameterSupported, TokenAuthMethods: m.TokenEndpointAuthMethodsSupported,
+		DeviceAuthorization: m.DeviceAuthorizationEndpoint,
 	}
 }
 
@@ -57,6 +59,7 @@ func ParseMetadata(issuer string, body []byte, insecure bool) (*Metadata, error)
 		{"introspection_endpoint", m.IntrospectionEndpoint}, {"revocation_endpoint", m.RevocationEndpoint},
 		{"jwks_uri", m.JWKSURI}, {"userinfo_endpoint", m.UserinfoEndpoint},
 		{"registration_endpoint", m.RegistrationEndpoint},
+		{"device_authorization_endpoint", m.DeviceAuthorizationEndpoint},
 	} {
 		if e.v == "" {
 			continue

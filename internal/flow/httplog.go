@@ -19,7 +19,8 @@ const Masked = "****"
 
 // sensitive names parameters and JSON members whose values are masked.
 var sensitive = []string{"client_secret", "password", "code", "code_verifier", "refresh_token", "registration_access_token",
-	"access_token", "id_token", "token", "client_assertion", "assertion", "device_code"}
+	"access_token", "id_token", "token", "client_assertion", "assertion", "device_code",
+	"subject_token", "actor_token"}
 
 // IsSensitive reports whether a parameter or member value must be masked.
 func IsSensitive(name string) bool { return slices.Contains(sensitive, name) }

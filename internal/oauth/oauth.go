@@ -14,6 +14,9 @@ const (
 	GrantClientCredentials GrantType = "client_credentials"
 	GrantPassword          GrantType = "password"
 	GrantImplicit          GrantType = "implicit"
+	// GrantTokenExchange is RFC 8693 token exchange; configs may write it
+	// token_exchange.
+	GrantTokenExchange GrantType = "urn:ietf:params:oauth:grant-type:token-exchange"
 	// GrantDeviceCode is the device authorization grant (RFC 8628 §3.4);
 	// configurations may name it device_code.
 	GrantDeviceCode GrantType = "urn:ietf:params:oauth:grant-type:device_code"

@@ -56,6 +56,7 @@ func syncClients(ctx context.Context, st store.Store, hasher *hashing.Hasher, cf
 			TokenResponse: string(c.TokenResponse), Claims: c.Claims, CreatedAt: now,
 		}
 		sc.Ext.DPoPBoundAccessTokens = c.DPoPBoundAccessTokens // RFC 9449 §5.2
+		sc.Ext.TokenExchangeAudiences = c.TokenExchangeAudiences
 		for _, g := range c.GrantTypes {
 			sc.GrantTypes = append(sc.GrantTypes, string(g))
 		}
@@ -139,6 +140,9 @@ func Settings(cfg *config.Config, issuer string) authserver.Settings {
 	if cfg.Registration.Mode != config.RegistrationOff {
 		s.Registration = authserver.RegistrationSettings{Mode: cfg.Registration.Mode,
 			RatePerMinute: cfg.Registration.RatePerMinute, MaxClients: cfg.Registration.MaxClients}
+	}
+	for _, ti := range cfg.TokenExchange.TrustedIssuers {
+		s.TrustedIssuers = append(s.TrustedIssuers, authserver.TrustedIssuer{Issuer: ti.Issuer, Keys: ti.Keys})
 	}
 	return s
 }

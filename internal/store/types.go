@@ -43,6 +43,10 @@ type ClientExtensions struct {
 	// RegistrationTokenHash is the hashed registration access token of a
 	// registered client (RFC 7592 §3), never the token itself.
 	RegistrationTokenHash string `json:"registration_token_hash,omitempty"`
+	// TokenExchangeAudiences are the audience and resource values the
+	// client may ask for in a token exchange (RFC 8693 §2.1); others are
+	// invalid_target.
+	TokenExchangeAudiences []string `json:"token_exchange_audiences,omitempty"`
 }
 
 // User is a resource owner who can log in. PasswordHash is already hashed.

@@ -20,6 +20,11 @@
 // oidc-provider drops offline_access). The signing key is a fresh RSA key
 // (the JWKS holds only it).
 //
+// The device authorization grant (RFC 8628, features.deviceFlow) is on, for
+// DEVICE_CLIENT_ID (printed as device_client_id): a public client
+// (token_endpoint_auth_method none) that may use only the device grant. Its
+// user page is /device; the login and consent pages are the ones above.
+//
 // Stops on SIGTERM, SIGINT or when standard input is closed. Set
 // OIDC_PROVIDER_DEBUG=1 to log each request on standard error.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -29,6 +34,7 @@ import Provider from 'oidc-provider';
 
 const CLIENT_ID = 'oauthkit-interop';
 const CLIENT_SECRET = randomBytes(24).toString('base64url');
+const DEVICE_CLIENT_ID = 'oauthkit-interop-device';
 const RESOURCE = 'https://api.oidc-provider.interop.test';
 const RESOURCE_SCOPE = 'api:read';
 
@@ -50,6 +56,14 @@ function configuration() {
       response_types: ['code'],
       redirect_uris: ['http://127.0.0.1/callback'],
       scope: `openid offline_access ${RESOURCE_SCOPE}`,
+    }, {
+      client_id: DEVICE_CLIENT_ID,
+      application_type: 'native',
+      token_endpoint_auth_method: 'none',
+      grant_types: ['urn:ietf:params:oauth:grant-type:device_code'],
+      response_types: [],
+      redirect_uris: [],
+      scope: `openid ${RESOURCE_SCOPE}`,
     }],
     jwks: { keys: [signingKey()] },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
@@ -57,6 +71,7 @@ function configuration() {
     scopes: ['openid', 'offline_access', RESOURCE_SCOPE],
     features: {
       devInteractions: { enabled: true },
+      deviceFlow: { enabled: true },
       clientCredentials: { enabled: true },
       introspection: { enabled: true },
       // DPoP (RFC 9449) with a server nonce on every request that has a proof;
@@ -109,6 +124,7 @@ server.listen(0, '127.0.0.1', async () => {
   // configuration error stops the script before it claims to be ready.
   try {
     await provider.Client.find(CLIENT_ID);
+    await provider.Client.find(DEVICE_CLIENT_ID);
   } catch (err) {
     process.stderr.write(`oidc-provider.mjs: client ${CLIENT_ID}: ${err.message}: ${err.error_description ?? ''}\n`);
     process.exit(1);
@@ -116,6 +132,7 @@ server.listen(0, '127.0.0.1', async () => {
   server.on('request', provider.callback());
   process.stdout.write(JSON.stringify({
     issuer, client_id: CLIENT_ID, client_secret: CLIENT_SECRET, resource: RESOURCE,
+    device_client_id: DEVICE_CLIENT_ID,
   }) + '\n');
 });
 

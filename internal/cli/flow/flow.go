@@ -23,6 +23,9 @@ and print the token response.
   password             resource owner password credentials
   client-credentials   a client acting on its own behalf
   refresh              exchange a refresh token
+  device               device authorization grant: a user code typed on
+                       another device (RFC 8628)
+  token-exchange       trade a token for another (RFC 8693)
 
 Name the server with --issuer (its metadata is discovered: RFC 8414, then
 OpenID Connect; the metadata's issuer must equal --issuer exactly) or give the
@@ -62,6 +65,8 @@ registration_endpoint (RFC 7591; see 'oauthkit client register').`,
 		NewCmdPassword(f, nil),
 		NewCmdClientCredentials(f, nil),
 		NewCmdRefresh(f, nil),
+		NewCmdDevice(f, nil),
+		NewCmdTokenExchange(f, nil),
 	)
 	for _, c := range cmd.Commands() {
 		failEvalOnError(c)

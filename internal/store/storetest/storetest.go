@@ -40,6 +40,7 @@ func Run(t *testing.T, open Opener) {
 		{"Replays", testReplays},
 		{"RegisteredClients", testRegisteredClients},
 		{"DeviceCodes", testDeviceCodes},
+		{"TokenExchangeExt", testTokenExchangeExt},
 	}
 	for _, s := range suites {
 		t.Run(s.name, func(t *testing.T) { s.run(t, open) })

@@ -1,5 +1,5 @@
 // Package flowprogress is the live progress view of `oauthkit flow
-// authcode` and `oauthkit flow implicit` on a terminal: discovery, the
+// authcode`, `oauthkit flow implicit` and `oauthkit flow device` (device.go) on a terminal: discovery, the
 // catcher, the browser, the wait for the authorization response (spinner and
 // time left) and the code exchange (authcode) or the token taken from the
 // redirect (implicit), then a summary of the tokens with an expiry countdown. It is drawn on
@@ -40,6 +40,9 @@ type Config struct {
 	// Headless: oauthkit follows the authorization URL itself; nobody is
 	// asked to open it.
 	Headless bool
+	// Device: the device authorization grant (device.go): no catcher, a
+	// user code to type on another device, polling.
+	Device bool
 }
 
 // Messages the command sends to the program.
@@ -94,6 +97,7 @@ type Model struct {
 	err         error
 	cancelled   bool
 	quitting    bool
+	dev         deviceState
 }
 
 // Default size until the terminal tells its own.
@@ -131,6 +135,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.discovered, m.issuer = true, msg.Issuer
 	case EventMsg:
 		cmd = m.event(flow.Event(msg))
+	case DeviceAuthorizedMsg:
+		cmd = m.deviceAuthorized(msg.Auth)
+	case DevicePollMsg:
+		m.devicePolled(flow.DeviceEvent(msg))
 	case DoneMsg:
 		m.token, m.err = msg.Token, msg.Err
 		m.done = true

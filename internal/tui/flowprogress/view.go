@@ -21,6 +21,9 @@ const (
 
 // body renders the steps and, once done, the summary.
 func (m Model) body() string {
+	if m.cfg.Device {
+		return m.deviceBody()
+	}
 	st := m.cfg.Styles
 	var b strings.Builder
 	b.WriteString(st.Title.Render(m.cfg.Title) + "\n\n")
