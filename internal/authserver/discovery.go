@@ -58,7 +58,7 @@ func (s *Server) Metadata(r *http.Request) (map[string]any, error) {
 	}
 	iss := s.settings.Issuer
 	confidential := []string{}
-	for _, m := range []string{"client_secret_basic", "client_secret_post"} {
+	for _, m := range []string{"client_secret_basic", "client_secret_post", "private_key_jwt", "client_secret_jwt"} {
 		if methods[m] {
 			confidential = append(confidential, m)
 		}
@@ -90,6 +90,7 @@ func (s *Server) Metadata(r *http.Request) (map[string]any, error) {
 		"request_parameter_supported":           false,
 		"request_uri_parameter_supported":       false,
 	}
+	assertionMetadata(md, clients)
 	return md, nil
 }
 
