@@ -238,7 +238,7 @@ func (a *Assertion) Verify(v Verification) error {
 	if _, err := ver.Verify(a.Raw); err != nil {
 		switch token.KindOf(err) {
 		case token.KindUnknownKey:
-			return &assertionError{msg: "the assertion's " + err.Error(), unknownKey: true}
+			return &assertionError{msg: "the assertion: " + err.Error(), unknownKey: true}
 		case token.KindAlgorithm, token.KindSignature, token.KindMalformed:
 			return assertionf("the assertion: %v", err)
 		}

@@ -41,8 +41,8 @@ type AssertionKey struct {
 	Secret string
 	// Alg defaults to the key's algorithm, or HS256 with a Secret.
 	Alg string
-	// KeyID defaults to the key's kid (or RFC 7638 thumbprint); none is
-	// sent with a Secret.
+	// KeyID defaults to the key's own kid (a JWK's); a key without one
+	// (PEM) sends no kid. None is sent with a Secret.
 	KeyID string
 }
 
@@ -77,7 +77,11 @@ func NewAssertion(c AssertionClaims, k AssertionKey) (string, error) {
 		if k.Alg != "" && strings.HasPrefix(strings.ToUpper(k.Alg), "HS") {
 			return "", fmt.Errorf("alg %s is an HMAC algorithm: it needs the client secret (client_secret_jwt), not a private key", k.Alg)
 		}
-		return token.Sign(claims, k.Key, token.SignOptions{Alg: k.Alg, KID: k.KeyID})
+		// A key without a kid of its own (a PEM file) signs without one:
+		// its RFC 7638 thumbprint would match no kid the client published,
+		// and without a kid the server tries each of the client's keys.
+		omit := k.KeyID == "" && k.Key.KID == ""
+		return token.Sign(claims, k.Key, token.SignOptions{Alg: k.Alg, KID: k.KeyID, OmitKID: omit})
 	case k.Secret != "":
 		return signHMAC(claims, k.Secret, k.Alg)
 	}

@@ -26,6 +26,11 @@ type Profile struct {
 	ClientSecretFile string            `yaml:"client_secret_file,omitempty"`
 	ClientSecretEnv  string            `yaml:"client_secret_env,omitempty"`
 	AuthMethod       string            `yaml:"auth_method,omitempty"`
+	// ClientKeyFile is the private key of private_key_jwt (a path, never
+	// the key), ClientKeyID and ClientKeyAlg its kid and alg overrides.
+	ClientKeyFile string `yaml:"client_key_file,omitempty"`
+	ClientKeyID   string `yaml:"client_key_id,omitempty"`
+	ClientKeyAlg  string `yaml:"client_key_alg,omitempty"`
 	Scopes           []string          `yaml:"scopes,omitempty"`
 	Audience         string            `yaml:"audience,omitempty"`
 	Resources        []string          `yaml:"resources,omitempty"`
@@ -40,6 +45,7 @@ type Profile struct {
 	// Refused keys: secrets do not belong in the file.
 	ClientSecret yaml.Node `yaml:"client_secret,omitempty"`
 	Password     yaml.Node `yaml:"password,omitempty"`
+	ClientKey    yaml.Node `yaml:"client_key,omitempty"`
 	RefreshToken yaml.Node `yaml:"refresh_token,omitempty"`
 }
 
@@ -95,6 +101,7 @@ func ParseProfiles(name string, data []byte) (*ProfileFile, error) {
 		}{
 			{"client_secret", &p.ClientSecret, "client_secret_file or client_secret_env"},
 			{"password", &p.Password, "password_file or OAUTHKIT_PASSWORD"},
+			{"client_key", &p.ClientKey, "client_key_file"},
 			{"refresh_token", &p.RefreshToken, "--refresh-token-file"},
 		} {
 			if s.node.Kind != 0 {
@@ -135,7 +142,7 @@ func LoadProfile(path, name string) (*Profile, error) {
 		return nil, fmt.Errorf("--profile %s: no such profile in %s", name, path)
 	}
 	dir := filepath.Dir(path)
-	for _, f := range []*string{&p.ClientSecretFile, &p.PasswordFile} {
+	for _, f := range []*string{&p.ClientSecretFile, &p.PasswordFile, &p.ClientKeyFile} {
 		if *f != "" && *f != "-" && !filepath.IsAbs(*f) {
 			*f = filepath.Join(dir, *f)
 		}

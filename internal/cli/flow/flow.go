@@ -60,6 +60,7 @@ or a 0600 file). Without a terminal it is a usage error (exit 2).`,
 		NewCmdPassword(f, nil),
 		NewCmdClientCredentials(f, nil),
 		NewCmdRefresh(f, nil),
+		NewCmdJWTBearer(f, nil),
 	)
 	for _, c := range cmd.Commands() {
 		failEvalOnError(c)
