@@ -58,7 +58,7 @@ func (s *Server) Metadata(r *http.Request) (map[string]any, error) {
 	}
 	iss := s.settings.Issuer
 	confidential := []string{}
-	for _, m := range []string{"client_secret_basic", "client_secret_post", "private_key_jwt", "client_secret_jwt"} {
+	for _, m := range []string{"client_secret_basic", "client_secret_jwt", "client_secret_post", "private_key_jwt"} {
 		if methods[m] {
 			confidential = append(confidential, m)
 		}
