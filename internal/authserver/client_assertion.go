@@ -62,7 +62,8 @@ func (s *Server) authenticateAssertion(r *http.Request, creds clientauth.Credent
 	}
 	if err := s.verifyAssertion(ctx, a, client, true); err != nil {
 		if errors.Is(err, store.ErrReplayed) {
-			return store.Client{}, refuse("client_assertion jti "+quoteShort(a.JTI)+" was already used: mint a new assertion per request (RFC 7523 §3 item 7, docs/security.md rule 72)", err)
+			desc := "client_assertion jti " + quoteShort(a.JTI) + " was already used: mint a new assertion per request (RFC 7523 §3 item 7, docs/security.md rule 72)"
+			return store.Client{}, refuse(desc, errors.New(desc))
 		}
 		var se storeFailure
 		if errors.As(err, &se) {
