@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
+	"sync"
 
 	"github.com/oauthkit/oauthkit/internal/clientauth"
 	"github.com/oauthkit/oauthkit/internal/store"
+	"github.com/oauthkit/oauthkit/keys"
 )
 
 // clientAssertionFailed is the one answer for an unknown client, a client
@@ -54,10 +57,12 @@ func (s *Server) authenticateAssertion(r *http.Request, creds clientauth.Credent
 	client, err := s.store.Clients().Get(ctx, creds.ClientID)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
+		s.dummyVerify(a)
 		return store.Client{}, refuse(clientAssertionFailed, errors.New("unknown client"))
 	case err != nil:
 		return store.Client{}, s.storeError(err)
 	case client.AuthMethod != string(creds.Method):
+		s.dummyVerify(a)
 		return store.Client{}, refuse(clientAssertionFailed, errors.New("the client is registered for "+client.AuthMethod+", not "+string(creds.Method)))
 	}
 	if err := s.verifyAssertion(ctx, a, client, true); err != nil {
@@ -72,6 +77,34 @@ func (s *Server) authenticateAssertion(r *http.Request, creds clientauth.Credent
 		return store.Client{}, refuse(clientAssertionFailed, err)
 	}
 	return client, nil
+}
+
+// assertionDummy holds the keys an assertion is verified with when its
+// client is unknown or not registered for its method: the answer then
+// costs about what a real signature check costs, so timing does not tell
+// a registered client from an unknown one either (rule 50 for secrets).
+// The keys are made on first use.
+type assertionDummy struct {
+	once sync.Once
+	keys []*keys.Key
+}
+
+// dummyVerify verifies a against the dummy keys (or a dummy HMAC key) and
+// ignores the outcome.
+func (s *Server) dummyVerify(a *clientauth.Assertion) {
+	d := &s.assertionDummy
+	d.once.Do(func() {
+		for _, spec := range []keys.Spec{{Type: keys.TypeEC}, {Type: keys.TypeRSA}, {Type: keys.TypeEd25519}} {
+			if k, err := keys.Generate(spec); err == nil {
+				d.keys = append(d.keys, &keys.Key{Public: k.Public})
+			}
+		}
+	})
+	v := clientauth.Verification{Keys: d.keys, Now: s.now()}
+	if strings.HasPrefix(strings.ToUpper(a.Alg), "HS") {
+		v = clientauth.Verification{Secret: make([]byte, 32), Now: v.Now}
+	}
+	_ = a.Verify(v)
 }
 
 // storeFailure is a store error met while checking an assertion.

@@ -98,7 +98,8 @@ type Server struct {
 	consents   *consentMemory
 	pages      *pages
 
-	clientKeys *jwksCache // clients' jwks_uri keys (client_keys.go)
+	clientKeys     *jwksCache     // clients' jwks_uri keys (client_keys.go)
+	assertionDummy assertionDummy // client_assertion.go
 
 	control *Control                // runtime steering (docs/control.md)
 	mounts  map[string]http.Handler // extra handlers (Mount), e.g. the control API
