@@ -160,6 +160,10 @@ func (o *Options) config() (check.Config, error) {
 	if o.AuthMethod != "" {
 		method, _ = flow.ParseAuthMethod(o.AuthMethod)
 	}
+	if method == flow.AuthPrivateKeyJWT {
+		// Its checks judge a client by its secret; they do not sign.
+		return check.Config{}, cmdutil.UsageErrorf("oauthkit check does not run with --auth-method private_key_jwt; use a client with a secret (basic, post or client_secret_jwt)")
+	}
 	if method != flow.AuthNone && !haveSecret {
 		return check.Config{}, cmdutil.UsageErrorf("--auth-method %s needs a client secret: --client-secret-file, OAUTHKIT_CLIENT_SECRET or --client-secret", o.AuthMethod)
 	}
