@@ -18,9 +18,9 @@ import (
 // of the assertions.
 func addClientKeyFlags(cmd *cobra.Command, o *CommonOptions) {
 	fl := cmd.Flags()
-	fl.StringVar(&o.ClientKey, "client-key", "", "private key (PEM or JWK file) that signs the client assertions of private_key_jwt")
-	fl.StringVar(&o.ClientKeyID, "client-key-id", "", "kid of the client assertions (default: a JWK's kid; none for a PEM key)")
-	fl.StringVar(&o.ClientKeyAlg, "client-key-alg", "", "alg of the client assertions (default: the key's, e.g. RS256, ES256, EdDSA; HS256 for client_secret_jwt)")
+	fl.StringVar(&o.ClientKey, "client-key", "", "private key file (PEM or JWK) of private_key_jwt")
+	fl.StringVar(&o.ClientKeyID, "client-key-id", "", "kid of the assertions (default: the JWK's; none for PEM)")
+	fl.StringVar(&o.ClientKeyAlg, "client-key-alg", "", "alg of the assertions (default: the key's, or HS256)")
 	_ = cmd.RegisterFlagCompletionFunc("client-key-alg", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return append(token.SupportedAlgs(), clientauth.HMACAlgs()...), cobra.ShellCompDirectiveNoFileComp
 	})

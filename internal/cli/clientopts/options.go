@@ -126,7 +126,7 @@ func AddCommonFlags(cmd *cobra.Command, o *CommonOptions, defaultTimeout time.Du
 		fl.StringVar(&o.ClientID, "client-id", "", "client_id (env OAUTHKIT_CLIENT_ID)")
 		fl.StringVar(&o.ClientSecret, "client-secret", "", "client secret (visible in the process list: prefer the next two)")
 		fl.StringVar(&o.ClientSecretFile, "client-secret-file", "", "secret from a file ('-' = stdin), or OAUTHKIT_CLIENT_SECRET")
-		fl.StringVar(&o.AuthMethod, "auth-method", "", "basic|post|none|private_key_jwt|client_secret_jwt (default: none without a secret, else basic)")
+		fl.StringVar(&o.AuthMethod, "auth-method", "", "basic|post|none|private_key_jwt|client_secret_jwt")
 		addClientKeyFlags(cmd, o)
 		group(GroupClient, "client-id", "client-secret", "client-secret-file", "auth-method", "client-key", "client-key-id", "client-key-alg")
 		_ = cmd.RegisterFlagCompletionFunc("auth-method", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
