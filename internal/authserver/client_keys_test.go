@@ -135,3 +135,32 @@ func TestJWKSCacheRefusesBadAnswers(t *testing.T) {
 		}
 	}
 }
+
+// TestJWKSCacheConcurrentFetchOnce: many assertions of one client at once
+// fetch its jwks_uri once.
+func TestJWKSCacheConcurrentFetchOnce(t *testing.T) {
+	var hits atomic.Int32
+	body := jwksOf(t, "a")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		time.Sleep(20 * time.Millisecond)
+		w.Write(body)
+	}))
+	defer srv.Close()
+	c := newJWKSCache(JWKSFetchOptions{}, newFakeClock().now)
+	errs := make(chan error, 16)
+	for range 16 {
+		go func() {
+			_, err := c.get(context.Background(), srv.URL, false)
+			errs <- err
+		}()
+	}
+	for range 16 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := hits.Load(); n != 1 {
+		t.Fatalf("16 concurrent gets fetched %d times, want 1", n)
+	}
+}
