@@ -1,8 +1,10 @@
 package conformance
 
 import (
+	"net"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -147,7 +149,24 @@ func TestRule72_AssertionReplay(t *testing.T) {
 	c := e.claimsFor(pkjwtID)
 	delete(c, "jti")
 	wantInvalidClient(t, e.withAssertion(t, "/token", es256(t, e.key, c), ccForm), "has no jti")
-	// The single use survives a restart of the server (it is in the store).
+}
+
+// Rule 72: the single use is kept in the store, so it survives a restart
+// (SQLite; one port for both runs, so the issuer and aud stay the same).
+func TestRule72_AssertionReplayAfterRestart(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	e := startJWTServerWith(t, "", "--addr", addr)
+	assertion := es256(t, e.key, e.claimsFor(pkjwtID))
+	mustTokens(t, e.withAssertion(t, "/token", assertion, ccForm), "before the restart")
+	e.s.kill()
+	e.s = startIn(t, e.s.dir, e.s.store, "--config", filepath.Join(e.s.dir, "config.yaml"), "--store", "sqlite:"+e.s.store, "--addr", addr)
+	wantInvalidClient(t, e.withAssertion(t, "/token", assertion, ccForm), "was already used")
+	mustTokens(t, e.withAssertion(t, "/token", es256(t, e.key, e.claimsFor(pkjwtID)), ccForm), "a fresh assertion after the restart")
 }
 
 // Rule 73: the signature is checked with the client's own key and its

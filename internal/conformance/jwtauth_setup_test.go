@@ -72,6 +72,12 @@ func publicJWKS(t *testing.T, ks ...*keys.Key) []byte {
 // grant; extra is appended to the clients list.
 func startJWTServer(t *testing.T, extra string) *jwtEnv {
 	t.Helper()
+	return startJWTServerWith(t, extra)
+}
+
+// startJWTServerWith is startJWTServer with more arguments for serve.
+func startJWTServerWith(t *testing.T, extra string, args ...string) *jwtEnv {
+	t.Helper()
 	env := &jwtEnv{key: genKey(t, "k1"), other: genKey(t, "k1"), jwksDir: t.TempDir()}
 	jwksFile := filepath.Join(env.jwksDir, "pkjwt.jwks.json")
 	if err := os.WriteFile(jwksFile, publicJWKS(t, env.key), 0o600); err != nil {
@@ -104,7 +110,7 @@ users:
   - username: alice
     password: wonderland-pw
 `
-	env.s = startServer(t, cfg)
+	env.s = startServer(t, cfg, args...)
 	return env
 }
 
