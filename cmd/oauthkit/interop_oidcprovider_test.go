@@ -34,12 +34,13 @@ type oidcProvider struct {
 	ClientID     string `json:"client_id"`
 	ClientSecret string `json:"client_secret"`
 	Resource     string `json:"resource"`
+	jwksURI      string // from its discovery document
+
 	// The clients of JWT client authentication (interop_jwtauth_test.go).
 	PKJWTClientID string          `json:"pkjwt_client_id"`
 	PKJWTKey      json.RawMessage `json:"pkjwt_private_jwk"`
 	SJWTClientID  string          `json:"sjwt_client_id"`
 	SJWTSecret    string          `json:"sjwt_client_secret"`
-	jwksURI       string          // from its discovery document
 }
 
 // opAuthURLLine finds the authorization URL that `flow authcode --no-browser`

@@ -15,32 +15,33 @@ import (
 // ($XDG_CONFIG_HOME/oauthkit/config.yaml). Secrets are never stored in it,
 // only where to find them: client_secret_file or client_secret_env.
 type Profile struct {
-	Issuer           string `yaml:"issuer,omitempty"`
-	AuthorizeURL     string `yaml:"authorize_url,omitempty"`
-	TokenURL         string `yaml:"token_url,omitempty"`
-	IntrospectURL    string `yaml:"introspect_url,omitempty"`
-	RevokeURL        string `yaml:"revoke_url,omitempty"`
-	JWKSURL          string `yaml:"jwks_url,omitempty"`
-	UserinfoURL      string `yaml:"userinfo_url,omitempty"`
-	ClientID         string `yaml:"client_id,omitempty"`
-	ClientSecretFile string `yaml:"client_secret_file,omitempty"`
-	ClientSecretEnv  string `yaml:"client_secret_env,omitempty"`
-	AuthMethod       string `yaml:"auth_method,omitempty"`
+	Issuer           string            `yaml:"issuer,omitempty"`
+	AuthorizeURL     string            `yaml:"authorize_url,omitempty"`
+	TokenURL         string            `yaml:"token_url,omitempty"`
+	IntrospectURL    string            `yaml:"introspect_url,omitempty"`
+	RevokeURL        string            `yaml:"revoke_url,omitempty"`
+	JWKSURL          string            `yaml:"jwks_url,omitempty"`
+	UserinfoURL      string            `yaml:"userinfo_url,omitempty"`
+	ClientID         string            `yaml:"client_id,omitempty"`
+	ClientSecretFile string            `yaml:"client_secret_file,omitempty"`
+	ClientSecretEnv  string            `yaml:"client_secret_env,omitempty"`
+	AuthMethod       string            `yaml:"auth_method,omitempty"`
+	Scopes           []string          `yaml:"scopes,omitempty"`
+	Audience         string            `yaml:"audience,omitempty"`
+	Resources        []string          `yaml:"resources,omitempty"`
+	Params           map[string]string `yaml:"params,omitempty"`
+	RedirectURI      string            `yaml:"redirect_uri,omitempty"`
+	CallbackHost     string            `yaml:"callback_host,omitempty"`
+	CallbackPort     int               `yaml:"callback_port,omitempty"`
+	CallbackPath     string            `yaml:"callback_path,omitempty"`
+	Username         string            `yaml:"username,omitempty"`
+	PasswordFile     string            `yaml:"password_file,omitempty"`
+
 	// ClientKeyFile is the private key of private_key_jwt (a path, never
 	// the key), ClientKeyID and ClientKeyAlg its kid and alg overrides.
-	ClientKeyFile string            `yaml:"client_key_file,omitempty"`
-	ClientKeyID   string            `yaml:"client_key_id,omitempty"`
-	ClientKeyAlg  string            `yaml:"client_key_alg,omitempty"`
-	Scopes        []string          `yaml:"scopes,omitempty"`
-	Audience      string            `yaml:"audience,omitempty"`
-	Resources     []string          `yaml:"resources,omitempty"`
-	Params        map[string]string `yaml:"params,omitempty"`
-	RedirectURI   string            `yaml:"redirect_uri,omitempty"`
-	CallbackHost  string            `yaml:"callback_host,omitempty"`
-	CallbackPort  int               `yaml:"callback_port,omitempty"`
-	CallbackPath  string            `yaml:"callback_path,omitempty"`
-	Username      string            `yaml:"username,omitempty"`
-	PasswordFile  string            `yaml:"password_file,omitempty"`
+	ClientKeyFile string `yaml:"client_key_file,omitempty"`
+	ClientKeyID   string `yaml:"client_key_id,omitempty"`
+	ClientKeyAlg  string `yaml:"client_key_alg,omitempty"`
 
 	// Refused keys: secrets do not belong in the file.
 	ClientSecret yaml.Node `yaml:"client_secret,omitempty"`
