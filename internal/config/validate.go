@@ -220,6 +220,7 @@ func (v *validator) clients(cfg *Config, p keyPath, fcs []fileClient) {
 		v.clientSecret(&c, cp, fc)
 		// A secret that is there but wrong is already reported: judge the
 		// rest as for a confidential client, so one mistake gives one error.
+		// A private_key_jwt client is confidential through its keys.
 		hasSecret := fc.Secret != nil || fc.SecretHash != nil || fc.AuthMethod == string(clientauth.MethodPrivateKeyJWT)
 		c.AuthMethod = v.authMethod(hasSecret, cp.key("auth_method"), fc.AuthMethod)
 		c.GrantTypes = v.grants(hasSecret, cp.key("grant_types"), grantAliases(fc.GrantTypes))
