@@ -133,8 +133,12 @@ func (o *Options) prepare() error {
 		}
 	}
 	if o.OtherMethod != "" {
-		if _, err := flow.ParseAuthMethod(o.OtherMethod); err != nil {
+		m, err := flow.ParseAuthMethod(o.OtherMethod)
+		if err != nil {
 			return cmdutil.UsageErrorf("--other-auth-method: %v", err)
+		}
+		if m == flow.AuthPrivateKeyJWT {
+			return cmdutil.UsageErrorf("--other-auth-method private_key_jwt: oauthkit check has no key for the second client; use basic, post or client_secret_jwt")
 		}
 	}
 	if o.Login != "" {
