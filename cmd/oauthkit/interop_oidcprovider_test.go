@@ -37,6 +37,12 @@ type oidcProvider struct {
 	// DeviceClientID is the public client of the device grant.
 	DeviceClientID string `json:"device_client_id"`
 	jwksURI        string // from its discovery document
+
+	// The clients of JWT client authentication (interop_jwtauth_test.go).
+	PKJWTClientID string          `json:"pkjwt_client_id"`
+	PKJWTKey      json.RawMessage `json:"pkjwt_private_jwk"`
+	SJWTClientID  string          `json:"sjwt_client_id"`
+	SJWTSecret    string          `json:"sjwt_client_secret"`
 }
 
 // opAuthURLLine finds the authorization URL that `flow authcode --no-browser`

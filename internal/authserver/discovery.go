@@ -60,7 +60,7 @@ func (s *Server) Metadata(r *http.Request) (map[string]any, error) {
 	}
 	iss := s.settings.Issuer
 	confidential := []string{}
-	for _, m := range []string{"client_secret_basic", "client_secret_post"} {
+	for _, m := range []string{"client_secret_basic", "client_secret_jwt", "client_secret_post", "private_key_jwt"} {
 		if methods[m] {
 			confidential = append(confidential, m)
 		}
@@ -99,6 +99,7 @@ func (s *Server) Metadata(r *http.Request) (map[string]any, error) {
 	if grants[GrantDeviceCode] {
 		md["device_authorization_endpoint"] = iss + PathDeviceAuthorization // RFC 8628 §4
 	}
+	assertionMetadata(md, clients)
 	return md, nil
 }
 

@@ -79,6 +79,13 @@ type Settings struct {
 	// they announce (whole seconds, default DefaultDeviceInterval).
 	DeviceCodeTTL  time.Duration
 	DeviceInterval time.Duration
+	// AssertionSecrets maps the ID of each client_secret_jwt client to its
+	// plain secret, the HMAC key of its assertions (RFC 7523 §2.2). It is
+	// held in memory only; the store keeps the secret's hash
+	// (docs/security.md rule 74).
+	AssertionSecrets map[string][]byte
+	// JWKSFetch tunes the fetching of clients' jwks_uri (zero: defaults).
+	JWKSFetch JWKSFetchOptions
 }
 
 // Server is the authorization server. Build it with New; its Handler serves
@@ -108,9 +115,11 @@ type Server struct {
 	consents   *consentMemory
 	pages      *pages
 
-	dpop      *dpop.Verifier // DPoP proofs (dpop.go)
-	nonces    *dpop.Nonces   // nil unless Settings.DPoPNonce
-	registrar *registrar     // dynamic client registration; nil when off
+	dpop           *dpop.Verifier // DPoP proofs (dpop.go)
+	nonces         *dpop.Nonces   // nil unless Settings.DPoPNonce
+	registrar      *registrar     // dynamic client registration; nil when off
+	clientKeys     *jwksCache     // clients' jwks_uri keys (client_keys.go)
+	assertionDummy assertionDummy // client_assertion.go
 
 	control *Control                // runtime steering (docs/control.md)
 	mounts  map[string]http.Handler // extra handlers (Mount), e.g. the control API
@@ -215,6 +224,7 @@ func New(s Settings, o Options) (*Server, error) {
 		srv.nonces = dpop.NewNonces([]byte(randomToken(32)), s.DPoPNonceLifetime, o.Now)
 		srv.dpop.Nonces = srv.nonces
 	}
+	srv.clientKeys = newJWKSCache(s.JWKSFetch, o.Now)
 	ctl.srv = srv
 	srv.health.kind = o.StoreKind
 	reg, err := checkRegistration(&srv.settings.Registration, srv)

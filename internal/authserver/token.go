@@ -54,7 +54,7 @@ func (s *Server) clientRequest(w http.ResponseWriter, r *http.Request, anyConfid
 // handleToken is POST /token (RFC 6749 §3.2): parameters only from the
 // form body, client authentication, then one handler per grant.
 func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
-	form, client, ok := s.clientRequest(w, r, false, "password", "refresh_token", "code", "code_verifier", "device_code", "subject_token", "actor_token")
+	form, client, ok := s.clientRequest(w, r, false, "password", "refresh_token", "code", "code_verifier", "device_code", "subject_token", "actor_token", "client_assertion", "assertion")
 	if !ok {
 		return
 	}
@@ -79,6 +79,8 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		grantFn = s.grantTokenExchange
 	case GrantDeviceCode:
 		grantFn = s.grantDeviceCode
+	case GrantJWTBearer:
+		grantFn = s.grantJWTBearer
 	default:
 		e = NewError(ErrUnsupportedGrantType, "grant_type "+quoteShort(grant)+" is not supported; use authorization_code, refresh_token, client_credentials, password, "+GrantDeviceCode+" or "+GrantTokenExchange+" (RFC 6749 §5.2)")
 	}

@@ -66,6 +66,12 @@ type fileClient struct {
 	Claims                 map[string]any `yaml:"claims"`
 	AccessTokenSigningAlg  string         `yaml:"access_token_signing_alg"`
 	DPoPBoundAccessTokens  bool           `yaml:"dpop_bound_access_tokens"`
+	// JWT client authentication and the JWT bearer grant (RFC 7523,
+	// jwtauth.go): the client's public keys and its pinned algorithm.
+	JWKS                        any    `yaml:"jwks"`
+	JWKSFile                    string `yaml:"jwks_file"`
+	JWKSURI                     string `yaml:"jwks_uri"`
+	TokenEndpointAuthSigningAlg string `yaml:"token_endpoint_auth_signing_alg"`
 	// TokenExchange: RFC 8693 settings of the client.
 	TokenExchange fileClientExchange `yaml:"token_exchange"`
 }

@@ -57,7 +57,8 @@ func TestCheckClientMetadata(t *testing.T) {
 		{ClientMetadata{RedirectURIs: []string{"https://a.example/*"}, AuthMethod: "none"}, false, "redirect_uris[0]", "wildcard"},
 		{ClientMetadata{AuthMethod: "none"}, false, "redirect_uris", "at least one is required for the authorization_code grant"},
 		{ClientMetadata{GrantTypes: []string{"client_credentials"}, AuthMethod: "none"}, false, "grant_types[0]", "needs a confidential client"},
-		{ClientMetadata{GrantTypes: []string{"client_credentials"}, AuthMethod: "private_key_jwt"}, true, "token_endpoint_auth_method", "is not one of"},
+		{ClientMetadata{GrantTypes: []string{"client_credentials"}, AuthMethod: "tls_client_auth"}, true, "token_endpoint_auth_method", "is not one of"},
+		{ClientMetadata{GrantTypes: []string{"client_credentials"}, AuthMethod: "private_key_jwt"}, true, "token_endpoint_auth_method", "needs the client's public keys"},
 		{ClientMetadata{GrantTypes: []string{"client_credentials"}, Scopes: []string{"a\"b"}}, true, "scope[0]", "not a valid scope"},
 		{ClientMetadata{GrantTypes: []string{"client_credentials", "client_credentials"}}, true, "grant_types[1]", "listed twice"},
 	} {

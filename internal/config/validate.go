@@ -201,11 +201,11 @@ func (v *validator) claims(p keyPath, claims map[string]any) {
 	}
 }
 
-var allGrants = []GrantType{GrantAuthorizationCode, GrantRefreshToken, GrantClientCredentials, GrantPassword, GrantImplicit, GrantDeviceCode, GrantTokenExchange}
+var allGrants = []GrantType{GrantAuthorizationCode, GrantRefreshToken, GrantClientCredentials, GrantPassword, GrantImplicit, GrantDeviceCode, GrantTokenExchange, GrantJWTBearer}
 
 // grantAliases are the short names a configuration may use for a grant
 // whose grant_type is a URN.
-var grantAliases = map[string]GrantType{"device_code": GrantDeviceCode, "token_exchange": GrantTokenExchange}
+var grantAliases = map[string]GrantType{"device_code": GrantDeviceCode, "token_exchange": GrantTokenExchange, "jwt_bearer": GrantJWTBearer}
 
 func (v *validator) clients(cfg *Config, p keyPath, fcs []fileClient) {
 	ids := map[string]int{}
@@ -231,9 +231,11 @@ func (v *validator) clients(cfg *Config, p keyPath, fcs []fileClient) {
 		v.clientSecret(&c, cp, fc)
 		// A secret that is there but wrong is already reported: judge the
 		// rest as for a confidential client, so one mistake gives one error.
-		hasSecret := fc.Secret != nil || fc.SecretHash != nil
+		// A private_key_jwt client is confidential through its keys.
+		hasSecret := fc.Secret != nil || fc.SecretHash != nil || fc.AuthMethod == string(clientauth.MethodPrivateKeyJWT)
 		c.AuthMethod = v.authMethod(hasSecret, cp.key("auth_method"), fc.AuthMethod)
 		c.GrantTypes = v.grants(hasSecret, cp.key("grant_types"), fc.GrantTypes)
+		v.clientJWT(&c, cp, fc)
 		if len(fc.RedirectURIs) == 0 {
 			for _, g := range []GrantType{GrantAuthorizationCode, GrantImplicit} {
 				if c.AllowsGrant(g) {
@@ -287,7 +289,8 @@ func (v *validator) authMethod(hasSecret bool, p keyPath, s string) clientauth.M
 		}
 		return clientauth.MethodNone
 	}
-	m := oneOf(v, p, s, "", clientauth.MethodBasic, clientauth.MethodPost, clientauth.MethodNone)
+	m := oneOf(v, p, s, "", clientauth.MethodBasic, clientauth.MethodPost, clientauth.MethodNone,
+		clientauth.MethodPrivateKeyJWT, clientauth.MethodSecretJWT)
 	switch {
 	case m == clientauth.MethodNone && hasSecret:
 		v.add(p, `is "none" (a public client) but the client has a secret; remove one of them`)

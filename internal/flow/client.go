@@ -26,11 +26,19 @@ const (
 	AuthBasic AuthMethod = "basic" // client_secret_basic
 	AuthPost  AuthMethod = "post"  // client_secret_post
 	AuthNone  AuthMethod = "none"  // public client: client_id only
+	// The JWT methods (RFC 7523 §2.2, assertion.go).
+	AuthPrivateKeyJWT AuthMethod = "private_key_jwt"
+	AuthSecretJWT     AuthMethod = "client_secret_jwt"
 )
 
-// ParseAuthMethod accepts basic, post and none, and the RFC 7591 names.
+// ParseAuthMethod accepts basic, post, none, private_key_jwt and
+// client_secret_jwt, and the RFC 7591 names.
 func ParseAuthMethod(s string) (AuthMethod, error) {
 	switch s {
+	case string(AuthPrivateKeyJWT):
+		return AuthPrivateKeyJWT, nil
+	case string(AuthSecretJWT):
+		return AuthSecretJWT, nil
 	case "basic", string(clientauth.MethodBasic):
 		return AuthBasic, nil
 	case "post", string(clientauth.MethodPost):
@@ -38,7 +46,7 @@ func ParseAuthMethod(s string) (AuthMethod, error) {
 	case "none":
 		return AuthNone, nil
 	}
-	return "", fmt.Errorf("auth method %q is not one of basic, post, none", s)
+	return "", fmt.Errorf("auth method %q is not one of basic, post, none, private_key_jwt, client_secret_jwt", s)
 }
 
 // DefaultAuthMethod picks the method when none was asked for: none without
@@ -86,6 +94,10 @@ type Client struct {
 	ClientID   string
 	Secret     string
 	AuthMethod AuthMethod
+	// AssertionKey signs the client assertions of AuthPrivateKeyJWT (and
+	// the secret those of AuthSecretJWT); its Alg and KeyID override the
+	// key's (assertion.go).
+	AssertionKey clientauth.AssertionKey
 
 	// IDTokens says how ID tokens in responses are verified (idtoken.go).
 	IDTokens IDTokenPolicy
@@ -124,6 +136,8 @@ func (c *Client) authenticate(req *http.Request, form url.Values) error {
 		form.Set("client_secret", c.Secret)
 	case AuthNone, "":
 		form.Set("client_id", c.ClientID)
+	case AuthPrivateKeyJWT, AuthSecretJWT:
+		return c.addAssertion(req, form)
 	default:
 		return fmt.Errorf("unknown auth method %q", c.AuthMethod)
 	}

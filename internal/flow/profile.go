@@ -46,9 +46,16 @@ type Profile struct {
 	RegistrationClientURI string `yaml:"registration_client_uri,omitempty"`
 	RegistrationTokenFile string `yaml:"registration_token_file,omitempty"`
 
+	// ClientKeyFile is the private key of private_key_jwt (a path, never
+	// the key), ClientKeyID and ClientKeyAlg its kid and alg overrides.
+	ClientKeyFile string `yaml:"client_key_file,omitempty"`
+	ClientKeyID   string `yaml:"client_key_id,omitempty"`
+	ClientKeyAlg  string `yaml:"client_key_alg,omitempty"`
+
 	// Refused keys: secrets do not belong in the file.
 	ClientSecret yaml.Node `yaml:"client_secret,omitempty"`
 	Password     yaml.Node `yaml:"password,omitempty"`
+	ClientKey    yaml.Node `yaml:"client_key,omitempty"`
 	RefreshToken yaml.Node `yaml:"refresh_token,omitempty"`
 }
 
@@ -104,6 +111,7 @@ func ParseProfiles(name string, data []byte) (*ProfileFile, error) {
 		}{
 			{"client_secret", &p.ClientSecret, "client_secret_file or client_secret_env"},
 			{"password", &p.Password, "password_file or OAUTHKIT_PASSWORD"},
+			{"client_key", &p.ClientKey, "client_key_file"},
 			{"refresh_token", &p.RefreshToken, "--refresh-token-file"},
 		} {
 			if s.node.Kind != 0 {
@@ -144,7 +152,7 @@ func LoadProfile(path, name string) (*Profile, error) {
 		return nil, fmt.Errorf("--profile %s: no such profile in %s", name, path)
 	}
 	dir := filepath.Dir(path)
-	for _, f := range []*string{&p.ClientSecretFile, &p.PasswordFile, &p.RegistrationTokenFile} {
+	for _, f := range []*string{&p.ClientSecretFile, &p.PasswordFile, &p.RegistrationTokenFile, &p.ClientKeyFile} {
 		if *f != "" && *f != "-" && !filepath.IsAbs(*f) {
 			*f = filepath.Join(dir, *f)
 		}

@@ -20,6 +20,9 @@ const (
 	// GrantDeviceCode is the device authorization grant (RFC 8628 §3.4);
 	// configurations may name it device_code.
 	GrantDeviceCode GrantType = "urn:ietf:params:oauth:grant-type:device_code"
+	// GrantJWTBearer is the JWT bearer authorization grant (RFC 7523 §2.1);
+	// configurations may call it jwt_bearer.
+	GrantJWTBearer GrantType = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 )
 
 // PKCEPolicy says which clients must send a code_challenge (RFC 7636).

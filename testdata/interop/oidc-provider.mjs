@@ -6,7 +6,8 @@
 // It listens on 127.0.0.1 with a free port and prints one JSON line on
 // standard output once it accepts connections:
 //
-//   {"issuer":"http://127.0.0.1:PORT","client_id":"...","client_secret":"...","resource":"..."}
+//   {"issuer":"http://127.0.0.1:PORT","client_id":"...","client_secret":"...","resource":"...",
+//    "pkjwt_client_id":"...","pkjwt_private_jwk":{...},"sjwt_client_id":"...","sjwt_client_secret":"..."}
 //
 // The client is confidential (client_secret_basic) and may use
 // authorization_code (PKCE S256 required), refresh_token and
@@ -25,6 +26,11 @@
 // (token_endpoint_auth_method none) that may use only the device grant. Its
 // user page is /device; the login and consent pages are the ones above.
 //
+// Two more clients use only client_credentials and authenticate with JWT
+// assertions (RFC 7523 §2.2): one with private_key_jwt (a fresh EC P-256
+// key; its private JWK is printed for the test), one with
+// client_secret_jwt (HS256 with its secret).
+//
 // Stops on SIGTERM, SIGINT or when standard input is closed. Set
 // OIDC_PROVIDER_DEBUG=1 to log each request on standard error.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -37,6 +43,22 @@ const CLIENT_SECRET = randomBytes(24).toString('base64url');
 const DEVICE_CLIENT_ID = 'oauthkit-interop-device';
 const RESOURCE = 'https://api.oidc-provider.interop.test';
 const RESOURCE_SCOPE = 'api:read';
+const PKJWT_CLIENT_ID = 'oauthkit-interop-pkjwt';
+const PKJWT_KEY = clientKey();
+const SJWT_CLIENT_ID = 'oauthkit-interop-sjwt';
+const SJWT_CLIENT_SECRET = randomBytes(32).toString('base64url');
+
+// clientKey is a fresh EC P-256 private JWK with a kid, for private_key_jwt.
+function clientKey() {
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const jwk = privateKey.export({ format: 'jwk' });
+  return { ...jwk, kid: 'client-' + randomBytes(6).toString('hex'), alg: 'ES256', use: 'sig' };
+}
+
+// publicJWK drops the private member of an EC JWK.
+function publicJWK({ d: _d, ...pub }) {
+  return pub;
+}
 
 // signingKey is a fresh RSA key as a private JWK, with a kid.
 function signingKey() {
@@ -64,6 +86,22 @@ function configuration() {
       response_types: [],
       redirect_uris: [],
       scope: `openid ${RESOURCE_SCOPE}`,
+    }, {
+      client_id: PKJWT_CLIENT_ID,
+      token_endpoint_auth_method: 'private_key_jwt',
+      jwks: { keys: [publicJWK(PKJWT_KEY)] },
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+      scope: RESOURCE_SCOPE,
+    }, {
+      client_id: SJWT_CLIENT_ID,
+      client_secret: SJWT_CLIENT_SECRET,
+      token_endpoint_auth_method: 'client_secret_jwt',
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+      scope: RESOURCE_SCOPE,
     }],
     jwks: { keys: [signingKey()] },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
@@ -122,17 +160,20 @@ server.listen(0, '127.0.0.1', async () => {
   provider.on('server_error', (_ctx, err) => process.stderr.write(`server_error: ${err.stack}\n`));
   // Clients are validated on first use: check this one now, so that a
   // configuration error stops the script before it claims to be ready.
-  try {
-    await provider.Client.find(CLIENT_ID);
-    await provider.Client.find(DEVICE_CLIENT_ID);
-  } catch (err) {
-    process.stderr.write(`oidc-provider.mjs: client ${CLIENT_ID}: ${err.message}: ${err.error_description ?? ''}\n`);
-    process.exit(1);
+  for (const id of [CLIENT_ID, DEVICE_CLIENT_ID, PKJWT_CLIENT_ID, SJWT_CLIENT_ID]) {
+    try {
+      await provider.Client.find(id);
+    } catch (err) {
+      process.stderr.write(`oidc-provider.mjs: client ${id}: ${err.message}: ${err.error_description ?? ''}\n`);
+      process.exit(1);
+    }
   }
   server.on('request', provider.callback());
   process.stdout.write(JSON.stringify({
     issuer, client_id: CLIENT_ID, client_secret: CLIENT_SECRET, resource: RESOURCE,
     device_client_id: DEVICE_CLIENT_ID,
+    pkjwt_client_id: PKJWT_CLIENT_ID, pkjwt_private_jwk: PKJWT_KEY,
+    sjwt_client_id: SJWT_CLIENT_ID, sjwt_client_secret: SJWT_CLIENT_SECRET,
   }) + '\n');
 });
 

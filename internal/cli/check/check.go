@@ -133,8 +133,12 @@ func (o *Options) prepare() error {
 		}
 	}
 	if o.OtherMethod != "" {
-		if _, err := flow.ParseAuthMethod(o.OtherMethod); err != nil {
+		m, err := flow.ParseAuthMethod(o.OtherMethod)
+		if err != nil {
 			return cmdutil.UsageErrorf("--other-auth-method: %v", err)
+		}
+		if m == flow.AuthPrivateKeyJWT {
+			return cmdutil.UsageErrorf("--other-auth-method private_key_jwt: oauthkit check has no key for the second client; use basic, post or client_secret_jwt")
 		}
 	}
 	if o.Login != "" {
@@ -159,6 +163,10 @@ func (o *Options) config() (check.Config, error) {
 	method := flow.DefaultAuthMethod(haveSecret, nil)
 	if o.AuthMethod != "" {
 		method, _ = flow.ParseAuthMethod(o.AuthMethod)
+	}
+	if method == flow.AuthPrivateKeyJWT {
+		// Its checks judge a client by its secret; they do not sign.
+		return check.Config{}, cmdutil.UsageErrorf("oauthkit check does not run with --auth-method private_key_jwt; use a client with a secret (basic, post or client_secret_jwt)")
 	}
 	if method != flow.AuthNone && !haveSecret {
 		return check.Config{}, cmdutil.UsageErrorf("--auth-method %s needs a client secret: --client-secret-file, OAUTHKIT_CLIENT_SECRET or --client-secret", o.AuthMethod)

@@ -28,6 +28,9 @@ type CommonOptions struct {
 	Issuer, AuthorizeURL, TokenURL, IntrospectURL, RevokeURL, JWKSURL, UserinfoURL string
 
 	ClientID, ClientSecret, ClientSecretFile, AuthMethod string
+	// ClientKey, ClientKeyID, ClientKeyAlg: the private key of
+	// private_key_jwt (--client-key FILE) and its kid and alg overrides.
+	ClientKey, ClientKeyID, ClientKeyAlg string
 
 	Scopes    []string
 	Audience  string
@@ -125,10 +128,11 @@ func AddCommonFlags(cmd *cobra.Command, o *CommonOptions, defaultTimeout time.Du
 		fl.StringVar(&o.ClientID, "client-id", "", "client_id (env OAUTHKIT_CLIENT_ID)")
 		fl.StringVar(&o.ClientSecret, "client-secret", "", "client secret (visible in the process list: prefer the next two)")
 		fl.StringVar(&o.ClientSecretFile, "client-secret-file", "", "secret from a file ('-' = stdin), or OAUTHKIT_CLIENT_SECRET")
-		fl.StringVar(&o.AuthMethod, "auth-method", "", "basic|post|none (default: none without a secret, else basic)")
-		group(GroupClient, "client-id", "client-secret", "client-secret-file", "auth-method")
+		fl.StringVar(&o.AuthMethod, "auth-method", "", "basic|post|none|private_key_jwt|client_secret_jwt")
+		addClientKeyFlags(cmd, o)
+		group(GroupClient, "client-id", "client-secret", "client-secret-file", "auth-method", "client-key", "client-key-id", "client-key-alg")
 		_ = cmd.RegisterFlagCompletionFunc("auth-method", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-			return []string{"basic", "post", "none"}, cobra.ShellCompDirectiveNoFileComp
+			return []string{"basic", "post", "none", "private_key_jwt", "client_secret_jwt"}, cobra.ShellCompDirectiveNoFileComp
 		})
 	}
 	if set.Request {
@@ -194,6 +198,9 @@ func (o *CommonOptions) Prepare() error {
 			return cmdutil.UsageErrorf("--auth-method: %v", err)
 		}
 	}
+	if err := o.checkClientKeyFlags(); err != nil {
+		return err
+	}
 	if o.Timeout <= 0 {
 		return cmdutil.UsageErrorf("--timeout must be positive, got %s", o.Timeout)
 	}
@@ -245,6 +252,9 @@ func (o *CommonOptions) applyProfile(p *flow.Profile) {
 	set("userinfo-url", &o.UserinfoURL, p.UserinfoURL)
 	set("client-id", &o.ClientID, p.ClientID)
 	set("auth-method", &o.AuthMethod, p.AuthMethod)
+	set("client-key", &o.ClientKey, p.ClientKeyFile)
+	set("client-key-id", &o.ClientKeyID, p.ClientKeyID)
+	set("client-key-alg", &o.ClientKeyAlg, p.ClientKeyAlg)
 	set("audience", &o.Audience, p.Audience)
 	set("dpop-key", &o.DPoP.KeyFile, p.DPoPKey)
 	if !o.changed("scope") && len(p.Scopes) > 0 {
@@ -345,8 +355,8 @@ func (o *CommonOptions) Client(ctx context.Context) (*flow.Client, error) {
 	}
 	var secret string
 	var haveSecret bool
+	var err error
 	if o.ClientID != "" { // token userinfo has no client
-		var err error
 		if secret, haveSecret, err = o.Secret(); err != nil {
 			return nil, err
 		}
@@ -385,8 +395,15 @@ func (o *CommonOptions) Client(ctx context.Context) (*flow.Client, error) {
 	} else {
 		c.AuthMethod = flow.DefaultAuthMethod(haveSecret, e.TokenAuthMethods)
 	}
-	if c.AuthMethod != flow.AuthNone && !haveSecret {
+	if c.AuthMethod == flow.AuthPrivateKeyJWT {
+		if c.AssertionKey, err = o.assertionKey(); err != nil {
+			return nil, err
+		}
+	} else if c.AuthMethod != flow.AuthNone && !haveSecret {
 		return nil, cmdutil.UsageErrorf("--auth-method %s needs a client secret: --client-secret-file, OAUTHKIT_CLIENT_SECRET or --client-secret", o.AuthMethod)
+	}
+	if c.AuthMethod == flow.AuthSecretJWT {
+		c.AssertionKey.Alg = o.ClientKeyAlg
 	}
 	if c.AuthMethod == flow.AuthNone && haveSecret {
 		fmt.Fprintln(errOut, "warning: --auth-method none: the client secret is not sent")

@@ -67,6 +67,7 @@ registration_endpoint (RFC 7591; see 'oauthkit client register').`,
 		NewCmdRefresh(f, nil),
 		NewCmdDevice(f, nil),
 		NewCmdTokenExchange(f, nil),
+		NewCmdJWTBearer(f, nil),
 	)
 	for _, c := range cmd.Commands() {
 		failEvalOnError(c)
