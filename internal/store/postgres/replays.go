@@ -45,9 +45,15 @@ const maxKeyBytes = 512
 // SHA-256 in hex. Callers prefix their keys ("dpop:", "assertion:"), so no
 // key they give starts with "#".
 func storedKey(key string) string {
-	if len(key) <= maxKeyBytes && utf8.ValidString(key) && !strings.ContainsRune(key, 0) {
+	if len(key) <= maxKeyBytes && storableText(key) {
 		return key
 	}
 	sum := sha256.Sum256([]byte(key))
 	return "#sha256:" + hex.EncodeToString(sum[:])
+}
+
+// storableText reports whether PostgreSQL can keep s in a text column: no
+// NUL byte, valid UTF-8. A lookup key that is not names no record.
+func storableText(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
 }
