@@ -102,3 +102,16 @@ func jwtParts(t *testing.T, tok string) (header, claims map[string]any) {
 	}
 	return header, claims
 }
+
+// wantDescription fails unless the answer's error_description contains
+// every part; a "§" in a part matches "section " (error_description is
+// ASCII, RFC 6749 §5.2).
+func wantDescription(t *testing.T, a answer, parts ...string) {
+	t.Helper()
+	for _, p := range parts {
+		p = strings.ReplaceAll(p, "§", "section ")
+		if !strings.Contains(a.str("error_description"), p) {
+			t.Errorf("error_description %q does not contain %q", a.str("error_description"), p)
+		}
+	}
+}

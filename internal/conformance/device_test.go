@@ -64,14 +64,6 @@ func pollDevice(t *testing.T, s *server, a auth, deviceCode string) answer {
 	return s.token(t, a, url.Values{"grant_type": {deviceGrant}, "device_code": {deviceCode}})
 }
 
-// wantDescription checks that error_description names the rule.
-func wantDescription(t *testing.T, a answer, want string) {
-	t.Helper()
-	if d := a.str("error_description"); !strings.Contains(d, strings.ReplaceAll(want, "§", "section ")) {
-		t.Errorf("error_description %q lacks %q", d, want)
-	}
-}
-
 // enterUserCode opens the device page in b and submits typed.
 func (b *browser) enterUserCode(t *testing.T, typed string) answer {
 	t.Helper()

@@ -3,7 +3,6 @@ package conformance
 import (
 	"net/http"
 	"net/url"
-	"strings"
 	"testing"
 	"time"
 )
@@ -78,15 +77,6 @@ func (s *server) gatewayIDToken(t *testing.T) string {
 		t.Fatal("no ID token for scope openid")
 	}
 	return idt
-}
-
-func wantDescription(t *testing.T, a answer, parts ...string) {
-	t.Helper()
-	for _, p := range parts {
-		if !strings.Contains(a.str("error_description"), p) {
-			t.Errorf("error_description %q does not contain %q", a.str("error_description"), p)
-		}
-	}
 }
 
 // The happy path every refusal below departs from: a narrower token for

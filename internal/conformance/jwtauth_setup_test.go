@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -179,14 +178,3 @@ func wantInvalidClient(t *testing.T, a answer, parts ...string) {
 	wantDescription(t, a, parts...)
 }
 
-// wantDescription checks that error_description holds every one of parts
-// ("§" is written "section" there: rule 13 keeps it ASCII).
-func wantDescription(t *testing.T, a answer, parts ...string) {
-	t.Helper()
-	for _, p := range parts {
-		p = strings.ReplaceAll(p, "§", "section ")
-		if !strings.Contains(a.str("error_description"), p) {
-			t.Errorf("error_description %q does not contain %q", a.str("error_description"), p)
-		}
-	}
-}
