@@ -27,6 +27,7 @@ type Store struct {
 	access       map[string]store.AccessToken // Revoked = revoked by itself
 	keys         map[string]store.Key
 	replays      map[string]time.Time // replay key → expiry
+	pushed       map[string]store.PushedRequest
 }
 
 var _ store.Store = (*Store)(nil)
@@ -44,6 +45,7 @@ func New() *Store {
 		access:       map[string]store.AccessToken{},
 		keys:         map[string]store.Key{},
 		replays:      map[string]time.Time{},
+		pushed:       map[string]store.PushedRequest{},
 	}
 }
 

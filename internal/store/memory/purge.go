@@ -55,6 +55,15 @@ func (s *Store) Purge(ctx context.Context, before time.Time, limit int) (int, er
 			n++
 		}
 	}
+	for h, p := range s.pushed {
+		if n >= limit {
+			return n, nil
+		}
+		if p.ExpiresAt.Before(before) {
+			delete(s.pushed, h)
+			n++
+		}
+	}
 	used := map[string]bool{}
 	for _, t := range s.refresh {
 		used[t.FamilyID] = true

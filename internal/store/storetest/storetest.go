@@ -38,6 +38,7 @@ func Run(t *testing.T, open Opener) {
 		{"Lifecycle", testLifecycle},
 		{"Concurrency", testConcurrency},
 		{"Replays", testReplays},
+		{"PushedRequests", testPushedRequests},
 	}
 	for _, s := range suites {
 		t.Run(s.name, func(t *testing.T) { s.run(t, open) })
