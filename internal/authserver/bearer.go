@@ -23,9 +23,11 @@ func (s *Server) activeAccessToken(ctx context.Context, value string) (rec store
 		return rec, false, nil
 	}
 	now := s.now()
-	var ids []string
+	var ids, jwtAud []string
 	if strings.Count(value, ".") == 2 {
-		v := s.keys.Verifier(token.Verifier{Issuer: s.settings.Issuer, Audience: s.settings.Audience, Type: "at+jwt",
+		// The audience is the server's or the resources the token was
+		// issued for (RFC 8707): checked against the record below.
+		v := s.keys.Verifier(token.Verifier{Issuer: s.settings.Issuer, Type: "at+jwt",
 			Now: func() time.Time { return now }})
 		verified, verr := v.Verify(value)
 		if verr != nil {
@@ -36,6 +38,11 @@ func (s *Server) activeAccessToken(ctx context.Context, value string) (rec store
 			return rec, false, nil
 		}
 		ids = []string{jti}
+		aud, _, aerr := token.Audience(verified.Claims)
+		if aerr != nil || len(aud) == 0 {
+			return rec, false, nil
+		}
+		jwtAud = aud
 	} else {
 		ids = s.hasher.Candidates(value)
 	}
@@ -48,6 +55,9 @@ func (s *Server) activeAccessToken(ctx context.Context, value string) (rec store
 			return rec, false, err
 		}
 		if rec.Revoked || !now.Before(rec.ExpiresAt) {
+			return rec, false, nil
+		}
+		if jwtAud != nil && !s.recordedAudience(rec, jwtAud) {
 			return rec, false, nil
 		}
 		if s.control.revoked(rec.ID, rec.ClientID, grant{FamilyID: rec.FamilyID, Subject: rec.Subject}.userSubject(), rec.IssuedAt) { // ctl revoke

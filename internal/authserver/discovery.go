@@ -89,6 +89,9 @@ func (s *Server) Metadata(r *http.Request) (map[string]any, error) {
 		"claims_parameter_supported":            false,
 		"request_parameter_supported":           false,
 		"request_uri_parameter_supported":       false,
+		// RFC 9126 §5.
+		"pushed_authorization_request_endpoint": iss + PathPAR,
+		"require_pushed_authorization_requests": s.settings.RequirePAR,
 	}
 	return md, nil
 }

@@ -62,6 +62,10 @@ func (s *Server) grantRefreshToken(req *tokenRequest) (*issued, *Error) {
 	if e != nil {
 		return nil, NewError(ErrInvalidScope, "a refresh can only narrow the scope of the grant to what the client may still have ("+strings.Join(still, " ")+") (RFC 6749 §6)")
 	}
+	resources, e := s.narrowResources(req.client, resourceParams(req), fam.Resource, scope)
+	if e != nil {
+		return nil, e
+	}
 	user, err := s.store.Users().GetBySubject(ctx, fam.Subject)
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
@@ -75,7 +79,7 @@ func (s *Server) grantRefreshToken(req *tokenRequest) (*issued, *Error) {
 	// that revokes the grant (docs/security.md rule 38). If the rotation then
 	// fails (a lost race), the recorded token was never handed out.
 	g := grant{Client: req.client, Subject: fam.Subject, Scope: scope, FamilyID: fam.ID, AuthTime: fam.AuthTime,
-		SessionID: fam.SessionID, Now: now}
+		SessionID: fam.SessionID, Now: now, Resources: resources}
 	var (
 		at  string
 		exp time.Time

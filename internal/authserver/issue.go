@@ -7,6 +7,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/oauthkit/oauthkit/internal/store"
@@ -38,6 +39,8 @@ type grant struct {
 	// ID tokens of later refreshes; "" without a session.
 	SessionID string
 	Now       time.Time
+	// Resources become the token's aud (RFC 8707); nil: the server's audience.
+	Resources []string
 }
 
 // userSubject is the subject of the grant's user; "" for a client's own
@@ -62,7 +65,7 @@ func randomToken(n int) string {
 func (s *Server) mintAccessToken(ctx context.Context, g grant) (string, time.Time, *Error) {
 	exp := g.Now.Add(s.settings.AccessTokenTTL)
 	rec := store.AccessToken{FamilyID: g.FamilyID, ClientID: g.Client.ID, Subject: g.Subject,
-		Scope: g.Scope, IssuedAt: g.Now, ExpiresAt: exp}
+		Scope: g.Scope, IssuedAt: g.Now, ExpiresAt: exp, Audience: strings.Join(g.Resources, " ")}
 	var value string
 	if s.settings.Format == FormatOpaque {
 		value = randomToken(32)
@@ -75,6 +78,9 @@ func (s *Server) mintAccessToken(ctx context.Context, g grant) (string, time.Tim
 		claims["iss"] = s.settings.Issuer
 		claims["sub"] = g.Subject
 		claims["aud"] = s.settings.Audience
+		if len(g.Resources) > 0 {
+			claims["aud"] = audienceClaim(g.Resources)
+		}
 		claims["client_id"] = g.Client.ID
 		claims["iat"] = g.Now.Unix()
 		claims["exp"] = exp.Unix()
@@ -114,7 +120,8 @@ func newFamilyID() string { return randomToken(16) }
 func (s *Server) startFamily(ctx context.Context, g *grant, codeHash string, withRefresh bool) (refresh string, rt store.RefreshToken, e *Error) {
 	g.FamilyID = newFamilyID()
 	fam := store.Family{ID: g.FamilyID, ClientID: g.Client.ID, Subject: g.Subject, Scope: g.Scope,
-		AuthTime: g.AuthTime, SessionID: g.SessionID, CreatedAt: g.Now, CodeHash: codeHash}
+		AuthTime: g.AuthTime, SessionID: g.SessionID, CreatedAt: g.Now, CodeHash: codeHash,
+		Resource: strings.Join(g.Resources, " ")}
 	if withRefresh {
 		refresh = randomToken(32)
 		rt = store.RefreshToken{Hash: s.hasher.Hash(refresh), IssuedAt: g.Now, ExpiresAt: g.Now.Add(s.settings.RefreshTokenTTL)}

@@ -64,6 +64,14 @@ type Settings struct {
 	// and every ID token, get the signer's. Each algorithm needs a private
 	// key in the key set (KeySet.SignerFor), checked by New.
 	AccessTokenAlgs map[string]string
+	// Resources are the protected resources tokens may be issued for
+	// (RFC 8707), besides the demo /protected one.
+	Resources []Resource
+	// RequirePAR makes every client push its authorization requests
+	// (RFC 9126 §5); a client can also require it for itself.
+	RequirePAR bool
+	// PARTTL is the lifetime of a pushed request's request_uri (default 60s).
+	PARTTL time.Duration
 }
 
 // Server is the authorization server. Build it with New; its Handler serves
@@ -150,6 +158,9 @@ func New(s Settings, o Options) (*Server, error) {
 	default:
 		return nil, errors.New("authserver: PKCE policy must be required, public or optional")
 	}
+	if s.PARTTL <= 0 {
+		s.PARTTL = time.Minute
+	}
 	if s.SessionTTL <= 0 {
 		s.SessionTTL = 8 * time.Hour
 	}
@@ -221,6 +232,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/.well-known/oauth-authorization-server", s.handleDiscovery)
 	mux.HandleFunc("/.well-known/openid-configuration", s.handleDiscovery)
 	mux.HandleFunc("/healthz", s.handleHealth)
+	mux.HandleFunc(PathPAR, s.handlePAR)
+	mux.HandleFunc(PathProtectedResourceMetadata, s.handleResourceMetadata)
+	mux.HandleFunc(PathProtectedResourceMetadata+ProtectedPath, s.handleResourceMetadata)
 	mux.HandleFunc(PathAuthorize, s.handleAuthorize)
 	mux.HandleFunc(PathLogin, s.handleLogin)
 	mux.HandleFunc(PathConsent, s.handleConsent)
