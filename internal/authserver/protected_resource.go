@@ -57,7 +57,6 @@ func (c challengeWriter) WriteHeader(status int) {
 
 func (c challengeWriter) Write(b []byte) (int, error) { return c.ResponseWriter.Write(b) }
 
-
 // Unwrap returns the wrapped writer (http.ResponseController, noteError).
 func (c challengeWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }
 
