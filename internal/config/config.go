@@ -88,6 +88,10 @@ type Config struct {
 	Scopes  map[string]string
 	Clients []Client
 	Users   []User
+	// Resources are the protected resources tokens may be issued for (RFC 8707).
+	Resources []Resource
+	// RequirePAR: every client must push its authorization requests (RFC 9126 §5).
+	RequirePAR bool
 	// Warnings are "file:line: path: message" lines about a working but
 	// weak configuration (short client secrets), for standard error.
 	Warnings []string
@@ -142,6 +146,11 @@ type Client struct {
 	// tokens ("": the signing key's); a key of the keys list signs them.
 	// ID tokens are always signed by the first key.
 	AccessTokenSigningAlg string
+	// Resources, when set, are the only resources (among Config.Resources)
+	// the client may ask tokens for.
+	Resources []string
+	// RequirePAR: the client must push its authorization requests (RFC 9126 §6).
+	RequirePAR bool
 }
 
 // AccessTokenAlgs maps the ID of each client with an

@@ -30,6 +30,9 @@ type fileConfig struct {
 	Scopes          map[string]string `yaml:"scopes"`
 	Clients         []fileClient      `yaml:"clients"`
 	Users           []fileUser        `yaml:"users"`
+	// Resources and PAR (RFC 8707, RFC 9126): config/resources.go.
+	Resources                          []fileResource `yaml:"resources"`
+	RequirePushedAuthorizationRequests bool           `yaml:"require_pushed_authorization_requests"`
 }
 
 type fileTokens struct {
@@ -63,6 +66,9 @@ type fileClient struct {
 	TokenResponse          string         `yaml:"token_response"`
 	Claims                 map[string]any `yaml:"claims"`
 	AccessTokenSigningAlg  string         `yaml:"access_token_signing_alg"`
+	// Resources and PAR (RFC 8707, RFC 9126): config/resources.go.
+	Resources                          []string `yaml:"resources"`
+	RequirePushedAuthorizationRequests bool     `yaml:"require_pushed_authorization_requests"`
 }
 
 type fileUser struct {

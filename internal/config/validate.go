@@ -94,6 +94,7 @@ func (v *validator) config(fc *fileConfig) *Config {
 		}
 	}
 	cfg.Tokens = v.tokens(root.key("tokens"), &fc.Tokens)
+	cfg.Resources, cfg.RequirePAR = v.resources(root.key("resources"), fc.Resources), fc.RequirePushedAuthorizationRequests
 	for s := range fc.Scopes {
 		if err := checkScope(s); err != nil {
 			v.add(root.key("scopes").key(s), "%v", err)
@@ -241,6 +242,7 @@ func (v *validator) clients(cfg *Config, p keyPath, fcs []fileClient) {
 		}
 		v.claims(cp.key("claims"), fc.Claims)
 		c.AccessTokenSigningAlg = v.accessTokenAlg(cfg, cp.key("access_token_signing_alg"), fc.AccessTokenSigningAlg)
+		c.Resources, c.RequirePAR = v.clientResources(cfg, cp.key("resources"), fc.Resources), fc.RequirePushedAuthorizationRequests
 		cfg.Clients = append(cfg.Clients, c)
 	}
 }

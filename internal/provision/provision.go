@@ -53,6 +53,7 @@ func syncClients(ctx context.Context, st store.Store, hasher *hashing.Hasher, cf
 			AuthMethod:             string(c.AuthMethod), AutoApprove: c.AutoApprove, SkipConsent: c.SkipConsent,
 			TokenResponse: string(c.TokenResponse), Claims: c.Claims, CreatedAt: now,
 		}
+		sc.Ext.Resources, sc.Ext.RequirePushedAuthorizationRequests = c.Resources, c.RequirePAR
 		for _, g := range c.GrantTypes {
 			sc.GrantTypes = append(sc.GrantTypes, string(g))
 		}
@@ -131,5 +132,9 @@ func Settings(cfg *config.Config, issuer string) authserver.Settings {
 	s.ScopeDescriptions = cfg.Scopes
 	s.PKCE = cfg.PKCE
 	s.AccessTokenAlgs = cfg.AccessTokenAlgs()
+	s.RequirePAR = cfg.RequirePAR
+	for _, r := range cfg.Resources {
+		s.Resources = append(s.Resources, authserver.Resource{ID: r.ID, Name: r.Name, Scopes: r.Scopes})
+	}
 	return s
 }
