@@ -20,7 +20,7 @@ type Resource struct {
 }
 
 // maxResources bounds the resource parameters of one request
-// (docs/security.md rule 97).
+// (docs/security.md rule 96).
 const maxResources = 10
 
 // ProtectedPath is the demo resource this server serves itself.
@@ -54,7 +54,7 @@ func (s *Server) checkResources(c store.Client, values []string, scope string) (
 		return nil, nil
 	}
 	if len(values) > maxResources {
-		return nil, NewError(ErrInvalidTarget, "at most "+strconv.Itoa(maxResources)+" resource parameters are accepted (docs/security.md rule 97)")
+		return nil, NewError(ErrInvalidTarget, "at most "+strconv.Itoa(maxResources)+" resource parameters are accepted (docs/security.md rule 96)")
 	}
 	var out []string
 	var known []Resource
