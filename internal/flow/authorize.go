@@ -21,6 +21,10 @@ type AuthRequest struct {
 	// ResponseMode is sent when not empty (query, fragment, form_post).
 	ResponseMode string
 	Grant        Grant
+	// Pushed sends the request to the PAR endpoint first (RFC 9126); the
+	// browser then gets only client_id and request_uri. It is pushed also
+	// when the server's metadata requires it.
+	Pushed bool
 }
 
 // reserved are the parameters the flow sets itself; --param cannot
@@ -48,8 +52,15 @@ func (c *Client) AuthorizationURL(r AuthRequest) (string, error) {
 		return "", fmt.Errorf("authorization endpoint: %v", err)
 	}
 	q := u.Query() // keep what the endpoint URL carries (RFC 6749 §3.1)
+	r.params(q, c.ClientID)
+	u.RawQuery = q.Encode()
+	return u.String(), nil
+}
+
+// params sets the parameters of the request in q.
+func (r AuthRequest) params(q url.Values, clientID string) {
 	q.Set("response_type", r.ResponseType)
-	q.Set("client_id", c.ClientID)
+	q.Set("client_id", clientID)
 	q.Set("redirect_uri", r.RedirectURI)
 	q.Set("state", r.State)
 	if r.Nonce != "" {
@@ -63,8 +74,6 @@ func (c *Client) AuthorizationURL(r AuthRequest) (string, error) {
 		q.Set("response_mode", r.ResponseMode)
 	}
 	r.Grant.apply(q)
-	u.RawQuery = q.Encode()
-	return u.String(), nil
 }
 
 // HasOpenID reports whether the scopes include openid (a nonce is sent).

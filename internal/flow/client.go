@@ -73,6 +73,10 @@ type Endpoints struct {
 	IssParameter bool
 	// TokenAuthMethods lists token_endpoint_auth_methods_supported.
 	TokenAuthMethods []string
+	// PAR is the pushed authorization request endpoint (RFC 9126); RequirePAR
+	// says the server accepts no other authorization request.
+	PAR        string
+	RequirePAR bool
 }
 
 // Client talks to one authorization server as one OAuth client.

@@ -26,6 +26,9 @@ type Metadata struct {
 	CodeChallengeMethodsSupported     []string `json:"code_challenge_methods_supported"`
 	ResponseTypesSupported            []string `json:"response_types_supported"`
 	IssParameterSupported             bool     `json:"authorization_response_iss_parameter_supported"`
+	// RFC 9126 §5.
+	PushedAuthorizationRequestEndpoint string `json:"pushed_authorization_request_endpoint"`
+	RequirePushedAuthorizationRequests bool   `json:"require_pushed_authorization_requests"`
 }
 
 // Endpoints returns the endpoints the metadata names.
@@ -34,6 +37,7 @@ func (m *Metadata) Endpoints() Endpoints {
 		Issuer: m.Issuer, Authorization: m.AuthorizationEndpoint, Token: m.TokenEndpoint,
 		Introspection: m.IntrospectionEndpoint, Revocation: m.RevocationEndpoint, JWKS: m.JWKSURI, Userinfo: m.UserinfoEndpoint,
 		IssParameter: m.IssParameterSupported, TokenAuthMethods: m.TokenEndpointAuthMethodsSupported,
+		PAR: m.PushedAuthorizationRequestEndpoint, RequirePAR: m.RequirePushedAuthorizationRequests,
 	}
 }
 
@@ -55,6 +59,7 @@ func ParseMetadata(issuer string, body []byte, insecure bool) (*Metadata, error)
 		{"authorization_endpoint", m.AuthorizationEndpoint}, {"token_endpoint", m.TokenEndpoint},
 		{"introspection_endpoint", m.IntrospectionEndpoint}, {"revocation_endpoint", m.RevocationEndpoint},
 		{"jwks_uri", m.JWKSURI}, {"userinfo_endpoint", m.UserinfoEndpoint},
+		{"pushed_authorization_request_endpoint", m.PushedAuthorizationRequestEndpoint},
 	} {
 		if e.v == "" {
 			continue

@@ -20,6 +20,10 @@ type AuthcodeOptions struct {
 	Nonce        string
 	Save         string
 	NoTUI        bool
+	// PAR pushes the request first (RFC 9126); ResourceMetadata finds the
+	// server from a protected resource (RFC 9728, resourcemeta.go).
+	PAR              bool
+	ResourceMetadata string
 	// runProgress runs the progress view's program; tests replace it.
 	runProgress progressRunner
 }
@@ -61,11 +65,25 @@ at_hash. A bad ID token fails with exit 3; -o json adds its claims as
 The redirect URI must be registered at the server: servers that follow
 RFC 8252 §7.3 accept any port on http://127.0.0.1/callback; otherwise fix it
 with --callback-port, --callback-path or --redirect-uri (a loopback redirect URI
-without a port, or with :0, gets a free port and keeps its path).`,
+without a port, or with :0, gets a free port and keeps its path).
+
+  --par          push the request to the server's PAR endpoint first (RFC 9126,
+                 with the client's authentication) and send the browser only
+                 client_id and the request_uri; automatic when the metadata
+                 says require_pushed_authorization_requests
+  --resource-metadata URL
+                 the MCP client path: URL is a protected resource (requested
+                 without a token; its 401 names its metadata in
+                 WWW-Authenticate resource_metadata) or its RFC 9728 metadata
+                 itself. Its first authorization server (or --issuer, if
+                 listed) is used, its resource is sent as --resource (RFC 8707)
+                 and its scopes_supported as the scope unless --scope is given`,
 		Example: `  oauthkit flow authcode --issuer http://127.0.0.1:8080 --client-id oauthkit-demo-public --scope read
   oauthkit flow authcode --issuer http://127.0.0.1:8080 --client-id oauthkit-demo-public --headless -o token
   oauthkit flow authcode --issuer http://127.0.0.1:8080 --client-id oauthkit-demo-public --print-url --save step1.json
-  oauthkit flow authcode --issuer http://127.0.0.1:8080 --client-id oauthkit-demo-public --exchange "$CALLBACK_URL" --save step1.json`,
+  oauthkit flow authcode --issuer http://127.0.0.1:8080 --client-id oauthkit-demo-public --exchange "$CALLBACK_URL" --save step1.json
+  oauthkit flow authcode --issuer http://127.0.0.1:8080 --client-id oauthkit-demo-public --par --resource http://127.0.0.1:8080/protected
+  oauthkit flow authcode --resource-metadata http://127.0.0.1:8080/protected --client-id oauthkit-demo-public --headless -o token`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := opts.check(cmd); err != nil {
@@ -81,7 +99,9 @@ without a port, or with :0, gets a free port and keeps its path).`,
 	addBrowserFlags(cmd, &opts.BrowserOptions, "query|form_post")
 	fl := cmd.Flags()
 	fl.BoolVar(&opts.NoPKCE, "no-pkce", false, "do not use PKCE (only for servers that refuse it)")
-	for _, n := range []string{"no-pkce", "response-mode"} {
+	fl.BoolVar(&opts.PAR, "par", false, "push the request to the PAR endpoint first (RFC 9126)")
+	fl.StringVar(&opts.ResourceMetadata, "resource-metadata", "", "find the server from a protected resource's `URL` or its RFC 9728 metadata URL")
+	for _, n := range []string{"no-pkce", "response-mode", "par", "resource-metadata"} {
 		clientopts.GroupFlag(cmd, n, clientopts.GroupRequest)
 	}
 	fl.BoolVar(&opts.PrintURL, "print-url", false, "step 1 of 2: print the URL, state and code_verifier as JSON, exit")
@@ -102,6 +122,7 @@ without a port, or with :0, gets a free port and keeps its path).`,
 }
 
 func (o *AuthcodeOptions) check(cmd *cobra.Command) error {
+	o.IssuerLater = o.ResourceMetadata != ""
 	if err := prepare(&o.CommonOptions); err != nil {
 		return err
 	}
@@ -125,6 +146,8 @@ func (o *AuthcodeOptions) check(cmd *cobra.Command) error {
 		return cmdutil.UsageErrorf("--no-pkce and --code-verifier contradict each other")
 	case o.PrintURL && o.RefreshTokenOut != "":
 		return cmdutil.UsageErrorf("--refresh-token-out belongs to the step that gets tokens (--exchange), not --print-url")
+	case exchange && (o.PAR || o.ResourceMetadata != ""):
+		return cmdutil.UsageErrorf("--par and --resource-metadata belong to the step that builds the request (--print-url), not --exchange")
 	case o.PrintURL && o.Output != "json":
 		return cmdutil.UsageErrorf("--print-url writes JSON; -o %s does not apply", o.Output)
 	}
@@ -145,6 +168,9 @@ func runAuthcode(o *AuthcodeOptions) error {
 	}
 	sctx, stop := clientopts.SignalContext()
 	defer stop()
+	if err := o.resolveResource(sctx); err != nil {
+		return err
+	}
 	c, err := o.ClientWithin(sctx)
 	if err != nil {
 		return err
@@ -166,7 +192,7 @@ func runAuthcode(o *AuthcodeOptions) error {
 // authRequest is a fresh request: random state, PKCE verifier, nonce.
 func (o *AuthcodeOptions) authRequest() flow.AuthRequest {
 	g := o.Grant()
-	req := flow.AuthRequest{ResponseType: "code", State: flow.NewState(), ResponseMode: o.ResponseMode, Grant: g}
+	req := flow.AuthRequest{ResponseType: "code", State: flow.NewState(), ResponseMode: o.ResponseMode, Grant: g, Pushed: o.PAR}
 	if !o.NoPKCE {
 		req.CodeVerifier = flow.NewCodeVerifier()
 	}
