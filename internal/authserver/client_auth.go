@@ -40,6 +40,9 @@ func (s *Server) authenticateClient(r *http.Request, form map[string]string, any
 		return store.Client{}, NewError(clientauth.OAuthErrorCode(err), err.Error())
 	}
 	noteClient(r, creds.ClientID)
+	if creds.Assertion != nil {
+		return s.authenticateAssertion(r, creds)
+	}
 	fail := &Error{Code: ErrInvalidClient, Status: http.StatusUnauthorized,
 		BasicChallenge: creds.Method == clientauth.MethodBasic, Description: clientAuthFailed}
 	client, err := s.store.Clients().Get(r.Context(), creds.ClientID)
@@ -73,7 +76,7 @@ func methodAccepted(c store.Client, m clientauth.Method, anyConfidential bool) b
 		return true
 	}
 	secretMethod := m == clientauth.MethodBasic || m == clientauth.MethodPost
-	return anyConfidential && !isPublic(c) && secretMethod
+	return anyConfidential && !isPublic(c) && secretMethod && c.SecretHash != ""
 }
 
 // isPublic reports whether a client has no secret.

@@ -58,7 +58,7 @@ func (s *Server) Metadata(r *http.Request) (map[string]any, error) {
 	}
 	iss := s.settings.Issuer
 	confidential := []string{}
-	for _, m := range []string{"client_secret_basic", "client_secret_post"} {
+	for _, m := range []string{"client_secret_basic", "client_secret_post", "private_key_jwt", "client_secret_jwt"} {
 		if methods[m] {
 			confidential = append(confidential, m)
 		}
@@ -93,6 +93,7 @@ func (s *Server) Metadata(r *http.Request) (map[string]any, error) {
 		"pushed_authorization_request_endpoint": iss + PathPAR,
 		"require_pushed_authorization_requests": s.settings.RequirePAR,
 	}
+	assertionMetadata(md, clients)
 	return md, nil
 }
 

@@ -72,6 +72,13 @@ type Settings struct {
 	RequirePAR bool
 	// PARTTL is the lifetime of a pushed request's request_uri (default 60s).
 	PARTTL time.Duration
+	// AssertionSecrets maps the ID of each client_secret_jwt client to its
+	// plain secret, the HMAC key of its assertions (RFC 7523 §2.2). It is
+	// held in memory only; the store keeps the secret's hash
+	// (docs/security.md rule 74).
+	AssertionSecrets map[string][]byte
+	// JWKSFetch tunes the fetching of clients' jwks_uri (zero: defaults).
+	JWKSFetch JWKSFetchOptions
 }
 
 // Server is the authorization server. Build it with New; its Handler serves
@@ -98,6 +105,8 @@ type Server struct {
 	cookiePath string        // Path of the session cookie (docs/security.md rule 39)
 	consents   *consentMemory
 	pages      *pages
+
+	clientKeys *jwksCache // clients' jwks_uri keys (client_keys.go)
 
 	control *Control                // runtime steering (docs/control.md)
 	mounts  map[string]http.Handler // extra handlers (Mount), e.g. the control API
@@ -197,6 +206,7 @@ func New(s Settings, o Options) (*Server, error) {
 		sessions: newSessionStore(o.Now, s.SessionTTL), consents: newConsentMemory(),
 		pages: mustParsePages(), cookiePath: cookiescope.Path(s.Issuer), control: ctl,
 	}
+	srv.clientKeys = newJWKSCache(s.JWKSFetch, o.Now)
 	ctl.srv = srv
 	return srv, nil
 }

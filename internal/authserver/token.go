@@ -51,7 +51,7 @@ func (s *Server) clientRequest(w http.ResponseWriter, r *http.Request, anyConfid
 // handleToken is POST /token (RFC 6749 §3.2): parameters only from the
 // form body, client authentication, then one handler per grant.
 func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
-	form, client, ok := s.clientRequest(w, r, false, "password", "refresh_token", "code", "code_verifier")
+	form, client, ok := s.clientRequest(w, r, false, "password", "refresh_token", "code", "code_verifier", "client_assertion", "assertion")
 	if !ok {
 		return
 	}
@@ -72,6 +72,8 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		grantFn = s.grantAuthorizationCode
 	case GrantRefreshToken:
 		grantFn = s.grantRefreshToken
+	case GrantJWTBearer:
+		grantFn = s.grantJWTBearer
 	default:
 		e = NewError(ErrUnsupportedGrantType, "grant_type "+quoteShort(grant)+" is not supported; use authorization_code, refresh_token, client_credentials or password (RFC 6749 §5.2)")
 	}

@@ -36,6 +36,10 @@ var (
 	// ErrSecretInQuery: client_secret in the request URI (RFC 6749 §2.3.1):
 	// invalid_request.
 	ErrSecretInQuery = errors.New("client_secret in the request URI")
+	// ErrAssertionParams: client_assertion_type or client_assertion is
+	// missing or client_assertion_type is not the JWT one (RFC 7523 §2.2):
+	// invalid_request.
+	ErrAssertionParams = errors.New("incomplete client assertion parameters")
 	// ErrNoClient: the request names no client at all. A server answers
 	// invalid_client (or invalid_request when the grant needs a client_id).
 	ErrNoClient = errors.New("no client identification")
@@ -66,9 +70,10 @@ func requestf(kind error, format string, a ...any) error {
 
 // OAuthErrorCode maps an error of this package to the RFC 6749 §5.2 error
 // code a token endpoint answers with: invalid_client when no client was
-// identified at all, invalid_request otherwise.
+// identified at all or its assertion is invalid (RFC 7521 §4.2.1),
+// invalid_request otherwise.
 func OAuthErrorCode(err error) string {
-	if errors.Is(err, ErrNoClient) {
+	if errors.Is(err, ErrNoClient) || errors.Is(err, ErrInvalidAssertion) {
 		return "invalid_client"
 	}
 	return "invalid_request"

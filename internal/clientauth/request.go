@@ -22,8 +22,11 @@ const (
 type Credentials struct {
 	Method   Method
 	ClientID string
-	// Secret is empty for MethodNone.
+	// Secret is empty for MethodNone and the JWT methods.
 	Secret string
+	// Assertion is the decoded, not yet verified, client_assertion of
+	// MethodPrivateKeyJWT and MethodSecretJWT (nil otherwise).
+	Assertion *Assertion
 }
 
 // FromRequest finds the client credentials of a token-endpoint style
@@ -35,6 +38,9 @@ type Credentials struct {
 //     not client authentication and are ignored.
 //   - client_id and client_secret in the body are client_secret_post.
 //   - client_id alone in the body is none (a public client).
+//   - client_assertion_type and client_assertion in the body are
+//     private_key_jwt or client_secret_jwt (RFC 7523 §2.2, fromAssertion);
+//     the client is the assertion's sub.
 //
 // Errors (all answered with invalid_request, see OAuthErrorCode, except
 // ErrNoClient): malformed Basic credentials (ErrMalformed), Basic together
@@ -50,6 +56,9 @@ func FromRequest(r *http.Request, form url.Values) (Credentials, error) {
 		if len(form[name]) > 1 {
 			return Credentials{}, requestf(ErrRepeatedParameter, "parameter %s is repeated (RFC 6749 §3.2)", name)
 		}
+	}
+	if form.Has("client_assertion") || form.Has("client_assertion_type") {
+		return fromAssertion(r, form)
 	}
 	bodyID, bodySecret := form.Get("client_id"), form.Get("client_secret")
 

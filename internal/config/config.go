@@ -39,6 +39,7 @@ const (
 	GrantClientCredentials = oauth.GrantClientCredentials
 	GrantPassword          = oauth.GrantPassword
 	GrantImplicit          = oauth.GrantImplicit
+	GrantJWTBearer         = oauth.GrantJWTBearer
 )
 
 // HashAlgorithm hashes tokens and secrets at rest (Apigee's names).
@@ -151,6 +152,15 @@ type Client struct {
 	Resources []string
 	// RequirePAR: the client must push its authorization requests (RFC 9126 §6).
 	RequirePAR bool
+	// JWKS is the client's public JWK Set as JSON (from jwks or
+	// jwks_file), JWKSURI where serve fetches it instead: the keys of
+	// private_key_jwt and of the JWT bearer grant (RFC 7523).
+	JWKS    []byte
+	JWKSURI string
+	// AssertionAlg is token_endpoint_auth_signing_alg: the one JWS alg of
+	// the client's assertions ("" accepts the key's own, HS* for
+	// client_secret_jwt).
+	AssertionAlg string
 }
 
 // AccessTokenAlgs maps the ID of each client with an
@@ -168,8 +178,27 @@ func (c *Config) AccessTokenAlgs() map[string]string {
 	return out
 }
 
-// Public reports whether the client has no secret.
-func (c *Client) Public() bool { return c.Secret == "" && c.SecretHash == nil }
+// Public reports whether the client has no secret and does not
+// authenticate with keys (private_key_jwt).
+func (c *Client) Public() bool {
+	return c.Secret == "" && c.SecretHash == nil && c.AuthMethod != clientauth.MethodPrivateKeyJWT
+}
+
+// AssertionSecrets maps the ID of each client_secret_jwt client to its
+// plain secret, the HMAC key its assertions are verified with
+// (authserver.Settings.AssertionSecrets; the store keeps only its hash).
+func (c *Config) AssertionSecrets() map[string][]byte {
+	var out map[string][]byte
+	for _, cl := range c.Clients {
+		if cl.AuthMethod == clientauth.MethodSecretJWT && cl.Secret != "" {
+			if out == nil {
+				out = map[string][]byte{}
+			}
+			out[cl.ID] = []byte(cl.Secret)
+		}
+	}
+	return out
+}
 
 // AllowsGrant reports whether the client may use grant g.
 func (c *Client) AllowsGrant(g GrantType) bool { return slices.Contains(c.GrantTypes, g) }

@@ -160,7 +160,7 @@ func TestParseErrors(t *testing.T) {
 		{"secret hash hex", "clients:\n  - id: a\n    secret_hash: sha1:" + strings.Repeat("zz", 20) + "\n    grant_types: [client_credentials]\n", "clients[0].secret_hash: the sha1 digest is not hexadecimal"},
 		{"none with secret", client + "    auth_method: none\n", `c.yaml:5: clients[0].auth_method: is "none" (a public client) but the client has a secret`},
 		{"basic without secret", "clients:\n  - id: a\n    redirect_uris: [https://a.test/cb]\n    auth_method: client_secret_basic\n", `c.yaml:4: clients[0].auth_method: "client_secret_basic" needs a secret or secret_hash`},
-		{"auth method", client + "    auth_method: private_key_jwt\n", `clients[0].auth_method: "private_key_jwt" is not one of client_secret_basic, client_secret_post, none`},
+		{"auth method", client + "    auth_method: tls_client_auth\n", `clients[0].auth_method: "tls_client_auth" is not one of client_secret_basic, client_secret_post, none, private_key_jwt, client_secret_jwt`},
 		{"grant unknown", client + "    grant_types: [authorization_code, device_code]\n", `c.yaml:5: clients[0].grant_types[1]: "device_code" is not one of authorization_code, refresh_token, client_credentials, password, implicit`},
 		{"grant twice", client + "    grant_types: [password, password]\n", `clients[0].grant_types[1]: "password" is listed twice`},
 		{"client_credentials public", "clients:\n  - id: a\n    grant_types: [client_credentials]\n", "c.yaml:3: clients[0].grant_types[0]: client_credentials needs a confidential client with a secret (RFC 6749 §4.4)"},

@@ -69,6 +69,12 @@ type fileClient struct {
 	// Resources and PAR (RFC 8707, RFC 9126): config/resources.go.
 	Resources                          []string `yaml:"resources"`
 	RequirePushedAuthorizationRequests bool     `yaml:"require_pushed_authorization_requests"`
+	// JWT client authentication and the JWT bearer grant (RFC 7523,
+	// jwtauth.go): the client's public keys and its pinned algorithm.
+	JWKS                        any    `yaml:"jwks"`
+	JWKSFile                    string `yaml:"jwks_file"`
+	JWKSURI                     string `yaml:"jwks_uri"`
+	TokenEndpointAuthSigningAlg string `yaml:"token_endpoint_auth_signing_alg"`
 }
 
 type fileUser struct {

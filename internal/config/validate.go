@@ -196,7 +196,7 @@ func (v *validator) claims(p keyPath, claims map[string]any) {
 	}
 }
 
-var allGrants = []GrantType{GrantAuthorizationCode, GrantRefreshToken, GrantClientCredentials, GrantPassword, GrantImplicit}
+var allGrants = []GrantType{GrantAuthorizationCode, GrantRefreshToken, GrantClientCredentials, GrantPassword, GrantImplicit, GrantJWTBearer}
 
 func (v *validator) clients(cfg *Config, p keyPath, fcs []fileClient) {
 	ids := map[string]int{}
@@ -221,9 +221,10 @@ func (v *validator) clients(cfg *Config, p keyPath, fcs []fileClient) {
 		v.clientSecret(&c, cp, fc)
 		// A secret that is there but wrong is already reported: judge the
 		// rest as for a confidential client, so one mistake gives one error.
-		hasSecret := fc.Secret != nil || fc.SecretHash != nil
+		hasSecret := fc.Secret != nil || fc.SecretHash != nil || fc.AuthMethod == string(clientauth.MethodPrivateKeyJWT)
 		c.AuthMethod = v.authMethod(hasSecret, cp.key("auth_method"), fc.AuthMethod)
-		c.GrantTypes = v.grants(hasSecret, cp.key("grant_types"), fc.GrantTypes)
+		c.GrantTypes = v.grants(hasSecret, cp.key("grant_types"), grantAliases(fc.GrantTypes))
+		v.clientJWT(&c, cp, fc)
 		if len(fc.RedirectURIs) == 0 {
 			for _, g := range []GrantType{GrantAuthorizationCode, GrantImplicit} {
 				if c.AllowsGrant(g) {
@@ -277,7 +278,8 @@ func (v *validator) authMethod(hasSecret bool, p keyPath, s string) clientauth.M
 		}
 		return clientauth.MethodNone
 	}
-	m := oneOf(v, p, s, "", clientauth.MethodBasic, clientauth.MethodPost, clientauth.MethodNone)
+	m := oneOf(v, p, s, "", clientauth.MethodBasic, clientauth.MethodPost, clientauth.MethodNone,
+		clientauth.MethodPrivateKeyJWT, clientauth.MethodSecretJWT)
 	switch {
 	case m == clientauth.MethodNone && hasSecret:
 		v.add(p, `is "none" (a public client) but the client has a secret; remove one of them`)

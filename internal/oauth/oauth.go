@@ -14,6 +14,9 @@ const (
 	GrantClientCredentials GrantType = "client_credentials"
 	GrantPassword          GrantType = "password"
 	GrantImplicit          GrantType = "implicit"
+	// GrantJWTBearer is the JWT bearer authorization grant (RFC 7523 §2.1);
+	// configurations may call it jwt_bearer.
+	GrantJWTBearer GrantType = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 )
 
 // PKCEPolicy says which clients must send a code_challenge (RFC 7636).

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/oauthkit/oauthkit/internal/authserver"
+	"github.com/oauthkit/oauthkit/internal/clientauth"
 	"github.com/oauthkit/oauthkit/internal/config"
 	"github.com/oauthkit/oauthkit/internal/hashing"
 	"github.com/oauthkit/oauthkit/internal/store"
@@ -62,9 +63,10 @@ func syncClients(ctx context.Context, st store.Store, hasher *hashing.Hasher, cf
 			sc.SecretHash = hasher.HashSecret(c.Secret)
 		case c.SecretHash != nil:
 			sc.SecretHash = string(c.SecretHash.Algorithm) + ":" + hex.EncodeToString(c.SecretHash.Digest)
-		case !c.Public():
+		case !c.Public() && c.AuthMethod != clientauth.MethodPrivateKeyJWT:
 			return fmt.Errorf("client %s: %w", c.ID, ErrNoSecret)
 		}
+		sc.Ext.JWKS, sc.Ext.JWKSURI, sc.Ext.AssertionAlg = c.JWKS, c.JWKSURI, c.AssertionAlg
 		if err := st.Clients().Put(ctx, sc); err != nil {
 			return fmt.Errorf("registering client %s: %w", c.ID, err)
 		}
@@ -136,5 +138,6 @@ func Settings(cfg *config.Config, issuer string) authserver.Settings {
 	for _, r := range cfg.Resources {
 		s.Resources = append(s.Resources, authserver.Resource{ID: r.ID, Name: r.Name, Scopes: r.Scopes})
 	}
+	s.AssertionSecrets = cfg.AssertionSecrets()
 	return s
 }

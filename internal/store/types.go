@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -39,6 +40,16 @@ type ClientExtensions struct {
 	// Resources, when set, are the only resource indicators (RFC 8707) the
 	// client may ask for, among the server's configured resources.
 	Resources []string `json:"resources,omitempty"`
+	// JWKS is the client's public JSON Web Key Set (inline, or read from
+	// jwks_file by the configuration), for private_key_jwt client
+	// authentication and the JWT bearer grant (RFC 7523); JWKSURI is where
+	// the server fetches it instead. At most one is set.
+	JWKS    json.RawMessage `json:"jwks,omitempty"`
+	JWKSURI string          `json:"jwks_uri,omitempty"`
+	// AssertionAlg pins the JWS alg of the client's assertions
+	// (token_endpoint_auth_signing_alg, RFC 7591 §2); "" accepts each
+	// key's own algorithm (HS256 for client_secret_jwt).
+	AssertionAlg string `json:"token_endpoint_auth_signing_alg,omitempty"`
 }
 
 // User is a resource owner who can log in. PasswordHash is already hashed.
