@@ -36,6 +36,12 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 			s.renderError(w, pe)
 			return
 		}
+	} else if v.Has("request") { // RFC 9101 §6.3: the parameters are the signed ones
+		var e *Error
+		if v, e = s.requestObject(r.Context(), v); e != nil {
+			s.renderError(w, requestObjectPage(e))
+			return
+		}
 	}
 	q, pe, e := s.validateAuthorize(r.Context(), v)
 	if pe == nil && q != nil {

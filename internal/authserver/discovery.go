@@ -87,7 +87,7 @@ func (s *Server) Metadata(r *http.Request) (map[string]any, error) {
 		"claims_supported":                      supportedClaims(scopes, users, clients),
 		"prompt_values_supported":               []string{"none", "login", "consent", "select_account"},
 		"claims_parameter_supported":            false,
-		"request_parameter_supported":           false,
+		"request_parameter_supported":           true, // signed request objects (RFC 9101), request_object.go
 		"request_uri_parameter_supported":       false,
 		// RFC 9126 §5.
 		"pushed_authorization_request_endpoint": iss + PathPAR,

@@ -47,6 +47,11 @@ func (s *Server) handlePAR(w http.ResponseWriter, r *http.Request) {
 		v.Del(k)
 	}
 	v.Set("client_id", client.ID)
+	v, e := s.requestObject(r.Context(), v) // RFC 9126 §3: a request object may be pushed
+	if e != nil {
+		WriteError(w, e)
+		return
+	}
 	_, pe, e := s.validateAuthorize(r.Context(), v)
 	if pe != nil {
 		// An unknown client cannot get here; the redirect URI is wrong.
