@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/oauthkit/oauthkit/keys"
 )
 
 // AuthRequest is an authorization request (RFC 6749 §4.1.1, §4.2.1).
@@ -25,6 +27,9 @@ type AuthRequest struct {
 	// browser then gets only client_id and request_uri. It is pushed also
 	// when the server's metadata requires it.
 	Pushed bool
+	// RequestObjectKey, when set, signs the parameters into a request object
+	// (RFC 9101) sent by value, or pushed with Pushed.
+	RequestObjectKey *keys.Key
 }
 
 // reserved are the parameters the flow sets itself; --param cannot

@@ -21,8 +21,15 @@ var ErrNoPAREndpoint = errors.New("the server's metadata names no pushed_authori
 // and the request_uri the PAR endpoint answered (RFC 9126 §4). status gets
 // a line about the push.
 func (c *Client) AuthorizationURLFor(ctx context.Context, r AuthRequest, status io.Writer) (string, error) {
-	if !r.Pushed && !c.Endpoints.RequirePAR {
+	if !r.Pushed && !c.Endpoints.RequirePAR && r.RequestObjectKey == nil {
 		return c.AuthorizationURL(r)
+	}
+	if !r.Pushed && !c.Endpoints.RequirePAR { // a request object by value
+		form, err := c.signRequest(r, r.RequestObjectKey)
+		if err != nil {
+			return "", err
+		}
+		return c.withQuery(form)
 	}
 	if c.Endpoints.Authorization == "" {
 		return "", fmt.Errorf("no authorization endpoint: give --issuer or --authorize-url")
@@ -38,13 +45,22 @@ func (c *Client) AuthorizationURLFor(ctx context.Context, r AuthRequest, status 
 		}
 		fmt.Fprintf(status, "Pushed the authorization request to %s (RFC 9126, %s); its request_uri expires in %d s.\n", c.Endpoints.PAR, why, pushed.ExpiresIn)
 	}
+	return c.withQuery(url.Values{"client_id": {c.ClientID}, "request_uri": {pushed.RequestURI}})
+}
+
+// withQuery is the authorization endpoint with these parameters added.
+func (c *Client) withQuery(params url.Values) (string, error) {
+	if c.Endpoints.Authorization == "" {
+		return "", fmt.Errorf("no authorization endpoint: give --issuer or --authorize-url")
+	}
 	u, err := url.Parse(c.Endpoints.Authorization)
 	if err != nil {
 		return "", fmt.Errorf("authorization endpoint: %v", err)
 	}
 	q := u.Query()
-	q.Set("client_id", c.ClientID)
-	q.Set("request_uri", pushed.RequestURI)
+	for k, vs := range params {
+		q[k] = vs
+	}
 	u.RawQuery = q.Encode()
 	return u.String(), nil
 }
@@ -63,6 +79,12 @@ func (c *Client) Push(ctx context.Context, r AuthRequest) (*PushedRequest, error
 	}
 	form := url.Values{}
 	r.params(form, c.ClientID)
+	if r.RequestObjectKey != nil { // RFC 9126 §3: push the signed request
+		var err error
+		if form, err = c.signRequest(r, r.RequestObjectKey); err != nil {
+			return nil, err
+		}
+	}
 	if c.AuthMethod == AuthBasic {
 		form.Del("client_id") // in the Basic header
 	}
