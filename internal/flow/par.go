@@ -85,9 +85,9 @@ func (c *Client) Push(ctx context.Context, r AuthRequest) (*PushedRequest, error
 			return nil, err
 		}
 	}
-	if c.AuthMethod == AuthBasic {
-		form.Del("client_id") // in the Basic header
-	}
+	// client_id stays in the body also with HTTP Basic: it is a parameter
+	// of the authorization request (RFC 6749 §4.1.1), and servers such as
+	// oidc-provider require it there (RFC 9126 §2.1).
 	resp, err := c.postForm(ctx, c.Endpoints.PAR, form)
 	if err != nil {
 		return nil, err

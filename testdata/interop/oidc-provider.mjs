@@ -25,7 +25,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 
-import Provider from 'oidc-provider';
+import Provider, { errors } from 'oidc-provider';
 
 const CLIENT_ID = 'oauthkit-interop';
 const CLIENT_SECRET = randomBytes(24).toString('base64url');
@@ -58,6 +58,8 @@ function configuration() {
     features: {
       devInteractions: { enabled: true },
       clientCredentials: { enabled: true },
+      // RFC 9126: `flow authcode --par` pushes here (interop_par_oidcprovider_test.go).
+      pushedAuthorizationRequests: { enabled: true },
       introspection: { enabled: true },
       revocation: { enabled: true },
       resourceIndicators: {
@@ -66,7 +68,7 @@ function configuration() {
         useGrantedResource: async () => true,
         getResourceServerInfo: async (_ctx, resourceIndicator) => {
           if (resourceIndicator !== RESOURCE) {
-            throw new Provider.errors.InvalidTarget();
+            throw new errors.InvalidTarget();
           }
           return {
             scope: RESOURCE_SCOPE,
