@@ -18,6 +18,11 @@ const PathPAR = "/par"
 // (RFC 9126 §2.2).
 const RequestURIPrefix = "urn:ietf:params:oauth:request_uri:"
 
+// MaxLivePushed caps a client's pushed requests that have not expired: a
+// public client needs no secret to push, and a flood must not fill the
+// store (docs/security.md rule 101, as MaxLiveCodes for codes).
+const MaxLivePushed = 1000
+
 // credentialParams are client authentication parameters: they are not
 // part of the authorization request and are never stored with it.
 var credentialParams = []string{"client_secret", "client_assertion", "client_assertion_type"}
@@ -61,8 +66,18 @@ func (s *Server) handlePAR(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, e)
 		return
 	}
-	ref := randomToken(32)
 	now := s.now()
+	n, err := s.store.PushedRequests().CountLive(r.Context(), client.ID, now)
+	if err != nil {
+		WriteError(w, s.storeError(err))
+		return
+	}
+	if n >= MaxLivePushed {
+		WriteError(w, &Error{Code: ErrTemporarilyUnavailable, Status: http.StatusServiceUnavailable, RetryAfter: int(s.settings.PARTTL.Seconds()) + 1,
+			Description: "client " + client.ID + " has too many pushed requests waiting; use them or wait until they expire (docs/security.md rule 101)"})
+		return
+	}
+	ref := randomToken(32)
 	p := store.PushedRequest{Hash: s.hasher.Hash(ref), ClientID: client.ID, Params: v.Encode(), ExpiresAt: now.Add(s.settings.PARTTL)}
 	if err := s.store.PushedRequests().Put(r.Context(), p); err != nil {
 		WriteError(w, s.storeError(err))

@@ -176,4 +176,7 @@ type PushedRequestStore interface {
 	// for a hash never stored or already taken). A request expired at now
 	// (now >= ExpiresAt) is removed too and returned with ErrExpired.
 	Take(ctx context.Context, hash string, now time.Time) (PushedRequest, error)
+	// CountLive counts the client's pushed requests that have not expired
+	// at now (the cap on waiting pushed requests, docs/security.md rule 101).
+	CountLive(ctx context.Context, clientID string, now time.Time) (int, error)
 }

@@ -48,3 +48,17 @@ func (ps pushed) Take(ctx context.Context, hash string, now time.Time) (store.Pu
 	}
 	return p, nil
 }
+
+func (ps pushed) CountLive(ctx context.Context, clientID string, now time.Time) (int, error) {
+	if err := ps.s.lock(ctx); err != nil {
+		return 0, err
+	}
+	defer ps.s.mu.Unlock()
+	n := 0
+	for _, p := range ps.s.pushed {
+		if p.ClientID == clientID && now.Before(p.ExpiresAt) {
+			n++
+		}
+	}
+	return n, nil
+}

@@ -57,3 +57,9 @@ func (ps pushed) Take(ctx context.Context, hash string, now time.Time) (store.Pu
 	}
 	return p, outcome
 }
+
+func (ps pushed) CountLive(ctx context.Context, clientID string, now time.Time) (n int, err error) {
+	err = ps.d.readRow(ctx, "count pushed requests", func(r *sql.Row) error { return r.Scan(&n) },
+		`SELECT COUNT(*) FROM pushed_requests WHERE client_id = ? AND expires_at > ?`, clientID, canon.Micros(now))
+	return n, err
+}

@@ -86,6 +86,32 @@ func testPushedRequests(t *testing.T, open Opener) {
 		_, err = p.Take(ctx(t), "sha256:live", t0.Add(3*time.Minute))
 		must(t, err)
 	})
+	t.Run("count live per client", func(t *testing.T) {
+		s := fresh(t, open)
+		p := s.PushedRequests()
+		must(t, p.Put(ctx(t), newPushed("sha256:a")))
+		b := newPushed("sha256:b")
+		b.ExpiresAt = t0.Add(time.Hour)
+		must(t, p.Put(ctx(t), b))
+		other := newPushed("sha256:c")
+		other.ClientID = "other"
+		must(t, p.Put(ctx(t), other))
+		for _, tt := range []struct {
+			at   time.Time
+			want int
+		}{{t0, 2}, {t0.Add(time.Minute), 1}, {t0.Add(time.Hour), 0}} {
+			n, err := p.CountLive(ctx(t), "web", tt.at)
+			must(t, err)
+			if n != tt.want {
+				t.Errorf("CountLive(web, %v) = %d, want %d", tt.at.Sub(t0), n, tt.want)
+			}
+		}
+		_, err := p.Take(ctx(t), "sha256:b", t0)
+		must(t, err)
+		if n, _ := p.CountLive(ctx(t), "web", t0); n != 1 {
+			t.Errorf("after a take: %d live, want 1", n)
+		}
+	})
 	t.Run("concurrent takes: exactly one wins", func(t *testing.T) {
 		s := fresh(t, open)
 		must(t, s.PushedRequests().Put(ctx(t), newPushed("sha256:race")))

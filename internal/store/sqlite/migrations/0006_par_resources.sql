@@ -18,3 +18,4 @@ CREATE TABLE pushed_requests (
     expires_at INTEGER NOT NULL
 );
 CREATE INDEX pushed_requests_expires_at ON pushed_requests (expires_at);
+CREATE INDEX pushed_requests_client ON pushed_requests (client_id, expires_at);
