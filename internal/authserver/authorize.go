@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/oauthkit/oauthkit/internal/store"
 )
@@ -28,7 +29,31 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, pe)
 		return
 	}
+	var pushedErr *Error
+	pushed := strings.HasPrefix(v.Get("request_uri"), RequestURIPrefix)
+	if pushed { // RFC 9126 §4: the parameters are those pushed
+		if v, pe, pushedErr = s.pushedParams(r.Context(), v); pe != nil {
+			s.renderError(w, pe)
+			return
+		}
+	} else if v.Has("request") { // RFC 9101 §6.3: the parameters are the signed ones
+		var e *Error
+		if v, e = s.requestObject(r.Context(), v); e != nil {
+			s.renderError(w, requestObjectPage(e))
+			return
+		}
+	}
 	q, pe, e := s.validateAuthorize(r.Context(), v)
+	if pe == nil && q != nil {
+		q.Pushed = pushed
+		if e == nil {
+			e = pushedErr
+		}
+		if e == nil && !pushed && s.parRequired(q.Client) {
+			e = NewError(ErrInvalidRequest, "client "+q.Client.ID+" must push its authorization requests to "+s.settings.Issuer+PathPAR+
+				" and send the request_uri here (RFC 9126 §5, docs/security.md rule 100)")
+		}
+	}
 	switch {
 	case pe != nil:
 		s.renderError(w, pe)

@@ -63,7 +63,7 @@ func defaultMode(rt string) string {
 func (s *Server) checkOIDCParams(q *authzRequest, v url.Values) *Error {
 	switch {
 	case v.Get("request") != "":
-		return NewError("request_not_supported", "request objects are not supported; send the parameters in the query (OpenID Connect Core §6)")
+		return NewError("request_not_supported", "request objects are accepted only from clients with registered keys (jwks, jwks_uri); send the parameters in the query (OpenID Connect Core §6, RFC 9101 §10.2)")
 	case v.Get("request_uri") != "":
 		return NewError("request_uri_not_supported", "request_uri is not supported; send the parameters in the query (OpenID Connect Core §6)")
 	case len(q.Nonce) > maxNonceLength:

@@ -64,6 +64,10 @@ type authzRequest struct {
 	// is approving on the device page (device_page.go), "" for a request
 	// of /authorize; UserCode is that code as shown (XXXX-XXXX).
 	Device, UserCode string
+	// Resources are the checked resource indicators (RFC 8707), nil for none.
+	Resources []string
+	// Pushed is set when the request came through the PAR endpoint (RFC 9126).
+	Pushed bool
 }
 
 // prompts is the parsed prompt parameter (OpenID Connect Core §3.1.2.1).
@@ -189,7 +193,7 @@ func (s *Server) validateAuthorize(ctx context.Context, v url.Values) (*authzReq
 			" bytes; it is not returned (docs/security.md rule 40)")
 	}
 	for name, vs := range v {
-		if len(vs) > 1 {
+		if len(vs) > 1 && name != "resource" { // RFC 8707 §2: resource may repeat
 			return q, nil, NewError(ErrInvalidRequest, "parameter "+quoteShort(name)+" is repeated (RFC 6749 §3.1)")
 		}
 	}
@@ -230,6 +234,9 @@ func (s *Server) checkAuthorizeParams(q *authzRequest, v url.Values) *Error {
 		return e
 	}
 	q.Scope = scope
+	if q.Resources, e = s.checkResources(c, v["resource"], scope); e != nil {
+		return e
+	}
 	q.Nonce, q.LoginHint = v.Get("nonce"), v.Get("login_hint")
 	for _, name := range []string{"login_hint", "ui_locales", "acr_values"} {
 		if len(v.Get(name)) > maxHintLength {

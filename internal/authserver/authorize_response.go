@@ -103,6 +103,7 @@ func (s *Server) complete(w http.ResponseWriter, r *http.Request, q *authzReques
 		Hash: s.hasher.Hash(value), ClientID: q.Client.ID, RedirectURI: q.RedirectParam, Scope: q.Scope,
 		Subject: user.Subject, CodeChallenge: q.Challenge, ChallengeMethod: q.Method, Nonce: q.Nonce,
 		AuthTime: authTime, SessionID: sid, ExpiresAt: now.Add(s.settings.CodeTTL),
+		Resource: strings.Join(q.Resources, " "),
 	}
 	if e := s.createCode(ctx, code, now); e != nil {
 		s.redirectError(w, r, q.target(), e)
@@ -123,7 +124,8 @@ func (s *Server) implicitAnswer(ctx context.Context, q *authzRequest, user store
 	v := url.Values{}
 	var at string
 	if returnsAccessToken(q.ResponseType) {
-		g := grant{Client: q.Client, Subject: user.Subject, Scope: q.Scope, AuthTime: authTime, SessionID: sid, Now: now}
+		g := grant{Client: q.Client, Subject: user.Subject, Scope: q.Scope, AuthTime: authTime, SessionID: sid, Now: now,
+			Resources: q.Resources}
 		// A grant family without a refresh token: user tokens always have
 		// one, so they can be revoked as a grant and told from client tokens.
 		if _, _, e := s.startFamily(ctx, &g, "", false); e != nil {

@@ -24,17 +24,20 @@ func (s *Server) activeAccessToken(ctx context.Context, value string) (rec store
 }
 
 // activeAccessTokenFor is activeAccessToken for a JWT whose aud must be
-// audience ("": any, for a token exchange's subject and actor tokens, which
-// may have been exchanged for another audience); it also returns the
+// the one recorded with it (the server's audience, or the resources it was
+// issued for, RFC 8707) unless audience is "" (any: a token exchange's
+// subject and actor tokens may have been exchanged for another audience); it also returns the
 // verified claims of a JWT (nil for an opaque token).
 func (s *Server) activeAccessTokenFor(ctx context.Context, value, audience string) (rec store.AccessToken, claims map[string]any, ok bool, err error) {
 	if value == "" || len(value) > maxTokenLength {
 		return rec, nil, false, nil
 	}
 	now := s.now()
-	var ids []string
+	var ids, jwtAud []string
 	if strings.Count(value, ".") == 2 {
-		v := s.keys.Verifier(token.Verifier{Issuer: s.settings.Issuer, Audience: audience, Type: "at+jwt",
+		// The audience is the server's or the resources the token was
+		// issued for (RFC 8707): checked against the record below.
+		v := s.keys.Verifier(token.Verifier{Issuer: s.settings.Issuer, Type: "at+jwt",
 			Now: func() time.Time { return now }})
 		verified, verr := v.Verify(value)
 		if verr != nil {
@@ -45,6 +48,13 @@ func (s *Server) activeAccessTokenFor(ctx context.Context, value, audience strin
 			return rec, nil, false, nil
 		}
 		ids, claims = []string{jti}, verified.Claims
+		aud, _, aerr := token.Audience(verified.Claims)
+		if aerr != nil || len(aud) == 0 {
+			return rec, nil, false, nil
+		}
+		if audience != "" { // "": a token exchange's subject or actor token, any audience
+			jwtAud = aud
+		}
 	} else {
 		ids = s.hasher.Candidates(value)
 	}
@@ -57,6 +67,9 @@ func (s *Server) activeAccessTokenFor(ctx context.Context, value, audience strin
 			return rec, nil, false, err
 		}
 		if rec.Revoked || !now.Before(rec.ExpiresAt) {
+			return rec, nil, false, nil
+		}
+		if jwtAud != nil && !s.recordedAudience(rec, jwtAud) {
 			return rec, nil, false, nil
 		}
 		if s.control.revoked(rec.ID, rec.ClientID, grant{FamilyID: rec.FamilyID, Subject: rec.Subject}.userSubject(), rec.IssuedAt) { // ctl revoke

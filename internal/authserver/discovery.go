@@ -89,9 +89,12 @@ func (s *Server) Metadata(r *http.Request) (map[string]any, error) {
 		"claims_supported":                      supportedClaims(scopes, users, clients),
 		"prompt_values_supported":               []string{"none", "login", "consent", "select_account"},
 		"claims_parameter_supported":            false,
-		"request_parameter_supported":           false,
+		"request_parameter_supported":           true, // signed request objects (RFC 9101), request_object.go
 		"request_uri_parameter_supported":       false,
 		"dpop_signing_alg_values_supported":     dpop.Algs(), // RFC 9449 §5.1
+		// RFC 9126 §5.
+		"pushed_authorization_request_endpoint": iss + PathPAR,
+		"require_pushed_authorization_requests": s.settings.RequirePAR,
 	}
 	if ep := s.RegistrationEndpoint(); ep != "" {
 		md["registration_endpoint"] = ep // RFC 8414 §2, RFC 7591 §3

@@ -71,6 +71,9 @@ func noteScope(r *http.Request, scope string) {
 
 // noteError records the OAuth error code of the answer written to w.
 func noteError(w http.ResponseWriter, code string) {
+	if c, ok := w.(challengeWriter); ok {
+		w = c.ResponseWriter
+	}
 	if rec, ok := w.(*statusRecorder); ok {
 		rec.note.errCode = code
 	}

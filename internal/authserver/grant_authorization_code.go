@@ -69,6 +69,10 @@ func (s *Server) grantAuthorizationCode(req *tokenRequest) (*issued, *Error) {
 		return nil, s.storeError(err)
 	}
 	out, e := s.finishCodeGrant(req, code)
+	var resources []string
+	if e == nil {
+		resources, e = s.narrowResources(req.client, resourceParams(req), code.Resource, code.Scope)
+	}
 	if e != nil {
 		// The code is spent and its grant stored: revoke that grant, so
 		// nothing issued for a refused request can ever work.
@@ -78,7 +82,7 @@ func (s *Server) grantAuthorizationCode(req *tokenRequest) (*issued, *Error) {
 		return nil, e
 	}
 	g := grant{Client: req.client, Subject: code.Subject, Scope: code.Scope, FamilyID: famID, AuthTime: code.AuthTime,
-		SessionID: code.SessionID, Now: now, JKT: req.jkt}
+		SessionID: code.SessionID, Now: now, JKT: req.jkt, Resources: resources}
 	at, exp, e := s.mintAccessToken(ctx, g)
 	if e != nil {
 		return nil, e

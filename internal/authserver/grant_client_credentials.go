@@ -10,8 +10,12 @@ func (s *Server) grantClientCredentials(req *tokenRequest) (*issued, *Error) {
 	if e != nil {
 		return nil, e
 	}
+	resources, e := s.checkResources(req.client, resourceParams(req), scope)
+	if e != nil {
+		return nil, e
+	}
 	now := s.now()
-	g := grant{Client: req.client, Subject: req.client.ID, Scope: scope, Now: now, JKT: req.jkt}
+	g := grant{Client: req.client, Subject: req.client.ID, Scope: scope, Now: now, JKT: req.jkt, Resources: resources}
 	at, exp, e := s.mintAccessToken(req.r.Context(), g)
 	if e != nil {
 		return nil, e

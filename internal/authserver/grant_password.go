@@ -21,6 +21,10 @@ func (s *Server) grantPassword(req *tokenRequest) (*issued, *Error) {
 	if e != nil {
 		return nil, e
 	}
+	resources, e := s.checkResources(req.client, resourceParams(req), scope)
+	if e != nil {
+		return nil, e
+	}
 	ctx := req.r.Context()
 	user, err := s.checkPassword(ctx, username, password, clientIP(req.r))
 	var te throttledError
@@ -38,7 +42,8 @@ func (s *Server) grantPassword(req *tokenRequest) (*issued, *Error) {
 		return nil, s.storeError(err)
 	}
 	now := s.now()
-	return s.issueForUser(ctx, grant{Client: req.client, Subject: user.Subject, Scope: scope, AuthTime: now, Now: now, JKT: req.jkt}, "")
+	return s.issueForUser(ctx, grant{Client: req.client, Subject: user.Subject, Scope: scope, AuthTime: now, Now: now, JKT: req.jkt,
+		Resources: resources}, "")
 }
 
 // clientIP is the peer address of the request. Forwarding headers are not

@@ -65,6 +65,10 @@ func (s *Server) grantRefreshToken(req *tokenRequest) (*issued, *Error) {
 	if e != nil {
 		return nil, NewError(ErrInvalidScope, "a refresh can only narrow the scope of the grant to what the client may still have ("+strings.Join(still, " ")+") (RFC 6749 §6)")
 	}
+	resources, e := s.narrowResources(req.client, resourceParams(req), fam.Resource, scope)
+	if e != nil {
+		return nil, e
+	}
 	user, err := s.store.Users().GetBySubject(ctx, fam.Subject)
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
@@ -78,7 +82,7 @@ func (s *Server) grantRefreshToken(req *tokenRequest) (*issued, *Error) {
 	// that revokes the grant (docs/security.md rule 38). If the rotation then
 	// fails (a lost race), the recorded token was never handed out.
 	g := grant{Client: req.client, Subject: fam.Subject, Scope: scope, FamilyID: fam.ID, AuthTime: fam.AuthTime,
-		SessionID: fam.SessionID, Now: now, JKT: req.jkt}
+		SessionID: fam.SessionID, Now: now, JKT: req.jkt, Resources: resources}
 	var (
 		at  string
 		exp time.Time

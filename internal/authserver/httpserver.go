@@ -112,7 +112,7 @@ func ParseForm(w http.ResponseWriter, r *http.Request) (map[string]string, *Erro
 	}
 	out := make(map[string]string, len(r.PostForm))
 	for k, vs := range r.PostForm {
-		if len(vs) > 1 {
+		if len(vs) > 1 && k != "resource" { // RFC 8707 §2: resource may repeat
 			return nil, NewError(ErrInvalidRequest, "parameter "+k+" is repeated (RFC 6749 §3.2)")
 		}
 		out[k] = vs[0]

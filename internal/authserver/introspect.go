@@ -36,7 +36,7 @@ func (s *Server) handleIntrospect(w http.ResponseWriter, r *http.Request) {
 		body := map[string]any{
 			"active": true, "token_type": "Bearer", "client_id": rec.ClientID, "sub": rec.Subject,
 			"scope": rec.Scope, "iat": rec.IssuedAt.Unix(), "exp": rec.ExpiresAt.Unix(),
-			"iss": s.settings.Issuer, "aud": s.settings.Audience,
+			"iss": s.settings.Issuer, "aud": s.introspectedAudience(rec),
 		}
 		if jkt := accessTokenJKT(value); jkt != "" { // RFC 9449 §6.2
 			body["token_type"], body["cnf"] = "DPoP", map[string]string{"jkt": jkt}

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/oauthkit/oauthkit/internal/store"
@@ -53,6 +54,8 @@ type grant struct {
 	Audience []string
 	// Act is the act claim (RFC 8693 §4.1); nil: none.
 	Act map[string]any
+	// Resources become the token's aud (RFC 8707); nil: the server's audience.
+	Resources []string
 }
 
 // userSubject is the subject of the grant's user; "" for a client's own
@@ -77,7 +80,7 @@ func randomToken(n int) string {
 func (s *Server) mintAccessToken(ctx context.Context, g grant) (string, time.Time, *Error) {
 	exp := g.Now.Add(s.settings.AccessTokenTTL)
 	rec := store.AccessToken{FamilyID: g.FamilyID, ClientID: g.Client.ID, Subject: g.Subject,
-		Scope: g.Scope, IssuedAt: g.Now, ExpiresAt: exp}
+		Scope: g.Scope, IssuedAt: g.Now, ExpiresAt: exp, Audience: strings.Join(g.Resources, " ")}
 	var value string
 	if s.settings.Format == FormatOpaque {
 		value = bindValue(randomToken(32), g.JKT)
@@ -90,12 +93,11 @@ func (s *Server) mintAccessToken(ctx context.Context, g grant) (string, time.Tim
 		claims["iss"] = s.settings.Issuer
 		claims["sub"] = g.Subject
 		claims["aud"] = s.settings.Audience
-		switch len(g.Audience) {
-		case 0:
-		case 1:
-			claims["aud"] = g.Audience[0]
-		default:
-			claims["aud"] = g.Audience
+		switch {
+		case len(g.Resources) > 0:
+			claims["aud"] = audienceClaim(g.Resources)
+		case len(g.Audience) > 0:
+			claims["aud"] = audienceClaim(g.Audience)
 		}
 		if g.Act != nil {
 			claims["act"] = g.Act
@@ -144,7 +146,8 @@ func newFamilyID() string { return randomToken(16) }
 func (s *Server) startFamily(ctx context.Context, g *grant, codeHash string, withRefresh bool) (refresh string, rt store.RefreshToken, e *Error) {
 	g.FamilyID = newFamilyID()
 	fam := store.Family{ID: g.FamilyID, ClientID: g.Client.ID, Subject: g.Subject, Scope: g.Scope,
-		AuthTime: g.AuthTime, SessionID: g.SessionID, CreatedAt: g.Now, CodeHash: codeHash}
+		AuthTime: g.AuthTime, SessionID: g.SessionID, CreatedAt: g.Now, CodeHash: codeHash,
+		Resource: strings.Join(g.Resources, " ")}
 	if withRefresh {
 		refresh = bindValue(randomToken(32), refreshJKT(g.Client, g.JKT))
 		rt = store.RefreshToken{Hash: s.hasher.Hash(refresh), IssuedAt: g.Now, ExpiresAt: g.Now.Add(s.settings.RefreshTokenTTL)}

@@ -38,7 +38,7 @@ func TestDiscoveryOpenIDMembers(t *testing.T) {
 			"family_name", "given_name", "groups", "iat", "iss", "name", "nonce", "phone_number", "preferred_username",
 			"sid", "sub", "tenant"},
 		"claims_parameter_supported":      false,
-		"request_parameter_supported":     false,
+		"request_parameter_supported":     true,
 		"request_uri_parameter_supported": false,
 	}
 	for k, v := range want {

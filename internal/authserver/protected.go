@@ -57,8 +57,14 @@ func (s *Server) authorizeBearer(w http.ResponseWriter, r *http.Request, needSco
 // handleProtected is the seeds' "business API": it answers only a valid
 // Bearer token (Tencent's demo, Oracle's /oauth/protected).
 func (s *Server) handleProtected(w http.ResponseWriter, r *http.Request) {
+	w = challengeWriter{ResponseWriter: w, metadata: s.ResourceMetadataURL()} // RFC 9728 §5.1
 	rec, ok := s.authorizeBearer(w, r, s.settings.ProtectedScope)
 	if !ok {
+		return
+	}
+	if !s.forProtected(rec) {
+		WriteBearerError(w, &Error{Code: ErrInvalidToken, Status: http.StatusUnauthorized,
+			Description: "the access token's audience (" + rec.Audience + ") does not include this resource, " + s.ProtectedResourceID() + " (RFC 8707 §2)"})
 		return
 	}
 	WriteJSON(w, http.StatusOK, map[string]string{

@@ -40,7 +40,7 @@ func TestProtected(t *testing.T) {
 	t.Run("missing", func(t *testing.T) {
 		e := e.with(t)
 		r := e.get("/protected", nil)
-		if r.status != http.StatusUnauthorized || r.header.Get("WWW-Authenticate") != `Bearer realm="oauthkit"` {
+		if r.status != http.StatusUnauthorized || r.header.Get("WWW-Authenticate") != `Bearer realm="oauthkit", resource_metadata="`+testIssuer+`/.well-known/oauth-protected-resource/protected"` {
 			t.Fatalf("status %d WWW-Authenticate %q", r.status, r.header.Get("WWW-Authenticate"))
 		}
 	})
@@ -53,7 +53,8 @@ func TestProtected(t *testing.T) {
 			e := e.with(t)
 			r := e.get("/protected", map[string]string{"Authorization": h})
 			wantError(t, r, http.StatusUnauthorized, ErrInvalidToken)
-			want := `Bearer realm="oauthkit", error="invalid_token", error_description="the access token is invalid, expired or revoked (RFC 6750 section 3.1)"`
+			want := `Bearer realm="oauthkit", error="invalid_token", error_description="the access token is invalid, expired or revoked (RFC 6750 section 3.1)", resource_metadata="` +
+				testIssuer + `/.well-known/oauth-protected-resource/protected"`
 			if got := r.header.Get("WWW-Authenticate"); got != want {
 				t.Fatalf("WWW-Authenticate %q,\nwant %q", got, want)
 			}

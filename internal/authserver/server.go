@@ -79,6 +79,14 @@ type Settings struct {
 	// they announce (whole seconds, default DefaultDeviceInterval).
 	DeviceCodeTTL  time.Duration
 	DeviceInterval time.Duration
+	// Resources are the protected resources tokens may be issued for
+	// (RFC 8707), besides the demo /protected one.
+	Resources []Resource
+	// RequirePAR makes every client push its authorization requests
+	// (RFC 9126 §5); a client can also require it for itself.
+	RequirePAR bool
+	// PARTTL is the lifetime of a pushed request's request_uri (default 60s).
+	PARTTL time.Duration
 	// AssertionSecrets maps the ID of each client_secret_jwt client to its
 	// plain secret, the HMAC key of its assertions (RFC 7523 §2.2). It is
 	// held in memory only; the store keeps the secret's hash
@@ -183,6 +191,9 @@ func New(s Settings, o Options) (*Server, error) {
 	default:
 		return nil, errors.New("authserver: PKCE policy must be required, public or optional")
 	}
+	if s.PARTTL <= 0 {
+		s.PARTTL = time.Minute
+	}
 	if s.SessionTTL <= 0 {
 		s.SessionTTL = 8 * time.Hour
 	}
@@ -266,6 +277,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/.well-known/oauth-authorization-server", s.handleDiscovery)
 	mux.HandleFunc("/.well-known/openid-configuration", s.handleDiscovery)
 	mux.HandleFunc("/healthz", s.handleHealth)
+	mux.HandleFunc(PathPAR, s.handlePAR)
+	mux.HandleFunc(PathProtectedResourceMetadata, s.handleResourceMetadata)
+	mux.HandleFunc(PathProtectedResourceMetadata+ProtectedPath, s.handleResourceMetadata)
 	mux.HandleFunc(PathAuthorize, s.handleAuthorize)
 	mux.HandleFunc(PathLogin, s.handleLogin)
 	mux.HandleFunc(PathConsent, s.handleConsent)

@@ -95,6 +95,10 @@ type Config struct {
 	Users   []User
 	// Registration is dynamic client registration (RFC 7591); off unless set.
 	Registration Registration
+	// Resources are the protected resources tokens may be issued for (RFC 8707).
+	Resources []Resource
+	// RequirePAR: every client must push its authorization requests (RFC 9126 §5).
+	RequirePAR bool
 	// Warnings are "file:line: path: message" lines about a working but
 	// weak configuration (short client secrets), for standard error.
 	Warnings []string
@@ -156,6 +160,11 @@ type Client struct {
 	// TokenExchangeAudiences are the audience and resource values the
 	// client may ask for in a token exchange (token_exchange.audiences).
 	TokenExchangeAudiences []string
+	// Resources, when set, are the only resources (among Config.Resources)
+	// the client may ask tokens for.
+	Resources []string
+	// RequirePAR: the client must push its authorization requests (RFC 9126 §6).
+	RequirePAR bool
 	// JWKS is the client's public JWK Set as JSON (from jwks or
 	// jwks_file), JWKSURI where serve fetches it instead: the keys of
 	// private_key_jwt and of the JWT bearer grant (RFC 7523).

@@ -32,6 +32,9 @@ type fileConfig struct {
 	Clients         []fileClient      `yaml:"clients"`
 	Users           []fileUser        `yaml:"users"`
 	Registration    fileRegistration  `yaml:"registration"`
+	// Resources and PAR (RFC 8707, RFC 9126): config/resources.go.
+	Resources                          []fileResource `yaml:"resources"`
+	RequirePushedAuthorizationRequests bool           `yaml:"require_pushed_authorization_requests"`
 }
 
 type fileTokens struct {
@@ -66,6 +69,9 @@ type fileClient struct {
 	Claims                 map[string]any `yaml:"claims"`
 	AccessTokenSigningAlg  string         `yaml:"access_token_signing_alg"`
 	DPoPBoundAccessTokens  bool           `yaml:"dpop_bound_access_tokens"`
+	// Resources and PAR (RFC 8707, RFC 9126): config/resources.go.
+	Resources                          []string `yaml:"resources"`
+	RequirePushedAuthorizationRequests bool     `yaml:"require_pushed_authorization_requests"`
 	// JWT client authentication and the JWT bearer grant (RFC 7523,
 	// jwtauth.go): the client's public keys and its pinned algorithm.
 	JWKS                        any    `yaml:"jwks"`

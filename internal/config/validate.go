@@ -95,6 +95,7 @@ func (v *validator) config(fc *fileConfig) *Config {
 	}
 	cfg.Tokens = v.tokens(root.key("tokens"), &fc.Tokens)
 	cfg.TokenExchange = v.exchangeSettings(root.key("token_exchange"), fc.TokenExchange)
+	cfg.Resources, cfg.RequirePAR = v.resources(root.key("resources"), fc.Resources), fc.RequirePushedAuthorizationRequests
 	for s := range fc.Scopes {
 		if err := checkScope(s); err != nil {
 			v.add(root.key("scopes").key(s), "%v", err)
@@ -255,6 +256,7 @@ func (v *validator) clients(cfg *Config, p keyPath, fcs []fileClient) {
 		v.claims(cp.key("claims"), fc.Claims)
 		c.AccessTokenSigningAlg = v.accessTokenAlg(cfg, cp.key("access_token_signing_alg"), fc.AccessTokenSigningAlg)
 		v.tokenExchange(&c, cp.key("token_exchange"), fc.TokenExchange)
+		c.Resources, c.RequirePAR = v.clientResources(cfg, cp.key("resources"), fc.Resources), fc.RequirePushedAuthorizationRequests
 		cfg.Clients = append(cfg.Clients, c)
 	}
 }

@@ -177,4 +177,3 @@ func wantInvalidClient(t *testing.T, a answer, parts ...string) {
 	wantTokenError(t, a, http.StatusUnauthorized, "invalid_client")
 	wantDescription(t, a, parts...)
 }
-

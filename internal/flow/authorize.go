@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/oauthkit/oauthkit/keys"
 )
 
 // AuthRequest is an authorization request (RFC 6749 §4.1.1, §4.2.1).
@@ -21,6 +23,13 @@ type AuthRequest struct {
 	// ResponseMode is sent when not empty (query, fragment, form_post).
 	ResponseMode string
 	Grant        Grant
+	// Pushed sends the request to the PAR endpoint first (RFC 9126); the
+	// browser then gets only client_id and request_uri. It is pushed also
+	// when the server's metadata requires it.
+	Pushed bool
+	// RequestObjectKey, when set, signs the parameters into a request object
+	// (RFC 9101) sent by value, or pushed with Pushed.
+	RequestObjectKey *keys.Key
 }
 
 // reserved are the parameters the flow sets itself; --param cannot
@@ -48,6 +57,13 @@ func (c *Client) AuthorizationURL(r AuthRequest) (string, error) {
 		return "", fmt.Errorf("authorization endpoint: %v", err)
 	}
 	q := u.Query() // keep what the endpoint URL carries (RFC 6749 §3.1)
+	r.params(q, c)
+	u.RawQuery = q.Encode()
+	return u.String(), nil
+}
+
+// params sets the parameters of c's request in q.
+func (r AuthRequest) params(q url.Values, c *Client) {
 	q.Set("response_type", r.ResponseType)
 	q.Set("client_id", c.ClientID)
 	q.Set("redirect_uri", r.RedirectURI)
@@ -66,8 +82,6 @@ func (c *Client) AuthorizationURL(r AuthRequest) (string, error) {
 		q.Set("dpop_jkt", c.DPoP.JKT()) // the code is bound to the key (RFC 9449 §10)
 	}
 	r.Grant.apply(q)
-	u.RawQuery = q.Encode()
-	return u.String(), nil
 }
 
 // HasOpenID reports whether the scopes include openid (a nonce is sent).

@@ -55,7 +55,7 @@ func (c *Client) Run(ctx context.Context, f BrowserFlow) (*TokenResponse, error)
 	req := f.Request
 	req.RedirectURI = catcher.RedirectURI()
 	f.report(Event{Step: StepListening, URL: req.RedirectURI})
-	authURL, err := c.AuthorizationURL(req)
+	authURL, err := c.AuthorizationURLFor(ctx, req, f.Status)
 	if err != nil {
 		return nil, err
 	}

@@ -83,6 +83,10 @@ type Endpoints struct {
 	TokenAuthMethods []string
 	// DeviceAuthorization is the device authorization endpoint (RFC 8628 §4).
 	DeviceAuthorization string
+	// PAR is the pushed authorization request endpoint (RFC 9126); RequirePAR
+	// says the server accepts no other authorization request.
+	PAR        string
+	RequirePAR bool
 }
 
 // Client talks to one authorization server as one OAuth client.

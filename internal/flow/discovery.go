@@ -28,6 +28,9 @@ type Metadata struct {
 	IssParameterSupported             bool     `json:"authorization_response_iss_parameter_supported"`
 	RegistrationEndpoint              string   `json:"registration_endpoint"` // RFC 7591 §3
 	DeviceAuthorizationEndpoint       string   `json:"device_authorization_endpoint"`
+	// RFC 9126 §5.
+	PushedAuthorizationRequestEndpoint string `json:"pushed_authorization_request_endpoint"`
+	RequirePushedAuthorizationRequests bool   `json:"require_pushed_authorization_requests"`
 }
 
 // Endpoints returns the endpoints the metadata names.
@@ -37,6 +40,7 @@ func (m *Metadata) Endpoints() Endpoints {
 		Introspection: m.IntrospectionEndpoint, Revocation: m.RevocationEndpoint, JWKS: m.JWKSURI, Userinfo: m.UserinfoEndpoint,
 		IssParameter: m.IssParameterSupported, TokenAuthMethods: m.TokenEndpointAuthMethodsSupported,
 		DeviceAuthorization: m.DeviceAuthorizationEndpoint,
+		PAR:                 m.PushedAuthorizationRequestEndpoint, RequirePAR: m.RequirePushedAuthorizationRequests,
 	}
 }
 
@@ -60,6 +64,7 @@ func ParseMetadata(issuer string, body []byte, insecure bool) (*Metadata, error)
 		{"jwks_uri", m.JWKSURI}, {"userinfo_endpoint", m.UserinfoEndpoint},
 		{"registration_endpoint", m.RegistrationEndpoint},
 		{"device_authorization_endpoint", m.DeviceAuthorizationEndpoint},
+		{"pushed_authorization_request_endpoint", m.PushedAuthorizationRequestEndpoint},
 	} {
 		if e.v == "" {
 			continue

@@ -58,6 +58,7 @@ func syncClients(ctx context.Context, st store.Store, hasher *hashing.Hasher, cf
 		}
 		sc.Ext.DPoPBoundAccessTokens = c.DPoPBoundAccessTokens // RFC 9449 §5.2
 		sc.Ext.TokenExchangeAudiences = c.TokenExchangeAudiences
+		sc.Ext.Resources, sc.Ext.RequirePushedAuthorizationRequests = c.Resources, c.RequirePAR
 		for _, g := range c.GrantTypes {
 			sc.GrantTypes = append(sc.GrantTypes, string(g))
 		}
@@ -145,6 +146,10 @@ func Settings(cfg *config.Config, issuer string) authserver.Settings {
 	}
 	for _, ti := range cfg.TokenExchange.TrustedIssuers {
 		s.TrustedIssuers = append(s.TrustedIssuers, authserver.TrustedIssuer{Issuer: ti.Issuer, Keys: ti.Keys})
+	}
+	s.RequirePAR = cfg.RequirePAR
+	for _, r := range cfg.Resources {
+		s.Resources = append(s.Resources, authserver.Resource{ID: r.ID, Name: r.Name, Scopes: r.Scopes})
 	}
 	s.AssertionSecrets = cfg.AssertionSecrets()
 	return s

@@ -36,10 +36,12 @@ type Store interface {
 	Keys() KeyStore
 	Replays() ReplayStore
 	DeviceCodes() DeviceCodeStore
+	PushedRequests() PushedRequestStore
 
 	// Purge deletes at most limit records that expired before the cutoff:
-	// authorization codes, device codes, refresh tokens, access tokens and
-	// replay keys whose ExpiresAt is before it, then grant families created before it that
+	// authorization codes, device codes, refresh tokens, access tokens,
+	// replay keys and pushed requests whose ExpiresAt is before it, then
+	// grant families created before it that
 	// have no token left. It returns how many records it deleted; a caller
 	// repeats it until that is below limit (docs/security.md rule 52).
 	Purge(ctx context.Context, before time.Time, limit int) (int, error)
@@ -162,4 +164,20 @@ type ReplayStore interface {
 	// returns ErrReplayed and changes nothing; an expired record is
 	// replaced. Of N concurrent calls with one key exactly one succeeds.
 	Use(ctx context.Context, key string, now, expiresAt time.Time) error
+}
+
+// PushedRequestStore holds pushed authorization requests (RFC 9126) until
+// their single use: any replica of the server can answer the /authorize
+// that follows the push.
+type PushedRequestStore interface {
+	// Put stores a pushed request; ErrConflict if its Hash exists.
+	Put(ctx context.Context, p PushedRequest) error
+	// Take removes the request and returns it, atomically: of N concurrent
+	// calls for one hash exactly one gets it, the others ErrNotFound (as
+	// for a hash never stored or already taken). A request expired at now
+	// (now >= ExpiresAt) is removed too and returned with ErrExpired.
+	Take(ctx context.Context, hash string, now time.Time) (PushedRequest, error)
+	// CountLive counts the client's pushed requests that have not expired
+	// at now (the cap on waiting pushed requests, docs/security.md rule 101).
+	CountLive(ctx context.Context, clientID string, now time.Time) (int, error)
 }

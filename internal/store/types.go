@@ -48,6 +48,12 @@ type ClientExtensions struct {
 	// client may ask for in a token exchange (RFC 8693 §2.1); others are
 	// invalid_target.
 	TokenExchangeAudiences []string `json:"token_exchange_audiences,omitempty"`
+	// RequirePushedAuthorizationRequests: the client's authorization
+	// requests must come through the PAR endpoint (RFC 9126 §6).
+	RequirePushedAuthorizationRequests bool `json:"require_pushed_authorization_requests,omitempty"`
+	// Resources, when set, are the only resource indicators (RFC 8707) the
+	// client may ask for, among the server's configured resources.
+	Resources []string `json:"resources,omitempty"`
 	// JWKS is the client's public JSON Web Key Set (inline, or read from
 	// jwks_file by the configuration), for private_key_jwt client
 	// authentication and the JWT bearer grant (RFC 7523); JWKSURI is where
@@ -83,6 +89,9 @@ type Code struct {
 	// SessionID is the browser session's "sid" (OpenID Connect), "" when
 	// the code was issued without one (auto-approve).
 	SessionID string
+	// Resource is the space-separated resource indicators (RFC 8707) of
+	// the request, "" when it named none.
+	Resource  string
 	ExpiresAt time.Time
 
 	// Set by the store, ignored by Create.
@@ -110,6 +119,10 @@ type Family struct {
 	Scope     string
 	AuthTime  time.Time
 	SessionID string // the "sid" of the browser session that signed in, "" if none
+	// Resource is the space-separated resource indicators (RFC 8707) the
+	// grant was given for ("" for none): a refresh may narrow them, never
+	// widen them.
+	Resource  string
 	CreatedAt time.Time
 	// CodeHash is the authorization code the grant was issued from ("" for
 	// other grants). Redeem of that code again reports this family in
@@ -157,9 +170,36 @@ type AccessToken struct {
 	Scope     string
 	IssuedAt  time.Time
 	ExpiresAt time.Time
+	// Audience is the space-separated aud of the token when resource
+	// indicators (RFC 8707) chose it; "" means the server's default.
+	Audience string
 
 	// Revoked is set by the store: the token itself or its family was revoked.
 	Revoked bool
+}
+
+// PushedRequest is an authorization request pushed to the PAR endpoint
+// (RFC 9126), waiting for its one use at /authorize. Hash is the hashed
+// random part of its request_uri; Params the request's parameters
+// (application/x-www-form-urlencoded, without client credentials).
+type PushedRequest struct {
+	Hash      string
+	ClientID  string
+	Params    string
+	ExpiresAt time.Time
+}
+
+// Validate checks the fields a PushedRequest must have.
+func (p PushedRequest) Validate() error {
+	switch {
+	case p.Hash == "":
+		return invalid("pushed request", "Hash")
+	case p.ClientID == "":
+		return invalid("pushed request", "ClientID")
+	case p.ExpiresAt.IsZero():
+		return invalid("pushed request", "ExpiresAt")
+	}
+	return nil
 }
 
 // Key is a persisted signing key.

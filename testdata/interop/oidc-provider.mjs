@@ -36,7 +36,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 
-import Provider from 'oidc-provider';
+import Provider, { errors } from 'oidc-provider';
 
 const CLIENT_ID = 'oauthkit-interop';
 const CLIENT_SECRET = randomBytes(24).toString('base64url');
@@ -111,6 +111,8 @@ function configuration() {
       devInteractions: { enabled: true },
       deviceFlow: { enabled: true },
       clientCredentials: { enabled: true },
+      // RFC 9126: `flow authcode --par` pushes here (interop_par_oidcprovider_test.go).
+      pushedAuthorizationRequests: { enabled: true },
       introspection: { enabled: true },
       // DPoP (RFC 9449) with a server nonce on every request that has a proof;
       // requests without one are unaffected (cmd/oauthkit/interop_dpop_test.go).
@@ -126,7 +128,7 @@ function configuration() {
         useGrantedResource: async () => true,
         getResourceServerInfo: async (_ctx, resourceIndicator) => {
           if (resourceIndicator !== RESOURCE) {
-            throw new Provider.errors.InvalidTarget();
+            throw new errors.InvalidTarget();
           }
           return {
             scope: RESOURCE_SCOPE,

@@ -19,6 +19,8 @@ import (
 
 	"github.com/oauthkit/oauthkit/internal/cli/cmdutil"
 	"github.com/oauthkit/oauthkit/internal/flow"
+	"github.com/oauthkit/oauthkit/internal/oauth"
+	"github.com/oauthkit/oauthkit/internal/termtext"
 )
 
 // CommonOptions are the flags every flow and token command shares.
@@ -53,6 +55,9 @@ type CommonOptions struct {
 	IDToken IDTokenOptions
 	// DPoP: --dpop and --dpop-key, on the commands that take them (AddDPoPFlags).
 	DPoP DPoPOptions
+	// IssuerLater: the issuer is found at run time (flow authcode
+	// --resource-metadata, RFC 9728), so none is needed now.
+	IssuerLater bool
 
 	// profile is the loaded --profile, if any.
 	profile *flow.Profile
@@ -210,7 +215,12 @@ func (o *CommonOptions) Prepare() error {
 	if o.ClientID == "" && o.needsClient {
 		return cmdutil.UsageErrorf("--client-id is required")
 	}
-	if o.Issuer == "" && o.TokenURL == "" && o.AuthorizeURL == "" && o.IntrospectURL == "" && o.RevokeURL == "" && o.UserinfoURL == "" {
+	for _, res := range o.Resources {
+		if err := oauth.CheckResourceIndicator(res); err != nil {
+			return cmdutil.UsageErrorf("--resource %q %v", termtext.Cut(res, 200), err)
+		}
+	}
+	if o.Issuer == "" && !o.IssuerLater && o.TokenURL == "" && o.AuthorizeURL == "" && o.IntrospectURL == "" && o.RevokeURL == "" && o.UserinfoURL == "" {
 		return cmdutil.UsageErrorf("name the server: --issuer URL, or the endpoint URLs (--token-url, --authorize-url, ...)")
 	}
 	if o.Issuer != "" {

@@ -56,6 +56,9 @@ func (o *AuthcodeOptions) twoStepRedirect() (string, error) {
 func runPrintURL(o *AuthcodeOptions) error {
 	sctx, stop := clientopts.SignalContext()
 	defer stop()
+	if err := o.resolveResource(sctx); err != nil {
+		return err
+	}
 	c, err := o.ClientWithin(sctx)
 	if err != nil {
 		return err
@@ -67,7 +70,9 @@ func runPrintURL(o *AuthcodeOptions) error {
 	if err := clientopts.RequireIDTokenVerification(c, req.Grant.Scopes, req.ResponseType); err != nil {
 		return err
 	}
-	authURL, err := c.AuthorizationURL(req)
+	ctx, cancel := context.WithTimeout(sctx, o.Timeout)
+	defer cancel()
+	authURL, err := c.AuthorizationURLFor(ctx, req, o.Factory.IOStreams.ErrOut) // pushed with --par (RFC 9126)
 	if err != nil {
 		return clientopts.MapError(err)
 	}

@@ -40,7 +40,9 @@ func printBanner(w io.Writer, b bannerInfo) {
 	fmt.Fprintln(w, "endpoints:")
 	for _, e := range [][2]string{
 		{"authorization", "/authorize"}, {"token", "/token"}, {"introspection", "/introspect"}, {"revocation", "/revoke"},
+		{"par", "/par"},
 		{"jwks", "/jwks.json"}, {"userinfo", "/userinfo"}, {"protected", "/protected"},
+		{"resource md", "/.well-known/oauth-protected-resource/protected"},
 		{"metadata", "/.well-known/oauth-authorization-server"}, {"openid config", "/.well-known/openid-configuration"},
 		{"end session", "/authorize/logout"}, {"health", "/healthz"},
 	} {

@@ -123,6 +123,7 @@ func (p *prepared) authServer(issuer string, logger *slog.Logger, onEvent func(a
 	settings.DPoPNonce = p.opts.DPoPNonce
 	settings.AutoApproveUser = p.opts.AutoApprove
 	settings.Registration = p.registration
+	settings.RequirePAR = settings.RequirePAR || p.opts.RequirePAR
 	if p.demo != nil {
 		settings.ScopeDescriptions = demoScopeDescriptions()
 		settings.LoginNotice = "Zero-config demo: sign in as \"" + p.demo.Username + "\" with the password that oauthkit serve printed when it started."

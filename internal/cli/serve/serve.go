@@ -23,6 +23,8 @@ type Options struct {
 	StateDir       string
 	AutoApprove    string
 	TUI            bool
+	// RequirePAR: every client must use the PAR endpoint (RFC 9126 §5).
+	RequirePAR bool
 	// Control serves the control API (docs/control.md) under
 	// $ISSUER/_oauthkit/control/, guarded by the token in ControlTokenFile
 	// (else a generated one in the state directory).
@@ -149,6 +151,7 @@ flag value. See docs/serve.md.`,
 	fl.StringVar(&opts.LogFormat, "log-format", "text", "request log format on standard error: text|json")
 	fl.StringVar(&opts.ProtectedScope, "protected-scope", "", "scope that /protected demands (403 insufficient_scope without it)")
 	fl.StringVar(&opts.AutoApprove, "auto-approve", "", "answer /authorize at once for this `USER` (or a login_hint naming a known user), without login or consent pages")
+	fl.BoolVar(&opts.RequirePAR, "require-par", false, "every client must push its authorization requests to /par (RFC 9126); a client can require it for itself in the configuration")
 	fl.BoolVar(&opts.TUI, "tui", false, "live dashboard on standard error (a terminal): requests, counters, demo credentials; q stops")
 	fl.BoolVar(&opts.Control, "control", false, "serve the control API for tests under $ISSUER/_oauthkit/control/ (see 'oauthkit ctl', docs/control.md)")
 	fl.StringVar(&opts.ControlTokenFile, "control-token-file", "", "read the control API's token from this `FILE` (default: a generated one in the state directory's control-token)")

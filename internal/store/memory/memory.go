@@ -29,6 +29,7 @@ type Store struct {
 	replays      map[string]time.Time // replay key → expiry
 	devices      map[string]store.DeviceCode
 	deviceByUser map[string]string // user code hash → device code hash
+	pushed       map[string]store.PushedRequest
 }
 
 var _ store.Store = (*Store)(nil)
@@ -48,6 +49,7 @@ func New() *Store {
 		replays:      map[string]time.Time{},
 		devices:      map[string]store.DeviceCode{},
 		deviceByUser: map[string]string{},
+		pushed:       map[string]store.PushedRequest{},
 	}
 }
 

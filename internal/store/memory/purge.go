@@ -55,6 +55,15 @@ func (s *Store) Purge(ctx context.Context, before time.Time, limit int) (int, er
 			n++
 		}
 	}
+	for h, p := range s.pushed {
+		if n >= limit {
+			return n, nil
+		}
+		if p.ExpiresAt.Before(before) {
+			delete(s.pushed, h)
+			n++
+		}
+	}
 	n += s.purgeDevices(before, limit-n)
 	if n >= limit {
 		return n, nil

@@ -23,10 +23,10 @@ func (cs codes) Create(ctx context.Context, c store.Code) error {
 	// Relaxed: losing it fails closed (the code is refused); see commit.go.
 	return cs.d.writeRelaxed(ctx, "create code", func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO auth_codes (hash, client_id, redirect_uri, scope, subject,
-				code_challenge, challenge_method, nonce, auth_time, expires_at, session_id)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				code_challenge, challenge_method, nonce, auth_time, expires_at, session_id, resource)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.Hash, c.ClientID, c.RedirectURI, c.Scope, c.Subject, c.CodeChallenge, c.ChallengeMethod,
-			c.Nonce, canon.Micros(c.AuthTime), canon.Micros(c.ExpiresAt), c.SessionID)
+			c.Nonce, canon.Micros(c.AuthTime), canon.Micros(c.ExpiresAt), c.SessionID, c.Resource)
 		return err
 	})
 }
@@ -38,10 +38,10 @@ func getCode(ctx context.Context, tx *sql.Tx, hash string) (store.Code, error) {
 	var used sql.NullInt64
 	err := tx.QueryRowContext(ctx, `SELECT c.hash, c.client_id, c.redirect_uri, c.scope, c.subject,
 			c.code_challenge, c.challenge_method, c.nonce, c.auth_time, c.expires_at, c.used_at,
-			COALESCE(f.id, ''), c.session_id
+			COALESCE(f.id, ''), c.session_id, c.resource
 		FROM auth_codes c LEFT JOIN grant_families f ON f.code_hash = c.hash
 		WHERE c.hash = ?`, hash).Scan(&c.Hash, &c.ClientID, &c.RedirectURI, &c.Scope, &c.Subject,
-		&c.CodeChallenge, &c.ChallengeMethod, &c.Nonce, &auth, &exp, &used, &c.FamilyID, &c.SessionID)
+		&c.CodeChallenge, &c.ChallengeMethod, &c.Nonce, &auth, &exp, &used, &c.FamilyID, &c.SessionID, &c.Resource)
 	c.AuthTime, c.ExpiresAt, c.UsedAt = canon.FromMicros(auth), canon.FromMicros(exp), canon.FromMicros(used.Int64)
 	return c, err
 }
@@ -137,9 +137,9 @@ func (rs refreshTokens) CreateFamily(ctx context.Context, f store.Family, first 
 
 // createFamily inserts a family and its first refresh token (if any).
 func createFamily(ctx context.Context, tx *sql.Tx, f store.Family, first store.RefreshToken) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO grant_families (id, client_id, subject, scope, auth_time, created_at, code_hash, session_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		f.ID, f.ClientID, f.Subject, f.Scope, canon.Micros(f.AuthTime), canon.Micros(f.CreatedAt), nullString(f.CodeHash), f.SessionID)
+	_, err := tx.ExecContext(ctx, `INSERT INTO grant_families (id, client_id, subject, scope, auth_time, created_at, code_hash, session_id, resource)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		f.ID, f.ClientID, f.Subject, f.Scope, canon.Micros(f.AuthTime), canon.Micros(f.CreatedAt), nullString(f.CodeHash), f.SessionID, f.Resource)
 	if err != nil || first.Hash == "" {
 		return err
 	}
@@ -147,7 +147,7 @@ func createFamily(ctx context.Context, tx *sql.Tx, f store.Family, first store.R
 }
 
 const tokenAndFamilyColumns = `t.hash, t.family_id, t.issued_at, t.expires_at, t.refresh_count, t.status, t.rotated_at,
-	f.id, f.client_id, f.subject, f.scope, f.auth_time, f.created_at, COALESCE(f.code_hash, ''), f.revoked, f.session_id`
+	f.id, f.client_id, f.subject, f.scope, f.auth_time, f.created_at, COALESCE(f.code_hash, ''), f.revoked, f.session_id, f.resource`
 
 func scanTokenAndFamily(s scanner) (store.RefreshToken, store.Family, error) {
 	var t store.RefreshToken
@@ -155,7 +155,7 @@ func scanTokenAndFamily(s scanner) (store.RefreshToken, store.Family, error) {
 	var issued, exp, auth, created int64
 	var rotated sql.NullInt64
 	err := s.Scan(&t.Hash, &t.FamilyID, &issued, &exp, &t.RefreshCount, &t.Status, &rotated,
-		&f.ID, &f.ClientID, &f.Subject, &f.Scope, &auth, &created, &f.CodeHash, &f.Revoked, &f.SessionID)
+		&f.ID, &f.ClientID, &f.Subject, &f.Scope, &auth, &created, &f.CodeHash, &f.Revoked, &f.SessionID, &f.Resource)
 	t.IssuedAt, t.ExpiresAt, t.RotatedAt = canon.FromMicros(issued), canon.FromMicros(exp), canon.FromMicros(rotated.Int64)
 	f.AuthTime, f.CreatedAt = canon.FromMicros(auth), canon.FromMicros(created)
 	return t, f, err
@@ -253,7 +253,7 @@ func (as accessTokens) Record(ctx context.Context, a store.AccessToken) error {
 	// Relaxed: losing it fails closed (the token is refused); see commit.go.
 	return as.d.writeRelaxed(ctx, "record access token", func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.StmtContext(ctx, as.d.insertAccess).ExecContext(ctx,
-			a.ID, nullString(a.FamilyID), a.ClientID, a.Subject, a.Scope, canon.Micros(a.IssuedAt), canon.Micros(a.ExpiresAt))
+			a.ID, nullString(a.FamilyID), a.ClientID, a.Subject, a.Scope, canon.Micros(a.IssuedAt), canon.Micros(a.ExpiresAt), a.Audience)
 		return err
 	})
 }
@@ -261,11 +261,11 @@ func (as accessTokens) Record(ctx context.Context, a store.AccessToken) error {
 func (as accessTokens) Get(ctx context.Context, id string) (a store.AccessToken, err error) {
 	err = as.d.readRow(ctx, "access token", func(r *sql.Row) error {
 		var issued, exp int64
-		err := r.Scan(&a.ID, &a.FamilyID, &a.ClientID, &a.Subject, &a.Scope, &issued, &exp, &a.Revoked)
+		err := r.Scan(&a.ID, &a.FamilyID, &a.ClientID, &a.Subject, &a.Scope, &issued, &exp, &a.Revoked, &a.Audience)
 		a.IssuedAt, a.ExpiresAt = canon.FromMicros(issued), canon.FromMicros(exp)
 		return err
 	}, `SELECT a.id, COALESCE(a.family_id, ''), a.client_id, a.subject, a.scope, a.issued_at, a.expires_at,
-			CASE WHEN a.revoked = 1 OR COALESCE(f.revoked, 0) = 1 THEN 1 ELSE 0 END
+			CASE WHEN a.revoked = 1 OR COALESCE(f.revoked, 0) = 1 THEN 1 ELSE 0 END, a.audience
 		FROM access_tokens a LEFT JOIN grant_families f ON f.id = a.family_id
 		WHERE a.id = ?`, id)
 	return a, err

@@ -22,6 +22,7 @@ func (d *DB) Purge(ctx context.Context, before time.Time, limit int) (int, error
 			`DELETE FROM access_tokens WHERE id IN (SELECT id FROM access_tokens WHERE expires_at < ? LIMIT ?)`,
 			`DELETE FROM device_codes WHERE hash IN (SELECT hash FROM device_codes WHERE expires_at < ? LIMIT ?)`,
 			`DELETE FROM replay_keys WHERE key IN (SELECT key FROM replay_keys WHERE expires_at < ? LIMIT ?)`,
+			`DELETE FROM pushed_requests WHERE hash IN (SELECT hash FROM pushed_requests WHERE expires_at < ? LIMIT ?)`,
 			`DELETE FROM grant_families WHERE id IN (SELECT f.id FROM grant_families f WHERE f.created_at < ?
 				AND NOT EXISTS (SELECT 1 FROM refresh_tokens t WHERE t.family_id = f.id)
 				AND NOT EXISTS (SELECT 1 FROM access_tokens a WHERE a.family_id = f.id) LIMIT ?)`,

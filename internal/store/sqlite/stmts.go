@@ -20,8 +20,8 @@ type stmts struct {
 }
 
 // insertAccessToken records an access token (accessTokens.Record).
-const insertAccessToken = `INSERT INTO access_tokens (id, family_id, client_id, subject, scope, issued_at, expires_at)
-	VALUES (?, ?, ?, ?, ?, ?, ?)`
+const insertAccessToken = `INSERT INTO access_tokens (id, family_id, client_id, subject, scope, issued_at, expires_at, audience)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 
 // prepareWrites prepares the hot write statements on the writer.
 func (d *DB) prepareWrites(ctx context.Context) error {

@@ -12,7 +12,7 @@ import (
 func newAccess(id, familyID string) store.AccessToken {
 	return store.AccessToken{
 		ID: id, FamilyID: familyID, ClientID: "web", Subject: "sub-alice", Scope: "openid",
-		IssuedAt: t0, ExpiresAt: t0.Add(30 * time.Minute),
+		IssuedAt: t0, ExpiresAt: t0.Add(30 * time.Minute), Audience: "https://api.example/ https://mcp.example/mcp",
 	}
 }
 
@@ -26,7 +26,7 @@ func testAccessTokens(t *testing.T, open Opener) {
 		must(t, err)
 		want := store.AccessToken{
 			ID: "jti-1", ClientID: "web", Subject: "sub-alice", Scope: "openid",
-			IssuedAt: t0UTC, ExpiresAt: t0UTC.Add(30 * time.Minute),
+			IssuedAt: t0UTC, ExpiresAt: t0UTC.Add(30 * time.Minute), Audience: "https://api.example/ https://mcp.example/mcp",
 		}
 		wantEqual(t, "access token", got, want)
 		must(t, s.AccessTokens().Revoke(ctx(t), "jti-1"))

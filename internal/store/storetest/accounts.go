@@ -22,7 +22,8 @@ func fullClient(id string) store.Client {
 		TokenResponse:          "apigee",
 		Claims:                 map[string]any{"tier": "gold", "limit": 10, "beta": true, "roles": []string{"a", "b"}},
 		CreatedAt:              t0,
-		Ext:                    store.ClientExtensions{DPoPBoundAccessTokens: true},
+		Ext: store.ClientExtensions{DPoPBoundAccessTokens: true, RequirePushedAuthorizationRequests: true,
+			Resources: []string{"https://api.example/", "https://mcp.example/mcp"}},
 	}
 }
 

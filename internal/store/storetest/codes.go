@@ -19,6 +19,7 @@ func newCode(hash string) store.Code {
 		Nonce:           "n-0S6_WzA2Mj",
 		AuthTime:        t0,
 		SessionID:       "sid-Hk2w9",
+		Resource:        "https://api.example/ https://mcp.example/mcp",
 		ExpiresAt:       t0.Add(time.Minute),
 	}
 }

@@ -26,7 +26,7 @@ func testRedeemInto(t *testing.T, open Opener) {
 		must(t, err)
 		c := canonCode("sha256:c1")
 		want := store.Family{ID: "fam-c1", ClientID: c.ClientID, Subject: c.Subject, Scope: c.Scope, AuthTime: c.AuthTime,
-			SessionID: c.SessionID, CreatedAt: t0UTC.Add(10 * time.Second), CodeHash: "sha256:c1"}
+			SessionID: c.SessionID, Resource: c.Resource, CreatedAt: t0UTC.Add(10 * time.Second), CodeHash: "sha256:c1"}
 		wantEqual(t, "family", fam, want)
 		if rt.Status != store.StatusActive || rt.FamilyID != "fam-c1" || rt.RefreshCount != 0 {
 			t.Fatalf("first refresh token %+v", rt)

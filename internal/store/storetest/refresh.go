@@ -11,7 +11,7 @@ const refreshLife = 8 * time.Hour
 
 func newFamily(id string) store.Family {
 	return store.Family{ID: id, ClientID: "web", Subject: "sub-alice", Scope: "openid offline_access", AuthTime: t0,
-		SessionID: "sid-7QxZ", CreatedAt: t0}
+		SessionID: "sid-7QxZ", Resource: "https://api.example/", CreatedAt: t0}
 }
 
 func canonFamily(id string) store.Family {

@@ -41,6 +41,7 @@ func Run(t *testing.T, open Opener) {
 		{"RegisteredClients", testRegisteredClients},
 		{"DeviceCodes", testDeviceCodes},
 		{"TokenExchangeExt", testTokenExchangeExt},
+		{"PushedRequests", testPushedRequests},
 	}
 	for _, s := range suites {
 		t.Run(s.name, func(t *testing.T) { s.run(t, open) })

@@ -55,10 +55,11 @@ func Leeway(d time.Duration) time.Duration {
 }
 
 // FamilyFromCode fills the grant family a redeemed code creates: the
-// code's client, user, scope, sign-in time and session, CreatedAt now.
+// code's client, user, scope, sign-in time, session and resources,
+// CreatedAt now.
 func FamilyFromCode(id string, c store.Code, now time.Time) store.Family {
 	return store.Family{ID: id, ClientID: c.ClientID, Subject: c.Subject, Scope: c.Scope,
-		AuthTime: Time(c.AuthTime), SessionID: c.SessionID, CreatedAt: Time(now), CodeHash: c.Hash}
+		AuthTime: Time(c.AuthTime), SessionID: c.SessionID, Resource: c.Resource, CreatedAt: Time(now), CodeHash: c.Hash}
 }
 
 // CheckRedemption validates what RedeemInto is given: a family ID, and a
