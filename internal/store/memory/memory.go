@@ -27,6 +27,9 @@ type Store struct {
 	access       map[string]store.AccessToken // Revoked = revoked by itself
 	keys         map[string]store.Key
 	replays      map[string]time.Time // replay key → expiry
+	sessions     map[string]store.BrowserSession
+	pending      map[string]map[string]store.PendingRequest // session hash → request ID → request
+	consents     map[consentKey]map[string]bool
 }
 
 var _ store.Store = (*Store)(nil)
@@ -44,6 +47,9 @@ func New() *Store {
 		access:       map[string]store.AccessToken{},
 		keys:         map[string]store.Key{},
 		replays:      map[string]time.Time{},
+		sessions:     map[string]store.BrowserSession{},
+		pending:      map[string]map[string]store.PendingRequest{},
+		consents:     map[consentKey]map[string]bool{},
 	}
 }
 

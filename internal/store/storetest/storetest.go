@@ -38,6 +38,9 @@ func Run(t *testing.T, open Opener) {
 		{"Lifecycle", testLifecycle},
 		{"Concurrency", testConcurrency},
 		{"Replays", testReplays},
+		{"Sessions", testSessions},
+		{"Consents", testConsents},
+		{"KeyDelete", testKeyDelete},
 	}
 	for _, s := range suites {
 		t.Run(s.name, func(t *testing.T) { s.run(t, open) })
