@@ -94,10 +94,10 @@ func (s *Server) postConsent(w http.ResponseWriter, r *http.Request) {
 	}
 	switch form.Get("decision") {
 	case "allow":
-		s.consents.remember(sess.Subject, p.Req.Client.ID, p.Req.Scope)
+		s.rememberConsent(r.Context(), sess.Subject, p.Req.Client.ID, p.Req.Scope)
 		s.proceedAfterConsent(w, r, sess, p, rid)
 	case "deny":
-		s.sessions.takePending(sess.ID, rid)
+		s.sessions.takePending(r.Context(), sess.ID, rid)
 		s.redirectError(w, r, p.Req.target(), NewError(ErrAccessDenied, "the user denied the request (RFC 6749 §4.1.2.1)"))
 	default:
 		s.renderError(w, &pageError{http.StatusBadRequest, "Invalid form", "decision must be allow or deny."})

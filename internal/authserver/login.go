@@ -26,7 +26,7 @@ func (s *Server) pendingOf(r *http.Request, rid string) (session, pendingAuth, b
 	if !ok || rid == "" {
 		return session{}, pendingAuth{}, false
 	}
-	p, ok := s.sessions.pending(sess.ID, rid)
+	p, ok := s.sessions.pending(r.Context(), sess.ID, rid)
 	return sess, p, ok
 }
 
@@ -110,13 +110,13 @@ func (s *Server) postLogin(w http.ResponseWriter, r *http.Request) {
 			"The application asked for another account (id_token_hint). Sign in as that user, or go back to the application.")
 		return
 	}
-	newSess, ok := s.sessions.signIn(sess.ID, user.Username, user.Subject)
+	newSess, ok := s.sessions.signIn(r.Context(), sess.ID, user.Username, user.Subject)
 	if !ok {
 		s.renderError(w, noRequestPage())
 		return
 	}
 	s.setSessionCookie(w, newSess)
-	s.sessions.markLogin(newSess.ID, rid)
+	s.sessions.markLogin(r.Context(), newSess.ID, rid)
 	p.LoginDone = true
 	s.proceed(w, withSession(r, newSess), p, rid)
 }

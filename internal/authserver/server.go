@@ -64,6 +64,11 @@ type Settings struct {
 	// and every ID token, get the signer's. Each algorithm needs a private
 	// key in the key set (KeySet.SignerFor), checked by New.
 	AccessTokenAlgs map[string]string
+	// SessionsInStore keeps the browser sessions and their waiting
+	// requests in the store, where every server sharing it sees them
+	// (several replicas, docs/serve.md), rather than in this process's
+	// bounded memory (docs/security.md rules 40, 42 and 66).
+	SessionsInStore bool
 }
 
 // Server is the authorization server. Build it with New; its Handler serves
@@ -86,9 +91,8 @@ type Server struct {
 
 	health healthState
 
-	sessions   *sessionStore // browser sessions of the login and consent pages
-	cookiePath string        // Path of the session cookie (docs/security.md rule 39)
-	consents   *consentMemory
+	sessions   sessionBackend // browser sessions of the login and consent pages
+	cookiePath string         // Path of the session cookie (docs/security.md rule 39)
 	pages      *pages
 
 	control *Control                // runtime steering (docs/control.md)
@@ -183,8 +187,12 @@ func New(s Settings, o Options) (*Server, error) {
 		settings: s, store: o.Store, hasher: o.Hasher, keys: o.Keys,
 		now: o.Now, log: o.Logger, onEvent: onEvent, throttle: newThrottle(o.Now), hashes: defaultHashGate(),
 		signs:    defaultSignGate(),
-		sessions: newSessionStore(o.Now, s.SessionTTL), consents: newConsentMemory(),
 		pages: mustParsePages(), cookiePath: cookiescope.Path(s.Issuer), control: ctl,
+	}
+	srv.sessions = memSessions{newSessionStore(o.Now, s.SessionTTL)}
+	if s.SessionsInStore {
+		srv.sessions = &storeSessions{st: o.Store, hasher: o.Hasher, now: o.Now, ttl: s.SessionTTL, log: o.Logger,
+			onFault: srv.noteStoreFailure}
 	}
 	ctl.srv = srv
 	return srv, nil

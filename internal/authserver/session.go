@@ -306,7 +306,7 @@ func (s *Server) browserSession(r *http.Request) (session, bool) {
 	if err != nil || c.Value == "" {
 		return session{}, false
 	}
-	return s.sessions.get(c.Value)
+	return s.sessions.get(r.Context(), c.Value)
 }
 
 // setSessionCookie sends the session cookie: HttpOnly, SameSite=Lax,

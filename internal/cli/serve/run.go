@@ -120,6 +120,9 @@ func (p *prepared) serve(ctx context.Context) error {
 func (p *prepared) authServer(issuer string, logger *slog.Logger, onEvent func(authserver.Event)) (*authserver.Server, error) {
 	settings := settingsFrom(p.cfg, issuer, p.opts.ProtectedScope)
 	settings.AutoApproveUser = p.opts.AutoApprove
+	// A memory store is this process's alone; any other store may be
+	// shared by several replicas, which must see the same sessions.
+	settings.SessionsInStore = p.dsn != backend.Memory
 	if p.demo != nil {
 		settings.ScopeDescriptions = demoScopeDescriptions()
 		settings.LoginNotice = "Zero-config demo: sign in as \"" + p.demo.Username + "\" with the password that oauthkit serve printed when it started."

@@ -10,6 +10,10 @@ import (
 	"github.com/oauthkit/oauthkit/internal/store/internal/canon"
 )
 
+// Sessions, waiting requests and remembered consents are written with
+// writeRelaxed: their loss with a power failure fails closed (the person
+// signs in or consents again), so no write here waits for an fsync of its
+// own.
 type sessions struct{ d *DB }
 
 // Sessions returns the browser session store.
@@ -77,7 +81,7 @@ func (ss sessions) Create(ctx context.Context, b store.BrowserSession, now time.
 	if err := b.Validate(); err != nil {
 		return err
 	}
-	return ss.d.write(ctx, "create browser session", func(ctx context.Context, tx *sql.Tx) error {
+	return ss.d.writeRelaxed(ctx, "create browser session", func(ctx context.Context, tx *sql.Tx) error {
 		return insertSession(ctx, tx, b, limit)
 	})
 }
@@ -91,7 +95,7 @@ func (ss sessions) Get(ctx context.Context, hash string, now time.Time) (b store
 }
 
 func (ss sessions) Touch(ctx context.Context, hash string, now, expiresAt time.Time) error {
-	return ss.d.write(ctx, "touch browser session", func(ctx context.Context, tx *sql.Tx) error {
+	return ss.d.writeRelaxed(ctx, "touch browser session", func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE browser_sessions SET expires_at = ? WHERE hash = ? AND expires_at > ?`,
 			canon.Micros(expiresAt), hash, canon.Micros(now))
 		if err != nil {
@@ -105,7 +109,7 @@ func (ss sessions) Replace(ctx context.Context, oldHash string, b store.BrowserS
 	if err := b.Validate(); err != nil {
 		return err
 	}
-	return ss.d.write(ctx, "replace browser session", func(ctx context.Context, tx *sql.Tx) error {
+	return ss.d.writeRelaxed(ctx, "replace browser session", func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM browser_sessions WHERE hash = ? AND expires_at > ?`, oldHash, canon.Micros(now))
 		if err != nil {
 			return err
@@ -122,7 +126,7 @@ func (ss sessions) Replace(ctx context.Context, oldHash string, b store.BrowserS
 }
 
 func (ss sessions) Delete(ctx context.Context, hash string) error {
-	return ss.d.write(ctx, "delete browser session", func(ctx context.Context, tx *sql.Tx) error {
+	return ss.d.writeRelaxed(ctx, "delete browser session", func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM pending_requests WHERE session_hash = ?`, hash); err != nil {
 			return err
 		}
@@ -135,7 +139,7 @@ func (ss sessions) PutPending(ctx context.Context, p store.PendingRequest, now t
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	return ss.d.write(ctx, "store waiting request", func(ctx context.Context, tx *sql.Tx) error {
+	return ss.d.writeRelaxed(ctx, "store waiting request", func(ctx context.Context, tx *sql.Tx) error {
 		var live int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM browser_sessions WHERE hash = ? AND expires_at > ?`,
 			p.SessionHash, canon.Micros(now)).Scan(&live); err != nil {
@@ -184,7 +188,7 @@ func (ss sessions) GetPending(ctx context.Context, sessionHash, id string, now t
 }
 
 func (ss sessions) DeletePending(ctx context.Context, sessionHash, id string) error {
-	return ss.d.write(ctx, "delete waiting request", func(ctx context.Context, tx *sql.Tx) error {
+	return ss.d.writeRelaxed(ctx, "delete waiting request", func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM pending_requests WHERE session_hash = ? AND id = ?`, sessionHash, id)
 		return err
 	})
@@ -199,7 +203,7 @@ func (cs consents) Grant(ctx context.Context, subject, clientID string, scopes [
 	if subject == "" || clientID == "" {
 		return fmt.Errorf("consent: subject and client are required: %w", store.ErrInvalid)
 	}
-	return cs.d.write(ctx, "remember consent", func(ctx context.Context, tx *sql.Tx) error {
+	return cs.d.writeRelaxed(ctx, "remember consent", func(ctx context.Context, tx *sql.Tx) error {
 		for _, sc := range scopes {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO consents (subject, client_id, scope, granted_at) VALUES (?, ?, ?, ?)
 				ON CONFLICT DO NOTHING`, subject, clientID, sc, canon.Micros(now)); err != nil {
