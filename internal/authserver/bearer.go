@@ -28,6 +28,9 @@ func (s *Server) activeAccessToken(ctx context.Context, value string) (rec store
 		v := s.keys.Verifier(token.Verifier{Issuer: s.settings.Issuer, Audience: s.settings.Audience, Type: "at+jwt",
 			Now: func() time.Time { return now }})
 		verified, verr := v.Verify(value)
+		if token.KindOf(verr) == token.KindUnknownKey && s.keys.reloadForUnknownKID() { // another replica rotated (keysync.go)
+			verified, verr = s.keys.Verifier(*v).Verify(value)
+		}
 		if verr != nil {
 			return rec, false, nil
 		}

@@ -186,7 +186,7 @@ func New(s Settings, o Options) (*Server, error) {
 	srv := &Server{
 		settings: s, store: o.Store, hasher: o.Hasher, keys: o.Keys,
 		now: o.Now, log: o.Logger, onEvent: onEvent, throttle: newThrottle(o.Now), hashes: defaultHashGate(),
-		signs:    defaultSignGate(),
+		signs: defaultSignGate(),
 		pages: mustParsePages(), cookiePath: cookiescope.Path(s.Issuer), control: ctl,
 	}
 	srv.sessions = memSessions{newSessionStore(o.Now, s.SessionTTL)}

@@ -114,7 +114,7 @@ func (p *prepared) fill(ctx context.Context) error {
 		return cmdutil.Failf("%v", err)
 	}
 	if p.keySet == nil {
-		if p.keySet, p.keySource, err = loadStoreKeys(ctx, p.st, p.started); err != nil {
+		if p.keySet, p.keySource, err = loadStoreKeys(ctx, p.st, p.f.Now); err != nil {
 			return cmdutil.Failf("%v", err)
 		}
 	}
