@@ -113,6 +113,9 @@ type Options struct {
 	// RequestLog keeps the last RequestLogSize requests for
 	// Control().Requests (`serve --control`, oauthkittest).
 	RequestLog bool
+	// StoreKind ("memory", "sqlite", "postgres") is reported by /healthz
+	// as "backend"; "" leaves it out.
+	StoreKind string
 }
 
 // New returns a server; it fails on missing dependencies or settings.
@@ -195,6 +198,7 @@ func New(s Settings, o Options) (*Server, error) {
 			onFault: srv.noteStoreFailure}
 	}
 	ctl.srv = srv
+	srv.health.kind = o.StoreKind
 	return srv, nil
 }
 
@@ -260,6 +264,16 @@ type healthState struct {
 	mu     sync.Mutex
 	lastOK time.Time
 	failed bool
+	kind   string // Options.StoreKind
+}
+
+// healthBody is the JSON of /healthz: the status, plus the store's kind
+// when the server knows it.
+func (s *Server) healthBody(status map[string]string) map[string]string {
+	if s.health.kind != "" {
+		status["backend"] = s.health.kind
+	}
+	return status
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
@@ -268,7 +282,7 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	fresh := !s.health.failed && !s.health.lastOK.IsZero() && now.Sub(s.health.lastOK) < healthWriteEvery
 	s.health.mu.Unlock()
 	if fresh {
-		WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		WriteJSON(w, http.StatusOK, s.healthBody(map[string]string{"status": "ok"}))
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
@@ -276,13 +290,13 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	if err := s.store.Ping(ctx); err != nil {
 		s.noteStoreFailure()
 		s.log.Warn("health check: store unavailable", "err", err)
-		WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "store": "unavailable"})
+		WriteJSON(w, http.StatusServiceUnavailable, s.healthBody(map[string]string{"status": "unavailable", "store": "unavailable"}))
 		return
 	}
 	s.health.mu.Lock()
 	s.health.lastOK, s.health.failed = now, false
 	s.health.mu.Unlock()
-	WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	WriteJSON(w, http.StatusOK, s.healthBody(map[string]string{"status": "ok"}))
 }
 
 // noteStoreFailure makes the next /healthz ask the store again.

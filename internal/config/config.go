@@ -93,10 +93,12 @@ type Config struct {
 	Warnings []string
 }
 
-// Store names the token store: "memory" or "sqlite:PATH".
+// Store names the token store: "memory", "sqlite:PATH" or a PostgreSQL
+// URL (postgres:// or postgresql://).
 type Store struct {
-	Driver string // "", "memory" or "sqlite"
+	Driver string // "", "memory", "sqlite" or "postgres"
 	Path   string // the SQLite file
+	URL    string // the PostgreSQL URL, as written
 }
 
 // Tokens holds token lifetimes, format and hashing.

@@ -135,7 +135,7 @@ func TestParseErrors(t *testing.T) {
 		{"issuer scheme", "issuer: ftp://a.test\n", `issuer: "ftp://a.test" is not an absolute http or https URL`},
 		{"issuer query", "issuer: https://a.test/?x=1\n", `c.yaml:1: issuer: "https://a.test/?x=1" must not have a query (RFC 8414 §2)`},
 		{"issuer fragment", "issuer: https://a.test/#x\n", `issuer: "https://a.test/#x" must not have a fragment (RFC 8414 §2)`},
-		{"store", "store: postgres://db\n", `c.yaml:1: store: "postgres://db" is not "memory" or "sqlite:PATH"`},
+		{"store", "store: mysql://db\n", `c.yaml:1: store: "mysql://db" is not "memory", "sqlite:PATH" or "postgres://…"`},
 		{"store sqlite no path", "store: 'sqlite:'\n", `store: "sqlite:" needs a file path`},
 		{"empty key path", "keys: ['']\n", "c.yaml:1: keys[0]: is empty"},
 		{"duplicate key path", "keys:\n  - a.pem\n  - a.pem\n", `c.yaml:3: keys[1]: "a.pem" is already listed at keys[0]`},

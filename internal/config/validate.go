@@ -119,8 +119,12 @@ func (v *validator) store(p keyPath, s string) Store {
 		}
 		v.add(p, `"sqlite:" needs a file path, e.g. sqlite:./oauthkit.db`)
 		return Store{}
+	case strings.HasPrefix(s, "postgres://"), strings.HasPrefix(s, "postgresql://"):
+		// Checked when serve opens it: the URL may hold a password, so no
+		// message here repeats it.
+		return Store{Driver: "postgres", URL: s}
 	}
-	v.add(p, `%q is not "memory" or "sqlite:PATH"`, s)
+	v.add(p, `%q is not "memory", "sqlite:PATH" or "postgres://…"`, s)
 	return Store{}
 }
 

@@ -81,7 +81,7 @@ func setup(ctx context.Context, opts *Options) (*prepared, error) {
 		return nil, err
 	}
 	if p.st, err = backend.Open(ctx, p.dsn); err != nil {
-		return nil, cmdutil.Failf("opening the store %s: %v", p.dsn, err)
+		return nil, cmdutil.Failf("opening the store %s: %v", backend.Redact(p.dsn), err)
 	}
 	if p.hasher.SecretKey, err = hashing.LoadSecretKey(backend.SecretKeyPath(p.dsn)); err != nil {
 		p.st.Close()

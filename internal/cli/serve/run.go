@@ -84,7 +84,7 @@ func (p *prepared) serve(ctx context.Context) error {
 	go func() { served <- httpSrv.Serve(ln) }()
 
 	fmt.Fprintln(p.f.IOStreams.Out, issuer)
-	info := bannerInfo{issuer: issuer, listen: listenURL(issuer, ln.Addr()), store: p.dsn, keySource: p.keySource,
+	info := bannerInfo{issuer: issuer, listen: listenURL(issuer, ln.Addr()), store: backend.Redact(p.dsn), keySource: p.keySource,
 		signer: p.keySet.Signer(), demo: p.demo, demoPath: p.demoPath, config: p.cfg, controlTokenPath: p.controlTokenPath}
 	if dash != nil {
 		ctx = dash.start(ctx, info, p.started) // ends on q
@@ -128,7 +128,7 @@ func (p *prepared) authServer(issuer string, logger *slog.Logger, onEvent func(a
 		settings.LoginNotice = "Zero-config demo: sign in as \"" + p.demo.Username + "\" with the password that oauthkit serve printed when it started."
 	}
 	srv, err := authserver.New(settings, authserver.Options{Store: p.st, Hasher: p.hasher, Keys: p.keySet, Now: p.f.Now, Logger: logger, OnEvent: onEvent,
-		RequestLog: p.controlToken != ""})
+		RequestLog: p.controlToken != "", StoreKind: storeKind(p.dsn)})
 	if err != nil {
 		return nil, cmdutil.Failf("%v", err)
 	}
@@ -150,6 +150,8 @@ func storeDSN(opts *Options, cfg *config.Config, getenv func(string) string, err
 		dsn = "memory"
 	case cfg != nil && cfg.Store.Driver == "sqlite":
 		dsn = "sqlite:" + cfg.Resolve(cfg.Store.Path)
+	case cfg != nil && cfg.Store.Driver == "postgres":
+		dsn = cfg.Store.URL
 	default:
 		dir := opts.StateDir
 		if dir == "" {
@@ -173,12 +175,24 @@ func storeDSN(opts *Options, cfg *config.Config, getenv func(string) string, err
 	}
 	d, err := backend.ParseDSN(dsn)
 	if err != nil {
+		if opts.Store == "" && cfg != nil {
+			return "", "", cmdutil.UsageErrorf("%s: store: %v", cfg.File, err)
+		}
 		return "", "", cmdutil.UsageErrorf("--store: %v", err)
 	}
 	if d.Kind == backend.SQLite && cfg == nil { // demo credentials exist only without a configuration
 		demoPath = d.Path + ".demo.json"
 	}
 	return dsn, demoPath, nil
+}
+
+// storeKind is the kind of store dsn names, for /healthz.
+func storeKind(dsn string) string {
+	d, err := backend.ParseDSN(dsn)
+	if err != nil {
+		return ""
+	}
+	return d.Kind
 }
 
 func newLogger(w interface{ Write([]byte) (int, error) }, format string) *slog.Logger {

@@ -120,7 +120,7 @@ the token). It is off by default: never turn it on for a server others use.`,
 	fl.StringVar(&opts.Addr, "addr", "127.0.0.1:8080", "address to listen on (127.0.0.1:0 picks a free port)")
 	fl.StringVar(&opts.Issuer, "issuer", "", "issuer URL (default: the configuration's, else http://ADDR)")
 	fl.StringVar(&opts.ConfigFile, "config", "", "configuration file (YAML, see docs/serve.md)")
-	fl.StringVar(&opts.Store, "store", "", "token store: sqlite:PATH or memory (default: the configuration's, else sqlite in the state directory)")
+	fl.StringVar(&opts.Store, "store", "", "token store: sqlite:PATH, memory or postgres://USER@HOST:5432/DB (password from PGPASSWORD or ~/.pgpass; default: the configuration's, else sqlite in the state directory)")
 	fl.StringArrayVar(&opts.KeyFiles, "key", nil, "signing key file, PEM or JWK (repeatable: the first signs, all are published)")
 	fl.StringVar(&opts.LogFormat, "log-format", "text", "request log format on standard error: text|json")
 	fl.StringVar(&opts.ProtectedScope, "protected-scope", "", "scope that /protected demands (403 insufficient_scope without it)")

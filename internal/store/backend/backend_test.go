@@ -9,7 +9,9 @@ import (
 
 	"github.com/oauthkit/oauthkit/internal/store"
 	"github.com/oauthkit/oauthkit/internal/store/memory"
+	"github.com/oauthkit/oauthkit/internal/store/postgres"
 	"github.com/oauthkit/oauthkit/internal/store/sqlite"
+	"github.com/oauthkit/oauthkit/internal/testutil/pgtest"
 )
 
 func TestParseDSN(t *testing.T) {
@@ -24,11 +26,16 @@ func TestParseDSN(t *testing.T) {
 		{in: "sqlite:C:/state/a:b.db", want: DSN{Kind: SQLite, Path: "C:/state/a:b.db"}},
 		{in: "sqlite:", wantErr: `store "sqlite:": the sqlite file name is missing (want sqlite:PATH)`},
 		{in: "sqlite:a\x00b", wantErr: `store "sqlite:a\x00b": the file name contains a NUL byte`},
-		{in: "", wantErr: `store "": unknown kind (want memory or sqlite:PATH)`},
-		{in: "Memory", wantErr: `store "Memory": unknown kind (want memory or sqlite:PATH)`},
-		{in: "oauthkit.db", wantErr: `store "oauthkit.db": unknown kind (want memory or sqlite:PATH)`},
-		{in: "mysql:x", wantErr: `store "mysql:x": unknown kind (want memory or sqlite:PATH)`},
-		{in: "postgres://u@h/db", wantErr: `store "postgres://u@h/db": PostgreSQL is not supported yet (want memory or sqlite:PATH)`},
+		{in: "", wantErr: `store "": unknown kind (want memory, sqlite:PATH or postgres://user@host:5432/db)`},
+		{in: "Memory", wantErr: `store "Memory": unknown kind (want memory, sqlite:PATH or postgres://user@host:5432/db)`},
+		{in: "oauthkit.db", wantErr: `store "oauthkit.db": unknown kind (want memory, sqlite:PATH or postgres://user@host:5432/db)`},
+		{in: "mysql:x", wantErr: `store "mysql:x": unknown kind (want memory, sqlite:PATH or postgres://user@host:5432/db)`},
+		{in: "postgres://u@h/db", want: DSN{Kind: Postgres, URL: "postgres://u@h/db"}},
+		{in: "postgresql://u@h:5433/db?sslmode=disable", want: DSN{Kind: Postgres, URL: "postgresql://u@h:5433/db?sslmode=disable"}},
+		{in: "postgres:///db?host=/var/run/postgresql", want: DSN{Kind: Postgres, URL: "postgres:///db?host=/var/run/postgresql"}},
+		{in: "postgres:db", wantErr: `store postgres://…: not a valid URL (want memory, sqlite:PATH or postgres://user@host:5432/db)`},
+		{in: "postgres://u:pw@h:port/db", wantErr: `store postgres://…: not a valid URL (want memory, sqlite:PATH or postgres://user@host:5432/db)`},
+		{in: "postgres://u@h/d\nb", wantErr: `store postgres://…: not a valid URL (want memory, sqlite:PATH or postgres://user@host:5432/db)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -91,7 +98,7 @@ func TestOpen(t *testing.T) {
 // FuzzParseDSN: any input either parses to a DSN that prints back as the
 // input, or fails with a one-line error.
 func FuzzParseDSN(f *testing.F) {
-	for _, s := range []string{"memory", "sqlite:a.db", "sqlite:", "postgres://x", "", "sqlite:a:b", "sqlite:\n"} {
+	for _, s := range []string{"memory", "sqlite:a.db", "sqlite:", "postgres://x", "", "sqlite:a:b", "sqlite:\n", "postgres://u:pw@h/db?password=p", "postgresql:x", "postgres://h/%zz"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -108,8 +115,51 @@ func FuzzParseDSN(f *testing.F) {
 		if d.Kind == SQLite && (d.Path == "" || strings.ContainsRune(d.Path, 0)) {
 			t.Fatalf("ParseDSN(%q) = bad path %q", s, d.Path)
 		}
-		if d.Kind != SQLite && d.Kind != Memory {
+		if d.Kind != SQLite && d.Kind != Memory && d.Kind != Postgres {
 			t.Fatalf("ParseDSN(%q) = kind %q", s, d.Kind)
 		}
+		if d.Kind == Postgres && strings.ContainsAny(d.Redacted(), "\x00\r\n") {
+			t.Fatalf("ParseDSN(%q).Redacted() = %q", s, d.Redacted())
+		}
 	})
+}
+
+// The password of a PostgreSQL DSN is never shown: not by Redacted, not by
+// Redact, not in a parse error.
+func TestRedacted(t *testing.T) {
+	for in, want := range map[string]string{
+		"memory":                        "memory",
+		"sqlite:a.db":                   "sqlite:a.db",
+		"postgres://u:s3cret@h:5432/db": "postgres://u:xxxxx@h:5432/db",
+		"postgresql://u@h/db?sslmode=require&password=s3cret": "postgresql://u@h/db?password=xxxxx&sslmode=require",
+		"postgres://u@h/db":             "postgres://u@h/db",
+		"postgres://u:s3cret@h:port/db": "postgres://…",
+	} {
+		if got := Redact(in); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestOpenPostgres: a postgres:// DSN opens the PostgreSQL store, which
+// takes a write and reads it back.
+func TestOpenPostgres(t *testing.T) {
+	_, dsn := pgtest.Database(t)
+	s, err := Open(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, ok := s.(*postgres.DB); !ok {
+		t.Fatalf("Open(%s) = %T, want *postgres.DB", pgtest.Redact(dsn), s)
+	}
+	if err := s.Clients().Put(t.Context(), store.Client{ID: "web"}); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := s.Clients().Get(t.Context(), "web"); err != nil || c.ID != "web" {
+		t.Fatalf("Get = %+v, %v", c, err)
+	}
+	if SecretKeyPath(dsn) != "" {
+		t.Errorf("SecretKeyPath(postgres) = %q, want none", SecretKeyPath(dsn))
+	}
 }
