@@ -217,7 +217,8 @@ type SessionStore interface {
 // the user forgets what was allowed to or by them.
 type ConsentStore interface {
 	// Grant adds scopes to what subject has allowed clientID, atomically
-	// (two concurrent grants both count).
+	// (two concurrent grants both count). The caller grants for a client
+	// and a user that exist; a store may refuse others (ErrNotFound).
 	Grant(ctx context.Context, subject, clientID string, scopes []string, now time.Time) error
 	// Scopes returns what subject has allowed clientID, sorted; nil when
 	// nothing.

@@ -235,6 +235,8 @@ func testConsents(t *testing.T, open Opener) {
 	})
 	t.Run("concurrent grants all count", func(t *testing.T) {
 		s := fresh(t, open)
+		must(t, s.Clients().Put(ctx(t), store.Client{ID: "web", CreatedAt: t0}))
+		must(t, s.Users().Put(ctx(t), store.User{Username: "u", Subject: "sub"}))
 		errs := race(func(i int) error {
 			return s.Consents().Grant(ctx(t), "sub", "web", []string{"s" + strconv.Itoa(i), "common"}, t0)
 		})
