@@ -35,6 +35,7 @@ type keySync struct {
 	now    func() time.Time
 	every  time.Duration
 	loaded atomic.Int64 // unix nanoseconds of the last load
+	forced atomic.Int64 // unix nanoseconds of the last reload for an unknown kid
 	busy   atomic.Bool  // a reload runs
 }
 
@@ -166,7 +167,15 @@ func (ks *KeySet) fresh() {
 // server does not publish (another replica may have rotated), at most once
 // per keyReloadFloor. It reports whether the keys changed.
 func (ks *KeySet) reloadForUnknownKID() bool {
-	return ks.sync != nil && ks.reload(keyReloadFloor)
+	s := ks.sync
+	if s == nil {
+		return false
+	}
+	now, last := s.now().UnixNano(), s.forced.Load()
+	if time.Duration(now-last) < keyReloadFloor || !s.forced.CompareAndSwap(last, now) {
+		return false
+	}
+	return ks.reload(0)
 }
 
 // storeRotate persists a rotation: k is stored as the newest active key and
