@@ -48,15 +48,22 @@ users:
     password: wonderland
 `
 
-// replicaStore names a store every replica of a test opens.
+// replicaStore names a store every replica of a test opens, and the
+// arguments they need for it besides --store.
 type replicaStore struct {
 	name string
 	dsn  func(t *testing.T, dir string) string
+	args func(dir string) []string
 }
 
 var replicaStores = []replicaStore{
-	{"sqlite", func(t *testing.T, dir string) string { return "sqlite:" + filepath.Join(dir, "store.db") }},
-	{"postgres", func(t *testing.T, _ string) string { _, dsn := pgtest.Database(t); return dsn }},
+	// The secret key file lies beside the SQLite file: shared by default.
+	{"sqlite", func(t *testing.T, dir string) string { return "sqlite:" + filepath.Join(dir, "store.db") },
+		func(string) []string { return nil }},
+	// A PostgreSQL store has no file to put it beside: the replicas are
+	// given one (each has a state directory of its own here).
+	{"postgres", func(t *testing.T, _ string) string { _, dsn := pgtest.Database(t); return dsn },
+		func(dir string) []string { return []string{"--secret-key-file", filepath.Join(dir, "secret-key")} }},
 }
 
 // replica is one serve process; base is where it listens.
@@ -111,8 +118,8 @@ func startCluster(t *testing.T, st replicaStore, n int) *cluster {
 		state := filepath.Join(dir, "state-"+name)
 		p := servetest.Run(t, servetest.Options{
 			Bin: exe, Argv0: "oauthkit",
-			Args: []string{"--config", cfg, "--store", dsn, "--issuer", c.issuer,
-				"--addr", "127.0.0.1:" + strconv.Itoa(ports[i]), "--control", "--state-dir", state},
+			Args: append([]string{"--config", cfg, "--store", dsn, "--issuer", c.issuer,
+				"--addr", "127.0.0.1:" + strconv.Itoa(ports[i]), "--control", "--state-dir", state}, st.args(dir)...),
 			Dir:          dir,
 			Env:          []string{"NO_COLOR=1", "OAUTHKIT_CLIENT_SECRET=", "XDG_STATE_HOME=" + state},
 			StartTimeout: 60 * time.Second,
@@ -170,7 +177,9 @@ type answer struct {
 
 func (a answer) str(k string) string { s, _ := a.json[k].(string); return s }
 
-func (a answer) String() string { return fmt.Sprintf("%d %s", a.status, strings.TrimSpace(string(a.body))) }
+func (a answer) String() string {
+	return fmt.Sprintf("%d %s", a.status, strings.TrimSpace(string(a.body)))
+}
 
 func do(c *http.Client, req *http.Request) (answer, error) {
 	res, err := c.Do(req)

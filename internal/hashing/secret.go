@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"time"
 )
 
 // HMACSHA256 is the stored form of client secrets configured in plain
@@ -38,6 +39,9 @@ func LoadSecretKey(path string) (string, error) {
 		key = make([]byte, SecretKeySize)
 		_, _ = rand.Read(key)
 		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, fs.ErrExist) { // another server sharing the file made it just now
+			return waitSecretKey(path)
+		}
 		if err != nil {
 			return "", fmt.Errorf("creating the secret key %s: %w", path, err)
 		}
@@ -62,6 +66,18 @@ func LoadSecretKey(path string) (string, error) {
 		return "", fmt.Errorf("the secret key %s is %d bytes, want %d; remove it to make a new one", path, len(key), SecretKeySize)
 	}
 	return string(key), nil
+}
+
+// waitSecretKey reads a key file another process is writing, waiting at
+// most a second for its SecretKeySize bytes.
+func waitSecretKey(path string) (string, error) {
+	for range 100 {
+		if key, err := os.ReadFile(path); err == nil && len(key) == SecretKeySize {
+			return LoadSecretKey(path)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return LoadSecretKey(path) // reports what is wrong with it
 }
 
 // HashSecret returns the stored form of a client secret: HMAC-SHA-256

@@ -83,7 +83,12 @@ func setup(ctx context.Context, opts *Options) (*prepared, error) {
 	if p.st, err = backend.Open(ctx, p.dsn); err != nil {
 		return nil, cmdutil.Failf("opening the store %s: %v", backend.Redact(p.dsn), err)
 	}
-	if p.hasher.SecretKey, err = hashing.LoadSecretKey(backend.SecretKeyPath(p.dsn)); err != nil {
+	keyPath, err := p.secretKeyPath()
+	if err != nil {
+		p.st.Close()
+		return nil, err
+	}
+	if p.hasher.SecretKey, err = hashing.LoadSecretKey(keyPath); err != nil {
 		p.st.Close()
 		return nil, cmdutil.Failf("%v", err)
 	}
