@@ -10,8 +10,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
-	"time"
 )
 
 // HMACSHA256 is the stored form of client secrets configured in plain
@@ -36,21 +36,11 @@ func LoadSecretKey(path string) (string, error) {
 	}
 	key, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		key = make([]byte, SecretKeySize)
-		_, _ = rand.Read(key)
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		key, err := createSecretKey(path)
 		if errors.Is(err, fs.ErrExist) { // another server sharing the file made it just now
-			return waitSecretKey(path)
+			return LoadSecretKey(path)
 		}
-		if err != nil {
-			return "", fmt.Errorf("creating the secret key %s: %w", path, err)
-		}
-		_, werr := f.Write(key)
-		if err := errors.Join(werr, f.Sync(), f.Close()); err != nil {
-			_ = os.Remove(path)
-			return "", fmt.Errorf("writing the secret key %s: %w", path, err)
-		}
-		return string(key), nil
+		return key, err
 	}
 	if err != nil {
 		return "", fmt.Errorf("reading the secret key: %w", err)
@@ -68,16 +58,29 @@ func LoadSecretKey(path string) (string, error) {
 	return string(key), nil
 }
 
-// waitSecretKey reads a key file another process is writing, waiting at
-// most a second for its SecretKeySize bytes.
-func waitSecretKey(path string) (string, error) {
-	for range 100 {
-		if key, err := os.ReadFile(path); err == nil && len(key) == SecretKeySize {
-			return LoadSecretKey(path)
-		}
-		time.Sleep(10 * time.Millisecond)
+// createSecretKey writes a new key to a temporary file beside path and
+// links it to path, so that a process reading path never sees it half
+// written; fs.ErrExist when path appeared meanwhile.
+func createSecretKey(path string) (string, error) {
+	key := make([]byte, SecretKeySize)
+	_, _ = rand.Read(key)                                        // crypto/rand.Read never fails (Go ≥ 1.24)
+	f, err := os.CreateTemp(filepath.Dir(path), ".secret-key-*") // mode 0600
+	if err != nil {
+		return "", fmt.Errorf("creating the secret key %s: %w", path, err)
 	}
-	return LoadSecretKey(path) // reports what is wrong with it
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	_, werr := f.Write(key)
+	if err := errors.Join(werr, f.Sync(), f.Close()); err != nil {
+		return "", fmt.Errorf("writing the secret key %s: %w", path, err)
+	}
+	if err := os.Link(tmp, path); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return "", err
+		}
+		return "", fmt.Errorf("creating the secret key %s: %w", path, err)
+	}
+	return string(key), nil
 }
 
 // HashSecret returns the stored form of a client secret: HMAC-SHA-256
