@@ -115,3 +115,27 @@ func TestRule66_AnonymousSessionExpires(t *testing.T) {
 	page := e.get(r.location())
 	wantPage(t, page, http.StatusBadRequest, "No sign-in in progress")
 }
+
+// docs/security.md rule 69: password attempts are counted per server: the
+// failures on A throttle A, not B, where the (username, source) has its own
+// free attempts (an approximation: N servers allow N times the free
+// attempts, each with its own growing delays).
+func TestRule69_ThrottleCountsPerServer(t *testing.T) {
+	e := newAzEnv(t, inStore)
+	b := sharedPeer(t, e)
+	r := e.authorize(codeReq("scope", "read")...)
+	page := e.get(r.location())
+	csrf, rid := formValues(t, page.body)
+	wrong := url.Values{"csrf_token": {csrf}, "request": {rid}, "username": {"alice"}, "password": {"not-it"}}
+	for i := range throttleFreeUser {
+		if res := e.postForm(PathLogin, wrong); res.status != http.StatusUnauthorized {
+			t.Fatalf("wrong password %d on A: %d, want 401", i+1, res.status)
+		}
+	}
+	wantPage(t, e.postForm(PathLogin, wrong), http.StatusTooManyRequests, "Too many failed attempts")
+	wantPage(t, e.at(b.URL, http.MethodPost, PathLogin, wrong), http.StatusUnauthorized, "Wrong username or password")
+	right := url.Values{"csrf_token": {csrf}, "request": {rid}, "username": {"alice"}, "password": {alicePass}}
+	if res := e.at(b.URL, http.MethodPost, PathLogin, right); res.status != http.StatusSeeOther {
+		t.Fatalf("the right password on B: %d, want 303", res.status)
+	}
+}

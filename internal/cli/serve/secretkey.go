@@ -8,21 +8,15 @@ import (
 	"github.com/oauthkit/oauthkit/internal/store/backend"
 )
 
-// secretKeyEnv names the secret key file when --secret-key-file is not given.
-const secretKeyEnv = "OAUTHKIT_SECRET_KEY_FILE"
-
 // secretKeyPath is where the server's secret key (the HMAC key of client
-// secrets) lives: --secret-key-file, else $OAUTHKIT_SECRET_KEY_FILE, else
-// beside a SQLite file, else, for PostgreSQL, the state directory's
+// secrets) lives: --secret-key-file, else beside a SQLite file, else, for
+// PostgreSQL, the state directory's
 // secret-key; "" (a key in memory) for a memory store. Every replica on one
 // store must read the same key, or a client secret one of them stored
 // would not match on the others (docs/serve.md, "Several replicas").
 func (p *prepared) secretKeyPath() (string, error) {
 	if p.opts.SecretKeyFile != "" {
 		return p.opts.SecretKeyFile, nil
-	}
-	if f := p.f.Getenv(secretKeyEnv); f != "" {
-		return f, nil
 	}
 	if path := backend.SecretKeyPath(p.dsn); path != "" {
 		return path, nil

@@ -131,7 +131,7 @@ the token). It is off by default: never turn it on for a server others use.`,
 	fl.BoolVar(&opts.TUI, "tui", false, "live dashboard on standard error (a terminal): requests, counters, demo credentials; q stops")
 	fl.BoolVar(&opts.Control, "control", false, "serve the control API for tests under $ISSUER/_oauthkit/control/ (see 'oauthkit ctl', docs/control.md)")
 	fl.StringVar(&opts.ControlTokenFile, "control-token-file", "", "read the control API's token from this `FILE` (default: a generated one in the state directory's control-token)")
-	fl.StringVar(&opts.SecretKeyFile, "secret-key-file", "", "the server's secret key (HMAC of client secrets), created when missing; replicas on one store share it (default: $OAUTHKIT_SECRET_KEY_FILE, else beside a SQLite store, else the state directory's secret-key for PostgreSQL)")
+	fl.StringVar(&opts.SecretKeyFile, "secret-key-file", "", "the server's secret key (HMAC of client secrets), created when missing; replicas on one store share it (default: beside a SQLite store; for PostgreSQL the state directory's secret-key)")
 	fl.StringVar(&opts.StateDir, "state-dir", "", "state directory for the zero-config store (default: $XDG_STATE_HOME/oauthkit)")
 	return cmd
 }
