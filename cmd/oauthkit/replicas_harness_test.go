@@ -92,10 +92,11 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// startCluster starts n replicas on the store: the first alone (it creates
-// the schema, the signing key and the secret key file), then the others
-// at once. Each has the control API on (its token in its own state dir).
-func startCluster(t *testing.T, st replicaStore, n int) *cluster {
+// startCluster starts n replicas on the store: with together, all at once
+// on the empty store (each may create the schema, a signing key and the
+// secret key file); else the first alone, then the others at once. Each
+// has the control API on (its token in its own state dir).
+func startCluster(t *testing.T, st replicaStore, n int, together bool) *cluster {
 	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
@@ -126,9 +127,13 @@ func startCluster(t *testing.T, st replicaStore, n int) *cluster {
 		})
 		c.replicas[i] = &replica{Server: p, name: name, base: "http://127.0.0.1:" + strconv.Itoa(ports[i]), stateDir: state}
 	}
-	start(0)
+	first := 0
+	if !together {
+		start(0)
+		first = 1
+	}
 	var wg sync.WaitGroup
-	for i := 1; i < n; i++ {
+	for i := first; i < n; i++ {
 		wg.Go(func() { start(i) })
 	}
 	wg.Wait()
@@ -322,6 +327,24 @@ func (c *cluster) codeFlow(login, consent, redeem *replica) (answer, bool) {
 		t.Fatalf("redeeming on %s: %v", redeem.name, tok)
 	}
 	return tok, shown
+}
+
+// signingKID is the kid in the header of a token r issues now.
+func (c *cluster) signingKID(r *replica) string {
+	c.t.Helper()
+	at := c.clientCredentials(r)
+	head, _, _ := strings.Cut(at, ".")
+	raw, err := base64.RawURLEncoding.DecodeString(head)
+	if err != nil {
+		c.t.Fatalf("the access token of %s is not a JWT: %v", r.name, err)
+	}
+	var h struct {
+		Kid string `json:"kid"`
+	}
+	if err := json.Unmarshal(raw, &h); err != nil {
+		c.t.Fatal(err)
+	}
+	return h.Kid
 }
 
 // jwksKIDs lists the kids r publishes.

@@ -20,9 +20,20 @@ const refreshLeeway = 2 * time.Second
 func TestReplicas(t *testing.T) {
 	for _, st := range replicaStores {
 		t.Run(st.name, func(t *testing.T) {
-			t.Run("two", func(t *testing.T) {
-				c := startCluster(t, st, 2)
+			t.Run("two started together", func(t *testing.T) {
+				c := startCluster(t, st, 2, true)
 				a, b := c.replicas[0], c.replicas[1]
+				// Each may have generated a key: within the reload
+				// interval both sign with one key, published by both.
+				began := time.Now()
+				for c.signingKID(a) != c.signingKID(b) || !slices.Equal(c.jwksKIDs(a), c.jwksKIDs(b)) {
+					if time.Since(began) > 15*time.Second {
+						t.Fatalf("15 s after the start A signs with %s, B with %s; JWKS %v and %v",
+							c.signingKID(a), c.signingKID(b), c.jwksKIDs(a), c.jwksKIDs(b))
+					}
+					time.Sleep(250 * time.Millisecond)
+				}
+				t.Logf("A and B sign with one key %s after %s", c.signingKID(a), time.Since(began).Round(100*time.Millisecond))
 				at := c.clientCredentials(a)
 				if !c.active(b, at) {
 					t.Fatal("a token issued by A is not active on B")
@@ -41,7 +52,7 @@ func TestReplicas(t *testing.T) {
 }
 
 func testThreeReplicas(t *testing.T, st replicaStore) {
-	c := startCluster(t, st, 3)
+	c := startCluster(t, st, 3, false)
 	a, b, r3 := c.replicas[0], c.replicas[1], c.replicas[2]
 
 	t.Run("token from A introspects active on B and C", func(t *testing.T) {
