@@ -17,8 +17,9 @@ import (
 // rule 67). The store is the truth: the newest active key (by CreatedAt,
 // then KID) signs; every stored key is published. A server reloads the
 // keys at most every KeyReload (default 10 s) when a request finds them
-// older, and at once (but not more than once per keyReloadFloor) when a
-// token names a kid it does not know, so a rotation on one replica is
+// older (a server that has just generated the first key: after
+// keyReloadFloor), and at once (but not more than once per keyReloadFloor)
+// when a token names a kid it does not know, so a rotation on one replica is
 // served by the others within KeyReload. When several keys are active (two
 // replicas generated one each as they started together, or a rotation
 // stopped half-way), the reload deactivates all but the newest, so every
@@ -65,6 +66,11 @@ func LoadKeySet(ctx context.Context, st store.KeyStore, now func() time.Time, re
 	st0, err := sync.load(ctx)
 	if err != nil {
 		return nil, false, err
+	}
+	if generated {
+		// Another server starting at this moment may have generated one
+		// too: look again after keyReloadFloor rather than the interval.
+		sync.loaded.Store(now().Add(keyReloadFloor - reload).UnixNano())
 	}
 	ks = &KeySet{sync: sync}
 	ks.cur.Store(st0)
