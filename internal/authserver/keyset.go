@@ -92,10 +92,7 @@ func buildKeyState(signer *keys.Key, published []*keys.Key) (*keyState, error) {
 	return st, nil
 }
 
-func (ks *KeySet) state() *keyState {
-	ks.fresh()
-	return ks.cur.Load()
-}
+func (ks *KeySet) state() *keyState { return ks.cur.Load() }
 
 // Signer returns the key that signs new tokens.
 func (ks *KeySet) Signer() *keys.Key {

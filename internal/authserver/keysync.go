@@ -15,12 +15,13 @@ import (
 
 // Keys kept in the store, shared by every server on it (docs/security.md
 // rule 67). The store is the truth: the newest active key (by CreatedAt,
-// then KID) signs; every stored key is published. A server reloads the
-// keys at most every KeyReload (default 10 s) when a request finds them
-// older (a server that has just generated the first key: after
-// keyReloadFloor), and at once (but not more than once per keyReloadFloor)
-// when a token names a kid it does not know, so a rotation on one replica is
-// served by the others within KeyReload. When several keys are active (two
+// then KID) signs; every stored key is published. RunReloader loads the
+// keys again every KeyReload (default 10 s; the first time after
+// keyReloadFloor when this server has just generated the first key), and a
+// token naming a kid the server does not know makes it load them at once
+// (not more than once per keyReloadFloor), so a rotation on one replica is
+// served by the others within KeyReload. Reading the keys on the request
+// path costs one atomic load, as for key files. When several keys are active (two
 // replicas generated one each as they started together, or a rotation
 // stopped half-way), the reload deactivates all but the newest, so every
 // replica signs with the same key and the store ends with one active key.
@@ -32,12 +33,12 @@ const (
 
 // keySync ties a KeySet to a store.KeyStore.
 type keySync struct {
-	st     store.KeyStore
-	now    func() time.Time
-	every  time.Duration
-	loaded atomic.Int64 // unix nanoseconds of the last load
-	forced atomic.Int64 // unix nanoseconds of the last reload for an unknown kid
-	busy   atomic.Bool  // a reload runs
+	st        store.KeyStore
+	now       func() time.Time
+	every     time.Duration
+	forced    atomic.Int64 // unix nanoseconds of the last reload for an unknown kid
+	busy      atomic.Bool  // a reload runs
+	generated bool         // LoadKeySet stored a new key
 }
 
 // LoadKeySet builds a key set from the store's keys, generating and storing
@@ -67,11 +68,7 @@ func LoadKeySet(ctx context.Context, st store.KeyStore, now func() time.Time, re
 	if err != nil {
 		return nil, false, err
 	}
-	if generated {
-		// Another server starting at this moment may have generated one
-		// too: look again after keyReloadFloor rather than the interval.
-		sync.loaded.Store(now().Add(keyReloadFloor - reload).UnixNano())
-	}
+	sync.generated = generated
 	ks = &KeySet{sync: sync}
 	ks.cur.Store(st0)
 	return ks, generated, nil
@@ -131,20 +128,14 @@ func (s *keySync) load(ctx context.Context) (*keyState, error) {
 	if signer == nil {
 		return nil, errors.New("the store holds no active signing key")
 	}
-	st, err := buildKeyState(signer, all)
-	if err != nil {
-		return nil, err
-	}
-	s.loaded.Store(s.now().UnixNano())
-	return st, nil
+	return buildKeyState(signer, all)
 }
 
-// reload loads the keys again into ks if the last load is at least after
-// ago (and no other reload runs); a failed reload keeps the current keys.
-// It reports whether the keys were reloaded.
-func (ks *KeySet) reload(ago time.Duration) bool {
+// reload loads the keys again into ks, unless another reload runs; a
+// failed reload keeps the current keys. It reports whether it reloaded.
+func (ks *KeySet) reload() bool {
 	s := ks.sync
-	if s == nil || time.Duration(s.now().UnixNano()-s.loaded.Load()) < ago || !s.busy.CompareAndSwap(false, true) {
+	if s == nil || !s.busy.CompareAndSwap(false, true) {
 		return false
 	}
 	defer s.busy.Store(false)
@@ -154,18 +145,35 @@ func (ks *KeySet) reload(ago time.Duration) bool {
 	defer ks.mu.Unlock()
 	st, err := s.load(ctx)
 	if err != nil {
-		s.loaded.Store(s.now().UnixNano()) // try again after the interval, not on every request
 		return false
 	}
 	ks.cur.Store(st)
 	return true
 }
 
-// fresh reloads the keys from the store when they are older than the
-// reload interval; it costs two atomic loads otherwise.
-func (ks *KeySet) fresh() {
-	if ks.sync != nil {
-		ks.reload(ks.sync.every)
+// RunReloader loads the keys from the store every reload interval until
+// ctx ends (the first time after keyReloadFloor when this server has just
+// generated the first key: another one starting at the same moment may
+// have generated one too). It returns at once for keys given as files.
+func (ks *KeySet) RunReloader(ctx context.Context) {
+	s := ks.sync
+	if s == nil {
+		return
+	}
+	wait := s.every
+	if s.generated {
+		wait = keyReloadFloor
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		ks.reload()
+		t.Reset(s.every)
 	}
 }
 
@@ -181,7 +189,7 @@ func (ks *KeySet) reloadForUnknownKID() bool {
 	if time.Duration(now-last) < keyReloadFloor || !s.forced.CompareAndSwap(last, now) {
 		return false
 	}
-	return ks.reload(0)
+	return ks.reload()
 }
 
 // storeRotate persists a rotation: k is stored as the newest active key and

@@ -78,6 +78,7 @@ func (p *prepared) serve(ctx context.Context) error {
 		return err
 	}
 	go srv.RunPurger(ctx, time.Minute) // expired codes and tokens (docs/security.md rule 52)
+	go p.keySet.RunReloader(ctx)       // keys from the store follow other replicas (docs/security.md rule 67)
 	httpSrv := authserver.NewHTTPServer(srv.Handler(), logger)
 
 	served := make(chan error, 1)
