@@ -22,9 +22,12 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
 	case http.MethodGet:
 		rid := r.URL.Query().Get("request")
-		sess, p, ok := s.pendingOf(r, rid)
-		if !ok || !sess.signedIn() {
-			s.renderError(w, noRequestPage())
+		sess, p, pe := s.pendingOf(r, rid)
+		if pe == nil && !sess.signedIn() {
+			pe = noRequestPage()
+		}
+		if pe != nil {
+			s.renderError(w, pe)
 			return
 		}
 		if s.signInMissing(w, r, sess, p, rid) {
@@ -79,9 +82,12 @@ func (s *Server) postConsent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rid := form.Get("request")
-	sess, p, ok := s.pendingOf(r, rid)
-	if !ok || !sess.signedIn() {
-		s.renderError(w, noRequestPage())
+	sess, p, pe := s.pendingOf(r, rid)
+	if pe == nil && !sess.signedIn() {
+		pe = noRequestPage()
+	}
+	if pe != nil {
+		s.renderError(w, pe)
 		return
 	}
 	if s.signInMissing(w, r, sess, p, rid) {

@@ -9,15 +9,46 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/oauthkit/oauthkit/internal/store"
 )
 
 // sharedPeer starts a second server on e's store, with e's issuer, keys,
 // hasher and clock: another replica behind the same issuer.
-func sharedPeer(t *testing.T, e *azEnv) *httptest.Server {
+func sharedPeer(t *testing.T, e *azEnv) *httptest.Server { return peerOn(t, e, e.st) }
+
+// flakySessionStore is a flakyStore whose session reads fail too
+// ("Sessions.Get", "Sessions.GetPending").
+type flakySessionStore struct{ *flakyStore }
+
+func (f flakySessionStore) Sessions() store.SessionStore {
+	return flakySessions{f.flakyStore.Store.Sessions(), f.flakyStore}
+}
+
+type flakySessions struct {
+	store.SessionStore
+	f *flakyStore
+}
+
+func (s flakySessions) Get(ctx context.Context, hash string, now time.Time) (store.BrowserSession, error) {
+	if err := s.f.check("Sessions.Get"); err != nil {
+		return store.BrowserSession{}, err
+	}
+	return s.SessionStore.Get(ctx, hash, now)
+}
+
+func (s flakySessions) GetPending(ctx context.Context, sh, id string, now time.Time) (store.PendingRequest, error) {
+	if err := s.f.check("Sessions.GetPending"); err != nil {
+		return store.PendingRequest{}, err
+	}
+	return s.SessionStore.GetPending(ctx, sh, id, now)
+}
+
+// peerOn starts a server like e's on st.
+func peerOn(t *testing.T, e *azEnv, st store.Store) *httptest.Server {
 	t.Helper()
-	srv, err := New(e.srv.settings, Options{Store: e.st, Hasher: e.srv.hasher, Keys: e.srv.keys, Now: e.clock.now,
+	srv, err := New(e.srv.settings, Options{Store: st, Hasher: e.srv.hasher, Keys: e.srv.keys, Now: e.clock.now,
 		Logger: slog.New(slog.NewTextHandler(e.log, nil))})
 	if err != nil {
 		t.Fatal(err)
@@ -138,4 +169,22 @@ func TestRule69_ThrottleCountsPerServer(t *testing.T) {
 	if res := e.at(b.URL, http.MethodPost, PathLogin, right); res.status != http.StatusSeeOther {
 		t.Fatalf("the right password on B: %d, want 303", res.status)
 	}
+}
+
+// docs/security.md rule 66: a store that fails while a sign-in is in
+// progress gives the login and consent pages a 503, not "no sign-in in
+// progress"; once it is back the same request goes on.
+func TestRule66_SessionStoreFailureIs503(t *testing.T) {
+	e := newAzEnv(t, inStore)
+	flaky := flakySessionStore{newFlakyStore(e.st)}
+	b := peerOn(t, e, flaky)
+	r := e.authorize(codeReq("scope", "read")...)
+	for _, op := range []string{"Sessions.Get", "Sessions.GetPending"} {
+		flaky.fail(op)
+		page := e.at(b.URL, http.MethodGet, r.location(), nil)
+		wantPage(t, page, http.StatusServiceUnavailable, "Server unavailable")
+		flaky.heal()
+	}
+	page := e.at(b.URL, http.MethodGet, r.location(), nil)
+	wantPage(t, page, http.StatusOK, "Sign in")
 }
