@@ -39,7 +39,7 @@ func (m memSessions) get(_ context.Context, id string) (session, bool, error) {
 	sess, ok := m.st.get(id)
 	return sess, ok, nil
 }
-func (m memSessions) create(context.Context) (session, error)          { return m.st.create(), nil }
+func (m memSessions) create(context.Context) (session, error) { return m.st.create(), nil }
 func (m memSessions) signIn(_ context.Context, id, username, subject string) (session, bool) {
 	return m.st.signIn(id, username, subject)
 }
