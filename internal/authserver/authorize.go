@@ -82,7 +82,7 @@ func (s *Server) proceed(w http.ResponseWriter, r *http.Request, p pendingAuth, 
 		}
 		if rid != "" {
 			if sess, ok := s.browserSession(r); ok {
-				s.sessions.takePending(sess.ID, rid)
+				s.sessions.takePending(ctx, sess.ID, rid)
 			}
 		}
 		s.complete(w, r, q, user, s.now(), "")
@@ -120,7 +120,12 @@ func (s *Server) proceed(w http.ResponseWriter, r *http.Request, p pendingAuth, 
 		s.sendTo(w, r, PathLogin, p, rid)
 		return
 	}
-	remembered := s.consents.has(user.Subject, q.Client.ID, q.Scope) && provableClient(q)
+	remembered, err := s.consented(ctx, user.Subject, q.Client.ID, q.Scope)
+	if err != nil {
+		s.redirectError(w, r, q.target(), s.storeError(err))
+		return
+	}
+	remembered = remembered && provableClient(q)
 	if q.Prompt.Consent || (!q.Client.SkipConsent && !remembered) {
 		if q.Prompt.None {
 			s.redirectError(w, r, q.target(), NewError("consent_required", "the user has not consented to this client and scope and prompt=none forbids the consent page (OpenID Connect Core §3.1.2.6)"))
@@ -130,7 +135,7 @@ func (s *Server) proceed(w http.ResponseWriter, r *http.Request, p pendingAuth, 
 		return
 	}
 	if rid != "" {
-		s.sessions.takePending(sess.ID, rid)
+		s.sessions.takePending(ctx, sess.ID, rid)
 	}
 	s.complete(w, r, q, user, sess.AuthTime, sess.SID)
 }
@@ -146,7 +151,7 @@ func (s *Server) proceedAfterConsent(w http.ResponseWriter, r *http.Request, ses
 		}
 		return
 	}
-	s.sessions.takePending(sess.ID, rid)
+	s.sessions.takePending(r.Context(), sess.ID, rid)
 	s.complete(w, r, &p.Req, user, sess.AuthTime, sess.SID)
 }
 
@@ -155,16 +160,25 @@ func (s *Server) proceedAfterConsent(w http.ResponseWriter, r *http.Request, ses
 func (s *Server) sendTo(w http.ResponseWriter, r *http.Request, page string, p pendingAuth, rid string) {
 	sess, ok := s.browserSession(r)
 	if !ok {
-		sess = s.sessions.create()
+		var err error
+		if sess, err = s.sessions.create(r.Context()); err != nil {
+			e := s.storeError(err)
+			s.renderError(w, &pageError{e.Status, "Server unavailable", e.Description})
+			return
+		}
 		s.setSessionCookie(w, sess)
 	}
 	if rid == "" {
 		var err error
-		switch rid, err = s.sessions.addPending(sess.ID, p); {
+		switch rid, err = s.sessions.addPending(r.Context(), sess.ID, p); {
 		case errors.Is(err, errSessionsFull):
 			w.Header().Set("Retry-After", "10")
 			s.renderError(w, &pageError{http.StatusServiceUnavailable, "Server busy",
 				"Too many sign-ins are waiting on this server; try again in a few seconds."})
+			return
+		case err != nil && !errors.Is(err, errSessionGone):
+			e := s.storeError(err)
+			s.renderError(w, &pageError{e.Status, "Server unavailable", e.Description})
 			return
 		case err != nil:
 			s.renderError(w, &pageError{http.StatusInternalServerError, "Session lost", "The browser session ended; start again from the application."})

@@ -40,6 +40,9 @@ func (s *Server) activeAccessTokenFor(ctx context.Context, value, audience strin
 		v := s.keys.Verifier(token.Verifier{Issuer: s.settings.Issuer, Type: "at+jwt",
 			Now: func() time.Time { return now }})
 		verified, verr := v.Verify(value)
+		if token.KindOf(verr) == token.KindUnknownKey && s.keys.reloadForUnknownKID() { // another replica rotated (keysync.go)
+			verified, verr = s.keys.Verifier(*v).Verify(value)
+		}
 		if verr != nil {
 			return rec, nil, false, nil
 		}

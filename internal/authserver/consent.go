@@ -23,9 +23,12 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
 	case http.MethodGet:
 		rid := r.URL.Query().Get("request")
-		sess, p, ok := s.pendingOf(r, rid)
-		if !ok || !sess.signedIn() {
-			s.renderError(w, noRequestPage())
+		sess, p, pe := s.pendingOf(r, rid)
+		if pe == nil && !sess.signedIn() {
+			pe = noRequestPage()
+		}
+		if pe != nil {
+			s.renderError(w, pe)
 			return
 		}
 		if s.signInMissing(w, r, sess, p, rid) {
@@ -80,9 +83,12 @@ func (s *Server) postConsent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rid := form.Get("request")
-	sess, p, ok := s.pendingOf(r, rid)
-	if !ok || !sess.signedIn() {
-		s.renderError(w, noRequestPage())
+	sess, p, pe := s.pendingOf(r, rid)
+	if pe == nil && !sess.signedIn() {
+		pe = noRequestPage()
+	}
+	if pe != nil {
+		s.renderError(w, pe)
 		return
 	}
 	if s.signInMissing(w, r, sess, p, rid) {
@@ -95,10 +101,10 @@ func (s *Server) postConsent(w http.ResponseWriter, r *http.Request) {
 	}
 	switch form.Get("decision") {
 	case "allow":
-		s.consents.remember(sess.Subject, p.Req.Client.ID, p.Req.Scope)
+		s.rememberConsent(r.Context(), sess.Subject, p.Req.Client.ID, p.Req.Scope)
 		s.proceedAfterConsent(w, r, sess, p, rid)
 	case "deny":
-		s.sessions.takePending(sess.ID, rid)
+		s.sessions.takePending(r.Context(), sess.ID, rid)
 		s.redirectError(w, r, p.Req.target(), NewError(ErrAccessDenied, "the user denied the request (RFC 6749 §4.1.2.1)"))
 	default:
 		s.renderError(w, &pageError{http.StatusBadRequest, "Invalid form", "decision must be allow or deny."})

@@ -145,8 +145,10 @@ func (c *Control) noteIssued(id, clientID, subject string, issuedAt, expires tim
 
 // RotateKeys makes a new key of the algorithm's type the signing key
 // ("" or an RSA algorithm: RSA 2048; ES256/ES384/ES512: EC; EdDSA:
-// Ed25519). The old keys stay in the JWKS until RetireKey. The new key
-// lives in this process only.
+// Ed25519). The old keys stay in the JWKS until RetireKey. With keys from
+// the store (LoadKeySet) the new key is saved there and the other servers
+// on the store follow (keysync.go); with key files it lives in this
+// process only.
 func (c *Control) RotateKeys(alg string) (KeyInfo, error) {
 	spec, err := specForAlg(alg)
 	if err != nil {

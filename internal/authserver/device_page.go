@@ -57,7 +57,12 @@ func (s *Server) handleDevicePage(w http.ResponseWriter, r *http.Request) {
 	case http.MethodGet, http.MethodHead:
 		sess, ok := s.browserSession(r)
 		if !ok {
-			sess = s.sessions.create()
+			var err error
+			if sess, err = s.sessions.create(r.Context()); err != nil {
+				e := s.storeError(err)
+				s.renderError(w, &pageError{e.Status, "Server unavailable", e.Description})
+				return
+			}
 			s.setSessionCookie(w, sess)
 		}
 		typed := r.URL.Query().Get("user_code")

@@ -90,7 +90,7 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if ok {
-		s.sessions.remove(sess.ID)
+		s.sessions.remove(r.Context(), sess.ID)
 	}
 	s.clearSessionCookie(w)
 	switch {

@@ -119,6 +119,9 @@ func (s *Server) verifyIDTokenHint(value string) (idTokenHint, bool) {
 	v := s.keys.Verifier(token.Verifier{Issuer: s.settings.Issuer, Type: idTokenType,
 		Now: func() time.Time { return iat }})
 	verified, err := v.Verify(value)
+	if token.KindOf(err) == token.KindUnknownKey && s.keys.reloadForUnknownKID() { // another replica rotated (keysync.go)
+		verified, err = s.keys.Verifier(*v).Verify(value)
+	}
 	if err != nil {
 		return idTokenHint{}, false
 	}

@@ -19,6 +19,9 @@ import (
 type KeySet struct {
 	mu  sync.Mutex // serialises changes; readers use cur
 	cur atomic.Pointer[keyState]
+	// sync, when set, keeps the set in step with the store's keys
+	// (keysync.go); nil for keys given as files.
+	sync *keySync
 }
 
 // keyState is one version of the key set.
@@ -165,11 +168,14 @@ func (ks *KeySet) Keys() []KeyInfo {
 func (ks *KeySet) Rotate(k *keys.Key) error {
 	ks.mu.Lock()
 	defer ks.mu.Unlock()
-	old := ks.state()
+	old := ks.cur.Load()
 	for _, p := range old.published {
 		if p.KeyID() == k.KeyID() {
 			return fmt.Errorf("key %s is already published", k.KeyID())
 		}
+	}
+	if ks.sync != nil {
+		return ks.storeRotate(k)
 	}
 	st, err := buildKeyState(k, append(slices.Clone(old.published), k))
 	if err != nil {
@@ -187,7 +193,7 @@ var ErrUnknownKey = errors.New("no published key has this kid")
 func (ks *KeySet) Retire(kid string) error {
 	ks.mu.Lock()
 	defer ks.mu.Unlock()
-	old := ks.state()
+	old := ks.cur.Load()
 	var rest []*keys.Key
 	found := false
 	for _, p := range old.published {
@@ -202,6 +208,9 @@ func (ks *KeySet) Retire(kid string) error {
 		return fmt.Errorf("%w: %s", ErrUnknownKey, kid)
 	case old.signer.KeyID() == kid:
 		return fmt.Errorf("key %s signs new tokens: rotate to another key before retiring it", kid)
+	}
+	if ks.sync != nil {
+		return ks.storeRetire(kid)
 	}
 	st, err := buildKeyState(old.signer, rest)
 	if err != nil {

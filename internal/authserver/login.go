@@ -20,14 +20,26 @@ func noRequestPage() *pageError {
 }
 
 // pendingOf returns the browser session and the waiting request named by
-// the request parameter.
-func (s *Server) pendingOf(r *http.Request, rid string) (session, pendingAuth, bool) {
-	sess, ok := s.browserSession(r)
-	if !ok || rid == "" {
-		return session{}, pendingAuth{}, false
+// the request parameter, else the page to show: none in progress, or the
+// store failed (503).
+func (s *Server) pendingOf(r *http.Request, rid string) (session, pendingAuth, *pageError) {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" || rid == "" {
+		return session{}, pendingAuth{}, noRequestPage()
 	}
-	p, ok := s.sessions.pending(sess.ID, rid)
-	return sess, p, ok
+	sess, ok, err := s.sessions.get(r.Context(), c.Value)
+	var p pendingAuth
+	if ok && err == nil {
+		p, ok, err = s.sessions.pending(r.Context(), sess.ID, rid)
+	}
+	switch {
+	case err != nil:
+		e := s.storeError(err)
+		return session{}, pendingAuth{}, &pageError{e.Status, "Server unavailable", e.Description}
+	case !ok:
+		return session{}, pendingAuth{}, noRequestPage()
+	}
+	return sess, p, nil
 }
 
 // handleLogin is the login page: GET shows the form, POST checks the CSRF
@@ -37,9 +49,9 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
 	case http.MethodGet:
 		rid := r.URL.Query().Get("request")
-		sess, p, ok := s.pendingOf(r, rid)
-		if !ok {
-			s.renderError(w, noRequestPage())
+		sess, p, pe := s.pendingOf(r, rid)
+		if pe != nil {
+			s.renderError(w, pe)
 			return
 		}
 		s.renderLogin(w, http.StatusOK, sess, p, rid, p.Req.LoginHint, "")
@@ -68,9 +80,9 @@ func (s *Server) postLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rid := form.Get("request")
-	sess, p, ok := s.pendingOf(r, rid)
-	if !ok {
-		s.renderError(w, noRequestPage())
+	sess, p, pe := s.pendingOf(r, rid)
+	if pe != nil {
+		s.renderError(w, pe)
 		return
 	}
 	if !csrfOK(sess, form.Get("csrf_token")) {
@@ -110,13 +122,13 @@ func (s *Server) postLogin(w http.ResponseWriter, r *http.Request) {
 			"The application asked for another account (id_token_hint). Sign in as that user, or go back to the application.")
 		return
 	}
-	newSess, ok := s.sessions.signIn(sess.ID, user.Username, user.Subject)
+	newSess, ok := s.sessions.signIn(r.Context(), sess.ID, user.Username, user.Subject)
 	if !ok {
 		s.renderError(w, noRequestPage())
 		return
 	}
 	s.setSessionCookie(w, newSess)
-	s.sessions.markLogin(newSess.ID, rid)
+	s.sessions.markLogin(r.Context(), newSess.ID, rid)
 	p.LoginDone = true
 	s.proceed(w, withSession(r, newSess), p, rid)
 }

@@ -94,6 +94,11 @@ type Settings struct {
 	AssertionSecrets map[string][]byte
 	// JWKSFetch tunes the fetching of clients' jwks_uri (zero: defaults).
 	JWKSFetch JWKSFetchOptions
+	// SessionsInStore keeps the browser sessions and their waiting
+	// requests in the store, where every server sharing it sees them
+	// (several replicas, docs/serve.md), rather than in this process's
+	// bounded memory (docs/security.md rules 40, 42 and 66).
+	SessionsInStore bool
 }
 
 // Server is the authorization server. Build it with New; its Handler serves
@@ -118,9 +123,8 @@ type Server struct {
 
 	health healthState
 
-	sessions   *sessionStore // browser sessions of the login and consent pages
-	cookiePath string        // Path of the session cookie (docs/security.md rule 39)
-	consents   *consentMemory
+	sessions   sessionBackend // browser sessions of the login and consent pages
+	cookiePath string         // Path of the session cookie (docs/security.md rule 39)
 	pages      *pages
 
 	dpop           *dpop.Verifier // DPoP proofs (dpop.go)
@@ -226,9 +230,13 @@ func New(s Settings, o Options) (*Server, error) {
 	srv := &Server{
 		settings: s, store: o.Store, hasher: o.Hasher, keys: o.Keys,
 		now: o.Now, log: o.Logger, onEvent: onEvent, throttle: newThrottle(o.Now), deviceGuesses: newThrottle(o.Now), hashes: defaultHashGate(),
-		signs:    defaultSignGate(),
-		sessions: newSessionStore(o.Now, s.SessionTTL), consents: newConsentMemory(),
+		signs: defaultSignGate(),
 		pages: mustParsePages(), cookiePath: cookiescope.Path(s.Issuer), control: ctl,
+	}
+	srv.sessions = memSessions{newSessionStore(o.Now, s.SessionTTL)}
+	if s.SessionsInStore {
+		srv.sessions = &storeSessions{st: o.Store, hasher: o.Hasher, now: o.Now, ttl: s.SessionTTL, log: o.Logger,
+			onFault: srv.noteStoreFailure}
 	}
 	srv.dpop = &dpop.Verifier{Now: o.Now, Replays: o.Store.Replays()}
 	if s.DPoPNonce {

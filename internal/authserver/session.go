@@ -306,7 +306,8 @@ func (s *Server) browserSession(r *http.Request) (session, bool) {
 	if err != nil || c.Value == "" {
 		return session{}, false
 	}
-	return s.sessions.get(c.Value)
+	sess, ok, _ := s.sessions.get(r.Context(), c.Value) // a store failure is logged, and there is no session
+	return sess, ok
 }
 
 // setSessionCookie sends the session cookie: HttpOnly, SameSite=Lax,

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -35,18 +36,11 @@ func LoadSecretKey(path string) (string, error) {
 	}
 	key, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		key = make([]byte, SecretKeySize)
-		_, _ = rand.Read(key)
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if err != nil {
-			return "", fmt.Errorf("creating the secret key %s: %w", path, err)
+		key, err := createSecretKey(path)
+		if errors.Is(err, fs.ErrExist) { // another server sharing the file made it just now
+			return LoadSecretKey(path)
 		}
-		_, werr := f.Write(key)
-		if err := errors.Join(werr, f.Sync(), f.Close()); err != nil {
-			_ = os.Remove(path)
-			return "", fmt.Errorf("writing the secret key %s: %w", path, err)
-		}
-		return string(key), nil
+		return key, err
 	}
 	if err != nil {
 		return "", fmt.Errorf("reading the secret key: %w", err)
@@ -60,6 +54,31 @@ func LoadSecretKey(path string) (string, error) {
 	}
 	if len(key) != SecretKeySize {
 		return "", fmt.Errorf("the secret key %s is %d bytes, want %d; remove it to make a new one", path, len(key), SecretKeySize)
+	}
+	return string(key), nil
+}
+
+// createSecretKey writes a new key to a temporary file beside path and
+// links it to path, so that a process reading path never sees it half
+// written; fs.ErrExist when path appeared meanwhile.
+func createSecretKey(path string) (string, error) {
+	key := make([]byte, SecretKeySize)
+	_, _ = rand.Read(key)                                        // crypto/rand.Read never fails (Go ≥ 1.24)
+	f, err := os.CreateTemp(filepath.Dir(path), ".secret-key-*") // mode 0600
+	if err != nil {
+		return "", fmt.Errorf("creating the secret key %s: %w", path, err)
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	_, werr := f.Write(key)
+	if err := errors.Join(werr, f.Sync(), f.Close()); err != nil {
+		return "", fmt.Errorf("writing the secret key %s: %w", path, err)
+	}
+	if err := os.Link(tmp, path); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return "", err
+		}
+		return "", fmt.Errorf("creating the secret key %s: %w", path, err)
 	}
 	return string(key), nil
 }

@@ -37,11 +37,13 @@ type Store interface {
 	Replays() ReplayStore
 	DeviceCodes() DeviceCodeStore
 	PushedRequests() PushedRequestStore
+	Sessions() SessionStore
+	Consents() ConsentStore
 
 	// Purge deletes at most limit records that expired before the cutoff:
 	// authorization codes, device codes, refresh tokens, access tokens,
-	// replay keys and pushed requests whose ExpiresAt is before it, then
-	// grant families created before it that
+	// replay keys, pushed requests, browser sessions and waiting requests
+	// whose ExpiresAt is before it, then grant families created before it that
 	// have no token left. It returns how many records it deleted; a caller
 	// repeats it until that is below limit (docs/security.md rule 52).
 	Purge(ctx context.Context, before time.Time, limit int) (int, error)
@@ -152,6 +154,7 @@ type KeyStore interface {
 	Get(ctx context.Context, kid string) (Key, error)             // ErrNotFound
 	List(ctx context.Context) ([]Key, error)                      // oldest first (CreatedAt, then KID)
 	SetActive(ctx context.Context, kid string, active bool) error // ErrNotFound
+	Delete(ctx context.Context, kid string) error                 // ErrNotFound; the key is no longer published
 }
 
 // ReplayStore remembers single-use values until they expire: the JWT IDs of
@@ -180,4 +183,62 @@ type PushedRequestStore interface {
 	// CountLive counts the client's pushed requests that have not expired
 	// at now (the cap on waiting pushed requests, docs/security.md rule 101).
 	CountLive(ctx context.Context, clientID string, now time.Time) (int, error)
+}
+
+// SessionStore holds the browser sessions of the login and consent pages
+// and the authorization requests waiting in them, so that every server
+// sharing the store sees the same sessions (docs/security.md rule 66).
+// Sessions are named by the hash of the cookie's value, never the value.
+// A session or request is live while now < ExpiresAt; one that is not live
+// is never returned and reads as ErrNotFound.
+type SessionStore interface {
+	// Create stores a new session; ErrConflict if its Hash exists. When
+	// limit > 0 and limit or more sessions of its kind (anonymous: Subject
+	// ""; signed in: the others) are stored, the ones of that kind with the
+	// earliest ExpiresAt go first (with their requests), so that at most
+	// limit remain; a session of the other kind is never removed.
+	Create(ctx context.Context, s BrowserSession, now time.Time, limit int) error
+
+	// Get returns the live session; ErrNotFound.
+	Get(ctx context.Context, hash string, now time.Time) (BrowserSession, error)
+
+	// Touch moves a live session's ExpiresAt to expiresAt (an anonymous
+	// session lasts from its last use); ErrNotFound.
+	Touch(ctx context.Context, hash string, now, expiresAt time.Time) error
+
+	// Replace swaps the live session oldHash for s in one transaction (a
+	// sign-in gives the browser a new session identifier); its waiting
+	// requests move to s. ErrNotFound (nothing changed) if oldHash is not
+	// live; ErrConflict if s.Hash exists. limit as for Create.
+	Replace(ctx context.Context, oldHash string, s BrowserSession, now time.Time, limit int) error
+
+	// Delete removes a session and its requests (logout); removing an
+	// unknown session is not an error.
+	Delete(ctx context.Context, hash string) error
+
+	// PutPending stores p, or replaces the request with its SessionHash
+	// and ID; ErrNotFound if the session is not live. When limit > 0 and
+	// the session then holds more than limit live requests, its oldest
+	// ones (by CreatedAt) go, never p itself.
+	PutPending(ctx context.Context, p PendingRequest, now time.Time, limit int) error
+
+	// GetPending returns a live request of a live session; ErrNotFound.
+	GetPending(ctx context.Context, sessionHash, id string, now time.Time) (PendingRequest, error)
+
+	// DeletePending removes a request; removing an unknown one is not an
+	// error.
+	DeletePending(ctx context.Context, sessionHash, id string) error
+}
+
+// ConsentStore remembers the scopes a user has allowed a client, so the
+// consent page is shown again only for more scope. Removing the client or
+// the user forgets what was allowed to or by them.
+type ConsentStore interface {
+	// Grant adds scopes to what subject has allowed clientID, atomically
+	// (two concurrent grants both count). The caller grants for a client
+	// and a user that exist; a store may refuse others (ErrNotFound).
+	Grant(ctx context.Context, subject, clientID string, scopes []string, now time.Time) error
+	// Scopes returns what subject has allowed clientID, sorted; nil when
+	// nothing.
+	Scopes(ctx context.Context, subject, clientID string) ([]string, error)
 }

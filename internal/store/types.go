@@ -294,3 +294,52 @@ func (k Key) Validate() error {
 	}
 	return nil
 }
+
+// BrowserSession is one browser session of the login and consent pages.
+type BrowserSession struct {
+	Hash     string // hash of the session cookie's value
+	Username string // "" until signed in
+	Subject  string // "" until signed in: the session is anonymous
+	AuthTime time.Time
+	SID      string // the "sid" of ID tokens; not a secret
+	// CreatedAt is when the session began (signed-in: when it signed in).
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// Anonymous reports whether nobody has signed in on the session.
+func (s BrowserSession) Anonymous() bool { return s.Subject == "" }
+
+// Validate checks the fields a BrowserSession must have.
+func (s BrowserSession) Validate() error {
+	switch {
+	case s.Hash == "":
+		return invalid("browser session", "Hash")
+	case s.ExpiresAt.IsZero():
+		return invalid("browser session", "ExpiresAt")
+	}
+	return nil
+}
+
+// PendingRequest is an authorization request waiting in a browser session
+// for the person to sign in or consent.
+type PendingRequest struct {
+	SessionHash string
+	ID          string // names the request in the pages' URLs
+	Data        []byte // the request, opaque to the store
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
+}
+
+// Validate checks the fields a PendingRequest must have.
+func (p PendingRequest) Validate() error {
+	switch {
+	case p.SessionHash == "":
+		return invalid("waiting request", "SessionHash")
+	case p.ID == "":
+		return invalid("waiting request", "ID")
+	case p.ExpiresAt.IsZero():
+		return invalid("waiting request", "ExpiresAt")
+	}
+	return nil
+}

@@ -88,7 +88,12 @@ func setup(ctx context.Context, opts *Options) (*prepared, error) {
 	if p.st, err = backend.Open(ctx, p.dsn); err != nil {
 		return nil, cmdutil.Failf("opening the store %s: %v", backend.Redact(p.dsn), err)
 	}
-	if p.hasher.SecretKey, err = hashing.LoadSecretKey(backend.SecretKeyPath(p.dsn)); err != nil {
+	keyPath, err := p.secretKeyPath()
+	if err != nil {
+		p.st.Close()
+		return nil, err
+	}
+	if p.hasher.SecretKey, err = hashing.LoadSecretKey(keyPath); err != nil {
 		p.st.Close()
 		return nil, cmdutil.Failf("%v", err)
 	}
@@ -119,7 +124,7 @@ func (p *prepared) fill(ctx context.Context) error {
 		return cmdutil.Failf("%v", err)
 	}
 	if p.keySet == nil {
-		if p.keySet, p.keySource, err = loadStoreKeys(ctx, p.st, p.started); err != nil {
+		if p.keySet, p.keySource, err = loadStoreKeys(ctx, p.st, p.f.Now); err != nil {
 			return cmdutil.Failf("%v", err)
 		}
 	}

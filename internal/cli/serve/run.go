@@ -78,6 +78,7 @@ func (p *prepared) serve(ctx context.Context) error {
 		return err
 	}
 	go srv.RunPurger(ctx, time.Minute) // expired codes and tokens (docs/security.md rule 52)
+	go p.keySet.RunReloader(ctx)       // keys from the store follow other replicas (docs/security.md rule 67)
 	httpSrv := authserver.NewHTTPServer(srv.Handler(), logger)
 
 	served := make(chan error, 1)
@@ -124,6 +125,9 @@ func (p *prepared) authServer(issuer string, logger *slog.Logger, onEvent func(a
 	settings.AutoApproveUser = p.opts.AutoApprove
 	settings.Registration = p.registration
 	settings.RequirePAR = settings.RequirePAR || p.opts.RequirePAR
+	// A memory store is this process's alone; any other store may be
+	// shared by several replicas, which must see the same sessions.
+	settings.SessionsInStore = p.dsn != backend.Memory
 	if p.demo != nil {
 		settings.ScopeDescriptions = demoScopeDescriptions()
 		settings.LoginNotice = "Zero-config demo: sign in as \"" + p.demo.Username + "\" with the password that oauthkit serve printed when it started."

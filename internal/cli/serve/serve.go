@@ -37,6 +37,9 @@ type Options struct {
 	// RegistrationTokenFile or OAUTHKIT_REGISTRATION_TOKEN).
 	Registration          string
 	RegistrationTokenFile string
+	// SecretKeyFile holds the server's secret key (the HMAC key of client
+	// secrets); every replica on one store must use the same one.
+	SecretKeyFile string
 
 	tuiInput  io.Reader       // keys of the dashboard in tests (nil: the terminal)
 	passwords *passwordHasher // user password hashing in tests (nil: defaultPasswords)
@@ -158,6 +161,7 @@ flag value. See docs/serve.md.`,
 	fl.BoolVar(&opts.DPoPNonce, "dpop-nonce", false, "demand a server nonce (DPoP-Nonce) in DPoP proofs at /token and the resources (RFC 9449 §8)")
 	fl.StringVar(&opts.Registration, "registration", "", "turn on dynamic client registration at $ISSUER/register (RFC 7591, 7592): open|token (token: an initial access token is required)")
 	fl.StringVar(&opts.RegistrationTokenFile, "registration-token-file", "", "read the initial access token of --registration token from this `FILE` (else OAUTHKIT_REGISTRATION_TOKEN)")
+	fl.StringVar(&opts.SecretKeyFile, "secret-key-file", "", "the server's secret key (HMAC of client secrets), created when missing; replicas on one store share it (default: beside a SQLite store; for PostgreSQL the state directory's secret-key)")
 	fl.StringVar(&opts.StateDir, "state-dir", "", "state directory for the zero-config store (default: $XDG_STATE_HOME/oauthkit)")
 	return cmd
 }

@@ -68,6 +68,7 @@ func (cs clients) Delete(ctx context.Context, id string) error {
 		return fmt.Errorf("client %q: %w", id, store.ErrNotFound)
 	}
 	delete(cs.s.clients, id)
+	cs.s.forgetConsents(func(k consentKey) bool { return k.clientID == id })
 	return nil
 }
 
@@ -157,6 +158,7 @@ func (us users) Delete(ctx context.Context, username string) error {
 	}
 	delete(us.s.subjects, u.Subject)
 	delete(us.s.users, username)
+	us.s.forgetConsents(func(k consentKey) bool { return k.subject == u.Subject })
 	return nil
 }
 
@@ -238,5 +240,17 @@ func (ks keys) SetActive(ctx context.Context, kid string, active bool) error {
 	}
 	k.Active = active
 	ks.s.keys[kid] = k
+	return nil
+}
+
+func (ks keys) Delete(ctx context.Context, kid string) error {
+	if err := ks.s.lock(ctx); err != nil {
+		return err
+	}
+	defer ks.s.mu.Unlock()
+	if _, ok := ks.s.keys[kid]; !ok {
+		return fmt.Errorf("signing key %q: %w", kid, store.ErrNotFound)
+	}
+	delete(ks.s.keys, kid)
 	return nil
 }

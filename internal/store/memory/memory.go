@@ -30,6 +30,9 @@ type Store struct {
 	devices      map[string]store.DeviceCode
 	deviceByUser map[string]string // user code hash → device code hash
 	pushed       map[string]store.PushedRequest
+	sessions     map[string]store.BrowserSession
+	pending      map[string]map[string]store.PendingRequest // session hash → request ID → request
+	consents     map[consentKey]map[string]bool
 }
 
 var _ store.Store = (*Store)(nil)
@@ -50,6 +53,9 @@ func New() *Store {
 		devices:      map[string]store.DeviceCode{},
 		deviceByUser: map[string]string{},
 		pushed:       map[string]store.PushedRequest{},
+		sessions:     map[string]store.BrowserSession{},
+		pending:      map[string]map[string]store.PendingRequest{},
+		consents:     map[consentKey]map[string]bool{},
 	}
 }
 

@@ -55,6 +55,37 @@ func (s *Store) Purge(ctx context.Context, before time.Time, limit int) (int, er
 			n++
 		}
 	}
+	for h, ps := range s.pending {
+		for id, p := range ps {
+			if n >= limit {
+				return n, nil
+			}
+			if p.ExpiresAt.Before(before) {
+				delete(ps, id)
+				n++
+			}
+		}
+		if len(ps) == 0 {
+			delete(s.pending, h)
+		}
+	}
+	for h, bs := range s.sessions {
+		if !bs.ExpiresAt.Before(before) {
+			continue
+		}
+		for id := range s.pending[h] { // a session's requests go with it
+			if n >= limit {
+				return n, nil
+			}
+			delete(s.pending[h], id)
+			n++
+		}
+		if n >= limit {
+			return n, nil
+		}
+		s.dropSession(h)
+		n++
+	}
 	for h, p := range s.pushed {
 		if n >= limit {
 			return n, nil

@@ -113,6 +113,9 @@ func (cs clients) Delete(ctx context.Context, id string) error {
 		if err != nil {
 			return err
 		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM consents WHERE client_id = ?`, id); err != nil {
+			return err
+		}
 		return affected(res, what)
 	})
 }
@@ -172,6 +175,9 @@ func (us users) Put(ctx context.Context, u store.User) error {
 func (us users) Delete(ctx context.Context, username string) error {
 	what := fmt.Sprintf("user %q", username)
 	return us.d.write(ctx, "delete "+what, func(ctx context.Context, tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM consents WHERE subject IN (SELECT subject FROM users WHERE username = ?)`, username); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM users WHERE username = ?`, username)
 		if err != nil {
 			return err

@@ -160,7 +160,7 @@ func TestSurvivesReopen(t *testing.T) {
 	defer raw.Close()
 	var versions string
 	must(t, raw.QueryRow(`SELECT group_concat(version || ':' || name) FROM schema_migrations`).Scan(&versions))
-	if want := "1:0001_init.sql,2:0002_oidc.sql,3:0003_extensions.sql,5:0005_device_codes.sql,6:0006_par_resources.sql"; versions != want {
+	if want := "1:0001_init.sql,2:0002_oidc.sql,3:0003_extensions.sql,4:0004_shared_state.sql,5:0005_device_codes.sql,6:0006_par_resources.sql"; versions != want {
 		t.Errorf("schema_migrations = %q, want %q", versions, want)
 	}
 }

@@ -42,6 +42,9 @@ func Run(t *testing.T, open Opener) {
 		{"DeviceCodes", testDeviceCodes},
 		{"TokenExchangeExt", testTokenExchangeExt},
 		{"PushedRequests", testPushedRequests},
+		{"Sessions", testSessions},
+		{"Consents", testConsents},
+		{"KeyDelete", testKeyDelete},
 	}
 	for _, s := range suites {
 		t.Run(s.name, func(t *testing.T) { s.run(t, open) })
