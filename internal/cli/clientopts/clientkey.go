@@ -37,7 +37,9 @@ func (o *CommonOptions) checkClientKeyFlags() error {
 		return cmdutil.UsageErrorf("--auth-method client_secret_jwt signs with the client secret: --client-key and --client-key-id do not apply")
 	case m == flow.AuthSecretJWT && o.ClientKeyAlg != "" && !slices.Contains(clientauth.HMACAlgs(), o.ClientKeyAlg):
 		return cmdutil.UsageErrorf("--client-key-alg %s: client_secret_jwt uses %s", o.ClientKeyAlg, strings.Join(clientauth.HMACAlgs(), ", "))
-	case jwtFlag && m != flow.AuthPrivateKeyJWT && m != flow.AuthSecretJWT && o.changedAny("client-key", "client-key-id", "client-key-alg"):
+	case o.ClientKeySignsRequests && m != flow.AuthPrivateKeyJWT && m != flow.AuthSecretJWT && o.changedAny("client-key-id", "client-key-alg"):
+		return cmdutil.UsageErrorf("--client-key-id and --client-key-alg need --auth-method private_key_jwt (or client_secret_jwt for --client-key-alg); the request object takes the key's own")
+	case jwtFlag && !o.ClientKeySignsRequests && m != flow.AuthPrivateKeyJWT && m != flow.AuthSecretJWT && o.changedAny("client-key", "client-key-id", "client-key-alg"):
 		return cmdutil.UsageErrorf("--client-key, --client-key-id and --client-key-alg need --auth-method private_key_jwt (or client_secret_jwt for --client-key-alg)")
 	}
 	return nil

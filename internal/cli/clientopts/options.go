@@ -55,6 +55,10 @@ type CommonOptions struct {
 	IDToken IDTokenOptions
 	// DPoP: --dpop and --dpop-key, on the commands that take them (AddDPoPFlags).
 	DPoP DPoPOptions
+	// ClientKeySignsRequests: --client-key also signs request objects (flow
+	// authcode --request-object, RFC 9101), so it is wanted whatever the
+	// client authentication method.
+	ClientKeySignsRequests bool
 	// IssuerLater: the issuer is found at run time (flow authcode
 	// --resource-metadata, RFC 9728), so none is needed now.
 	IssuerLater bool

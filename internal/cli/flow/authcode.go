@@ -25,9 +25,8 @@ type AuthcodeOptions struct {
 	// server from a protected resource (RFC 9728, resourcemeta.go).
 	PAR              bool
 	ResourceMetadata string
-	// RequestObject signs the request with ClientKey (RFC 9101).
+	// RequestObject signs the request with --client-key (RFC 9101).
 	RequestObject bool
-	ClientKey     string
 	requestKey    *keys.Key
 	// runProgress runs the progress view's program; tests replace it.
 	runProgress progressRunner
@@ -114,8 +113,7 @@ without a port, or with :0, gets a free port and keeps its path).
 	fl.BoolVar(&opts.PAR, "par", false, "push the request to the PAR endpoint first (RFC 9126)")
 	fl.StringVar(&opts.ResourceMetadata, "resource-metadata", "", "find the server from a protected resource's `URL` or its RFC 9728 metadata URL")
 	fl.BoolVar(&opts.RequestObject, "request-object", false, "sign the request into a request object (RFC 9101) with --client-key")
-	fl.StringVar(&opts.ClientKey, "client-key", "", "private key `FILE` (PEM or JWK) that signs the request object")
-	for _, n := range []string{"no-pkce", "response-mode", "par", "resource-metadata", "request-object", "client-key"} {
+	for _, n := range []string{"no-pkce", "response-mode", "par", "resource-metadata", "request-object"} {
 		clientopts.GroupFlag(cmd, n, clientopts.GroupRequest)
 	}
 	fl.BoolVar(&opts.PrintURL, "print-url", false, "step 1 of 2: print the URL, state and code_verifier as JSON, exit")
@@ -138,6 +136,7 @@ without a port, or with :0, gets a free port and keeps its path).
 
 func (o *AuthcodeOptions) check(cmd *cobra.Command) error {
 	o.IssuerLater = o.ResourceMetadata != ""
+	o.ClientKeySignsRequests = o.RequestObject
 	if err := prepare(&o.CommonOptions); err != nil {
 		return err
 	}

@@ -27,23 +27,23 @@ func (cs codes) Create(ctx context.Context, c store.Code) error {
 		return err
 	}
 	_, err := cs.d.exec(ctx, "create code", `INSERT INTO auth_codes (hash, client_id, redirect_uri, scope, subject,
-			code_challenge, challenge_method, nonce, auth_time, expires_at, session_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			code_challenge, challenge_method, nonce, auth_time, expires_at, session_id, resource)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 		c.Hash, c.ClientID, c.RedirectURI, c.Scope, c.Subject, c.CodeChallenge, c.ChallengeMethod,
-		c.Nonce, canon.Micros(c.AuthTime), canon.Micros(c.ExpiresAt), c.SessionID)
+		c.Nonce, canon.Micros(c.AuthTime), canon.Micros(c.ExpiresAt), c.SessionID, c.Resource)
 	return err
 }
 
 const codeColumns = `c.hash, c.client_id, c.redirect_uri, c.scope, c.subject,
 	c.code_challenge, c.challenge_method, c.nonce, c.auth_time, c.expires_at, c.used_at,
-	COALESCE(f.id, ''), c.session_id`
+	COALESCE(f.id, ''), c.session_id, c.resource`
 
 func scanCode(r pgx.Row) (store.Code, error) {
 	var c store.Code
 	var auth, exp int64
 	var used *int64
 	err := r.Scan(&c.Hash, &c.ClientID, &c.RedirectURI, &c.Scope, &c.Subject,
-		&c.CodeChallenge, &c.ChallengeMethod, &c.Nonce, &auth, &exp, &used, &c.FamilyID, &c.SessionID)
+		&c.CodeChallenge, &c.ChallengeMethod, &c.Nonce, &auth, &exp, &used, &c.FamilyID, &c.SessionID, &c.Resource)
 	c.AuthTime, c.ExpiresAt = canon.FromMicros(auth), canon.FromMicros(exp)
 	if used != nil {
 		c.UsedAt = canon.FromMicros(*used)
@@ -140,9 +140,9 @@ func (rs refreshTokens) CreateFamily(ctx context.Context, f store.Family, first 
 
 // createFamily inserts a family and its first refresh token (if any).
 func createFamily(ctx context.Context, tx pgx.Tx, f store.Family, first store.RefreshToken) error {
-	_, err := tx.Exec(ctx, `INSERT INTO grant_families (id, client_id, subject, scope, auth_time, created_at, code_hash, session_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		f.ID, f.ClientID, f.Subject, f.Scope, canon.Micros(f.AuthTime), canon.Micros(f.CreatedAt), nullString(f.CodeHash), f.SessionID)
+	_, err := tx.Exec(ctx, `INSERT INTO grant_families (id, client_id, subject, scope, auth_time, created_at, code_hash, session_id, resource)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		f.ID, f.ClientID, f.Subject, f.Scope, canon.Micros(f.AuthTime), canon.Micros(f.CreatedAt), nullString(f.CodeHash), f.SessionID, f.Resource)
 	if err != nil || first.Hash == "" {
 		return err
 	}
@@ -150,7 +150,7 @@ func createFamily(ctx context.Context, tx pgx.Tx, f store.Family, first store.Re
 }
 
 const selectTokenAndFamily = `SELECT t.hash, t.family_id, t.issued_at, t.expires_at, t.refresh_count, t.status, t.rotated_at,
-	f.id, f.client_id, f.subject, f.scope, f.auth_time, f.created_at, COALESCE(f.code_hash, ''), f.revoked, f.session_id
+	f.id, f.client_id, f.subject, f.scope, f.auth_time, f.created_at, COALESCE(f.code_hash, ''), f.revoked, f.session_id, f.resource
 	FROM refresh_tokens t JOIN grant_families f ON f.id = t.family_id WHERE t.hash = $1`
 
 func scanTokenAndFamily(s pgx.Row) (store.RefreshToken, store.Family, error) {
@@ -160,7 +160,7 @@ func scanTokenAndFamily(s pgx.Row) (store.RefreshToken, store.Family, error) {
 	var rotated *int64
 	var status string
 	err := s.Scan(&t.Hash, &t.FamilyID, &issued, &exp, &t.RefreshCount, &status, &rotated,
-		&f.ID, &f.ClientID, &f.Subject, &f.Scope, &auth, &created, &f.CodeHash, &f.Revoked, &f.SessionID)
+		&f.ID, &f.ClientID, &f.Subject, &f.Scope, &auth, &created, &f.CodeHash, &f.Revoked, &f.SessionID, &f.Resource)
 	t.Status = store.TokenStatus(status)
 	t.IssuedAt, t.ExpiresAt = canon.FromMicros(issued), canon.FromMicros(exp)
 	if rotated != nil {
@@ -271,20 +271,20 @@ func (as accessTokens) Record(ctx context.Context, a store.AccessToken) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
-	_, err := as.d.exec(ctx, "record access token", `INSERT INTO access_tokens (id, family_id, client_id, subject, scope, issued_at, expires_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		a.ID, nullString(a.FamilyID), a.ClientID, a.Subject, a.Scope, canon.Micros(a.IssuedAt), canon.Micros(a.ExpiresAt))
+	_, err := as.d.exec(ctx, "record access token", `INSERT INTO access_tokens (id, family_id, client_id, subject, scope, issued_at, expires_at, audience)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		a.ID, nullString(a.FamilyID), a.ClientID, a.Subject, a.Scope, canon.Micros(a.IssuedAt), canon.Micros(a.ExpiresAt), a.Audience)
 	return err
 }
 
 func (as accessTokens) Get(ctx context.Context, id string) (a store.AccessToken, err error) {
 	err = as.d.readRow(ctx, "access token", func(r pgx.Row) error {
 		var issued, exp int64
-		err := r.Scan(&a.ID, &a.FamilyID, &a.ClientID, &a.Subject, &a.Scope, &issued, &exp, &a.Revoked)
+		err := r.Scan(&a.ID, &a.FamilyID, &a.ClientID, &a.Subject, &a.Scope, &issued, &exp, &a.Revoked, &a.Audience)
 		a.IssuedAt, a.ExpiresAt = canon.FromMicros(issued), canon.FromMicros(exp)
 		return err
 	}, `SELECT a.id, COALESCE(a.family_id, ''), a.client_id, a.subject, a.scope, a.issued_at, a.expires_at,
-			a.revoked OR COALESCE(f.revoked, FALSE)
+			a.revoked OR COALESCE(f.revoked, FALSE), a.audience
 		FROM access_tokens a LEFT JOIN grant_families f ON f.id = a.family_id
 		WHERE a.id = $1`, id)
 	return a, err

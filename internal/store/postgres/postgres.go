@@ -18,7 +18,8 @@
 //     RevokeFamily lock the grant family row first, so every change to a
 //     family's tokens is serialized on it and the lock order is always
 //     family, then tokens (no deadlock between them). ReplayStore.Use is
-//     one INSERT … ON CONFLICT DO UPDATE … WHERE, atomic by itself. The
+//     one INSERT … ON CONFLICT DO UPDATE … WHERE, atomic by itself, and
+//     PushedRequestStore.Take one DELETE … RETURNING. The
 //     caller that waited on a lock decides with the committed row, through
 //     the same rules as the other stores (store/internal/canon).
 //   - A transaction the server aborted (serialization failure, deadlock) and

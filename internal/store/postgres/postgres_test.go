@@ -46,7 +46,7 @@ func fresh(t testing.TB) (*postgres.DB, string) {
 
 // tables are the store's tables, emptied between storetest cases.
 const tables = `clients, users, auth_codes, grant_families, refresh_tokens, access_tokens, signing_keys, replay_keys,
-	browser_sessions, pending_requests, consents, device_codes`
+	browser_sessions, pending_requests, consents, device_codes, pushed_requests`
 
 // TestStore runs the behaviour suite every store passes. One database for
 // the run; each case starts from empty tables and a store opened anew
@@ -244,7 +244,7 @@ func TestMigrationsRace(t *testing.T) {
 		return fmt.Sprintf("%d×%d", v, c), err
 	})
 	must(t, err)
-	if want := []string{"1×1", "2×1", "3×1", "4×1", "5×1"}; strings.Join(got, " ") != strings.Join(want, " ") {
+	if want := []string{"1×1", "2×1", "3×1", "4×1", "5×1", "6×1"}; strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Fatalf("schema_migrations = %v, want %v", got, want)
 	}
 	for i, db := range dbs {
@@ -262,7 +262,7 @@ func TestNewerSchemaRefused(t *testing.T) {
 	_, err := adminConn(t, dsn).Exec(t.Context(), `INSERT INTO schema_migrations (version, name) VALUES (99, '0099_future.sql')`)
 	must(t, err)
 	_, err = postgres.Open(t.Context(), dsn)
-	if err == nil || !strings.Contains(err.Error(), "its schema version 99 is newer than this oauthkit knows (5); upgrade oauthkit") {
+	if err == nil || !strings.Contains(err.Error(), "its schema version 99 is newer than this oauthkit knows (6); upgrade oauthkit") {
 		t.Fatalf("Open: %v", err)
 	}
 }

@@ -20,7 +20,8 @@ const purgeLockKey int64 = 0x1d0f6a3c5e2b4a72
 // (store.Store), unless another connection is purging this database right
 // now: then it deletes nothing and returns 0. Rows another transaction has
 // locked (a family being rotated, a code being redeemed, a device code
-// being polled or decided) are skipped, not waited for.
+// being polled or decided, a pushed request being taken) are skipped, not
+// waited for.
 func (d *DB) Purge(ctx context.Context, before time.Time, limit int) (int, error) {
 	if limit <= 0 {
 		return 0, nil
@@ -44,6 +45,7 @@ func (d *DB) Purge(ctx context.Context, before time.Time, limit int) (int, error
 				LIMIT $2 FOR UPDATE SKIP LOCKED)`,
 			`DELETE FROM browser_sessions WHERE hash IN (SELECT s.hash FROM browser_sessions s WHERE s.expires_at < $1
 				AND NOT EXISTS (SELECT 1 FROM pending_requests p WHERE p.session_hash = s.hash) LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+			`DELETE FROM pushed_requests WHERE hash IN (SELECT hash FROM pushed_requests WHERE expires_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`,
 			`DELETE FROM grant_families WHERE id IN (SELECT f.id FROM grant_families f WHERE f.created_at < $1
 				AND NOT EXISTS (SELECT 1 FROM refresh_tokens t WHERE t.family_id = f.id)
 				AND NOT EXISTS (SELECT 1 FROM access_tokens a WHERE a.family_id = f.id) LIMIT $2 FOR UPDATE SKIP LOCKED)`,
