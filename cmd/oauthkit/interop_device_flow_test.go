@@ -8,7 +8,6 @@ package main
 
 import (
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -22,13 +21,7 @@ import (
 var opUserCodeLine = regexp.MustCompile(`(?m)^On any device, open this URL and enter the code (\S+):$`)
 
 func TestInteropOIDCProviderDeviceFlow(t *testing.T) {
-	root, err := filepath.Abs(filepath.Join("..", ".."))
-	if err != nil {
-		t.Fatal(err)
-	}
-	node := requireInteropPeers(t, filepath.Join(root, interopDir))
-	bin := buildInteropBinary(t)
-	op := startOIDCProvider(t, node, root)
+	bin, op := startInteropOIDCProvider(t)
 	if op.DeviceClientID == "" {
 		t.Fatal("oidc-provider.mjs printed no device_client_id")
 	}
@@ -53,11 +46,7 @@ func TestInteropOIDCProviderDeviceFlow(t *testing.T) {
 		opBrowserStep(t, ctx, "confirm the code",
 			chromedp.Click(chromedp.CSS(`button[autofocus][form="op.deviceConfirmForm"]`)),
 			chromedp.WaitVisible(chromedp.CSS(`input[name="login"]`)))
-		opBrowserStep(t, ctx, "sign in",
-			chromedp.SendKeys(chromedp.CSS(`input[name="login"]`), "alice"),
-			chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "any-password"),
-			chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
-			chromedp.WaitReady(chromedp.CSS(`input[name="prompt"][value="consent"]`)))
+		opSignIn(t, ctx)
 		opBrowserStep(t, ctx, "consent", chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
 			chromedp.WaitVisible(chromedp.CSS(`body`)))
 
@@ -127,13 +116,9 @@ func opDeviceInstructions(t *testing.T, r *opAuthcodeRun) (userCode, verificatio
 // the person: types the user code on /device, signs in, and allows (tokens,
 // exit 0) or denies (access_denied, exit 3).
 func TestDeviceFlowAgainstServeInBrowser(t *testing.T) {
-	root, err := filepath.Abs(filepath.Join("..", ".."))
-	if err != nil {
-		t.Fatal(err)
-	}
+	root := interopRoot(t)
 	bin := buildInteropBinary(t)
-	conf := filepath.Join(t.TempDir(), "device.yaml")
-	if err := os.WriteFile(conf, []byte(`scopes: {read: Read your data}
+	conf := writeInteropFile(t, filepath.Join(t.TempDir(), "device.yaml"), []byte(`scopes: {read: Read your data}
 clients:
   - id: tv
     grant_types: [device_code]
@@ -141,9 +126,7 @@ clients:
 users:
   - username: alice
     password: wonderland-pw
-`), 0o600); err != nil {
-		t.Fatal(err)
-	}
+`))
 	issuer := startInteropServe(t, bin, root, "--config", conf)
 
 	for _, c := range []struct {

@@ -10,17 +10,10 @@ package main
 //     (testdata/interop/oidc-provider.mjs).
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/chromedp/chromedp"
 )
 
 // dpopInteropConfig is the serve configuration oauth4webapi-dpop.mjs expects.
@@ -43,30 +36,14 @@ users:
 `
 
 func TestInteropDPoPOAuth4WebAPI(t *testing.T) {
-	root, err := filepath.Abs(filepath.Join("..", ".."))
-	if err != nil {
-		t.Fatal(err)
-	}
+	root := interopRoot(t)
 	node := requireInteropPeers(t, filepath.Join(root, interopDir))
-	if _, err := os.Stat(filepath.Join(root, interopDir, "node_modules", "oauth4webapi", "package.json")); err != nil {
-		interopMissing(t, filepath.Join(interopDir, "node_modules", "oauth4webapi")+" is missing; run `npm ci --prefix testdata/interop`")
-	}
+	requireInteropPackage(t, root, "oauth4webapi")
 	bin := buildInteropBinary(t)
-	cfg := filepath.Join(t.TempDir(), "dpop.yaml")
-	if err := os.WriteFile(cfg, []byte(dpopInteropConfig), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	cfg := writeInteropFile(t, filepath.Join(t.TempDir(), "dpop.yaml"), []byte(dpopInteropConfig))
 	issuer := startInteropServe(t, bin, root, "--config", cfg, "--dpop-nonce", "--auto-approve", "alice")
 
-	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, filepath.Join(interopDir, "oauth4webapi-dpop.mjs"), issuer)
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "NO_COLOR=1")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	runErr := cmd.Run()
-	want := strings.Join([]string{
+	interopScriptRun{node: node, root: root, script: "oauth4webapi-dpop.mjs", issuer: issuer, want: []string{
 		"ok discovery lists dpop_signing_alg_values_supported",
 		"ok client_credentials without a proof refused",
 		"ok client_credentials with DPoP (nonce retry)",
@@ -75,29 +52,13 @@ func TestInteropDPoPOAuth4WebAPI(t *testing.T) {
 		"ok authorization_code with dpop_jkt and DPoP",
 		"ok refresh_token with another key refused",
 		"ok refresh_token with the same key",
-	}, "\n") + "\n"
-	if runErr != nil || stdout.String() != want {
-		t.Errorf("node oauth4webapi-dpop.mjs %s: %v\nstdout:\n%s\nstderr:\n%s\nwant stdout:\n%s", issuer, runErr, stdout.String(), stderr.String(), want)
-	}
+	}}.check(t)
 }
 
 func TestInteropDPoPOIDCProvider(t *testing.T) {
-	root, err := filepath.Abs(filepath.Join("..", ".."))
-	if err != nil {
-		t.Fatal(err)
-	}
-	node := requireInteropPeers(t, filepath.Join(root, interopDir))
-	if _, err := os.Stat(filepath.Join(root, interopDir, "node_modules", "oidc-provider", "package.json")); err != nil {
-		interopMissing(t, filepath.Join(interopDir, "node_modules", "oidc-provider")+" is missing; run `npm ci --prefix testdata/interop`")
-	}
-	bin := buildInteropBinary(t)
-	op := startOIDCProvider(t, node, root)
+	bin, op := startInteropOIDCProvider(t)
 	dir := t.TempDir()
-	secretFile := filepath.Join(dir, "client-secret")
-	if err := os.WriteFile(secretFile, []byte(op.ClientSecret+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	client := []string{"--issuer", op.Issuer, "--client-id", op.ClientID, "--client-secret-file", secretFile}
+	client := opClientArgs(t, op)
 	keyRes := opRun(t, bin, "keygen", "--type", "ec", "--name", "dpop", "--out-dir", dir)
 	keyRes.wantExit(t, 0)
 	key := filepath.Join(dir, "dpop.key.pem")
@@ -108,10 +69,7 @@ func TestInteropDPoPOIDCProvider(t *testing.T) {
 	t.Run("client-credentials --dpop-key", func(t *testing.T) {
 		res := opRun(t, bin, append([]string{"flow", "client-credentials", "--dpop-key", key, "-v"}, client...)...)
 		res.wantExit(t, 0)
-		var tok map[string]any
-		if err := json.Unmarshal([]byte(res.stdout), &tok); err != nil {
-			t.Fatalf("stdout is not a JSON object: %v\n%s", err, res.stdout)
-		}
+		tok := res.jsonObject(t)
 		at, _ := tok["access_token"].(string)
 		if tok["token_type"] != "DPoP" || !opJWTShape.MatchString(at) {
 			t.Errorf("token response %s, want a JWT access_token with token_type DPoP", res.stdout)
@@ -144,21 +102,11 @@ func TestInteropDPoPOIDCProvider(t *testing.T) {
 		if q.Get("dpop_jkt") != jkt {
 			t.Errorf("dpop_jkt %q in the authorization request, want %s (RFC 9449 §10)", q.Get("dpop_jkt"), jkt)
 		}
-		opBrowserStep(t, ctx, "login page", chromedp.Navigate(authURL),
-			chromedp.WaitVisible(chromedp.CSS(`input[name="login"]`)))
-		opBrowserStep(t, ctx, "sign in",
-			chromedp.SendKeys(chromedp.CSS(`input[name="login"]`), "alice"),
-			chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "any-password"),
-			chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
-			chromedp.WaitReady(chromedp.CSS(`input[name="prompt"][value="consent"]`)))
-		opBrowserStep(t, ctx, "consent", chromedp.Click(chromedp.CSS(`button[type="submit"]`)))
+		opLoginAndConsent(t, ctx, authURL)
 		opWaitForLocation(t, ctx, q.Get("redirect_uri"))
 		res := flow.wait(t)
 		res.wantExit(t, 0)
-		var tok map[string]any
-		if err := json.Unmarshal([]byte(res.stdout), &tok); err != nil {
-			t.Fatalf("stdout is not a JSON object: %v\n%s", err, res.stdout)
-		}
+		tok := res.jsonObject(t)
 		at, _ := tok["access_token"].(string)
 		rt, _ := tok["refresh_token"].(string)
 		if tok["token_type"] != "DPoP" || rt == "" {

@@ -53,21 +53,8 @@ var opAuthURLLine = regexp.MustCompile(`(?m)^\s*(https?://\S+)\s*$`)
 var opJWTShape = regexp.MustCompile(`^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$`)
 
 func TestInteropOIDCProvider(t *testing.T) {
-	root, err := filepath.Abs(filepath.Join("..", ".."))
-	if err != nil {
-		t.Fatal(err)
-	}
-	node := requireInteropPeers(t, filepath.Join(root, interopDir))
-	if _, err := os.Stat(filepath.Join(root, interopDir, "node_modules", "oidc-provider", "package.json")); err != nil {
-		interopMissing(t, filepath.Join(interopDir, "node_modules", "oidc-provider")+" is missing; run `npm ci --prefix testdata/interop`")
-	}
-	bin := buildInteropBinary(t)
-	op := startOIDCProvider(t, node, root)
-	secretFile := filepath.Join(t.TempDir(), "client-secret")
-	if err := os.WriteFile(secretFile, []byte(op.ClientSecret+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	client := []string{"--issuer", op.Issuer, "--client-id", op.ClientID, "--client-secret-file", secretFile}
+	bin, op := startInteropOIDCProvider(t)
+	client := opClientArgs(t, op)
 
 	t.Run("client-credentials", func(t *testing.T) {
 		start := time.Now()
@@ -111,14 +98,7 @@ func TestInteropOIDCProvider(t *testing.T) {
 		q := opCheckAuthURL(t, op, authURL)
 
 		// The provider's devInteractions: a login form (any login), then consent.
-		opBrowserStep(t, ctx, "login page", chromedp.Navigate(authURL),
-			chromedp.WaitVisible(chromedp.CSS(`input[name="login"]`)))
-		opBrowserStep(t, ctx, "sign in",
-			chromedp.SendKeys(chromedp.CSS(`input[name="login"]`), "alice"),
-			chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "any-password"),
-			chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
-			chromedp.WaitReady(chromedp.CSS(`input[name="prompt"][value="consent"]`)))
-		opBrowserStep(t, ctx, "consent", chromedp.Click(chromedp.CSS(`button[type="submit"]`)))
+		opLoginAndConsent(t, ctx, authURL)
 		landed := opWaitForLocation(t, ctx, q.Get("redirect_uri"))
 		cb, err := url.Parse(landed)
 		if err != nil {
@@ -313,6 +293,16 @@ func (r opResult) tokenResponse(t *testing.T, start time.Time) map[string]string
 	return tok
 }
 
+// jsonObject demands a JSON object on stdout and returns it.
+func (r opResult) jsonObject(t *testing.T) map[string]any {
+	t.Helper()
+	var obj map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &obj); err != nil {
+		t.Fatalf("stdout is not a JSON object: %v\n%s", err, r.stdout)
+	}
+	return obj
+}
+
 // idTokenClaims returns the id_token_claims object of a -o json output:
 // the ID token's claims once oauthkit verified them.
 func (r opResult) idTokenClaims(t *testing.T) map[string]any {
@@ -326,13 +316,15 @@ func (r opResult) idTokenClaims(t *testing.T) map[string]any {
 	return out.Claims
 }
 
-// opCommand prepares a run of the binary, bounded by two minutes.
-func opCommand(t *testing.T, bin string, args []string) (*exec.Cmd, *interopBuffer, *interopBuffer) {
+// opCommand prepares a run of the binary, bounded by two minutes; env
+// comes after the usual environment (a later NAME=value wins).
+func opCommand(t *testing.T, bin string, args []string, env ...string) (*exec.Cmd, *interopBuffer, *interopBuffer) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	t.Cleanup(cancel)
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = append(os.Environ(), "NO_COLOR=1", "OAUTHKIT_CLIENT_SECRET=", "BROWSER=false", "XDG_CONFIG_HOME="+t.TempDir())
+	cmd.Env = append(cmd.Env, env...)
 	stdout, stderr := &interopBuffer{}, &interopBuffer{}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	return cmd, stdout, stderr
@@ -355,7 +347,13 @@ func opExitCode(t *testing.T, err error) int {
 
 func opRun(t *testing.T, bin string, args ...string) opResult {
 	t.Helper()
-	cmd, stdout, stderr := opCommand(t, bin, args)
+	return opRunEnv(t, bin, nil, args...)
+}
+
+// opRunEnv is opRun with env after the usual environment.
+func opRunEnv(t *testing.T, bin string, env []string, args ...string) opResult {
+	t.Helper()
+	cmd, stdout, stderr := opCommand(t, bin, args, env...)
 	err := cmd.Run()
 	return opResult{args: args, stdout: stdout.String(), stderr: stderr.String(), code: opExitCode(t, err)}
 }

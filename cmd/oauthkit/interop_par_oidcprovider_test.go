@@ -2,14 +2,10 @@ package main
 
 import (
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/chromedp/chromedp"
 )
 
 // TestInteropOIDCProviderPAR runs `oauthkit flow authcode --par --resource`
@@ -20,21 +16,8 @@ import (
 // only client_id and request_uri, and the access token is for the resource.
 // An unknown resource is refused by the provider at the push (exit 3).
 func TestInteropOIDCProviderPAR(t *testing.T) {
-	root, err := filepath.Abs(filepath.Join("..", ".."))
-	if err != nil {
-		t.Fatal(err)
-	}
-	node := requireInteropPeers(t, filepath.Join(root, interopDir))
-	if _, err := os.Stat(filepath.Join(root, interopDir, "node_modules", "oidc-provider", "package.json")); err != nil {
-		interopMissing(t, filepath.Join(interopDir, "node_modules", "oidc-provider")+" is missing; run `npm ci --prefix testdata/interop`")
-	}
-	bin := buildInteropBinary(t)
-	op := startOIDCProvider(t, node, root)
-	secretFile := filepath.Join(t.TempDir(), "client-secret")
-	if err := os.WriteFile(secretFile, []byte(op.ClientSecret+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	client := []string{"--issuer", op.Issuer, "--client-id", op.ClientID, "--client-secret-file", secretFile}
+	bin, op := startInteropOIDCProvider(t)
+	client := opClientArgs(t, op)
 
 	t.Run("par and resource", func(t *testing.T) {
 		ctx := opBrowser(t)
@@ -54,14 +37,7 @@ func TestInteropOIDCProviderPAR(t *testing.T) {
 		if !strings.Contains(flow.stderr.String(), "Pushed the authorization request to "+op.Issuer+"/request (RFC 9126, --par)") {
 			t.Errorf("stderr does not say where the request was pushed:\n%s", flow.stderr.String())
 		}
-		opBrowserStep(t, ctx, "login page", chromedp.Navigate(authURL),
-			chromedp.WaitVisible(chromedp.CSS(`input[name="login"]`)))
-		opBrowserStep(t, ctx, "sign in",
-			chromedp.SendKeys(chromedp.CSS(`input[name="login"]`), "alice"),
-			chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "any-password"),
-			chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
-			chromedp.WaitReady(chromedp.CSS(`input[name="prompt"][value="consent"]`)))
-		opBrowserStep(t, ctx, "consent", chromedp.Click(chromedp.CSS(`button[type="submit"]`)))
+		opLoginAndConsent(t, ctx, authURL)
 		// The redirect URI is in the pushed request only: the catcher's
 		// address is on the flow's standard error.
 		m := regexp.MustCompile(`waits on (http://127\.0\.0\.1:[0-9]+/callback)`).FindStringSubmatch(flow.stderr.String())

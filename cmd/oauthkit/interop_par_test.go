@@ -1,15 +1,9 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
-	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/oauthkit/oauthkit/keys"
 )
@@ -35,10 +29,7 @@ var interopPARChecks = []string{
 // whose public half the server's configuration registers for the client.
 // Without node or the npm peers it skips locally and fails under CI=true.
 func TestInteropOpenIDClientPAR(t *testing.T) {
-	root, err := filepath.Abs(filepath.Join("..", ".."))
-	if err != nil {
-		t.Fatal(err)
-	}
+	root := interopRoot(t)
 	node := requireInteropPeers(t, filepath.Join(root, interopDir))
 	dir := t.TempDir()
 	key, err := keys.Generate(keys.Spec{Type: keys.TypeEC})
@@ -49,10 +40,7 @@ func TestInteropOpenIDClientPAR(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keyFile := filepath.Join(dir, "jar.key.pem")
-	if err := os.WriteFile(keyFile, pem, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	keyFile := writeInteropFile(t, filepath.Join(dir, "jar.key.pem"), pem)
 	jwk, err := key.PublicJWK()
 	if err != nil {
 		t.Fatal(err)
@@ -85,22 +73,9 @@ users:
   - username: alice
     password: wonderland
 `
-	cfgFile := filepath.Join(dir, "par.yaml")
-	if err := os.WriteFile(cfgFile, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	cfgFile := writeInteropFile(t, filepath.Join(dir, "par.yaml"), []byte(cfg))
 	issuer := startInteropServe(t, buildInteropBinary(t), root, "--config", cfgFile, "--auto-approve", "alice")
 
-	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, filepath.Join(interopDir, "openid-client-par.mjs"), issuer)
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "NO_COLOR=1", "OAUTHKIT_JAR_KEY="+keyFile)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	runErr := cmd.Run()
-	want := strings.Join(interopPARChecks, "\n") + "\n"
-	if runErr != nil || stdout.String() != want {
-		t.Errorf("node openid-client-par.mjs %s: %v\nstdout:\n%s\nstderr:\n%s\nwant stdout:\n%s", issuer, runErr, stdout.String(), stderr.String(), want)
-	}
+	interopScriptRun{node: node, root: root, script: "openid-client-par.mjs", issuer: issuer,
+		env: []string{"OAUTHKIT_JAR_KEY=" + keyFile}, want: interopPARChecks}.check(t)
 }

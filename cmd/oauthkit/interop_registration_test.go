@@ -10,41 +10,22 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 )
 
 // regClientID finds the client_id line of `client register` text output.
 var regClientID = regexp.MustCompile(`(?m)^client_id: +(\S+)$`)
 
 func TestInteropRegistrationOIDCProvider(t *testing.T) {
-	root, err := filepath.Abs(filepath.Join("..", ".."))
-	if err != nil {
-		t.Fatal(err)
-	}
-	node := requireInteropPeers(t, filepath.Join(root, interopDir))
-	if _, err := os.Stat(filepath.Join(root, interopDir, "node_modules", "oidc-provider", "package.json")); err != nil {
-		interopMissing(t, filepath.Join(interopDir, "node_modules", "oidc-provider")+" is missing; run `npm ci --prefix testdata/interop`")
-	}
-	bin := buildInteropBinary(t)
-	op := startOIDCProvider(t, node, root)
+	bin, op := startInteropOIDCProvider(t)
 	cfg := t.TempDir()
 	run := func(args ...string) opResult {
 		t.Helper()
-		ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, bin, args...)
-		cmd.Env = append(os.Environ(), "NO_COLOR=1", "OAUTHKIT_CLIENT_SECRET=", "OAUTHKIT_REGISTRATION_TOKEN=", "XDG_CONFIG_HOME="+cfg)
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		err := cmd.Run()
-		return opResult{args: args, stdout: stdout.String(), stderr: stderr.String(), code: opExitCode(t, err)}
+		return opRunEnv(t, bin, []string{"OAUTHKIT_REGISTRATION_TOKEN=", "XDG_CONFIG_HOME=" + cfg}, args...)
 	}
 	dir := filepath.Join(cfg, "oauthkit")
 	secretFile, tokenFile := filepath.Join(dir, "op.client-secret"), filepath.Join(dir, "op.registration-token")
@@ -104,10 +85,7 @@ func TestInteropRegistrationOIDCProvider(t *testing.T) {
 			t.Errorf("%s still exists after client delete", f)
 		}
 	}
-	kept := filepath.Join(t.TempDir(), "secret")
-	if err := os.WriteFile(kept, secret, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	kept := writeInteropFile(t, filepath.Join(t.TempDir(), "secret"), secret)
 	res = run("flow", "client-credentials", "--issuer", op.Issuer, "--client-id", clientID, "--client-secret-file", kept)
 	res.wantExit(t, 3)
 	if !strings.Contains(res.stderr, "invalid_client") {
@@ -116,40 +94,25 @@ func TestInteropRegistrationOIDCProvider(t *testing.T) {
 }
 
 func TestInteropRegistrationOpenIDClient(t *testing.T) {
-	root, err := filepath.Abs(filepath.Join("..", ".."))
-	if err != nil {
-		t.Fatal(err)
-	}
+	root := interopRoot(t)
 	node := requireInteropPeers(t, filepath.Join(root, interopDir))
 	bin := buildInteropBinary(t)
 	const iat = "interop-initial-access-token-0123"
-	iatFile := filepath.Join(t.TempDir(), "iat.txt")
-	if err := os.WriteFile(iatFile, []byte(iat+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	iatFile := writeInteropFile(t, filepath.Join(t.TempDir(), "iat.txt"), []byte(iat+"\n"))
 	issuer := startInteropServe(t, bin, root, "--config", interopDir+"/oauthkit.yaml", "--registration", "token", "--registration-token-file", iatFile)
 
-	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, filepath.Join(interopDir, "openid-client-registration.mjs"), issuer)
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "NO_COLOR=1", "OAUTHKIT_REGISTRATION_TOKEN="+iat)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	runErr := cmd.Run()
-	want := strings.Join([]string{
-		"ok registration without the initial access token",
-		"ok registration with a wrong initial access token",
-		"ok registration",
-		"ok client_credentials with the registered client",
-		"ok registration of a public loopback client",
-		"ok registration invalid_redirect_uri",
-		"ok registration invalid_client_metadata",
-		"ok read (RFC 7592)",
-		"ok update (RFC 7592)",
-		"ok delete (RFC 7592) ends the token",
-	}, "\n") + "\n"
-	if runErr != nil || stdout.String() != want {
-		t.Errorf("node openid-client-registration.mjs %s: %v\nstdout:\n%s\nstderr:\n%s\nwant stdout:\n%s", issuer, runErr, stdout.String(), stderr.String(), want)
-	}
+	interopScriptRun{node: node, root: root, script: "openid-client-registration.mjs", issuer: issuer,
+		env: []string{"OAUTHKIT_REGISTRATION_TOKEN=" + iat},
+		want: []string{
+			"ok registration without the initial access token",
+			"ok registration with a wrong initial access token",
+			"ok registration",
+			"ok client_credentials with the registered client",
+			"ok registration of a public loopback client",
+			"ok registration invalid_redirect_uri",
+			"ok registration invalid_client_metadata",
+			"ok read (RFC 7592)",
+			"ok update (RFC 7592)",
+			"ok delete (RFC 7592) ends the token",
+		}}.check(t)
 }

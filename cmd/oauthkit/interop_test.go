@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -70,10 +68,7 @@ var interopScripts = []struct {
 // `npm ci --prefix testdata/interop`; without them (or without node) the
 // test skips locally and fails under CI=true.
 func TestInterop(t *testing.T) {
-	root, err := filepath.Abs(filepath.Join("..", ".."))
-	if err != nil {
-		t.Fatal(err)
-	}
+	root := interopRoot(t)
 	node := requireInteropPeers(t, filepath.Join(root, interopDir))
 	bin := buildInteropBinary(t)
 	issuer := startInteropServe(t, bin, root, "--config", interopDir+"/oauthkit.yaml")
@@ -81,19 +76,8 @@ func TestInterop(t *testing.T) {
 
 	for _, tc := range interopScripts {
 		t.Run(strings.TrimSuffix(tc.script, ".mjs"), func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, node, filepath.Join(interopDir, tc.script), issuer)
-			cmd.Dir = root
-			cmd.Env = append(os.Environ(), "NO_COLOR=1", "OAUTHKIT_DEMO_ISSUER="+demoIssuer)
-			var stdout, stderr bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
-			runErr := cmd.Run()
-			want := strings.Join(tc.want, "\n") + "\n"
-			if runErr != nil || stdout.String() != want {
-				t.Errorf("node %s %s: %v\nstdout:\n%s\nstderr:\n%s\nwant stdout:\n%s",
-					tc.script, issuer, runErr, stdout.String(), stderr.String(), want)
-			}
+			interopScriptRun{node: node, root: root, script: tc.script, issuer: issuer,
+				env: []string{"OAUTHKIT_DEMO_ISSUER=" + demoIssuer}, want: tc.want}.check(t)
 		})
 	}
 }
