@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"runtime"
 	"slices"
@@ -25,6 +26,10 @@ type loadConfig struct {
 	warmup          time.Duration
 	pid             int
 	scope, redirect string
+	// replicas are the base URLs (scheme://host:port) the workers spread
+	// over, worker i on replicas[i%len]: several serve processes of one
+	// issuer. Empty: the issuer's own address.
+	replicas []string
 }
 
 // credentials of the client the load uses, from the -creds file.
@@ -51,6 +56,10 @@ type Result struct {
 	RSSStartKiB int64 `json:"rss_start_kib,omitempty"`
 	RSSPeakKiB  int64 `json:"rss_peak_kib,omitempty"`
 	HWMKiB      int64 `json:"hwm_kib,omitempty"`
+	// Replicas is how many base URLs the load was spread over (-replica;
+	// 0: the issuer only), PerReplica the measured successes each one answered.
+	Replicas   int   `json:"replicas,omitempty"`
+	PerReplica []int `json:"per_replica,omitempty"`
 }
 
 func runLoad(args []string, stdout, stderr io.Writer) error {
@@ -69,6 +78,14 @@ func runLoad(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&c.pid, "pid", 0, "process whose resident memory is sampled (0: none)")
 	fs.StringVar(&c.scope, "scope", "", "scope parameter (default: none)")
 	fs.StringVar(&c.redirect, "redirect-uri", "http://127.0.0.1/callback", "redirect_uri of refresh and authcode")
+	fs.Func("replica", "base URL of a replica of the issuer (repeatable): worker i uses replica i mod n (-tool go only)", func(v string) error {
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.Trim(u.Path, "/") != "" {
+			return fmt.Errorf("%q is not a base URL like http://127.0.0.1:8081", v)
+		}
+		c.replicas = append(c.replicas, u.Scheme+"://"+u.Host)
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
 	}
@@ -100,6 +117,12 @@ func runLoad(args []string, stdout, stderr io.Writer) error {
 	if c.name == "" {
 		c.name = c.creds.Issuer
 	}
+	if len(c.replicas) > 0 && c.tool != "go" {
+		return usagef("load: -replica needs -tool go (wrk loads one address)")
+	}
+	if len(c.replicas) > c.conns {
+		return usagef("load: %d replicas but only %d connections (-c)", len(c.replicas), c.conns)
+	}
 	runtime.GOMAXPROCS(*procs)
 	res, err := load(context.Background(), c)
 	if err != nil {
@@ -109,6 +132,9 @@ func runLoad(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "%s\n", line)
 	fmt.Fprintf(stderr, "%-28s %-10s %-3s %8.0f/s  p50 %6.2f ms  p99 %7.2f ms  errors %d  peak RSS %s\n",
 		res.Name, res.Mode, res.Tool, res.RPS, res.P50ms, res.P99ms, res.Errors, mib(res.RSSPeakKiB))
+	if res.PerReplica != nil {
+		fmt.Fprintf(stderr, "%-28s answered per replica: %v\n", "", res.PerReplica)
+	}
 	return nil
 }
 
@@ -127,13 +153,28 @@ func load(ctx context.Context, c loadConfig) (*Result, error) {
 	if c.tool == "wrk" {
 		return loadWrk(ctx, t, c)
 	}
-	newOp, err := t.operation(c.mode)
-	if err != nil {
-		return nil, err
+	// One target per replica: the same discovered endpoints on another
+	// address; worker w loads targets[w%len].
+	targets := []*target{t}
+	if len(c.replicas) > 0 {
+		targets = targets[:0]
+		for _, base := range c.replicas {
+			rt, err := t.at(base)
+			if err != nil {
+				return nil, err
+			}
+			targets = append(targets, rt)
+		}
+	}
+	newOps := make([]func(context.Context) (func(context.Context) error, error), len(targets))
+	for i, rt := range targets {
+		if newOps[i], err = rt.operation(c.mode); err != nil {
+			return nil, err
+		}
 	}
 	ops := make([]func(context.Context) error, c.conns)
 	for i := range ops {
-		if ops[i], err = newOp(ctx); err != nil { // per-worker setup: tokens, families
+		if ops[i], err = newOps[i%len(newOps)](ctx); err != nil { // per-worker setup: tokens, families
 			return nil, fmt.Errorf("%s: preparing worker %d: %w", c.mode, i, err)
 		}
 	}
@@ -186,9 +227,15 @@ func load(ctx context.Context, c loadConfig) (*Result, error) {
 		}
 	}
 	var all []time.Duration
+	if len(c.replicas) > 0 {
+		res.Replicas, res.PerReplica = len(c.replicas), make([]int, len(c.replicas))
+	}
 	for w := range c.conns {
 		all = append(all, lat[w]...)
 		res.Errors += errs[w]
+		if res.PerReplica != nil {
+			res.PerReplica[w%len(res.PerReplica)] += len(lat[w])
+		}
 	}
 	res.Seconds = c.duration.Seconds()
 	res.Requests = len(all)

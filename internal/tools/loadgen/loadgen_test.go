@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -71,6 +72,48 @@ func TestLoadEveryModeAgainstServe(t *testing.T) {
 	}
 }
 
+// With -replica the workers spread over two serve processes of one issuer
+// on one store (worker i on replica i mod 2): both answer, every answer is
+// checked, and refresh families started on a replica rotate there.
+func TestLoadSpreadsOverReplicas(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeFile(t, "bench.yaml", benchConfig)
+	args := []string{"--config", cfg, "--store", "sqlite:" + filepath.Join(dir, "o.db"), "--addr", "127.0.0.1:0",
+		"--auto-approve", "bench-user"}
+	s1 := servetest.Run(t, servetest.Options{Args: args})
+	s2 := servetest.Run(t, servetest.Options{Args: append(args, "--issuer", s1.URL)})
+	// The second replica keeps the issuer and names its own address on stderr.
+	banner, err := s2.Stderr.WaitFor(func(s string) bool { return strings.Contains(s, "listening on: ") }, s2.Done(), 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr, _, _ := strings.Cut(banner[strings.Index(banner, "listening on: ")+len("listening on: "):], " ")
+	if s2.URL != s1.URL || !strings.HasPrefix(addr, "http://127.0.0.1:") || addr == s1.URL {
+		t.Fatalf("replica 2: issuer %q, address %q; want issuer %q and another address", s2.URL, addr, s1.URL)
+	}
+	creds := credentials{Issuer: s1.URL, ClientID: "bench", ClientSecret: "bench-secret-0123456789abcdef"}
+	for _, mode := range []string{"cc", "refresh"} {
+		t.Run(mode, func(t *testing.T) {
+			res, err := load(context.Background(), loadConfig{name: "two", mode: mode, creds: creds, conns: 4,
+				duration: 400 * time.Millisecond, warmup: 100 * time.Millisecond, redirect: "http://127.0.0.1/callback",
+				replicas: []string{s1.URL, addr}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Errors != 0 || res.Replicas != 2 || len(res.PerReplica) != 2 || res.PerReplica[0] == 0 ||
+				res.PerReplica[1] == 0 || res.PerReplica[0]+res.PerReplica[1] != res.Requests {
+				t.Fatalf("result %+v, want both replicas answering", res)
+			}
+		})
+	}
+	// A replica that is not there fails the run: the load really goes to it.
+	_, err = load(context.Background(), loadConfig{mode: "cc", creds: creds, conns: 2, duration: 200 * time.Millisecond,
+		replicas: []string{s1.URL, "http://127.0.0.1:1"}})
+	if err == nil || !strings.Contains(err.Error(), "127.0.0.1:1") {
+		t.Fatalf("err %v, want the unreachable replica named", err)
+	}
+}
+
 // A wrong secret fails the run with the server's answer, not a result.
 func TestLoadWrongSecretFails(t *testing.T) {
 	s := startServe(t)
@@ -92,6 +135,8 @@ func TestUsageErrors(t *testing.T) {
 		{"load", "-creds", filepath.Join(t.TempDir(), "missing.json")},
 		{"startup", "-until", "never", "--", "true"},
 		{"report"},
+		{"load", "-creds", noSecret, "-replica", "ftp://127.0.0.1:1"},
+		{"load", "-creds", noSecret, "-replica", "http://127.0.0.1:1/token"},
 	} {
 		err := run(args)
 		if !errors.As(err, new(usageError)) || strings.Contains(err.Error(), "\n") {
@@ -110,6 +155,10 @@ func TestReportRatios(t *testing.T) {
 		Result{Name: "oauthkit", Mode: "cc", RPS: 2500, P50ms: 2, P99ms: 15, RSSPeakKiB: 30000},
 		Result{Name: "oauthkit", Mode: "introspect", RPS: 12500, P50ms: 1, P99ms: 2},
 		Result{Name: "oidc-provider", Mode: "cc", Tool: "wrk", RPS: 2000, P50ms: 4, P99ms: 8},
+		Result{Name: "oauthkit serve, SQLite (default)", Mode: "refresh", RPS: 800, P50ms: 10, P99ms: 30},
+		Result{Name: "oauthkit serve, SQLite (default)", Mode: "cc", RPS: 1600, P50ms: 5, P99ms: 20},
+		Result{Name: "pg, 2 replicas", Mode: "cc", RPS: 800, P50ms: 9, P99ms: 40, Replicas: 2, PerReplica: []int{4001, 3999}},
+		Result{Name: "pg, 2 replicas", Mode: "refresh", RPS: 400, P50ms: 20, P99ms: 80, Replicas: 2, PerReplica: []int{2000, 2000}},
 		Result{Name: "oauthkit", Mode: "cc", Tool: "wrk", RPS: 1000, P50ms: 8, P99ms: 24},
 		StartupResult{Name: "oauthkit version", Mode: "startup", Runs: 3, MedianMs: 4.2, MinMs: 4, MaxMs: 5},
 	} {
@@ -127,10 +176,17 @@ func TestReportRatios(t *testing.T) {
 		"load by wrk -t1; ratios to oidc-provider",
 		"| oauthkit | 1,000 | 8.00 ms | 24.00 ms | - | 0.50× | 3.00× |",
 		"| oauthkit version | 3 | 4.2 ms | 4.0 ms | 5.0 ms | - | - |",
+		// replica rows: a table of their own, against SQLite path by path
+		// and against the reference's client_credentials (cc only)
+		"| pg, 2 replicas | client_credentials | 2 | 800 | 9.00 ms | 40.00 ms | - | 4,001 / 3,999 | 0.50× | 0.80× |",
+		"| pg, 2 replicas | refresh_token (rotation) | 2 | 400 | 20.00 ms | 80.00 ms | - | 2,000 / 2,000 | 0.50× | - |",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}
+	}
+	if strings.Contains(out.String(), "| pg, 2 replicas | 800 |") {
+		t.Errorf("a replica row is in the client_credentials table too:\n%s", out.String())
 	}
 }
 
@@ -158,7 +214,7 @@ Transfer/sec:    649.45KB
 		t.Fatal(err)
 	}
 	want := Result{Seconds: 2.04, Requests: 1453, Errors: 7, RPS: 714.33, P50ms: 23.6, P99ms: 174.49}
-	if res != want {
+	if !reflect.DeepEqual(res, want) {
 		t.Fatalf("parsed %+v, want %+v", res, want)
 	}
 	if err := parseWrk("wrk: connection refused\n", &res); err == nil {

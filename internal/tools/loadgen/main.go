@@ -3,7 +3,7 @@
 // authorization server found by discovery, so oauthkit and its peers get
 // the same load in the same run.
 //
-//	loadgen load    -creds FILE -mode cc|refresh|introspect|authcode [-c 16] [-d 10s] [-pid PID] [-name NAME] [-tool go|wrk]
+//	loadgen load    -creds FILE -mode cc|refresh|introspect|authcode [-c 16] [-d 10s] [-pid PID] [-name NAME] [-tool go|wrk] [-replica URL]...
 //	loadgen startup [-runs 10] [-until line|exit] -- BIN ARGS...
 //	loadgen report  RESULTS.jsonl
 //
@@ -12,7 +12,9 @@
 // docs/performance.md. The client secret is read from the -creds file (a
 // JSON object with issuer, client_id and client_secret: what
 // testdata/interop/bench-oidc-provider.mjs prints), never from the command
-// line.
+// line. -replica (repeatable) spreads the workers over several serve
+// processes of one issuer: discovery goes to the issuer, and worker i
+// sends its requests to the same paths on replica i mod n.
 //
 // Exit codes: 0 done, 1 the run failed (server unreachable, errors in the
 // answers), 2 bad usage.

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strings"
 )
 
 var toolNames = map[string]string{"go": "internal/tools/loadgen", "wrk": "wrk -t1"}
@@ -26,11 +27,12 @@ var modeNames = map[string]string{
 func runReport(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	ref := fs.String("ref", "oidc-provider", "name of the server the client_credentials ratios refer to")
+	storeRef := fs.String("store-ref", "oauthkit serve, SQLite (default)", "name of the server the replica rows (-replica) are compared with, path by path")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
 	}
 	if fs.NArg() != 1 {
-		return usagef("usage: loadgen report [-ref NAME] RESULTS.jsonl")
+		return usagef("usage: loadgen report [-ref NAME] [-store-ref NAME] RESULTS.jsonl")
 	}
 	data, err := os.ReadFile(fs.Arg(0))
 	if err != nil {
@@ -38,6 +40,7 @@ func runReport(args []string, stdout io.Writer) error {
 	}
 	var loads []Result
 	var starts []StartupResult
+	var replicated []Result // rows loaded through -replica: a table of their own
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for n := 1; sc.Scan(); n++ {
 		line := bytes.TrimSpace(sc.Bytes())
@@ -57,6 +60,10 @@ func runReport(args []string, stdout io.Writer) error {
 		var r Result
 		_ = json.Unmarshal(line, &r)
 		r.Tool = cmp.Or(r.Tool, "go") // results written before the tool was recorded
+		if r.Replicas > 0 {
+			replicated = append(replicated, r)
+			continue
+		}
 		loads = append(loads, r)
 	}
 	// client_credentials rows by tool: each tool's rows are compared with
@@ -113,6 +120,33 @@ func runReport(args []string, stdout io.Writer) error {
 			thousands(r.RPS), r.P50ms, r.P99ms, mib(r.RSSPeakKiB), ratio(r.RPS, cc[key{r.Name, r.Tool}].RPS))
 	}
 	if !first {
+		fmt.Fprintln(stdout)
+	}
+	if len(replicated) > 0 {
+		byMode := map[key]Result{} // the -store-ref server's rows, by mode (in tool)
+		for _, r := range loads {
+			if r.Name == *storeRef {
+				byMode[key{r.Mode, r.Tool}] = r
+			}
+		}
+		fmt.Fprintf(stdout, "Replicas: the load spread over the replicas' addresses, worker i on replica i mod n; peak RSS of the first replica; ratios to %s (same path) and to %s's client_credentials\n\n", *storeRef, *ref)
+		fmt.Fprintln(stdout, "| server | path | replicas | req/s | p50 | p99 | peak RSS under load | answered per replica | vs "+*storeRef+" | vs "+*ref+" |")
+		fmt.Fprintln(stdout, "|---|---|---|---|---|---|---|---|---|---|")
+		for _, r := range replicated {
+			vsStore, vsRef := "-", "-"
+			if s, ok := byMode[key{r.Mode, r.Tool}]; ok {
+				vsStore = ratio(r.RPS, s.RPS)
+			}
+			if o, ok := cc[key{*ref, r.Tool}]; ok && r.Mode == "cc" {
+				vsRef = ratio(r.RPS, o.RPS)
+			}
+			split := make([]string, len(r.PerReplica))
+			for i, n := range r.PerReplica {
+				split[i] = thousands(float64(n))
+			}
+			fmt.Fprintf(stdout, "| %s | %s | %d | %s | %.2f ms | %.2f ms | %s | %s | %s | %s |\n", r.Name, modeNames[r.Mode], r.Replicas,
+				thousands(r.RPS), r.P50ms, r.P99ms, mib(r.RSSPeakKiB), strings.Join(split, " / "), vsStore, vsRef)
+		}
 		fmt.Fprintln(stdout)
 	}
 	if len(starts) > 0 {

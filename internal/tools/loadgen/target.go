@@ -63,6 +63,28 @@ func newTarget(ctx context.Context, hc *http.Client, c loadConfig) (*target, err
 	return t, nil
 }
 
+// at is t with its endpoints on another address (base: scheme://host:port),
+// for a replica of the same issuer: the paths stay the discovered ones.
+func (t *target) at(base string) (*target, error) {
+	b, err := url.Parse(base)
+	if err != nil {
+		return nil, fmt.Errorf("replica %q: %w", base, err)
+	}
+	rt := *t
+	for _, e := range []*string{&rt.token, &rt.authz, &rt.intro} {
+		if *e == "" {
+			continue
+		}
+		u, err := url.Parse(*e)
+		if err != nil {
+			return nil, fmt.Errorf("discovery: endpoint %q: %w", *e, err)
+		}
+		u.Scheme, u.Host = b.Scheme, b.Host
+		*e = u.String()
+	}
+	return &rt, nil
+}
+
 // operation returns, for a mode, the per-worker setup that returns the
 // worker's operation.
 func (t *target) operation(mode string) (func(context.Context) (func(context.Context) error, error), error) {
