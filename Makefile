@@ -74,7 +74,8 @@ fuzz:
 	done
 
 ## bench-peers: oauthkit serve against node-oidc-provider under the same load, the tables of
-## docs/performance.md (not part of test; BENCH_DURATION=10s, BENCH_BASELINE=REV, see the script)
+## docs/performance.md (not part of test; BENCH_DURATION=10s, BENCH_BASELINE=REV, BENCH_PG=1 for the
+## PostgreSQL rows with one and two replicas, see the script)
 .PHONY: bench-peers
 bench-peers:
 	scripts/bench-peers.sh

@@ -19,6 +19,12 @@
 #   BENCH_PATHS=1         0 skips the refresh, introspection and authorization-code rows
 #   BENCH_STARTUP_RUNS=10 runs of the start-up measurements (0 skips them)
 #   BENCH_OUT=FILE        keep the raw JSON lines (loadgen report FILE prints the tables again)
+#   BENCH_PG=1            also client_credentials and refresh_token on a PostgreSQL store, with one
+#                         serve and with two (one issuer, one database, one --secret-key-file; loadgen
+#                         -replica spreads the connections over both); each gets a new database
+#                         oauthkit_bench_<random>, dropped at exit. Needs psql.
+#   BENCH_PG_DSN=URL      the server to create them on, as a user who may create databases
+#                         (default postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable)
 set -euo pipefail
 
 DURATION=${BENCH_DURATION:-10s}
@@ -29,6 +35,8 @@ TAGS=${BENCH_TAGS:-}
 BASELINE=${BENCH_BASELINE:-}
 PATHS=${BENCH_PATHS:-1}
 STARTUP_RUNS=${BENCH_STARTUP_RUNS:-10}
+PG=${BENCH_PG:-0}
+PG_DSN=${BENCH_PG_DSN:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 INTEROP=$ROOT/testdata/interop
 
@@ -41,15 +49,29 @@ go) CC_TOOLS=go ;;
 wrk) command -v wrk >/dev/null || die "BENCH_TOOL=wrk: wrk is not on PATH"; CC_TOOLS="go wrk" ;;
 *) die "BENCH_TOOL=$TOOL is not auto, go or wrk" ;;
 esac
+case $PG in
+0) ;;
+1)
+	command -v psql >/dev/null || die "BENCH_PG=1: psql is not on PATH"
+	psql "$PG_DSN" -v ON_ERROR_STOP=1 -Atqc 'SELECT 1' >/dev/null ||
+		die "BENCH_PG=1: cannot reach PostgreSQL at BENCH_PG_DSN (default postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable)"
+	;;
+*) die "BENCH_PG=$PG is not 0 or 1" ;;
+esac
 [ -f "$INTEROP/node_modules/oidc-provider/package.json" ] ||
 	die "testdata/interop/node_modules/oidc-provider is missing: run npm ci --prefix testdata/interop"
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/bench-peers.XXXXXX")
 PIDS=()
+PG_DBS=() # databases this run created, dropped at exit (after the servers stopped)
 cleanup() {
-	local p
+	local p db
 	for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+	for db in "${PG_DBS[@]}"; do
+		psql "$PG_DSN" -Atqc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null ||
+			echo "bench-peers: could not drop the database $db; drop it by hand" >&2
+	done
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -161,12 +183,72 @@ if [ -n "$BASELINE" ]; then
 	serve_rows "$TMP/oauthkit-base" "$BASE_NAME serve, memory store" cc -- --store memory
 	serve_rows "$TMP/oauthkit-base" "$BASE_NAME serve, SQLite" cc -- --state-dir "$TMP/state-base"
 fi
+SQLITE_MODES=$MORE
+[ "$PG" = 1 ] && [ "$PATHS" != 1 ] && SQLITE_MODES="cc refresh" # the PostgreSQL rows' reference
 echo "== oauthkit" >&2
 serve_rows "$TMP/oauthkit" "oauthkit serve, memory store" "$MORE" -- --store memory
-serve_rows "$TMP/oauthkit" "oauthkit serve, SQLite (default)" "$MORE" -- --state-dir "$TMP/state"
+serve_rows "$TMP/oauthkit" "oauthkit serve, SQLite (default)" "$SQLITE_MODES" -- --state-dir "$TMP/state"
 "$TMP/oauthkit" keygen --type ec --out-dir "$TMP/es256" >/dev/null 2>&1
 serve_rows "$TMP/oauthkit" "oauthkit serve, memory store, ES256" cc -- --store memory --key "$TMP/es256/oauthkit.key.pem"
 serve_rows "$TMP/oauthkit" "oauthkit serve, SQLite, ES256" cc -- --state-dir "$TMP/state-es" --key "$TMP/es256/oauthkit.key.pem"
+
+if [ "$PG" = 1 ]; then
+	# pg_create: a new database; its URL in PG_DB_DSN (BENCH_PG_DSN with
+	# the database name replaced).
+	pg_create() {
+		local db
+		db=oauthkit_bench_$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')
+		psql "$PG_DSN" -v ON_ERROR_STOP=1 -Atqc "CREATE DATABASE $db" >/dev/null || die "cannot create the database $db"
+		PG_DBS+=("$db")
+		PG_DB_DSN=$(printf '%s' "$PG_DSN" | sed -E "s#^(postgres(ql)?://[^/?]*)(/[^?]*)?#\1/$db#")
+	}
+	# replica N DSN [--issuer URL]: start serve N on the store; its own
+	# address in REPLICA_URL (the banner names it when --issuer is another
+	# one's), its process in REPLICA_PID.
+	replica() {
+		local n=$1 dsn=$2 out=$TMP/pg$1.out log=$TMP/pg$1.log i
+		shift 2
+		: >"$out"
+		"$TMP/oauthkit" serve --config "$TMP/bench.yaml" --addr 127.0.0.1:0 --auto-approve bench-user \
+			--store "$dsn" --state-dir "$TMP/pg-state$n" --secret-key-file "$TMP/pg.secret-key" "$@" >"$out" 2>"$log" &
+		REPLICA_PID=$!
+		PIDS+=("$REPLICA_PID")
+		wait_line "$out" "$REPLICA_PID" || { cat "$log" >&2; die "PostgreSQL replica $n did not start"; }
+		REPLICA_URL=$(head -1 "$out")
+		if [ $# -gt 0 ]; then # --issuer: the address is on the banner's "listening on:" line
+			for i in $(seq 1 200); do
+				REPLICA_URL=$(sed -n 's/^ *listening on: \([^ ]*\).*/\1/p' "$log" | head -1)
+				[ -n "$REPLICA_URL" ] && break
+				sleep 0.05
+			done
+			[ -n "$REPLICA_URL" ] || { cat "$log" >&2; die "PostgreSQL replica $n: no listening address on its banner"; }
+		fi
+	}
+	# pg_load NAME ISSUER PID URL...: cc and refresh, spread over the URLs.
+	pg_load() {
+		local name=$1 issuer=$2 pid=$3 mode u
+		shift 3
+		local reps=()
+		for u in "$@"; do reps+=(-replica "$u"); done
+		for mode in cc refresh; do
+			"$LOADGEN" load -tool go -name "$name" -creds "$TMP/creds.json" -issuer "$issuer" -pid "$pid" -mode "$mode" \
+				-c "$CONNS" -d "$DURATION" -warmup "$WARMUP" "${reps[@]}" >>"$RESULTS"
+		done
+	}
+	echo "== oauthkit on PostgreSQL ($(psql "$PG_DSN" -Atqc 'SHOW server_version' | cut -d' ' -f1)), one replica" >&2
+	pg_create
+	replica 1 "$PG_DB_DSN"
+	pg_load "oauthkit serve, PostgreSQL, 1 replica" "$REPLICA_URL" "$REPLICA_PID" "$REPLICA_URL"
+	stop "$REPLICA_PID"
+	echo "== oauthkit on PostgreSQL, two replicas (one issuer, one database)" >&2
+	pg_create
+	replica 1 "$PG_DB_DSN"
+	R1_URL=$REPLICA_URL R1_PID=$REPLICA_PID
+	replica 2 "$PG_DB_DSN" --issuer "$R1_URL"
+	pg_load "oauthkit serve, PostgreSQL, 2 replicas" "$R1_URL" "$R1_PID" "$R1_URL" "$REPLICA_URL"
+	stop "$REPLICA_PID"
+	stop "$R1_PID"
+fi
 
 if [ "$STARTUP_RUNS" -gt 0 ]; then
 	echo "== start-up (zero-config serve, version)" >&2
@@ -185,6 +267,7 @@ fi
 [ -n "${BENCH_OUT:-}" ] && cp "$RESULTS" "$BENCH_OUT"
 echo
 echo "commit $COMMIT${TAGS:+, -tags $TAGS}; $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) CPUs; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+[ "$PG" = 1 ] && echo "PostgreSQL $(psql "$PG_DSN" -Atqc 'SHOW server_version' | cut -d' ' -f1) on $(printf '%s' "$PG_DSN" | sed -E 's#^postgres(ql)?://([^@/]*@)?([^/?]*).*#\3#'), one new database per PostgreSQL configuration"
 echo "$(go version | cut -d' ' -f3), node $(node --version)$(command -v wrk >/dev/null && echo ", $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)"); $CONNS connections, $DURATION per row after $WARMUP of warm-up"
 echo
 "$LOADGEN" report "$RESULTS"
