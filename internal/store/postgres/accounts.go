@@ -24,13 +24,9 @@ func (cs clients) Put(ctx context.Context, c store.Client) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	claims, err := canon.EncodeClaims(c.Claims)
+	values, err := canon.ClientValues(c)
 	if err != nil {
-		return fmt.Errorf("client %q: %w", c.ID, err)
-	}
-	ext, err := canon.EncodeExtensions(c.Ext)
-	if err != nil {
-		return fmt.Errorf("client %q: %w", c.ID, err)
+		return err
 	}
 	return cs.d.write(ctx, fmt.Sprintf("put client %q", c.ID), func(ctx context.Context, tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO clients (`+canon.ClientColumns+`)
@@ -43,10 +39,7 @@ func (cs clients) Put(ctx context.Context, c store.Client) error {
 				token_response = excluded.token_response, claims = excluded.claims,
 				created_at = excluded.created_at,
 				post_logout_redirect_uris = excluded.post_logout_redirect_uris,
-				extensions = excluded.extensions`,
-			c.ID, c.SecretHash, c.Name, canon.EncodeList(c.RedirectURIs), canon.EncodeList(c.GrantTypes),
-			canon.EncodeList(c.Scopes), c.AuthMethod, c.AutoApprove, c.SkipConsent, c.TokenResponse,
-			claims, canon.Micros(c.CreatedAt), canon.EncodeList(c.PostLogoutRedirectURIs), ext)
+				extensions = excluded.extensions`, values...)
 		return err
 	})
 }

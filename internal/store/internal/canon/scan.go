@@ -1,6 +1,7 @@
 package canon
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/oauthkit/oauthkit/internal/store"
@@ -17,6 +18,22 @@ type Scanner interface{ Scan(dest ...any) error }
 // ClientColumns are the clients columns ScanClient reads, in its order.
 const ClientColumns = `id, secret_hash, name, redirect_uris, grant_types, scopes, auth_method,
 	auto_approve, skip_consent, token_response, claims, created_at, post_logout_redirect_uris, extensions`
+
+// ClientValues is c as a row of ClientColumns, for an INSERT; ErrInvalid
+// if its claims have no JSON form.
+func ClientValues(c store.Client) ([]any, error) {
+	claims, err := EncodeClaims(c.Claims)
+	if err != nil {
+		return nil, fmt.Errorf("client %q: %w", c.ID, err)
+	}
+	ext, err := EncodeExtensions(c.Ext)
+	if err != nil {
+		return nil, fmt.Errorf("client %q: %w", c.ID, err)
+	}
+	return []any{c.ID, c.SecretHash, c.Name, EncodeList(c.RedirectURIs), EncodeList(c.GrantTypes),
+		EncodeList(c.Scopes), c.AuthMethod, c.AutoApprove, c.SkipConsent, c.TokenResponse,
+		claims, Micros(c.CreatedAt), EncodeList(c.PostLogoutRedirectURIs), ext}, nil
+}
 
 // ScanClient reads a row of ClientColumns.
 func ScanClient(s Scanner) (store.Client, error) {

@@ -1,7 +1,9 @@
 package canon
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -91,5 +93,23 @@ func TestScanDeviceAndSession(t *testing.T) {
 	p, err := ScanPending(row{[]byte{}, us, us}, "sh", "id")
 	if err != nil || p.Data != nil || p.SessionHash != "sh" || p.ID != "id" || p.CreatedAt != t1 {
 		t.Errorf("ScanPending = %+v, %v", p, err)
+	}
+}
+
+func TestClientValuesRoundTrip(t *testing.T) {
+	in := store.Client{ID: "web", Name: "Web", RedirectURIs: []string{"https://a/cb"}, Scopes: []string{"openid"},
+		AuthMethod: "none", AutoApprove: true, Claims: map[string]any{"n": 1},
+		CreatedAt: time.Date(2026, 3, 14, 15, 9, 26, 535897932, time.UTC)}
+	values, err := ClientValues(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := ScanClient(row(values))
+	if err != nil || out.ID != "web" || len(out.RedirectURIs) != 1 || out.GrantTypes != nil ||
+		out.Claims["n"] != float64(1) || out.CreatedAt != Time(in.CreatedAt) || !out.AutoApprove {
+		t.Errorf("ScanClient(ClientValues(c)) = %+v, %v", out, err)
+	}
+	if _, err := ClientValues(store.Client{ID: "bad", Claims: map[string]any{"ch": make(chan int)}}); !errors.Is(err, store.ErrInvalid) || !strings.Contains(err.Error(), `client "bad"`) {
+		t.Errorf("ClientValues with a channel claim: %v, want ErrInvalid naming the client", err)
 	}
 }
