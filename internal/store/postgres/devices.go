@@ -17,22 +17,6 @@ type deviceCodes struct{ d *DB }
 // DeviceCodes returns the store of device authorizations (RFC 8628).
 func (d *DB) DeviceCodes() store.DeviceCodeStore { return deviceCodes{d} }
 
-const deviceColumns = `hash, user_code_hash, client_id, scope, interval_us, created_at, expires_at,
-	status, subject, auth_time, session_id, last_polled_at, family_id`
-
-func scanDevice(r pgx.Row) (store.DeviceCode, error) {
-	var d store.DeviceCode
-	var interval, created, exp, auth, polled int64
-	var status string
-	err := r.Scan(&d.Hash, &d.UserCodeHash, &d.ClientID, &d.Scope, &interval, &created, &exp,
-		&status, &d.Subject, &auth, &d.SessionID, &polled, &d.FamilyID)
-	d.Status = store.DeviceStatus(status)
-	d.Interval = time.Duration(interval) * time.Microsecond
-	d.CreatedAt, d.ExpiresAt = canon.FromMicros(created), canon.FromMicros(exp)
-	d.AuthTime, d.LastPolledAt = canon.FromMicros(auth), canon.FromMicros(polled)
-	return d, err
-}
-
 // Create inserts the record, pending, in one statement; a device code or
 // user code hash already stored is a unique violation: ErrConflict, nothing
 // stored.
@@ -49,9 +33,9 @@ func (ds deviceCodes) Create(ctx context.Context, d store.DeviceCode) error {
 
 func (ds deviceCodes) GetByUserCode(ctx context.Context, userCodeHash string) (d store.DeviceCode, err error) {
 	err = ds.d.readRow(ctx, "device code", func(r pgx.Row) error {
-		d, err = scanDevice(r)
+		d, err = canon.ScanDevice(r)
 		return err
-	}, `SELECT `+deviceColumns+` FROM device_codes WHERE user_code_hash = $1`, userCodeHash)
+	}, `SELECT `+canon.DeviceColumns+` FROM device_codes WHERE user_code_hash = $1`, userCodeHash)
 	return d, err
 }
 
@@ -80,7 +64,7 @@ func (ds deviceCodes) Decide(ctx context.Context, userCodeHash string, dec store
 	var outcome error
 	err := ds.d.write(ctx, "decide device code", func(ctx context.Context, tx pgx.Tx) error {
 		out, outcome = store.DeviceCode{}, nil
-		d, err := scanDevice(tx.QueryRow(ctx, `SELECT `+deviceColumns+` FROM device_codes
+		d, err := canon.ScanDevice(tx.QueryRow(ctx, `SELECT `+canon.DeviceColumns+` FROM device_codes
 			WHERE user_code_hash = $1 FOR UPDATE`, userCodeHash))
 		if errors.Is(err, pgx.ErrNoRows) {
 			outcome = fmt.Errorf("decide device code: %w", store.ErrNotFound)
@@ -118,7 +102,7 @@ func (ds deviceCodes) Poll(ctx context.Context, p store.DevicePoll) (store.Devic
 	var outcome error
 	err := ds.d.write(ctx, "poll device code", func(ctx context.Context, tx pgx.Tx) error {
 		out, outcome = store.DeviceCode{}, nil
-		d, err := scanDevice(tx.QueryRow(ctx, `SELECT `+deviceColumns+` FROM device_codes
+		d, err := canon.ScanDevice(tx.QueryRow(ctx, `SELECT `+canon.DeviceColumns+` FROM device_codes
 			WHERE hash = $1 FOR UPDATE`, p.Hash))
 		if errors.Is(err, pgx.ErrNoRows) {
 			outcome = fmt.Errorf("poll device code: %w", store.ErrNotFound)

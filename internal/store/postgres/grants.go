@@ -34,23 +34,6 @@ func (cs codes) Create(ctx context.Context, c store.Code) error {
 	return err
 }
 
-const codeColumns = `c.hash, c.client_id, c.redirect_uri, c.scope, c.subject,
-	c.code_challenge, c.challenge_method, c.nonce, c.auth_time, c.expires_at, c.used_at,
-	COALESCE(f.id, ''), c.session_id, c.resource`
-
-func scanCode(r pgx.Row) (store.Code, error) {
-	var c store.Code
-	var auth, exp int64
-	var used *int64
-	err := r.Scan(&c.Hash, &c.ClientID, &c.RedirectURI, &c.Scope, &c.Subject,
-		&c.CodeChallenge, &c.ChallengeMethod, &c.Nonce, &auth, &exp, &used, &c.FamilyID, &c.SessionID, &c.Resource)
-	c.AuthTime, c.ExpiresAt = canon.FromMicros(auth), canon.FromMicros(exp)
-	if used != nil {
-		c.UsedAt = canon.FromMicros(*used)
-	}
-	return c, err
-}
-
 // Redeem: the code row is locked (SELECT … FOR UPDATE) and judged by
 // canon.CodeFailure on its committed state; see redeem.
 func (cs codes) Redeem(ctx context.Context, hash string, now time.Time) (store.Code, error) {
@@ -78,7 +61,7 @@ func (cs codes) redeem(ctx context.Context, hash string, now time.Time, familyID
 	err := cs.d.write(ctx, "redeem code", func(ctx context.Context, tx pgx.Tx) error {
 		outcome = nil
 		var err error
-		code, err = scanCode(tx.QueryRow(ctx, `SELECT `+codeColumns+`
+		code, err = canon.ScanCode(tx.QueryRow(ctx, `SELECT `+canon.CodeColumns+`
 			FROM auth_codes c LEFT JOIN grant_families f ON f.code_hash = c.hash
 			WHERE c.hash = $1 FOR UPDATE OF c`, hash))
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -149,26 +132,8 @@ func createFamily(ctx context.Context, tx pgx.Tx, f store.Family, first store.Re
 	return insertToken(ctx, tx, first, f.ID, 0)
 }
 
-const selectTokenAndFamily = `SELECT t.hash, t.family_id, t.issued_at, t.expires_at, t.refresh_count, t.status, t.rotated_at,
-	f.id, f.client_id, f.subject, f.scope, f.auth_time, f.created_at, COALESCE(f.code_hash, ''), f.revoked, f.session_id, f.resource
+const selectTokenAndFamily = `SELECT ` + canon.TokenAndFamilyColumns + `
 	FROM refresh_tokens t JOIN grant_families f ON f.id = t.family_id WHERE t.hash = $1`
-
-func scanTokenAndFamily(s pgx.Row) (store.RefreshToken, store.Family, error) {
-	var t store.RefreshToken
-	var f store.Family
-	var issued, exp, auth, created int64
-	var rotated *int64
-	var status string
-	err := s.Scan(&t.Hash, &t.FamilyID, &issued, &exp, &t.RefreshCount, &status, &rotated,
-		&f.ID, &f.ClientID, &f.Subject, &f.Scope, &auth, &created, &f.CodeHash, &f.Revoked, &f.SessionID, &f.Resource)
-	t.Status = store.TokenStatus(status)
-	t.IssuedAt, t.ExpiresAt = canon.FromMicros(issued), canon.FromMicros(exp)
-	if rotated != nil {
-		t.RotatedAt = canon.FromMicros(*rotated)
-	}
-	f.AuthTime, f.CreatedAt = canon.FromMicros(auth), canon.FromMicros(created)
-	return t, f, err
-}
 
 // lockFamilyOf locks the family of the refresh token hash (FOR UPDATE), or
 // reports false when there is no such token. Every change to a family's
@@ -206,7 +171,7 @@ func (rs refreshTokens) Rotate(ctx context.Context, r store.Rotation) (store.Fam
 		}
 		var old store.RefreshToken
 		if found {
-			old, fam, err = scanTokenAndFamily(tx.QueryRow(ctx, selectTokenAndFamily, r.OldHash))
+			old, fam, err = canon.ScanTokenAndFamily(tx.QueryRow(ctx, selectTokenAndFamily, r.OldHash))
 			if errors.Is(err, pgx.ErrNoRows) {
 				found = false // purged between the two statements
 			} else if err != nil {
@@ -239,7 +204,7 @@ func (rs refreshTokens) Rotate(ctx context.Context, r store.Rotation) (store.Fam
 
 func (rs refreshTokens) Lookup(ctx context.Context, hash string) (t store.RefreshToken, f store.Family, err error) {
 	err = rs.d.readRow(ctx, "refresh token", func(r pgx.Row) error {
-		t, f, err = scanTokenAndFamily(r)
+		t, f, err = canon.ScanTokenAndFamily(r)
 		return err
 	}, selectTokenAndFamily, hash)
 	return t, f, err
@@ -279,9 +244,7 @@ func (as accessTokens) Record(ctx context.Context, a store.AccessToken) error {
 
 func (as accessTokens) Get(ctx context.Context, id string) (a store.AccessToken, err error) {
 	err = as.d.readRow(ctx, "access token", func(r pgx.Row) error {
-		var issued, exp int64
-		err := r.Scan(&a.ID, &a.FamilyID, &a.ClientID, &a.Subject, &a.Scope, &issued, &exp, &a.Revoked, &a.Audience)
-		a.IssuedAt, a.ExpiresAt = canon.FromMicros(issued), canon.FromMicros(exp)
+		a, err = canon.ScanAccessToken(r)
 		return err
 	}, `SELECT a.id, COALESCE(a.family_id, ''), a.client_id, a.subject, a.scope, a.issued_at, a.expires_at,
 			a.revoked OR COALESCE(f.revoked, FALSE), a.audience

@@ -45,9 +45,9 @@ func (ps pushed) Take(ctx context.Context, hash string, now time.Time) (store.Pu
 	var outcome error
 	err := ps.d.write(ctx, "take pushed request", func(ctx context.Context, tx pgx.Tx) error {
 		p, outcome = store.PushedRequest{}, nil
-		var exp int64
-		err := tx.QueryRow(ctx, `DELETE FROM pushed_requests WHERE hash = $1
-			RETURNING hash, client_id, params, expires_at`, hash).Scan(&p.Hash, &p.ClientID, &p.Params, &exp)
+		var err error
+		p, err = canon.ScanPushed(tx.QueryRow(ctx, `DELETE FROM pushed_requests WHERE hash = $1
+			RETURNING hash, client_id, params, expires_at`, hash))
 		if errors.Is(err, pgx.ErrNoRows) {
 			outcome = fmt.Errorf("take pushed request: %w", store.ErrNotFound)
 			return nil
@@ -55,7 +55,6 @@ func (ps pushed) Take(ctx context.Context, hash string, now time.Time) (store.Pu
 		if err != nil {
 			return err
 		}
-		p.ExpiresAt = canon.FromMicros(exp)
 		if !now.Before(p.ExpiresAt) {
 			outcome = fmt.Errorf("take pushed request: %w", store.ErrExpired)
 		}

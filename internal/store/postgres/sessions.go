@@ -16,22 +16,6 @@ type sessions struct{ d *DB }
 // Sessions returns the browser session store.
 func (d *DB) Sessions() store.SessionStore { return sessions{d} }
 
-const sessionColumns = `hash, username, subject, auth_time, sid, created_at, expires_at`
-
-func microsOrZero(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return canon.Micros(t)
-}
-
-func fromMicrosOrZero(us int64) time.Time {
-	if us == 0 {
-		return time.Time{}
-	}
-	return canon.FromMicros(us)
-}
-
 // insertSession makes room for b (store.SessionStore.Create) and inserts
 // it. Two creates racing may each evict, so the cap holds within the
 // number of concurrent creates.
@@ -59,8 +43,8 @@ func insertSession(ctx context.Context, tx pgx.Tx, b store.BrowserSession, limit
 			}
 		}
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO browser_sessions (`+sessionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		b.Hash, b.Username, b.Subject, microsOrZero(b.AuthTime), b.SID, canon.Micros(b.CreatedAt), canon.Micros(b.ExpiresAt))
+	_, err := tx.Exec(ctx, `INSERT INTO browser_sessions (`+canon.SessionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		b.Hash, b.Username, b.Subject, canon.Micros(b.AuthTime), b.SID, canon.Micros(b.CreatedAt), canon.Micros(b.ExpiresAt))
 	return err
 }
 
@@ -75,13 +59,9 @@ func (ss sessions) Create(ctx context.Context, b store.BrowserSession, now time.
 
 func (ss sessions) Get(ctx context.Context, hash string, now time.Time) (b store.BrowserSession, err error) {
 	err = ss.d.readRow(ctx, "browser session", func(r pgx.Row) error {
-		var auth, created, expires int64
-		if err := r.Scan(&b.Hash, &b.Username, &b.Subject, &auth, &b.SID, &created, &expires); err != nil {
-			return err
-		}
-		b.AuthTime, b.CreatedAt, b.ExpiresAt = fromMicrosOrZero(auth), canon.FromMicros(created), canon.FromMicros(expires)
-		return nil
-	}, `SELECT `+sessionColumns+` FROM browser_sessions WHERE hash = $1 AND expires_at > $2`, hash, canon.Micros(now))
+		b, err = canon.ScanSession(r)
+		return err
+	}, `SELECT `+canon.SessionColumns+` FROM browser_sessions WHERE hash = $1 AND expires_at > $2`, hash, canon.Micros(now))
 	return b, err
 }
 
@@ -166,14 +146,8 @@ func (ss sessions) PutPending(ctx context.Context, p store.PendingRequest, now t
 
 func (ss sessions) GetPending(ctx context.Context, sessionHash, id string, now time.Time) (p store.PendingRequest, err error) {
 	err = ss.d.readRow(ctx, "waiting request", func(r pgx.Row) error {
-		var created, expires int64
-		if err := r.Scan(&p.Data, &created, &expires); err != nil {
-			return err
-		}
-		p.SessionHash, p.ID = sessionHash, id
-		p.CreatedAt, p.ExpiresAt = canon.FromMicros(created), canon.FromMicros(expires)
-		p.Data = canon.Bytes(p.Data)
-		return nil
+		p, err = canon.ScanPending(r, sessionHash, id)
+		return err
 	}, `SELECT p.data, p.created_at, p.expires_at FROM pending_requests p JOIN browser_sessions s ON s.hash = p.session_hash
 		WHERE p.session_hash = $1 AND p.id = $2 AND p.expires_at > $3 AND s.expires_at > $3`, sessionHash, id, canon.Micros(now))
 	return p, err
@@ -204,7 +178,7 @@ func (cs consents) Grant(ctx context.Context, subject, clientID string, scopes [
 }
 
 func (cs consents) Scopes(ctx context.Context, subject, clientID string) ([]string, error) {
-	return list(ctx, cs.d, "consent", func(r pgx.Row) (string, error) {
+	return list(ctx, cs.d, "consent", func(r canon.Scanner) (string, error) {
 		var sc string
 		err := r.Scan(&sc)
 		return sc, err

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/oauthkit/oauthkit/internal/store"
+	"github.com/oauthkit/oauthkit/internal/store/internal/canon"
 )
 
 // maxAttempts bounds how often one write or read is tried: a transaction
@@ -160,7 +161,7 @@ func (d *DB) readRow(ctx context.Context, what string, scan func(pgx.Row) error,
 }
 
 // list runs a query and scans every row with scan.
-func list[T any](ctx context.Context, d *DB, what string, scan func(pgx.Row) (T, error), query string, args ...any) ([]T, error) {
+func list[T any](ctx context.Context, d *DB, what string, scan func(canon.Scanner) (T, error), query string, args ...any) ([]T, error) {
 	var out []T
 	err := d.read(ctx, what, func(ctx context.Context) error {
 		out = nil

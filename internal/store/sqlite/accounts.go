@@ -9,11 +9,8 @@ import (
 	"github.com/oauthkit/oauthkit/internal/store/internal/canon"
 )
 
-// scanner is *sql.Row or *sql.Rows.
-type scanner interface{ Scan(dest ...any) error }
-
 // list runs a query on the read pool and scans every row with scan.
-func list[T any](ctx context.Context, d *DB, what string, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+func list[T any](ctx context.Context, d *DB, what string, scan func(canon.Scanner) (T, error), query string, args ...any) ([]T, error) {
 	if d.closed.Load() {
 		return nil, errClosed(what)
 	}
@@ -35,43 +32,11 @@ func list[T any](ctx context.Context, d *DB, what string, scan func(scanner) (T,
 
 type clients struct{ d *DB }
 
-const clientColumns = `id, secret_hash, name, redirect_uris, grant_types, scopes, auth_method,
-	auto_approve, skip_consent, token_response, claims, created_at, post_logout_redirect_uris, extensions`
-
-func scanClient(s scanner) (store.Client, error) {
-	var c store.Client
-	var uris, grants, scopes, claims, logoutURIs, ext string
-	var created int64
-	err := s.Scan(&c.ID, &c.SecretHash, &c.Name, &uris, &grants, &scopes, &c.AuthMethod,
-		&c.AutoApprove, &c.SkipConsent, &c.TokenResponse, &claims, &created, &logoutURIs, &ext)
-	if err != nil {
-		return c, err
-	}
-	if c.Ext, err = canon.DecodeExtensions(ext); err != nil {
-		return c, err
-	}
-	c.CreatedAt = canon.FromMicros(created)
-	if c.RedirectURIs, err = canon.DecodeList(uris); err != nil {
-		return c, err
-	}
-	if c.PostLogoutRedirectURIs, err = canon.DecodeList(logoutURIs); err != nil {
-		return c, err
-	}
-	if c.GrantTypes, err = canon.DecodeList(grants); err != nil {
-		return c, err
-	}
-	if c.Scopes, err = canon.DecodeList(scopes); err != nil {
-		return c, err
-	}
-	c.Claims, err = canon.DecodeClaims(claims)
-	return c, err
-}
-
 func (cs clients) Get(ctx context.Context, id string) (c store.Client, err error) {
 	err = cs.d.readRow(ctx, fmt.Sprintf("client %q", id), func(r *sql.Row) error {
-		c, err = scanClient(r)
+		c, err = canon.ScanClient(r)
 		return err
-	}, `SELECT `+clientColumns+` FROM clients WHERE id = ?`, id)
+	}, `SELECT `+canon.ClientColumns+` FROM clients WHERE id = ?`, id)
 	return c, err
 }
 
@@ -79,16 +44,12 @@ func (cs clients) Put(ctx context.Context, c store.Client) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	claims, err := canon.EncodeClaims(c.Claims)
+	values, err := canon.ClientValues(c)
 	if err != nil {
-		return fmt.Errorf("client %q: %w", c.ID, err)
-	}
-	ext, err := canon.EncodeExtensions(c.Ext)
-	if err != nil {
-		return fmt.Errorf("client %q: %w", c.ID, err)
+		return err
 	}
 	return cs.d.write(ctx, fmt.Sprintf("put client %q", c.ID), func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO clients (`+clientColumns+`)
+		_, err := tx.ExecContext(ctx, `INSERT INTO clients (`+canon.ClientColumns+`)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET
 				secret_hash = excluded.secret_hash, name = excluded.name,
@@ -98,10 +59,7 @@ func (cs clients) Put(ctx context.Context, c store.Client) error {
 				token_response = excluded.token_response, claims = excluded.claims,
 				created_at = excluded.created_at,
 				post_logout_redirect_uris = excluded.post_logout_redirect_uris,
-				extensions = excluded.extensions`,
-			c.ID, c.SecretHash, c.Name, canon.EncodeList(c.RedirectURIs), canon.EncodeList(c.GrantTypes),
-			canon.EncodeList(c.Scopes), c.AuthMethod, c.AutoApprove, c.SkipConsent, c.TokenResponse,
-			claims, canon.Micros(c.CreatedAt), canon.EncodeList(c.PostLogoutRedirectURIs), ext)
+				extensions = excluded.extensions`, values...)
 		return err
 	})
 }
@@ -121,29 +79,16 @@ func (cs clients) Delete(ctx context.Context, id string) error {
 }
 
 func (cs clients) List(ctx context.Context) ([]store.Client, error) {
-	return list(ctx, cs.d, "list clients", scanClient, `SELECT `+clientColumns+` FROM clients ORDER BY id`)
+	return list(ctx, cs.d, "list clients", canon.ScanClient, `SELECT `+canon.ClientColumns+` FROM clients ORDER BY id`)
 }
 
 type users struct{ d *DB }
 
-const userColumns = `username, subject, password_hash, claims`
-
-func scanUser(s scanner) (store.User, error) {
-	var u store.User
-	var claims string
-	if err := s.Scan(&u.Username, &u.Subject, &u.PasswordHash, &claims); err != nil {
-		return u, err
-	}
-	var err error
-	u.Claims, err = canon.DecodeClaims(claims)
-	return u, err
-}
-
 func (us users) get(ctx context.Context, what, where string, arg string) (u store.User, err error) {
 	err = us.d.readRow(ctx, what, func(r *sql.Row) error {
-		u, err = scanUser(r)
+		u, err = canon.ScanUser(r)
 		return err
-	}, `SELECT `+userColumns+` FROM users WHERE `+where+` = ?`, arg)
+	}, `SELECT `+canon.UserColumns+` FROM users WHERE `+where+` = ?`, arg)
 	return u, err
 }
 
@@ -164,7 +109,7 @@ func (us users) Put(ctx context.Context, u store.User) error {
 		return fmt.Errorf("user %q: %w", u.Username, err)
 	}
 	return us.d.write(ctx, fmt.Sprintf("put user %q", u.Username), func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO users (`+userColumns+`) VALUES (?, ?, ?, ?)
+		_, err := tx.ExecContext(ctx, `INSERT INTO users (`+canon.UserColumns+`) VALUES (?, ?, ?, ?)
 			ON CONFLICT (username) DO UPDATE SET
 				subject = excluded.subject, password_hash = excluded.password_hash, claims = excluded.claims`,
 			u.Username, u.Subject, u.PasswordHash, claims)
@@ -187,30 +132,17 @@ func (us users) Delete(ctx context.Context, username string) error {
 }
 
 func (us users) List(ctx context.Context) ([]store.User, error) {
-	return list(ctx, us.d, "list users", scanUser, `SELECT `+userColumns+` FROM users ORDER BY username`)
+	return list(ctx, us.d, "list users", canon.ScanUser, `SELECT `+canon.UserColumns+` FROM users ORDER BY username`)
 }
 
 type keys struct{ d *DB }
-
-const keyColumns = `kid, alg, private_pem, created_at, active`
-
-func scanKey(s scanner) (store.Key, error) {
-	var k store.Key
-	var created int64
-	if err := s.Scan(&k.KID, &k.Alg, &k.PrivatePEM, &created, &k.Active); err != nil {
-		return k, err
-	}
-	k.CreatedAt = canon.FromMicros(created)
-	k.PrivatePEM = canon.Bytes(k.PrivatePEM)
-	return k, nil
-}
 
 func (ks keys) Add(ctx context.Context, k store.Key) error {
 	if err := k.Validate(); err != nil {
 		return err
 	}
 	return ks.d.write(ctx, fmt.Sprintf("add signing key %q", k.KID), func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO signing_keys (`+keyColumns+`) VALUES (?, ?, ?, ?, ?)`,
+		_, err := tx.ExecContext(ctx, `INSERT INTO signing_keys (`+canon.KeyColumns+`) VALUES (?, ?, ?, ?, ?)`,
 			k.KID, k.Alg, k.PrivatePEM, canon.Micros(k.CreatedAt), k.Active)
 		return err
 	})
@@ -218,14 +150,14 @@ func (ks keys) Add(ctx context.Context, k store.Key) error {
 
 func (ks keys) Get(ctx context.Context, kid string) (k store.Key, err error) {
 	err = ks.d.readRow(ctx, fmt.Sprintf("signing key %q", kid), func(r *sql.Row) error {
-		k, err = scanKey(r)
+		k, err = canon.ScanKey(r)
 		return err
-	}, `SELECT `+keyColumns+` FROM signing_keys WHERE kid = ?`, kid)
+	}, `SELECT `+canon.KeyColumns+` FROM signing_keys WHERE kid = ?`, kid)
 	return k, err
 }
 
 func (ks keys) List(ctx context.Context) ([]store.Key, error) {
-	return list(ctx, ks.d, "list signing keys", scanKey, `SELECT `+keyColumns+` FROM signing_keys ORDER BY created_at, kid`)
+	return list(ctx, ks.d, "list signing keys", canon.ScanKey, `SELECT `+canon.KeyColumns+` FROM signing_keys ORDER BY created_at, kid`)
 }
 
 func (ks keys) SetActive(ctx context.Context, kid string, active bool) error {

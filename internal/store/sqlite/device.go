@@ -16,20 +16,6 @@ type deviceCodes struct{ d *DB }
 // DeviceCodes returns the store of device authorizations (RFC 8628).
 func (d *DB) DeviceCodes() store.DeviceCodeStore { return deviceCodes{d} }
 
-const deviceColumns = `hash, user_code_hash, client_id, scope, interval_us, created_at, expires_at,
-	status, subject, auth_time, session_id, last_polled_at, family_id`
-
-func scanDevice(s scanner) (store.DeviceCode, error) {
-	var d store.DeviceCode
-	var interval, created, exp, auth, polled int64
-	err := s.Scan(&d.Hash, &d.UserCodeHash, &d.ClientID, &d.Scope, &interval, &created, &exp,
-		&d.Status, &d.Subject, &auth, &d.SessionID, &polled, &d.FamilyID)
-	d.Interval = time.Duration(interval) * time.Microsecond
-	d.CreatedAt, d.ExpiresAt = canon.FromMicros(created), canon.FromMicros(exp)
-	d.AuthTime, d.LastPolledAt = canon.FromMicros(auth), canon.FromMicros(polled)
-	return d, err
-}
-
 func (ds deviceCodes) Create(ctx context.Context, d store.DeviceCode) error {
 	if err := d.Validate(); err != nil {
 		return err
@@ -45,9 +31,9 @@ func (ds deviceCodes) Create(ctx context.Context, d store.DeviceCode) error {
 
 func (ds deviceCodes) GetByUserCode(ctx context.Context, userCodeHash string) (d store.DeviceCode, err error) {
 	err = ds.d.readRow(ctx, "device code", func(r *sql.Row) error {
-		d, err = scanDevice(r)
+		d, err = canon.ScanDevice(r)
 		return err
-	}, `SELECT `+deviceColumns+` FROM device_codes WHERE user_code_hash = ?`, userCodeHash)
+	}, `SELECT `+canon.DeviceColumns+` FROM device_codes WHERE user_code_hash = ?`, userCodeHash)
 	return d, err
 }
 
@@ -69,7 +55,7 @@ func (ds deviceCodes) Decide(ctx context.Context, userCodeHash string, dec store
 	var out store.DeviceCode
 	var outcome error
 	err := ds.d.write(ctx, "decide device code", func(ctx context.Context, tx *sql.Tx) error {
-		d, err := scanDevice(tx.QueryRowContext(ctx, `SELECT `+deviceColumns+` FROM device_codes WHERE user_code_hash = ?`, userCodeHash))
+		d, err := canon.ScanDevice(tx.QueryRowContext(ctx, `SELECT `+canon.DeviceColumns+` FROM device_codes WHERE user_code_hash = ?`, userCodeHash))
 		if errors.Is(err, sql.ErrNoRows) {
 			outcome = fmt.Errorf("decide device code: %w", store.ErrNotFound)
 			return nil
@@ -98,7 +84,7 @@ func (ds deviceCodes) Poll(ctx context.Context, p store.DevicePoll) (store.Devic
 	var out store.DeviceCode
 	var outcome error
 	err := ds.d.write(ctx, "poll device code", func(ctx context.Context, tx *sql.Tx) error {
-		d, err := scanDevice(tx.QueryRowContext(ctx, `SELECT `+deviceColumns+` FROM device_codes WHERE hash = ?`, p.Hash))
+		d, err := canon.ScanDevice(tx.QueryRowContext(ctx, `SELECT `+canon.DeviceColumns+` FROM device_codes WHERE hash = ?`, p.Hash))
 		if errors.Is(err, sql.ErrNoRows) {
 			outcome = fmt.Errorf("poll device code: %w", store.ErrNotFound)
 			return nil

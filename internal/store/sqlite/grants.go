@@ -33,17 +33,9 @@ func (cs codes) Create(ctx context.Context, c store.Code) error {
 
 // getCode reads a code and the family issued from it.
 func getCode(ctx context.Context, tx *sql.Tx, hash string) (store.Code, error) {
-	var c store.Code
-	var auth, exp int64
-	var used sql.NullInt64
-	err := tx.QueryRowContext(ctx, `SELECT c.hash, c.client_id, c.redirect_uri, c.scope, c.subject,
-			c.code_challenge, c.challenge_method, c.nonce, c.auth_time, c.expires_at, c.used_at,
-			COALESCE(f.id, ''), c.session_id, c.resource
+	return canon.ScanCode(tx.QueryRowContext(ctx, `SELECT `+canon.CodeColumns+`
 		FROM auth_codes c LEFT JOIN grant_families f ON f.code_hash = c.hash
-		WHERE c.hash = ?`, hash).Scan(&c.Hash, &c.ClientID, &c.RedirectURI, &c.Scope, &c.Subject,
-		&c.CodeChallenge, &c.ChallengeMethod, &c.Nonce, &auth, &exp, &used, &c.FamilyID, &c.SessionID, &c.Resource)
-	c.AuthTime, c.ExpiresAt, c.UsedAt = canon.FromMicros(auth), canon.FromMicros(exp), canon.FromMicros(used.Int64)
-	return c, err
+		WHERE c.hash = ?`, hash))
 }
 
 // Redeem: the conditional UPDATE picks the one winner; losers then read
@@ -146,22 +138,7 @@ func createFamily(ctx context.Context, tx *sql.Tx, f store.Family, first store.R
 	return insertToken(ctx, tx, first, f.ID, 0)
 }
 
-const tokenAndFamilyColumns = `t.hash, t.family_id, t.issued_at, t.expires_at, t.refresh_count, t.status, t.rotated_at,
-	f.id, f.client_id, f.subject, f.scope, f.auth_time, f.created_at, COALESCE(f.code_hash, ''), f.revoked, f.session_id, f.resource`
-
-func scanTokenAndFamily(s scanner) (store.RefreshToken, store.Family, error) {
-	var t store.RefreshToken
-	var f store.Family
-	var issued, exp, auth, created int64
-	var rotated sql.NullInt64
-	err := s.Scan(&t.Hash, &t.FamilyID, &issued, &exp, &t.RefreshCount, &t.Status, &rotated,
-		&f.ID, &f.ClientID, &f.Subject, &f.Scope, &auth, &created, &f.CodeHash, &f.Revoked, &f.SessionID, &f.Resource)
-	t.IssuedAt, t.ExpiresAt, t.RotatedAt = canon.FromMicros(issued), canon.FromMicros(exp), canon.FromMicros(rotated.Int64)
-	f.AuthTime, f.CreatedAt = canon.FromMicros(auth), canon.FromMicros(created)
-	return t, f, err
-}
-
-const selectTokenAndFamily = `SELECT ` + tokenAndFamilyColumns + `
+const selectTokenAndFamily = `SELECT ` + canon.TokenAndFamilyColumns + `
 	FROM refresh_tokens t JOIN grant_families f ON f.id = t.family_id WHERE t.hash = ?`
 
 // Rotate: the conditional UPDATE (active, unexpired, family not revoked)
@@ -189,7 +166,7 @@ func (rs refreshTokens) Rotate(ctx context.Context, r store.Rotation) (store.Fam
 		if err != nil {
 			return err
 		}
-		old, f, err := scanTokenAndFamily(tx.QueryRowContext(ctx, selectTokenAndFamily, r.OldHash))
+		old, f, err := canon.ScanTokenAndFamily(tx.QueryRowContext(ctx, selectTokenAndFamily, r.OldHash))
 		if errors.Is(err, sql.ErrNoRows) {
 			outcome = fmt.Errorf("rotate refresh token: %w", store.ErrNotFound)
 			return nil
@@ -219,7 +196,7 @@ func (rs refreshTokens) Rotate(ctx context.Context, r store.Rotation) (store.Fam
 
 func (rs refreshTokens) Lookup(ctx context.Context, hash string) (t store.RefreshToken, f store.Family, err error) {
 	err = rs.d.readRow(ctx, "refresh token", func(r *sql.Row) error {
-		t, f, err = scanTokenAndFamily(r)
+		t, f, err = canon.ScanTokenAndFamily(r)
 		return err
 	}, selectTokenAndFamily, hash)
 	return t, f, err
@@ -260,9 +237,7 @@ func (as accessTokens) Record(ctx context.Context, a store.AccessToken) error {
 
 func (as accessTokens) Get(ctx context.Context, id string) (a store.AccessToken, err error) {
 	err = as.d.readRow(ctx, "access token", func(r *sql.Row) error {
-		var issued, exp int64
-		err := r.Scan(&a.ID, &a.FamilyID, &a.ClientID, &a.Subject, &a.Scope, &issued, &exp, &a.Revoked, &a.Audience)
-		a.IssuedAt, a.ExpiresAt = canon.FromMicros(issued), canon.FromMicros(exp)
+		a, err = canon.ScanAccessToken(r)
 		return err
 	}, `SELECT a.id, COALESCE(a.family_id, ''), a.client_id, a.subject, a.scope, a.issued_at, a.expires_at,
 			CASE WHEN a.revoked = 1 OR COALESCE(f.revoked, 0) = 1 THEN 1 ELSE 0 END, a.audience

@@ -36,9 +36,9 @@ func (ps pushed) Take(ctx context.Context, hash string, now time.Time) (store.Pu
 	var p store.PushedRequest
 	var outcome error
 	err := ps.d.write(ctx, "take pushed request", func(ctx context.Context, tx *sql.Tx) error {
-		var exp int64
-		err := tx.QueryRowContext(ctx, `DELETE FROM pushed_requests WHERE hash = ?
-			RETURNING hash, client_id, params, expires_at`, hash).Scan(&p.Hash, &p.ClientID, &p.Params, &exp)
+		var err error
+		p, err = canon.ScanPushed(tx.QueryRowContext(ctx, `DELETE FROM pushed_requests WHERE hash = ?
+			RETURNING hash, client_id, params, expires_at`, hash))
 		if errors.Is(err, sql.ErrNoRows) {
 			outcome = fmt.Errorf("pushed request: %w", store.ErrNotFound)
 			return nil
@@ -46,7 +46,6 @@ func (ps pushed) Take(ctx context.Context, hash string, now time.Time) (store.Pu
 		if err != nil {
 			return err
 		}
-		p.ExpiresAt = canon.FromMicros(exp)
 		if !now.Before(p.ExpiresAt) {
 			outcome = fmt.Errorf("pushed request: %w", store.ErrExpired)
 		}
