@@ -80,8 +80,8 @@ func TestRule63_OneWinnerAcrossProcesses(t *testing.T) {
 	}
 	var versions int
 	must(t, adminConn(t, dsn).QueryRow(t.Context(), `SELECT COUNT(*) FROM schema_migrations`).Scan(&versions))
-	if versions != 5 {
-		t.Fatalf("schema_migrations has %d rows, want 5 (each migration once)", versions)
+	if versions != 6 {
+		t.Fatalf("schema_migrations has %d rows, want 6 (each migration once)", versions)
 	}
 
 	db := open(t, dsn)

@@ -134,7 +134,7 @@ func TestParMigrationOnVersion5(t *testing.T) {
 	db = open(t, dsn)
 	var versions string
 	must(t, admin.QueryRow(ctx, `SELECT string_agg(version || ':' || name, ',' ORDER BY version) FROM schema_migrations`).Scan(&versions))
-	if want := "1:0001_init.sql,2:0002_oidc.sql,3:0003_extensions.sql,5:0005_device_codes.sql,6:0006_par_resources.sql"; versions != want {
+	if want := "1:0001_init.sql,2:0002_oidc.sql,3:0003_extensions.sql,4:0004_shared_state.sql,5:0005_device_codes.sql,6:0006_par_resources.sql"; versions != want {
 		t.Fatalf("schema_migrations = %q, want %q", versions, want)
 	}
 	at, err := db.AccessTokens().Get(ctx, "at-old")
