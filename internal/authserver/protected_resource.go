@@ -49,8 +49,15 @@ type challengeWriter struct {
 }
 
 func (c challengeWriter) WriteHeader(status int) {
-	if ch := c.Header().Get("WWW-Authenticate"); status == http.StatusUnauthorized && strings.HasPrefix(ch, "Bearer") {
-		c.Header().Set("WWW-Authenticate", ch+`, resource_metadata="`+c.metadata+`"`)
+	if status == http.StatusUnauthorized {
+		// Only the Bearer challenge changes; a DPoP challenge beside it
+		// (RFC 9449 §7.1) stays as it is.
+		chs := c.Header().Values("WWW-Authenticate")
+		for i, ch := range chs {
+			if strings.HasPrefix(ch, "Bearer") {
+				chs[i] = ch + `, resource_metadata="` + c.metadata + `"`
+			}
+		}
 	}
 	c.ResponseWriter.WriteHeader(status)
 }

@@ -69,7 +69,7 @@ func TestRule105_RegistrationUsesClientRules(t *testing.T) {
 		{"no redirect for authorization_code", `{"token_endpoint_auth_method":"none"}`, "invalid_redirect_uri", "at least one is required for the authorization_code grant"},
 		{"wildcard post-logout redirect", `{"redirect_uris":["https://app.example.test/cb"],"post_logout_redirect_uris":["https://*.example.test/"]}`, "invalid_redirect_uri", "post_logout_redirect_uris[0]"},
 		{"redirect_uris not a list", `{"redirect_uris":"https://app.example.test/cb"}`, "invalid_redirect_uri", "must be an array of strings"},
-		{"unsupported grant", `{"grant_types":["urn:ietf:params:oauth:grant-type:device_code"]}`, "invalid_client_metadata", "grant_types[0]"},
+		{"unsupported grant", `{"grant_types":["urn:ietf:params:oauth:grant-type:saml2-bearer"]}`, "invalid_client_metadata", "grant_types[0]"},
 		{"client_credentials for a public client", `{"grant_types":["client_credentials"],"token_endpoint_auth_method":"none"}`, "invalid_client_metadata", "client_credentials needs a confidential client"},
 		{"unsupported auth method", `{"grant_types":["client_credentials"],"token_endpoint_auth_method":"tls_client_auth"}`, "invalid_client_metadata", "token_endpoint_auth_method"},
 		{"response type without its grant", `{"grant_types":["client_credentials"],"response_types":["code"]}`, "invalid_client_metadata", "does not match grant_types"},

@@ -111,7 +111,7 @@ without a port, or with :0, gets a free port and keeps its path).
 	fl := cmd.Flags()
 	fl.BoolVar(&opts.NoPKCE, "no-pkce", false, "do not use PKCE (only for servers that refuse it)")
 	fl.BoolVar(&opts.PAR, "par", false, "push the request to the PAR endpoint first (RFC 9126)")
-	fl.StringVar(&opts.ResourceMetadata, "resource-metadata", "", "find the server from a protected resource's `URL` or its RFC 9728 metadata URL")
+	fl.StringVar(&opts.ResourceMetadata, "resource-metadata", "", "find the server from a resource's `URL` (RFC 9728 metadata or its 401)")
 	fl.BoolVar(&opts.RequestObject, "request-object", false, "sign the request into a request object (RFC 9101) with --client-key")
 	for _, n := range []string{"no-pkce", "response-mode", "par", "resource-metadata", "request-object"} {
 		clientopts.GroupFlag(cmd, n, clientopts.GroupRequest)
@@ -162,8 +162,8 @@ func (o *AuthcodeOptions) check(cmd *cobra.Command) error {
 		return cmdutil.UsageErrorf("--no-pkce and --code-verifier contradict each other")
 	case o.PrintURL && o.RefreshTokenOut != "":
 		return cmdutil.UsageErrorf("--refresh-token-out belongs to the step that gets tokens (--exchange), not --print-url")
-	case o.RequestObject != (o.ClientKey != ""):
-		return cmdutil.UsageErrorf("--request-object and --client-key go together: the key signs the request object")
+	case o.RequestObject && o.ClientKey == "":
+		return cmdutil.UsageErrorf("--request-object needs --client-key FILE: the key signs the request object")
 	case exchange && (o.PAR || o.ResourceMetadata != "" || o.RequestObject):
 		return cmdutil.UsageErrorf("--par, --resource-metadata and --request-object belong to the step that builds the request (--print-url), not --exchange")
 	case o.PrintURL && o.Output != "json":
@@ -174,7 +174,7 @@ func (o *AuthcodeOptions) check(cmd *cobra.Command) error {
 			return cmdutil.UsageErrorf("--code-verifier: %v", err)
 		}
 	}
-	if o.ClientKey != "" {
+	if o.RequestObject {
 		ks, err := keys.ParseFile(o.ClientKey)
 		if err != nil {
 			return cmdutil.UsageErrorf("--client-key: %v", err)
