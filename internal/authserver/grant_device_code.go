@@ -36,7 +36,7 @@ func (s *Server) grantDeviceCode(req *tokenRequest) (*issued, *Error) {
 		first   store.RefreshToken
 	)
 	if withRefresh {
-		refresh = randomToken(32)
+		refresh = bindValue(randomToken(32), refreshJKT(req.client, req.jkt)) // RFC 9449 §5
 		first = store.RefreshToken{Hash: s.hasher.Hash(refresh), IssuedAt: now, ExpiresAt: now.Add(s.settings.RefreshTokenTTL)}
 	}
 	var (
@@ -99,7 +99,7 @@ func (s *Server) issueForDevice(req *tokenRequest, d store.DeviceCode, now time.
 		user = u
 	}
 	g := grant{Client: req.client, Subject: d.Subject, Scope: d.Scope, FamilyID: d.FamilyID, AuthTime: d.AuthTime,
-		SessionID: d.SessionID, Now: now}
+		SessionID: d.SessionID, Now: now, JKT: req.jkt}
 	at, exp, e := s.mintAccessToken(ctx, g)
 	if e != nil {
 		s.revokeRefused(ctx, d.FamilyID)

@@ -56,7 +56,7 @@ func (s *Server) grantJWTBearer(req *tokenRequest) (*issued, *Error) {
 		return nil, NewError(ErrInvalidGrant, err.Error()+" (RFC 7523 §3 item 9)")
 	}
 	now := s.now()
-	g := grant{Client: req.client, Subject: user.Subject, Scope: scope, Now: now}
+	g := grant{Client: req.client, Subject: user.Subject, Scope: scope, Now: now, JKT: req.jkt}
 	at, exp, e := s.mintAccessToken(ctx, g)
 	if e != nil {
 		return nil, e

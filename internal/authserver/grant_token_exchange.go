@@ -79,7 +79,7 @@ func (s *Server) grantTokenExchange(req *tokenRequest) (*issued, *Error) {
 		return s.exchangeIDToken(ctx, req.client, subject, audience, scope, now)
 	}
 	g := grant{Client: req.client, Subject: subject.Subject, Scope: scope, FamilyID: subject.FamilyID, Now: now,
-		Audience: audience, Act: act}
+		Audience: audience, Act: act, JKT: req.jkt}
 	at, exp, e := s.mintAccessToken(ctx, g)
 	if e != nil {
 		return nil, e

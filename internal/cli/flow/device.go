@@ -87,6 +87,7 @@ The tokens go to standard output (-o json|token|header|env). A denial
 		},
 	}
 	clientopts.AddCommonFlags(cmd, &opts.CommonOptions, defaultDeviceTimeout, clientopts.FlagSet{Endpoints: clientopts.TokenURL | clientopts.JWKSURL, Client: true, Request: true})
+	clientopts.AddDPoPFlags(cmd, &opts.DPoP)
 	fl := cmd.Flags()
 	fl.StringVar(&opts.DeviceAuthorizationURL, "device-authorization-url", "", "device authorization endpoint (RFC 8628 §3.1; default: the metadata's)")
 	clientopts.GroupFlag(cmd, "device-authorization-url", clientopts.GroupServer)

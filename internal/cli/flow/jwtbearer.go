@@ -65,6 +65,7 @@ or --client-key for private_key_jwt).`,
 		},
 	}
 	clientopts.AddCommonFlags(cmd, &opts.CommonOptions, defaultRequestTimeout, clientopts.FlagSet{Endpoints: clientopts.TokenURL, Client: true, Request: true})
+	clientopts.AddDPoPFlags(cmd, &opts.DPoP)
 	fl := cmd.Flags()
 	fl.StringVar(&opts.AssertionFile, "assertion-file", "", "the JWT assertion, from a file ('-' = stdin)")
 	fl.StringVar(&opts.SignKey, "sign-key", "", "mint the assertion, signed with this private key (PEM or JWK file)")

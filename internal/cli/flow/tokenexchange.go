@@ -60,6 +60,7 @@ server's refusals (invalid_target, invalid_scope, invalid_grant, …) exit 3.`,
 		},
 	}
 	clientopts.AddCommonFlags(cmd, &opts.CommonOptions, defaultRequestTimeout, clientopts.FlagSet{Endpoints: clientopts.TokenURL, Client: true, Request: true})
+	clientopts.AddDPoPFlags(cmd, &opts.DPoP)
 	fl := cmd.Flags()
 	fl.StringVar(&opts.SubjectTokenFile, "subject-token-file", "", "the subject token from a file ('-' = stdin), or OAUTHKIT_SUBJECT_TOKEN")
 	fl.StringVar(&opts.SubjectTokenType, "subject-token-type", "access_token", "its type: access_token|refresh_token|id_token|jwt|saml1|saml2 or a URI")
