@@ -485,3 +485,22 @@ func (s *server) passwordTokens(t *testing.T, scope string) answer {
 	}
 	return mustTokens(t, s.token(t, asBasic, f), "password grant")
 }
+
+// logSays waits up to 5 s for the server's stderr to contain any of subs:
+// a request's log line may reach the pipe after its answer reached the
+// test. It reports whether one did.
+func (s *server) logSays(subs ...string) bool {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		out := s.stderr.String()
+		for _, sub := range subs {
+			if strings.Contains(out, sub) {
+				return true
+			}
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
