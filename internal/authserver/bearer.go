@@ -62,7 +62,11 @@ func (s *Server) activeAccessTokenFor(ctx context.Context, value, audience strin
 		ids = s.hasher.Candidates(value)
 	}
 	for _, id := range ids {
-		rec, err = s.store.AccessTokens().Get(ctx, id)
+		if claims != nil {
+			rec, err = s.accessRecord(ctx, id, claims, now)
+		} else {
+			rec, err = s.store.AccessTokens().Get(ctx, id)
+		}
 		if errors.Is(err, store.ErrNotFound) {
 			continue
 		}

@@ -87,6 +87,13 @@ func (s *Server) mintAccessToken(ctx context.Context, g grant) (string, time.Tim
 		rec.ID = s.hasher.Hash(value)
 	} else {
 		rec.ID = randomToken(16)
+		if selfContainedGrant(g) { // rule 109: no record, the lease is the write
+			lease, err := s.leaseFor(ctx, g.Now, exp)
+			if err != nil {
+				return "", time.Time{}, s.storeError(err)
+			}
+			rec.ID = lease + rec.ID
+		}
 		claims := map[string]any{}
 		maps.Copy(claims, g.Client.Claims)                                              // static claims first: the standard ones win
 		s.control.addClaims(claims, claimsForAccessToken, g.Client.ID, g.userSubject()) // ctl claims
@@ -131,11 +138,20 @@ func (s *Server) mintAccessToken(ctx context.Context, g grant) (string, time.Tim
 		}
 		value = s.control.tamperSignature(g.Client.ID, signed) // ctl tamper signature
 	}
-	if err := s.store.AccessTokens().Record(ctx, rec); err != nil {
-		return "", time.Time{}, s.storeError(err)
+	if !selfContained(rec.ID) {
+		if err := s.store.AccessTokens().Record(ctx, rec); err != nil {
+			return "", time.Time{}, s.storeError(err)
+		}
 	}
 	s.control.noteIssued(rec.ID, rec.ClientID, g.userSubject(), rec.IssuedAt, rec.ExpiresAt) // ctl revoke
 	return value, exp, nil
+}
+
+// selfContainedGrant reports whether the grant's JWT access token is
+// self-contained (lease.go): no grant family to revoke it with, and the
+// server's own audience (not a token exchange's or resource indicators').
+func selfContainedGrant(g grant) bool {
+	return g.FamilyID == "" && len(g.Audience) == 0 && len(g.Resources) == 0 && g.Act == nil
 }
 
 // newFamilyID returns a fresh grant-family identifier.

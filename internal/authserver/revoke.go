@@ -65,7 +65,7 @@ func (s *Server) revoke(r *http.Request, client store.Client, value, hint string
 		if rec.ClientID != client.ID {
 			return false, notYours
 		}
-		if err := s.store.AccessTokens().Revoke(ctx, rec.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+		if err := s.revokeAccessRecord(ctx, rec); err != nil {
 			return false, s.storeError(err)
 		}
 		return true, nil

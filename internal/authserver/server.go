@@ -114,6 +114,7 @@ type Server struct {
 	throttle *throttle
 	hashes   *hashGate // bounds concurrent password hashing (docs/security.md rule 41)
 	signs    cpuGate   // bounds concurrent token signing (signgate.go)
+	leases   leases    // self-contained access tokens (lease.go)
 
 	deviceGuesses *throttle // wrong user codes on the device page (docs/security.md rule 79)
 
