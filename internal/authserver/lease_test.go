@@ -192,6 +192,22 @@ func TestRule109_LeaseNotCommitted(t *testing.T) {
 	e.wantActive(ccToken(e))
 }
 
+// Rule 38 with rule 109: once the lease is committed, a store that can be
+// read but not written (a full disk) still lets client_credentials tokens
+// through — they need no commit — while a grant that needs one is 503.
+func TestRule109_IssuedWhileWritesFail(t *testing.T) {
+	e := newEnv(t)
+	ccToken(e)
+	e.store.fail("AccessTokens.Record", "RefreshTokens.CreateFamily", "AccessTokens.Revoke")
+	tok := ccToken(e)
+	e.wantActive(tok)
+	code, verifier := e.newCode(codeSpec{})
+	wantError(t, e.redeem(code, verifier, webAuth), http.StatusServiceUnavailable, ErrTemporarilyUnavailable)
+	wantError(t, e.revoke(tok, webAuth), http.StatusServiceUnavailable, ErrTemporarilyUnavailable)
+	e.store.heal()
+	e.wantActive(tok)
+}
+
 // The memory of known leases is bounded (docs/security.md rule 37).
 func TestKnownLeasesBounded(t *testing.T) {
 	var l leases
