@@ -85,14 +85,25 @@ func (s *Server) mintAccessToken(ctx context.Context, g grant) (string, time.Tim
 	if s.settings.Format == FormatOpaque {
 		value = bindValue(randomToken(32), g.JKT)
 		rec.ID = s.hasher.Hash(value)
+		if err := s.store.AccessTokens().Record(ctx, rec); err != nil {
+			return "", time.Time{}, s.storeError(err)
+		}
 	} else {
 		rec.ID = randomToken(16)
+		// The record of a token with a grant family commits while the token
+		// is signed (the commit waits for the disk, the signature for the
+		// CPU); the token is handed out only once both are done. If the
+		// record fails, the signed token is dropped: never handed out.
+		recorded := make(chan error, 1)
 		if selfContainedGrant(g) { // rule 109: no record, the lease is the write
 			lease, err := s.leaseFor(ctx, g.Now, exp)
 			if err != nil {
 				return "", time.Time{}, s.storeError(err)
 			}
 			rec.ID = lease + rec.ID
+			recorded <- nil
+		} else {
+			go func(rec store.AccessToken) { recorded <- s.store.AccessTokens().Record(ctx, rec) }(rec)
 		}
 		claims := map[string]any{}
 		maps.Copy(claims, g.Client.Claims)                                              // static claims first: the standard ones win
@@ -130,6 +141,9 @@ func (s *Server) mintAccessToken(ctx context.Context, g grant) (string, time.Tim
 			return "", time.Time{}, NewError(ErrServerError, "could not sign the access token; see the server log")
 		}
 		signed, err := s.sign(ctx, key, claims, "at+jwt")
+		if rerr := <-recorded; rerr != nil {
+			return "", time.Time{}, s.storeError(rerr)
+		}
 		if err != nil {
 			if ctx.Err() == nil { // else the client left while its request waited
 				s.log.Error("signing an access token failed", "err", err)
@@ -137,11 +151,6 @@ func (s *Server) mintAccessToken(ctx context.Context, g grant) (string, time.Tim
 			return "", time.Time{}, NewError(ErrServerError, "could not sign the access token; see the server log")
 		}
 		value = s.control.tamperSignature(g.Client.ID, signed) // ctl tamper signature
-	}
-	if !selfContained(rec.ID) {
-		if err := s.store.AccessTokens().Record(ctx, rec); err != nil {
-			return "", time.Time{}, s.storeError(err)
-		}
 	}
 	s.control.noteIssued(rec.ID, rec.ClientID, g.userSubject(), rec.IssuedAt, rec.ExpiresAt) // ctl revoke
 	return value, exp, nil
