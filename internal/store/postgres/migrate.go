@@ -4,24 +4,18 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"io/fs"
-	"path"
-	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/oauthkit/oauthkit/internal/store/internal/schema"
 )
 
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
 // migration is one schema step: migrations/NNNN_name.sql.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
+type migration = schema.Migration
 
 // migrateLockKey is the advisory lock (pg_advisory_lock) held while the
 // schema is brought up to date: replicas opening one database at once
@@ -32,38 +26,7 @@ type migration struct {
 const migrateLockKey int64 = 0x1d0f6a3c5e2b4a71
 
 func migrations() ([]migration, error) {
-	return loadMigrations(migrationFiles, "migrations")
-}
-
-func loadMigrations(fsys fs.FS, dir string) ([]migration, error) {
-	entries, err := fs.ReadDir(fsys, dir)
-	if err != nil {
-		return nil, err
-	}
-	var out []migration
-	for _, e := range entries {
-		name := e.Name()
-		num, _, ok := strings.Cut(strings.TrimSuffix(name, ".sql"), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 || !strings.HasSuffix(name, ".sql") {
-			return nil, fmt.Errorf("migration %s: name is not NNNN_name.sql", name)
-		}
-		body, err := fs.ReadFile(fsys, path.Join(dir, name))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, migration{version: v, name: name, sql: string(body)})
-	}
-	slices.SortFunc(out, func(a, b migration) int { return a.version - b.version })
-	for i := 1; i < len(out); i++ {
-		if out[i].version == out[i-1].version {
-			return nil, fmt.Errorf("migrations %s and %s: same version", out[i-1].name, out[i].name)
-		}
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("no migrations in %s", dir)
-	}
-	return out, nil
+	return schema.Load(migrationFiles, "migrations")
 }
 
 const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -107,7 +70,7 @@ func (d *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return d.fail(ctx, "migrate: read schema_migrations", err)
 	}
-	latest := all[len(all)-1].version
+	latest := all[len(all)-1].Version
 	for _, v := range versions {
 		if int(v) > latest {
 			return fmt.Errorf("its schema version %d is newer than this oauthkit knows (%d); upgrade oauthkit", v, latest)
@@ -115,18 +78,18 @@ func (d *DB) migrate(ctx context.Context) error {
 		applied[int(v)] = true
 	}
 	for _, m := range all {
-		if applied[m.version] {
+		if applied[m.Version] {
 			continue
 		}
 		err := pgx.BeginTxFunc(ctx, conn, pgx.TxOptions{}, func(tx pgx.Tx) error {
-			if _, err := tx.Exec(ctx, m.sql); err != nil {
-				return fmt.Errorf("migration %s: %w", m.name, err)
+			if _, err := tx.Exec(ctx, m.SQL); err != nil {
+				return fmt.Errorf("migration %s: %w", m.Name, err)
 			}
-			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.version, m.name)
+			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.Version, m.Name)
 			return err
 		})
 		if err != nil {
-			return d.fail(ctx, "migrate to version "+strconv.Itoa(m.version), err)
+			return d.fail(ctx, "migrate to version "+strconv.Itoa(m.Version), err)
 		}
 	}
 	return nil

@@ -5,57 +5,20 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
-	"io/fs"
-	"path"
-	"slices"
 	"strconv"
-	"strings"
+
+	"github.com/oauthkit/oauthkit/internal/store/internal/schema"
 )
 
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
 // migration is one schema step: migrations/NNNN_name.sql.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
+type migration = schema.Migration
 
 // migrations returns the embedded migrations in version order.
 func migrations() ([]migration, error) {
-	return loadMigrations(migrationFiles, "migrations")
-}
-
-func loadMigrations(fsys fs.FS, dir string) ([]migration, error) {
-	entries, err := fs.ReadDir(fsys, dir)
-	if err != nil {
-		return nil, err
-	}
-	var out []migration
-	for _, e := range entries {
-		name := e.Name()
-		num, _, ok := strings.Cut(strings.TrimSuffix(name, ".sql"), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 || !strings.HasSuffix(name, ".sql") {
-			return nil, fmt.Errorf("migration %s: name is not NNNN_name.sql", name)
-		}
-		body, err := fs.ReadFile(fsys, path.Join(dir, name))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, migration{version: v, name: name, sql: string(body)})
-	}
-	slices.SortFunc(out, func(a, b migration) int { return a.version - b.version })
-	for i := 1; i < len(out); i++ {
-		if out[i].version == out[i-1].version {
-			return nil, fmt.Errorf("migrations %s and %s: same version", out[i-1].name, out[i].name)
-		}
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("no migrations in %s", dir)
-	}
-	return out, nil
+	return schema.Load(migrationFiles, "migrations")
 }
 
 // migrate applies the migrations the file lacks, each in its own write
@@ -70,29 +33,29 @@ func (d *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	latest := all[len(all)-1].version
+	latest := all[len(all)-1].Version
 	for v := range applied {
 		if v > latest {
 			return fmt.Errorf("open store %s: its schema version %d is newer than this oauthkit knows (%d); upgrade oauthkit", d.path, v, latest)
 		}
 	}
 	for _, m := range all {
-		if applied[m.version] {
+		if applied[m.Version] {
 			continue
 		}
-		err := d.write(ctx, "migrate store to version "+strconv.Itoa(m.version), func(ctx context.Context, tx *sql.Tx) error {
+		err := d.write(ctx, "migrate store to version "+strconv.Itoa(m.Version), func(ctx context.Context, tx *sql.Tx) error {
 			if _, err := tx.ExecContext(ctx, createMigrationsTable); err != nil {
 				return err
 			}
 			// Another process may have applied it since we looked.
 			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil || n > 0 {
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.Version).Scan(&n); err != nil || n > 0 {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-				return fmt.Errorf("migration %s: %w", m.name, err)
+			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+				return fmt.Errorf("migration %s: %w", m.Name, err)
 			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES (?, ?)`, m.version, m.name)
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES (?, ?)`, m.Version, m.Name)
 			return err
 		})
 		if err != nil {
