@@ -101,6 +101,9 @@ func (s *Server) mintAccessToken(ctx context.Context, g grant) (string, time.Tim
 				return "", time.Time{}, s.storeError(err)
 			}
 			rec.ID = lease + rec.ID
+			// A check reads the issue time from iat, whole seconds: ctl revoke
+			// compares that one (noteIssued below).
+			rec.IssuedAt = time.Unix(g.Now.Unix(), 0).UTC()
 			recorded <- nil
 		} else {
 			go func(rec store.AccessToken) { recorded <- s.store.AccessTokens().Record(ctx, rec) }(rec)

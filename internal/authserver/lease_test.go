@@ -208,6 +208,22 @@ func TestRule109_IssuedWhileWritesFail(t *testing.T) {
 	e.wantActive(tok)
 }
 
+// ctl revoke with a self-contained token: its check reads the issue time
+// from iat (whole seconds), so a token issued within the second after a
+// revocation is still noted as issued after it, and active.
+func TestRule109_ControlRevokeWithinTheSecond(t *testing.T) {
+	e := newEnv(t)
+	before := ccToken(e)
+	e.clock.Advance(100 * time.Millisecond)
+	if _, err := e.srv.Control().Revoke(t.Context(), Revocation{ClientID: webID}); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(300 * time.Millisecond)
+	after := ccToken(e)
+	e.wantInactive(before)
+	e.wantActive(after)
+}
+
 // The memory of known leases is bounded (docs/security.md rule 37).
 func TestKnownLeasesBounded(t *testing.T) {
 	var l leases
