@@ -131,14 +131,21 @@ func (rec *statusRecorder) event(r *http.Request, start, end time.Time) Event {
 	return ev
 }
 
-// logEvent writes the request log line of ev.
+// logEvent writes the request log line of ev: method, path, status,
+// duration_ms, then client_id, grant_type and error when set. Its
+// attributes are built only when the logger takes Info lines.
 func logEvent(logger *slog.Logger, ev Event) {
-	attrs := []any{"method", ev.Method, "path", ev.Path, "status", ev.Status,
-		"duration_ms", float64(ev.Duration.Microseconds()) / 1000}
-	for _, kv := range [][2]string{{"client_id", ev.ClientID}, {"grant_type", ev.GrantType}, {"error", ev.Error}} {
+	ctx := context.Background()
+	if !logger.Enabled(ctx, slog.LevelInfo) {
+		return
+	}
+	var arr [7]slog.Attr
+	attrs := append(arr[:0], slog.String("method", ev.Method), slog.String("path", ev.Path), slog.Int("status", ev.Status),
+		slog.Float64("duration_ms", float64(ev.Duration.Microseconds())/1000))
+	for _, kv := range [...][2]string{{"client_id", ev.ClientID}, {"grant_type", ev.GrantType}, {"error", ev.Error}} {
 		if kv[1] != "" {
-			attrs = append(attrs, kv[0], kv[1])
+			attrs = append(attrs, slog.String(kv[0], kv[1]))
 		}
 	}
-	logger.Info("request", attrs...)
+	logger.LogAttrs(ctx, slog.LevelInfo, "request", attrs...)
 }

@@ -3,9 +3,11 @@ package authserver
 import (
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // checkHost refuses a request whose Host header names neither the issuer's
@@ -22,9 +24,10 @@ func (s *Server) checkHost(next http.Handler) http.Handler {
 	if u, err := url.Parse(s.settings.Issuer); err == nil {
 		issuerHost, issuerScheme = canonicalHost(u.Host, u.Scheme), u.Scheme
 	}
+	var allowed allowedHosts
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		local, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
-		if !ok || publicDocument(r.URL.Path) || hostAllowed(r.Host, issuerHost, issuerScheme, local) {
+		if !ok || publicDocument(r.URL.Path) || allowed.check(r.Host, issuerHost, issuerScheme, local) {
 			next.ServeHTTP(w, r) // no connection (the handler called in process): nothing to rebind
 			return
 		}
@@ -32,6 +35,46 @@ func (s *Server) checkHost(next http.Handler) http.Handler {
 			Description: "Host " + quoteShort(r.Host) + " is not this server: use the issuer " + s.settings.Issuer +
 				" or the address it listens on (DNS rebinding protection)"})
 	})
+}
+
+// allowedHosts remembers the Host headers hostAllowed accepted, with the
+// local address they came on, so that the usual request does not parse
+// and format host names again. It keeps at most maxAllowedHosts answers
+// (Host headers are the client's to choose); a refusal is never kept.
+type allowedHosts struct {
+	m  sync.Map // allowedHost -> struct{}
+	mu sync.Mutex
+	n  int
+}
+
+type allowedHost struct {
+	host  string
+	local netip.AddrPort
+}
+
+const maxAllowedHosts = 256
+
+// check is hostAllowed, remembering what it accepts.
+func (a *allowedHosts) check(header, issuerHost, scheme string, local net.Addr) bool {
+	tcp, ok := local.(*net.TCPAddr)
+	if !ok {
+		return hostAllowed(header, issuerHost, scheme, local)
+	}
+	k := allowedHost{header, tcp.AddrPort()}
+	if _, ok := a.m.Load(k); ok {
+		return true
+	}
+	if !hostAllowed(header, issuerHost, scheme, local) {
+		return false
+	}
+	a.mu.Lock()
+	if a.n < maxAllowedHosts {
+		if _, loaded := a.m.LoadOrStore(k, struct{}{}); !loaded {
+			a.n++
+		}
+	}
+	a.mu.Unlock()
+	return true
 }
 
 // hostAllowed reports whether the Host header is the issuer's host (a

@@ -121,6 +121,9 @@ func ParseForm(w http.ResponseWriter, r *http.Request) (map[string]string, *Erro
 }
 
 func hasMediaType(header, want string) bool {
+	if header == want { // the usual header, without parameters: nothing to parse
+		return true
+	}
 	mt, _, err := mime.ParseMediaType(header)
 	return err == nil && mt == want
 }

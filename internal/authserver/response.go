@@ -29,43 +29,47 @@ func (s *Server) writeTokenResponse(w http.ResponseWriter, client store.Client, 
 		s.writeTokenBody(w, client.ID, apigeeResponse(client, out, expiresIn))
 		return
 	}
-	body := map[string]any{
-		"access_token": out.AccessToken,
-		"token_type":   tokenType(out),
-		"expires_in":   expiresIn,
-	}
-	if out.Scope != "" {
-		body["scope"] = out.Scope
-	}
-	if out.RefreshToken != "" {
-		body["refresh_token"] = out.RefreshToken
-	}
-	if out.IDToken != "" {
-		body["id_token"] = out.IDToken
-	}
-	if out.IssuedTokenType != "" {
-		body["issued_token_type"] = out.IssuedTokenType
-	}
+	body := tokenBody{AccessToken: out.AccessToken, TokenType: tokenType(out), ExpiresIn: expiresIn,
+		Scope: out.Scope, RefreshToken: out.RefreshToken, IDToken: out.IDToken, IssuedTokenType: out.IssuedTokenType}
 	if out.TokenType != "" {
-		body["token_type"] = out.TokenType
+		body.TokenType = out.TokenType
 	}
-	s.writeTokenBody(w, client.ID, body)
+	noTokenType, done := s.tamperTokenBody(w, client.ID)
+	if done {
+		return
+	}
+	body.omitTokenType = noTokenType
+	writeTokenJSON(w, &body)
 }
 
 // writeTokenBody writes a JSON token response, tampered with when the
 // control says so (ctl tamper malformed_json|no_token_type).
 func (s *Server) writeTokenBody(w http.ResponseWriter, clientID string, body map[string]any) {
+	noTokenType, done := s.tamperTokenBody(w, clientID)
+	if done {
+		return
+	}
+	if noTokenType {
+		delete(body, "token_type")
+	}
+	WriteJSON(w, http.StatusOK, body)
+}
+
+// tamperTokenBody applies a queued ctl tamper of the client's token
+// response: malformed_json answers a body cut short here (done);
+// no_token_type is for the caller to apply.
+func (s *Server) tamperTokenBody(w http.ResponseWriter, clientID string) (noTokenType, done bool) {
 	kind, ok := s.control.tamperTokenBody(clientID)
 	switch {
 	case ok && kind == TamperNoTokenType:
-		delete(body, "token_type")
+		return true, false
 	case ok && kind == TamperMalformedJSON:
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write([]byte(`{"access_token":"`)) // cut short: not JSON
-		return
+		return false, true
 	}
-	WriteJSON(w, http.StatusOK, body)
+	return false, false
 }
 
 // apigeeResponse is the shape Apigee Edge's GenerateAccessToken and

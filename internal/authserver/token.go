@@ -135,6 +135,9 @@ func quoteShort(v string) string {
 // its URI, where logs and proxies keep it (docs/security.md rule 12; clientauth
 // refuses client_secret there).
 func secretInQuery(r *http.Request, names ...string) *Error {
+	if r.URL.RawQuery == "" {
+		return nil
+	}
 	q := r.URL.Query()
 	for _, n := range names {
 		if q.Has(n) {

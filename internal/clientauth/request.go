@@ -49,7 +49,7 @@ type Credentials struct {
 // (ErrRepeatedParameter), client_secret in the URI query (ErrSecretInQuery),
 // or no client named at all (ErrNoClient).
 func FromRequest(r *http.Request, form url.Values) (Credentials, error) {
-	if r.URL != nil && r.URL.Query().Has("client_secret") {
+	if r.URL != nil && r.URL.RawQuery != "" && r.URL.Query().Has("client_secret") {
 		return Credentials{}, requestf(ErrSecretInQuery, "client_secret must not be sent in the request URI (RFC 6749 §2.3.1)")
 	}
 	for _, name := range []string{"client_id", "client_secret"} {

@@ -128,26 +128,38 @@ func hashWith(alg, value string) string {
 	if alg == Plain {
 		return Plain + ":" + value
 	}
-	if newHash(alg) == nil {
+	if !isDigest(alg) {
 		alg = SHA256
 	}
-	return alg + ":" + hex.EncodeToString(Digest(alg, value))
+	var buf [len(SHA512) + 1 + 2*sha512.Size]byte // the longest name, ':', the longest digest in hex
+	out := append(buf[:0], alg...)
+	out = append(out, ':')
+	out = hex.AppendEncode(out, Digest(alg, value))
+	return string(out)
 }
 
-// newHash returns the hash function of a digest algorithm (sha1, sha256,
-// sha384, sha512), nil for any other name. The one table of them.
+// digests maps each digest algorithm (sha1, sha256, sha384, sha512) to
+// its hash function: the one table of them.
+var digests = map[string]func() hash.Hash{
+	SHA1:   sha1.New, //nolint:gosec // see the import
+	SHA256: sha256.New,
+	SHA384: sha512.New384,
+	SHA512: sha512.New,
+}
+
+// newHash returns the hash function of a digest algorithm, nil for any
+// other name.
 func newHash(alg string) hash.Hash {
-	switch alg {
-	case SHA1:
-		return sha1.New() //nolint:gosec // see the import
-	case SHA256:
-		return sha256.New()
-	case SHA384:
-		return sha512.New384()
-	case SHA512:
-		return sha512.New()
+	if f, ok := digests[alg]; ok {
+		return f()
 	}
 	return nil
+}
+
+// isDigest reports whether alg is a digest algorithm of newHash.
+func isDigest(alg string) bool {
+	_, ok := digests[alg]
+	return ok
 }
 
 // DigestSize is the digest length in bytes of a digest algorithm; false
@@ -163,6 +175,10 @@ func DigestSize(alg string) (int, bool) {
 // Digest is value's raw digest with a digest algorithm (nil for plain or
 // an unknown name).
 func Digest(alg, value string) []byte {
+	if alg == SHA256 { // the default, without a hash.Hash to allocate
+		d := sha256.Sum256([]byte(value))
+		return d[:]
+	}
 	h := newHash(alg)
 	if h == nil {
 		return nil

@@ -110,7 +110,7 @@ func (h *Hasher) MatchSecret(secret, stored string) bool {
 			return false
 		}
 		want = h.HashSecret(secret)
-	case alg == Plain || newHash(alg) != nil:
+	case alg == Plain || isDigest(alg):
 		want = hashWith(alg, secret)
 	default:
 		return false

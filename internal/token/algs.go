@@ -2,19 +2,22 @@ package token
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
 // SupportedAlgs lists the JWS algorithms oauthkit signs and verifies with:
 // public-key algorithms only, never "none" nor HMAC.
-func SupportedAlgs() []string {
-	return []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
-}
+func SupportedAlgs() []string { return slices.Clone(supportedAlgs[:]) }
+
+// supportedAlgs is the one list of SupportedAlgs, read without a copy by
+// CheckAlgName on every token signed or verified.
+var supportedAlgs = [...]string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
 
 // CheckAlgName refuses "none", HMAC and unknown algorithm names with a
 // one-line reason; it accepts the names SupportedAlgs lists.
 func CheckAlgName(alg string) error {
-	for _, a := range SupportedAlgs() {
+	for _, a := range supportedAlgs {
 		if alg == a {
 			return nil
 		}

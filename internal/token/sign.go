@@ -1,12 +1,13 @@
 package token
 
 import (
-	"bytes"
 	"crypto"
 	"crypto/rsa"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/golang-jwt/jwt/v5"
 
@@ -76,45 +77,114 @@ func Sign(claims any, key *keys.Key, opts SignOptions) (string, error) {
 	if h.Typ == "" {
 		h.Typ = "JWT"
 	}
-	headerJSON, err := json.Marshal(h)
+	head, err := encodedHeader(h)
 	if err != nil {
 		return "", err
 	}
-	payload, err := marshalClaims(claims)
+	buf := getSignBuf()
+	defer putSignBuf(buf)
+	payload, err := marshalClaims(buf.json[:0], claims)
+	buf.json = payload[:0]
 	if err != nil {
 		return "", err
 	}
-	input := encodeSegment(headerJSON) + "." + encodeSegment(payload)
-	sig, err := signInput(method, alg, input, key.Private)
+	// One buffer holds the signing input, then the whole token.
+	enc := base64.RawURLEncoding
+	out := buf.out[:0]
+	out = append(out, head...)
+	out = append(out, '.')
+	out = enc.AppendEncode(out, payload)
+	sig, err := signInput(method, alg, out, key.Private)
 	if err != nil {
+		buf.out = out[:0]
 		return "", fmt.Errorf("signing with %s: %w", alg, err)
 	}
-	return input + "." + encodeSegment(sig), nil
+	out = append(out, '.')
+	out = enc.AppendEncode(out, sig)
+	buf.out = out[:0]
+	return string(out), nil
 }
 
 // signInput signs the JWS signing input: RSA through the build's
-// rsasign.Default (crypto/rsa, or OpenSSL with -tags openssl), the other
-// algorithms through golang-jwt.
-func signInput(method jwt.SigningMethod, alg, input string, priv crypto.Signer) ([]byte, error) {
+// rsasign.Default (crypto/rsa, or OpenSSL with -tags openssl), ECDSA and
+// Ed25519 keys of the standard library directly (sign_direct.go), any
+// other signer through golang-jwt.
+func signInput(method jwt.SigningMethod, alg string, input []byte, priv crypto.Signer) ([]byte, error) {
 	if rsaKey, ok := priv.(*rsa.PrivateKey); ok {
 		if hash, pss, ok := rsasign.ForAlg(alg); ok {
-			return rsasign.Default.Sign(rsaKey, hash, pss, []byte(input))
+			return rsasign.Default.Sign(rsaKey, hash, pss, input)
 		}
 	}
-	return method.Sign(input, priv)
+	if sig, ok, err := signDirect(alg, input, priv); ok {
+		return sig, err
+	}
+	return method.Sign(string(input), priv)
 }
 
-// marshalClaims encodes claims as one JSON object, without HTML escaping.
-func marshalClaims(claims any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(claims); err != nil {
-		return nil, fmt.Errorf("encoding claims: %w", err)
+// signBuf holds the buffers of one Sign call: the claims' JSON and the
+// token being built. They go back to signBufs once the token is a string.
+type signBuf struct {
+	json, out []byte
+}
+
+var signBufs = sync.Pool{New: func() any { return &signBuf{json: make([]byte, 0, 512), out: make([]byte, 0, 1024)} }}
+
+// maxPooledBuf: a buffer grown past this (a token with huge claims) is
+// dropped rather than kept for every later call.
+const maxPooledBuf = 64 << 10
+
+func getSignBuf() *signBuf { return signBufs.Get().(*signBuf) }
+
+func putSignBuf(b *signBuf) {
+	if cap(b.json) > maxPooledBuf || cap(b.out) > maxPooledBuf {
+		return
 	}
-	payload := bytes.TrimSpace(buf.Bytes())
-	if len(payload) == 0 || payload[0] != '{' {
-		return nil, errors.New("claims must encode to a JSON object")
+	signBufs.Put(b)
+}
+
+// headerKey is what a JOSE header without jwk is made of.
+type headerKey struct{ alg, kid, typ string }
+
+// headerCache maps a headerKey to its encoded header (base64url of its
+// JSON): a server signs with a few keys, so it encodes each header once.
+// A header with a jwk member (a DPoP proof) is encoded every time.
+var headerCache struct {
+	m    sync.Map // headerKey -> string
+	mu   sync.Mutex
+	size int
+}
+
+// maxCachedHeaders bounds headerCache: past it, headers are encoded per
+// call (a caller passing ever new kids must not grow memory).
+const maxCachedHeaders = 64
+
+// encodedHeader returns the base64url encoding of h's JSON.
+func encodedHeader(h header) (string, error) {
+	if h.JWK != nil {
+		return marshalHeader(h)
 	}
-	return payload, nil
+	k := headerKey{h.Alg, h.Kid, h.Typ}
+	if v, ok := headerCache.m.Load(k); ok {
+		return v.(string), nil
+	}
+	s, err := marshalHeader(h)
+	if err != nil {
+		return "", err
+	}
+	headerCache.mu.Lock()
+	if headerCache.size < maxCachedHeaders {
+		if _, loaded := headerCache.m.LoadOrStore(k, s); !loaded {
+			headerCache.size++
+		}
+	}
+	headerCache.mu.Unlock()
+	return s, nil
+}
+
+func marshalHeader(h header) (string, error) {
+	b, err := json.Marshal(h)
+	if err != nil {
+		return "", err
+	}
+	return encodeSegment(b), nil
 }
