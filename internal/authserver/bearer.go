@@ -92,7 +92,10 @@ func (s *Server) activeAccessTokenFor(ctx context.Context, value, audience strin
 // a user grant, are still registered: removing either from the
 // configuration ends its access tokens too, not only its refresh tokens.
 func (s *Server) grantPartiesExist(ctx context.Context, rec store.AccessToken) (bool, error) {
-	if _, err := s.store.Clients().Get(ctx, rec.ClientID); err != nil {
+	if loaded, ok := ctx.Value(loadedClientKey{}).(store.Client); ok && loaded.ID == rec.ClientID {
+		// read from the store by this very request (a resource server
+		// introspecting its own token): it exists
+	} else if _, err := s.store.Clients().Get(ctx, rec.ClientID); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return false, nil
 		}
@@ -108,6 +111,15 @@ func (s *Server) grantPartiesExist(ctx context.Context, rec store.AccessToken) (
 		return false, err
 	}
 	return true, nil
+}
+
+// loadedClientKey carries, in a request's context, the client the request
+// authenticated as: read from the store by this request, it need not be
+// read again to know that it exists.
+type loadedClientKey struct{}
+
+func withLoadedClient(ctx context.Context, c store.Client) context.Context {
+	return context.WithValue(ctx, loadedClientKey{}, c)
 }
 
 // activeRefreshToken returns a live refresh token and its grant.

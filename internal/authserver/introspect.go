@@ -26,7 +26,7 @@ func (s *Server) handleIntrospect(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	NoStore(w)
-	ctx := r.Context()
+	ctx := withLoadedClient(r.Context(), client)
 	hint := form["token_type_hint"]
 	tryAccess := func() (map[string]any, error) {
 		rec, ok, err := s.activeAccessToken(ctx, value)
