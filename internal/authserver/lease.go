@@ -16,11 +16,11 @@ import (
 // JWT bearer grant) is not recorded one by one: everything a check needs is
 // in its signed claims. What stays in the store is
 //   - a lease: one record per server process and leasePeriod, committed
-//     before the first token that names it; every such token's jti is
-//     "LEASE.RANDOM", and a token whose lease the store does not know is
-//     refused, so a JWT signed with the server's key but not issued by a
-//     server on this store (a wiped store, `oauthkit jwt sign` with the same
-//     key) is not active;
+//     before the first token that names it; every such token's jti is the
+//     lease ID followed by 16 random bytes (leaseOf), and a token whose
+//     lease the store does not know is refused, so a JWT signed with the
+//     server's key but not issued by a server on this store (a wiped store,
+//     `oauthkit jwt sign` with the same key) is not active;
 //   - a revocation: revoking such a token records it then, revoked.
 // So issuing one costs no write, and a crash loses nothing: the lease was
 // committed before any of its tokens was answered.
