@@ -92,14 +92,15 @@ func (s *Server) activeAccessTokenFor(ctx context.Context, value, audience strin
 // a user grant, are still registered: removing either from the
 // configuration ends its access tokens too, not only its refresh tokens.
 func (s *Server) grantPartiesExist(ctx context.Context, rec store.AccessToken) (bool, error) {
-	if loaded, ok := ctx.Value(loadedClientKey{}).(store.Client); ok && loaded.ID == rec.ClientID {
-		// read from the store by this very request (a resource server
-		// introspecting its own token): it exists
-	} else if _, err := s.store.Clients().Get(ctx, rec.ClientID); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return false, nil
+	// A client read from the store by this very request (a resource server
+	// introspecting its own token) exists: it is not read again.
+	if loaded, ok := ctx.Value(loadedClientKey{}).(store.Client); !ok || loaded.ID != rec.ClientID {
+		if _, err := s.store.Clients().Get(ctx, rec.ClientID); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return false, nil
+			}
+			return false, err
 		}
-		return false, err
 	}
 	if rec.FamilyID == "" { // client_credentials: the subject is the client
 		return true, nil

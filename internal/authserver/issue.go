@@ -94,7 +94,7 @@ func (s *Server) mintAccessToken(ctx context.Context, g grant) (string, time.Tim
 		// is signed (the commit waits for the disk, the signature for the
 		// CPU); the token is handed out only once both are done. If the
 		// record fails, the signed token is dropped: never handed out.
-		recorded := make(chan error, 1)
+		var recorded chan error    // nil: nothing to record
 		if selfContainedGrant(g) { // rule 109: no record, the lease is the write
 			lease, err := s.leaseFor(ctx, g.Now, exp)
 			if err != nil {
@@ -104,8 +104,8 @@ func (s *Server) mintAccessToken(ctx context.Context, g grant) (string, time.Tim
 			// A check reads the issue time from iat, whole seconds: ctl revoke
 			// compares that one (noteIssued below).
 			rec.IssuedAt = time.Unix(g.Now.Unix(), 0).UTC()
-			recorded <- nil
 		} else {
+			recorded = make(chan error, 1)
 			go func(rec store.AccessToken) { recorded <- s.store.AccessTokens().Record(ctx, rec) }(rec)
 		}
 		claims := map[string]any{}
@@ -144,8 +144,10 @@ func (s *Server) mintAccessToken(ctx context.Context, g grant) (string, time.Tim
 			return "", time.Time{}, NewError(ErrServerError, "could not sign the access token; see the server log")
 		}
 		signed, err := s.sign(ctx, key, claims, "at+jwt")
-		if rerr := <-recorded; rerr != nil {
-			return "", time.Time{}, s.storeError(rerr)
+		if recorded != nil {
+			if rerr := <-recorded; rerr != nil {
+				return "", time.Time{}, s.storeError(rerr)
+			}
 		}
 		if err != nil {
 			if ctx.Err() == nil { // else the client left while its request waited

@@ -9,6 +9,9 @@ import (
 	"crypto/sha512"
 	"errors"
 	"fmt"
+
+	"golang.org/x/crypto/cryptobyte"
+	"golang.org/x/crypto/cryptobyte/asn1"
 )
 
 // signDirect signs input with a standard-library ECDSA or Ed25519 key
@@ -74,47 +77,13 @@ func signECDSA(alg string, input []byte, k *ecdsa.PrivateKey) ([]byte, error) {
 }
 
 // parseECDSASignature splits the ASN.1 DER ECDSA-Sig-Value
-// SEQUENCE { r INTEGER, s INTEGER } into r and s without leading zeros.
+// SEQUENCE { r INTEGER, s INTEGER } into r and s, positive and without
+// leading zeros.
 func parseECDSASignature(der []byte) (r, s []byte, err error) {
-	seq, rest, ok := readDER(der, 0x30)
-	if !ok || len(rest) != 0 {
+	in, inner := cryptobyte.String(der), cryptobyte.String(nil)
+	if !in.ReadASN1(&inner, asn1.SEQUENCE) || !in.Empty() ||
+		!inner.ReadASN1Integer(&r) || !inner.ReadASN1Integer(&s) || !inner.Empty() {
 		return nil, nil, errors.New("malformed ECDSA signature")
-	}
-	r, seq, ok = readDER(seq, 0x02)
-	if !ok {
-		return nil, nil, errors.New("malformed ECDSA signature")
-	}
-	s, seq, ok = readDER(seq, 0x02)
-	if !ok || len(seq) != 0 || len(r) == 0 || len(s) == 0 || r[0]&0x80 != 0 || s[0]&0x80 != 0 {
-		return nil, nil, errors.New("malformed ECDSA signature")
-	}
-	for len(r) > 1 && r[0] == 0 {
-		r = r[1:]
-	}
-	for len(s) > 1 && s[0] == 0 {
-		s = s[1:]
 	}
 	return r, s, nil
-}
-
-// readDER reads one DER element of the tag: its contents and what follows.
-// Lengths up to 0xffff are enough for any ECDSA signature.
-func readDER(b []byte, tag byte) (content, rest []byte, ok bool) {
-	if len(b) < 2 || b[0] != tag {
-		return nil, nil, false
-	}
-	n, hdr := int(b[1]), 2
-	switch {
-	case n < 0x80:
-	case n == 0x81 && len(b) >= 3:
-		n, hdr = int(b[2]), 3
-	case n == 0x82 && len(b) >= 4:
-		n, hdr = int(b[2])<<8|int(b[3]), 4
-	default:
-		return nil, nil, false
-	}
-	if len(b)-hdr < n {
-		return nil, nil, false
-	}
-	return b[hdr : hdr+n], b[hdr+n:], true
 }

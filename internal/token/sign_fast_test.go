@@ -235,6 +235,12 @@ func TestSignECDSAIsRawRS(t *testing.T) {
 }
 
 func TestParseECDSASignature(t *testing.T) {
+	// r and s of 66 bytes each: the sequence is 136 bytes long, in DER's
+	// long form (0x81 0x88).
+	p521Sig := []byte{0x30, 0x81, 0x88, 0x02, 0x42}
+	p521Sig = append(p521Sig, append([]byte{0x01}, bytes.Repeat([]byte{0xaa}, 65)...)...)
+	p521Sig = append(p521Sig, 0x02, 0x42)
+	p521Sig = append(p521Sig, append([]byte{0x01}, bytes.Repeat([]byte{0xbb}, 65)...)...)
 	tests := []struct {
 		name string
 		der  []byte
@@ -243,7 +249,8 @@ func TestParseECDSASignature(t *testing.T) {
 	}{
 		{"short", []byte{0x30, 6, 2, 1, 5, 2, 1, 7}, "\x05", "\x07", true},
 		{"sign padding stripped", []byte{0x30, 8, 2, 2, 0, 0x80, 2, 2, 0, 0xff}, "\x80", "\xff", true},
-		{"long form length", append([]byte{0x30, 0x81, 6}, 2, 1, 1, 2, 1, 2), "\x01", "\x02", true},
+		{"long form length (P-521 size)", p521Sig, "\x01" + strings.Repeat("\xaa", 65), "\x01" + strings.Repeat("\xbb", 65), true},
+		{"long form length not minimal", append([]byte{0x30, 0x81, 6}, 2, 1, 1, 2, 1, 2), "", "", false},
 		{"negative r", []byte{0x30, 6, 2, 1, 0x80, 2, 1, 7}, "", "", false},
 		{"trailing bytes", []byte{0x30, 6, 2, 1, 5, 2, 1, 7, 0}, "", "", false},
 		{"truncated", []byte{0x30, 6, 2, 1, 5, 2, 1}, "", "", false},
