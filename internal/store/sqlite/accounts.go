@@ -14,6 +14,9 @@ func list[T any](ctx context.Context, d *DB, what string, scan func(canon.Scanne
 	if d.closed.Load() {
 		return nil, errClosed(what)
 	}
+	if observeSQL != nil {
+		observeSQL(query)
+	}
 	rows, err := d.r.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, d.fail(what, err, nil)
@@ -48,7 +51,7 @@ func (cs clients) Put(ctx context.Context, c store.Client) error {
 	if err != nil {
 		return err
 	}
-	return cs.d.write(ctx, fmt.Sprintf("put client %q", c.ID), func(ctx context.Context, tx *sql.Tx) error {
+	return cs.d.write(ctx, fmt.Sprintf("put client %q", c.ID), func(ctx context.Context, tx *wtx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO clients (`+canon.ClientColumns+`)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET
@@ -66,7 +69,7 @@ func (cs clients) Put(ctx context.Context, c store.Client) error {
 
 func (cs clients) Delete(ctx context.Context, id string) error {
 	what := fmt.Sprintf("client %q", id)
-	return cs.d.write(ctx, "delete "+what, func(ctx context.Context, tx *sql.Tx) error {
+	return cs.d.write(ctx, "delete "+what, func(ctx context.Context, tx *wtx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM clients WHERE id = ?`, id)
 		if err != nil {
 			return err
@@ -108,7 +111,7 @@ func (us users) Put(ctx context.Context, u store.User) error {
 	if err != nil {
 		return fmt.Errorf("user %q: %w", u.Username, err)
 	}
-	return us.d.write(ctx, fmt.Sprintf("put user %q", u.Username), func(ctx context.Context, tx *sql.Tx) error {
+	return us.d.write(ctx, fmt.Sprintf("put user %q", u.Username), func(ctx context.Context, tx *wtx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO users (`+canon.UserColumns+`) VALUES (?, ?, ?, ?)
 			ON CONFLICT (username) DO UPDATE SET
 				subject = excluded.subject, password_hash = excluded.password_hash, claims = excluded.claims`,
@@ -119,7 +122,7 @@ func (us users) Put(ctx context.Context, u store.User) error {
 
 func (us users) Delete(ctx context.Context, username string) error {
 	what := fmt.Sprintf("user %q", username)
-	return us.d.write(ctx, "delete "+what, func(ctx context.Context, tx *sql.Tx) error {
+	return us.d.write(ctx, "delete "+what, func(ctx context.Context, tx *wtx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM consents WHERE subject IN (SELECT subject FROM users WHERE username = ?)`, username); err != nil {
 			return err
 		}
@@ -141,7 +144,7 @@ func (ks keys) Add(ctx context.Context, k store.Key) error {
 	if err := k.Validate(); err != nil {
 		return err
 	}
-	return ks.d.write(ctx, fmt.Sprintf("add signing key %q", k.KID), func(ctx context.Context, tx *sql.Tx) error {
+	return ks.d.write(ctx, fmt.Sprintf("add signing key %q", k.KID), func(ctx context.Context, tx *wtx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO signing_keys (`+canon.KeyColumns+`) VALUES (?, ?, ?, ?, ?)`,
 			k.KID, k.Alg, k.PrivatePEM, canon.Micros(k.CreatedAt), k.Active)
 		return err
@@ -162,7 +165,7 @@ func (ks keys) List(ctx context.Context) ([]store.Key, error) {
 
 func (ks keys) SetActive(ctx context.Context, kid string, active bool) error {
 	what := fmt.Sprintf("signing key %q", kid)
-	return ks.d.write(ctx, "update "+what, func(ctx context.Context, tx *sql.Tx) error {
+	return ks.d.write(ctx, "update "+what, func(ctx context.Context, tx *wtx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE signing_keys SET active = ? WHERE kid = ?`, active, kid)
 		if err != nil {
 			return err

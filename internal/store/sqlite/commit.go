@@ -64,7 +64,7 @@ const (
 // request is one write waiting for the committer.
 type request struct {
 	op      string
-	fn      func(context.Context, *sql.Tx) error
+	fn      func(context.Context, *wtx) error
 	relaxed bool
 	state   atomic.Int32
 	done    chan error // buffered: the committer never blocks on a caller
@@ -99,7 +99,7 @@ func (d *DB) startCommitter() {
 // while it runs: a statement interrupted half-way would roll back the whole
 // shared transaction. A caller whose ctx ends before its write was taken
 // gets ctx's error and the write never runs.
-func (d *DB) write(ctx context.Context, op string, fn func(ctx context.Context, tx *sql.Tx) error) error {
+func (d *DB) write(ctx context.Context, op string, fn func(ctx context.Context, tx *wtx) error) error {
 	return d.submit(ctx, op, fn, false)
 }
 
@@ -107,11 +107,11 @@ func (d *DB) write(ctx context.Context, op string, fn func(ctx context.Context, 
 // store may lose with a power failure (not with a crash of the process):
 // it returns once committed to the WAL, and waits for no fsync unless its
 // batch holds other writes.
-func (d *DB) writeRelaxed(ctx context.Context, op string, fn func(ctx context.Context, tx *sql.Tx) error) error {
+func (d *DB) writeRelaxed(ctx context.Context, op string, fn func(ctx context.Context, tx *wtx) error) error {
 	return d.submit(ctx, op, fn, true)
 }
 
-func (d *DB) submit(ctx context.Context, op string, fn func(ctx context.Context, tx *sql.Tx) error, relaxed bool) error {
+func (d *DB) submit(ctx context.Context, op string, fn func(ctx context.Context, tx *wtx) error, relaxed bool) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -266,6 +266,7 @@ func (d *DB) commit(batch []*request) {
 		return
 	}
 	ctx := context.Background()
+	d.prepareWanted(ctx)
 	conn, err := d.w.Conn(ctx)
 	if err != nil {
 		failAll(err, nil)
@@ -285,11 +286,12 @@ func (d *DB) commit(batch []*request) {
 			}
 		}()
 	}
-	tx, err := conn.BeginTx(ctx, nil)
+	sqlTx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		failAll(err, conn)
 		return
 	}
+	tx := &wtx{Tx: sqlTx, w: &d.writes}
 	if live == 1 {
 		// Alone: the transaction is the write's, no savepoint needed.
 		for i, r := range batch {
@@ -342,7 +344,7 @@ func (e errSavepoint) Unwrap() error { return e.err }
 
 // inSavepoint runs fn inside a savepoint of tx and undoes what fn wrote if
 // it fails, leaving the rest of the transaction as it was.
-func inSavepoint(ctx context.Context, tx *sql.Tx, fn func(context.Context, *sql.Tx) error) error {
+func inSavepoint(ctx context.Context, tx *wtx, fn func(context.Context, *wtx) error) error {
 	if _, err := tx.ExecContext(ctx, `SAVEPOINT w`); err != nil {
 		return errSavepoint{err}
 	}
@@ -363,7 +365,7 @@ func inSavepoint(ctx context.Context, tx *sql.Tx, fn func(context.Context, *sql.
 
 // run calls fn, turning a panic into an error: the committer serves every
 // caller and must not die with one write.
-func run(ctx context.Context, tx *sql.Tx, fn func(context.Context, *sql.Tx) error) (err error) {
+func run(ctx context.Context, tx *wtx, fn func(context.Context, *wtx) error) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("write panicked: %v", p)

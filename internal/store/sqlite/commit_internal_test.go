@@ -22,7 +22,7 @@ func holdCommitter(t *testing.T, d *DB) (release func() error) {
 	inside, gate := make(chan struct{}), make(chan struct{})
 	result := make(chan error, 1)
 	go func() {
-		result <- d.write(context.Background(), "hold", func(ctx context.Context, tx *sql.Tx) error {
+		result <- d.write(context.Background(), "hold", func(ctx context.Context, tx *wtx) error {
 			close(inside)
 			<-gate
 			_, err := tx.ExecContext(ctx, `INSERT INTO clients (id, secret_hash, name, redirect_uris, grant_types, scopes,
@@ -80,9 +80,9 @@ func TestGroupCommitOneTransactionPerBatch(t *testing.T) {
 	txs := map[*sql.Tx]int{}
 	refused := errors.New("refused by the write itself")
 	errs, wait := queued(n, func(i int) error {
-		return d.write(ctx, fmt.Sprintf("write %d", i), func(ctx context.Context, tx *sql.Tx) error {
+		return d.write(ctx, fmt.Sprintf("write %d", i), func(ctx context.Context, tx *wtx) error {
 			mu.Lock()
-			txs[tx]++
+			txs[tx.Tx]++
 			mu.Unlock()
 			_, err := tx.ExecContext(ctx, `INSERT INTO clients (id, secret_hash, name, redirect_uris, grant_types, scopes,
 				auth_method, auto_approve, skip_consent, token_response, claims, created_at)
@@ -221,7 +221,7 @@ func TestGroupCommitSurvivesAPanickingWrite(t *testing.T) {
 	release := holdCommitter(t, d)
 	errs, wait := queued(3, func(i int) error {
 		if i == 1 {
-			return d.write(ctx, "panics", func(context.Context, *sql.Tx) error { panic("boom") })
+			return d.write(ctx, "panics", func(context.Context, *wtx) error { panic("boom") })
 		}
 		return d.Clients().Put(ctx, store.Client{ID: fmt.Sprintf("p%d", i)})
 	})
@@ -237,7 +237,7 @@ func TestGroupCommitSurvivesAPanickingWrite(t *testing.T) {
 			t.Errorf("write %d, queued with the panicking one: %v", i, errs[i])
 		}
 	}
-	if err := d.write(ctx, "panics alone", func(context.Context, *sql.Tx) error { panic("again") }); err == nil {
+	if err := d.write(ctx, "panics alone", func(context.Context, *wtx) error { panic("again") }); err == nil {
 		t.Error("a panicking write alone: no error")
 	}
 	if err := d.Clients().Put(ctx, store.Client{ID: "after"}); err != nil {

@@ -21,7 +21,7 @@ func (ds deviceCodes) Create(ctx context.Context, d store.DeviceCode) error {
 		return err
 	}
 	d = canon.NewDeviceCode(d)
-	return ds.d.write(ctx, "create device code", func(ctx context.Context, tx *sql.Tx) error {
+	return ds.d.write(ctx, "create device code", func(ctx context.Context, tx *wtx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO device_codes (hash, user_code_hash, client_id, scope, interval_us, created_at, expires_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			d.Hash, d.UserCodeHash, d.ClientID, d.Scope, d.Interval.Microseconds(), canon.Micros(d.CreatedAt), canon.Micros(d.ExpiresAt))
@@ -38,7 +38,7 @@ func (ds deviceCodes) GetByUserCode(ctx context.Context, userCodeHash string) (d
 }
 
 // saveDevice writes back the fields Decide and Poll change.
-func saveDevice(ctx context.Context, tx *sql.Tx, d store.DeviceCode) error {
+func saveDevice(ctx context.Context, tx *wtx, d store.DeviceCode) error {
 	_, err := tx.ExecContext(ctx, `UPDATE device_codes SET status = ?, subject = ?, auth_time = ?, session_id = ?,
 			interval_us = ?, last_polled_at = ?, family_id = ? WHERE hash = ?`,
 		d.Status, d.Subject, canon.Micros(d.AuthTime), d.SessionID, d.Interval.Microseconds(),
@@ -54,7 +54,7 @@ func (ds deviceCodes) Decide(ctx context.Context, userCodeHash string, dec store
 	}
 	var out store.DeviceCode
 	var outcome error
-	err := ds.d.write(ctx, "decide device code", func(ctx context.Context, tx *sql.Tx) error {
+	err := ds.d.write(ctx, "decide device code", func(ctx context.Context, tx *wtx) error {
 		d, err := canon.ScanDevice(tx.QueryRowContext(ctx, `SELECT `+canon.DeviceColumns+` FROM device_codes WHERE user_code_hash = ?`, userCodeHash))
 		if errors.Is(err, sql.ErrNoRows) {
 			outcome = fmt.Errorf("decide device code: %w", store.ErrNotFound)
@@ -83,7 +83,7 @@ func (ds deviceCodes) Poll(ctx context.Context, p store.DevicePoll) (store.Devic
 	}
 	var out store.DeviceCode
 	var outcome error
-	err := ds.d.write(ctx, "poll device code", func(ctx context.Context, tx *sql.Tx) error {
+	err := ds.d.write(ctx, "poll device code", func(ctx context.Context, tx *wtx) error {
 		d, err := canon.ScanDevice(tx.QueryRowContext(ctx, `SELECT `+canon.DeviceColumns+` FROM device_codes WHERE hash = ?`, p.Hash))
 		if errors.Is(err, sql.ErrNoRows) {
 			outcome = fmt.Errorf("poll device code: %w", store.ErrNotFound)

@@ -21,7 +21,7 @@ func (cs codes) Create(ctx context.Context, c store.Code) error {
 		return err
 	}
 	// Relaxed: losing it fails closed (the code is refused); see commit.go.
-	return cs.d.writeRelaxed(ctx, "create code", func(ctx context.Context, tx *sql.Tx) error {
+	return cs.d.writeRelaxed(ctx, "create code", func(ctx context.Context, tx *wtx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO auth_codes (hash, client_id, redirect_uri, scope, subject,
 				code_challenge, challenge_method, nonce, auth_time, expires_at, session_id, resource)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -32,7 +32,7 @@ func (cs codes) Create(ctx context.Context, c store.Code) error {
 }
 
 // getCode reads a code and the family issued from it.
-func getCode(ctx context.Context, tx *sql.Tx, hash string) (store.Code, error) {
+func getCode(ctx context.Context, tx *wtx, hash string) (store.Code, error) {
 	return canon.ScanCode(tx.QueryRowContext(ctx, `SELECT `+canon.CodeColumns+`
 		FROM auth_codes c LEFT JOIN grant_families f ON f.code_hash = c.hash
 		WHERE c.hash = ?`, hash))
@@ -61,7 +61,7 @@ func (cs codes) redeem(ctx context.Context, hash string, now time.Time, familyID
 	}
 	var code store.Code
 	var outcome error
-	err := cs.d.write(ctx, "redeem code", func(ctx context.Context, tx *sql.Tx) error {
+	err := cs.d.write(ctx, "redeem code", func(ctx context.Context, tx *wtx) error {
 		us := canon.Micros(now)
 		res, err := tx.ExecContext(ctx, `UPDATE auth_codes SET used_at = ?
 			WHERE hash = ? AND used_at IS NULL AND expires_at > ?`, us, hash, us)
@@ -106,7 +106,7 @@ func (cs codes) CountLive(ctx context.Context, clientID string, now time.Time) (
 
 type refreshTokens struct{ d *DB }
 
-func insertToken(ctx context.Context, tx *sql.Tx, t store.RefreshToken, familyID string, count int) error {
+func insertToken(ctx context.Context, tx *wtx, t store.RefreshToken, familyID string, count int) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO refresh_tokens (hash, family_id, issued_at, expires_at, refresh_count, status)
 		VALUES (?, ?, ?, ?, ?, 'active')`,
 		t.Hash, familyID, canon.Micros(t.IssuedAt), canon.Micros(t.ExpiresAt), count)
@@ -122,13 +122,13 @@ func (rs refreshTokens) CreateFamily(ctx context.Context, f store.Family, first 
 			return err
 		}
 	}
-	return rs.d.write(ctx, fmt.Sprintf("create grant %q", f.ID), func(ctx context.Context, tx *sql.Tx) error {
+	return rs.d.write(ctx, fmt.Sprintf("create grant %q", f.ID), func(ctx context.Context, tx *wtx) error {
 		return createFamily(ctx, tx, f, first)
 	})
 }
 
 // createFamily inserts a family and its first refresh token (if any).
-func createFamily(ctx context.Context, tx *sql.Tx, f store.Family, first store.RefreshToken) error {
+func createFamily(ctx context.Context, tx *wtx, f store.Family, first store.RefreshToken) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO grant_families (id, client_id, subject, scope, auth_time, created_at, code_hash, session_id, resource)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		f.ID, f.ClientID, f.Subject, f.Scope, canon.Micros(f.AuthTime), canon.Micros(f.CreatedAt), nullString(f.CodeHash), f.SessionID, f.Resource)
@@ -154,11 +154,11 @@ func (rs refreshTokens) Rotate(ctx context.Context, r store.Rotation) (store.Fam
 	}
 	var fam store.Family
 	var outcome error
-	err := rs.d.write(ctx, "rotate refresh token", func(ctx context.Context, tx *sql.Tx) error {
+	err := rs.d.write(ctx, "rotate refresh token", func(ctx context.Context, tx *wtx) error {
 		us := canon.Micros(r.Now)
 		res, err := tx.ExecContext(ctx, `UPDATE refresh_tokens SET status = 'rotated', rotated_at = ?
 			WHERE hash = ? AND status = 'active' AND expires_at > ?
-			AND family_id IN (SELECT id FROM grant_families WHERE revoked = 0)`, us, r.OldHash, us)
+			AND EXISTS (SELECT 1 FROM grant_families f WHERE f.id = refresh_tokens.family_id AND f.revoked = 0)`, us, r.OldHash, us)
 		if err != nil {
 			return err
 		}
@@ -203,13 +203,13 @@ func (rs refreshTokens) Lookup(ctx context.Context, hash string) (t store.Refres
 }
 
 func (rs refreshTokens) RevokeFamily(ctx context.Context, id string) error {
-	return rs.d.write(ctx, fmt.Sprintf("revoke grant %q", id), func(ctx context.Context, tx *sql.Tx) error {
+	return rs.d.write(ctx, fmt.Sprintf("revoke grant %q", id), func(ctx context.Context, tx *wtx) error {
 		return revokeFamily(ctx, tx, id)
 	})
 }
 
 // revokeFamily marks the family revoked and its active tokens revoked.
-func revokeFamily(ctx context.Context, tx *sql.Tx, id string) error {
+func revokeFamily(ctx context.Context, tx *wtx, id string) error {
 	res, err := tx.ExecContext(ctx, `UPDATE grant_families SET revoked = 1 WHERE id = ?`, id)
 	if err != nil {
 		return err
@@ -228,8 +228,8 @@ func (as accessTokens) Record(ctx context.Context, a store.AccessToken) error {
 		return err
 	}
 	// Relaxed: losing it fails closed (the token is refused); see commit.go.
-	return as.d.writeRelaxed(ctx, "record access token", func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.StmtContext(ctx, as.d.insertAccess).ExecContext(ctx,
+	return as.d.writeRelaxed(ctx, "record access token", func(ctx context.Context, tx *wtx) error {
+		_, err := tx.ExecContext(ctx, insertAccessToken,
 			a.ID, nullString(a.FamilyID), a.ClientID, a.Subject, a.Scope, canon.Micros(a.IssuedAt), canon.Micros(a.ExpiresAt), a.Audience)
 		return err
 	})
@@ -247,7 +247,7 @@ func (as accessTokens) Get(ctx context.Context, id string) (a store.AccessToken,
 }
 
 func (as accessTokens) Revoke(ctx context.Context, id string) error {
-	return as.d.write(ctx, "revoke access token", func(ctx context.Context, tx *sql.Tx) error {
+	return as.d.write(ctx, "revoke access token", func(ctx context.Context, tx *wtx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE access_tokens SET revoked = 1 WHERE id = ?`, id)
 		if err != nil {
 			return err

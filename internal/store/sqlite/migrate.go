@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"embed"
 	"fmt"
 	"strconv"
@@ -43,7 +42,7 @@ func (d *DB) migrate(ctx context.Context) error {
 		if applied[m.Version] {
 			continue
 		}
-		err := d.write(ctx, "migrate store to version "+strconv.Itoa(m.Version), func(ctx context.Context, tx *sql.Tx) error {
+		err := d.write(ctx, "migrate store to version "+strconv.Itoa(m.Version), func(ctx context.Context, tx *wtx) error {
 			if _, err := tx.ExecContext(ctx, createMigrationsTable); err != nil {
 				return err
 			}

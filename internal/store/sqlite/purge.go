@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 
 	"time"
 
@@ -13,7 +12,7 @@ import (
 // transaction (store.Store).
 func (d *DB) Purge(ctx context.Context, before time.Time, limit int) (int, error) {
 	n := 0
-	err := d.write(ctx, "purge", func(ctx context.Context, tx *sql.Tx) error {
+	err := d.write(ctx, "purge", func(ctx context.Context, tx *wtx) error {
 		n = 0
 		cut := canon.Micros(before)
 		for _, q := range []string{

@@ -20,7 +20,7 @@ func (ps pushed) Put(ctx context.Context, p store.PushedRequest) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	return ps.d.write(ctx, "push authorization request", func(ctx context.Context, tx *sql.Tx) error {
+	return ps.d.write(ctx, "push authorization request", func(ctx context.Context, tx *wtx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO pushed_requests (hash, client_id, params, expires_at) VALUES (?, ?, ?, ?)`,
 			p.Hash, p.ClientID, p.Params, canon.Micros(p.ExpiresAt))
 		return err
@@ -35,7 +35,7 @@ func (ps pushed) Take(ctx context.Context, hash string, now time.Time) (store.Pu
 	}
 	var p store.PushedRequest
 	var outcome error
-	err := ps.d.write(ctx, "take pushed request", func(ctx context.Context, tx *sql.Tx) error {
+	err := ps.d.write(ctx, "take pushed request", func(ctx context.Context, tx *wtx) error {
 		var err error
 		p, err = canon.ScanPushed(tx.QueryRowContext(ctx, `DELETE FROM pushed_requests WHERE hash = ?
 			RETURNING hash, client_id, params, expires_at`, hash))

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
@@ -21,7 +20,7 @@ func (rs replays) Use(ctx context.Context, key string, now, expiresAt time.Time)
 	if key == "" {
 		return fmt.Errorf("replay key: %w", store.ErrInvalid)
 	}
-	return rs.d.write(ctx, "use replay key", func(ctx context.Context, tx *sql.Tx) error {
+	return rs.d.write(ctx, "use replay key", func(ctx context.Context, tx *wtx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO replay_keys (key, expires_at) VALUES (?, ?)
 			ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at
 			WHERE replay_keys.expires_at <= ?`, key, canon.Micros(expiresAt), canon.Micros(now))

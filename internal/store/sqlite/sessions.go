@@ -21,7 +21,7 @@ func (d *DB) Sessions() store.SessionStore { return sessions{d} }
 
 // insertSession makes room for b (store.SessionStore.Create) and inserts
 // it; tx is the write transaction.
-func insertSession(ctx context.Context, tx *sql.Tx, b store.BrowserSession, limit int) error {
+func insertSession(ctx context.Context, tx *wtx, b store.BrowserSession, limit int) error {
 	var exists int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM browser_sessions WHERE hash = ?`, b.Hash).Scan(&exists); err != nil {
 		return err
@@ -54,7 +54,7 @@ func (ss sessions) Create(ctx context.Context, b store.BrowserSession, now time.
 	if err := b.Validate(); err != nil {
 		return err
 	}
-	return ss.d.writeRelaxed(ctx, "create browser session", func(ctx context.Context, tx *sql.Tx) error {
+	return ss.d.writeRelaxed(ctx, "create browser session", func(ctx context.Context, tx *wtx) error {
 		return insertSession(ctx, tx, b, limit)
 	})
 }
@@ -68,7 +68,7 @@ func (ss sessions) Get(ctx context.Context, hash string, now time.Time) (b store
 }
 
 func (ss sessions) Touch(ctx context.Context, hash string, now, expiresAt time.Time) error {
-	return ss.d.writeRelaxed(ctx, "touch browser session", func(ctx context.Context, tx *sql.Tx) error {
+	return ss.d.writeRelaxed(ctx, "touch browser session", func(ctx context.Context, tx *wtx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE browser_sessions SET expires_at = ? WHERE hash = ? AND expires_at > ?`,
 			canon.Micros(expiresAt), hash, canon.Micros(now))
 		if err != nil {
@@ -82,7 +82,7 @@ func (ss sessions) Replace(ctx context.Context, oldHash string, b store.BrowserS
 	if err := b.Validate(); err != nil {
 		return err
 	}
-	return ss.d.writeRelaxed(ctx, "replace browser session", func(ctx context.Context, tx *sql.Tx) error {
+	return ss.d.writeRelaxed(ctx, "replace browser session", func(ctx context.Context, tx *wtx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM browser_sessions WHERE hash = ? AND expires_at > ?`, oldHash, canon.Micros(now))
 		if err != nil {
 			return err
@@ -99,7 +99,7 @@ func (ss sessions) Replace(ctx context.Context, oldHash string, b store.BrowserS
 }
 
 func (ss sessions) Delete(ctx context.Context, hash string) error {
-	return ss.d.writeRelaxed(ctx, "delete browser session", func(ctx context.Context, tx *sql.Tx) error {
+	return ss.d.writeRelaxed(ctx, "delete browser session", func(ctx context.Context, tx *wtx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM pending_requests WHERE session_hash = ?`, hash); err != nil {
 			return err
 		}
@@ -112,7 +112,7 @@ func (ss sessions) PutPending(ctx context.Context, p store.PendingRequest, now t
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	return ss.d.writeRelaxed(ctx, "store waiting request", func(ctx context.Context, tx *sql.Tx) error {
+	return ss.d.writeRelaxed(ctx, "store waiting request", func(ctx context.Context, tx *wtx) error {
 		var live int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM browser_sessions WHERE hash = ? AND expires_at > ?`,
 			p.SessionHash, canon.Micros(now)).Scan(&live); err != nil {
@@ -155,7 +155,7 @@ func (ss sessions) GetPending(ctx context.Context, sessionHash, id string, now t
 }
 
 func (ss sessions) DeletePending(ctx context.Context, sessionHash, id string) error {
-	return ss.d.writeRelaxed(ctx, "delete waiting request", func(ctx context.Context, tx *sql.Tx) error {
+	return ss.d.writeRelaxed(ctx, "delete waiting request", func(ctx context.Context, tx *wtx) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM pending_requests WHERE session_hash = ? AND id = ?`, sessionHash, id)
 		return err
 	})
@@ -170,7 +170,7 @@ func (cs consents) Grant(ctx context.Context, subject, clientID string, scopes [
 	if subject == "" || clientID == "" {
 		return fmt.Errorf("consent: subject and client are required: %w", store.ErrInvalid)
 	}
-	return cs.d.writeRelaxed(ctx, "remember consent", func(ctx context.Context, tx *sql.Tx) error {
+	return cs.d.writeRelaxed(ctx, "remember consent", func(ctx context.Context, tx *wtx) error {
 		for _, sc := range scopes {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO consents (subject, client_id, scope, granted_at) VALUES (?, ?, ?, ?)
 				ON CONFLICT DO NOTHING`, subject, clientID, sc, canon.Micros(now)); err != nil {
@@ -192,7 +192,7 @@ func (cs consents) Scopes(ctx context.Context, subject, clientID string) ([]stri
 // Delete removes a signing key (store.KeyStore).
 func (ks keys) Delete(ctx context.Context, kid string) error {
 	what := fmt.Sprintf("signing key %q", kid)
-	return ks.d.write(ctx, "delete "+what, func(ctx context.Context, tx *sql.Tx) error {
+	return ks.d.write(ctx, "delete "+what, func(ctx context.Context, tx *wtx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM signing_keys WHERE kid = ?`, kid)
 		if err != nil {
 			return err

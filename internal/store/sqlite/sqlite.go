@@ -67,8 +67,8 @@ type DB struct {
 
 	c *committer // runs every write (commit.go)
 
-	reads        stmts     // prepared on the read pool (stmts.go)
-	insertAccess *sql.Stmt // prepared on the writer
+	reads  stmts      // prepared on the read pool (stmts.go)
+	writes writeStmts // prepared on the writer
 }
 
 var _ store.Store = (*DB)(nil)
@@ -128,10 +128,6 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		d.Close()
 		return nil, err
 	}
-	if err := d.prepareWrites(ctx); err != nil {
-		d.Close()
-		return nil, err
-	}
 	if err := tightenSidecars(abs); err != nil {
 		d.Close()
 		return nil, err
@@ -174,7 +170,7 @@ func (d *DB) Ping(ctx context.Context) error {
 	// Reads can keep working on a file that no longer takes writes (a full
 	// disk, a read-only remount): commit a one-page write to be sure. The
 	// header's user_version is not used for anything else.
-	return d.write(ctx, "ping", func(ctx context.Context, tx *sql.Tx) error {
+	return d.write(ctx, "ping", func(ctx context.Context, tx *wtx) error {
 		var v int64
 		if err := tx.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&v); err != nil {
 			return err
