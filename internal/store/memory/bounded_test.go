@@ -42,7 +42,45 @@ func (s *Store) sizes() map[string]int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return map[string]int{"codes": len(s.codes), "families": len(s.families), "familyByCode": len(s.familyByCode),
-		"refresh": len(s.refresh), "access": len(s.access)}
+		"refresh": len(s.refresh), "access": len(s.access), "unredeemed": len(s.unredeemed)}
+}
+
+// The index behind CountLive holds a client's codes until they are
+// redeemed or purged, and no longer: it neither grows with redeemed codes
+// nor keeps an empty entry per client.
+func TestUnredeemedCodesAreForgotten(t *testing.T) {
+	st := New()
+	ctx := t.Context()
+	t0 := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	code := func(hash, client string) store.Code {
+		return store.Code{Hash: hash, ClientID: client, RedirectURI: "http://127.0.0.1/cb", Subject: "alice",
+			AuthTime: t0, ExpiresAt: t0.Add(time.Minute)}
+	}
+	for _, c := range []store.Code{code("sha256:a1", "a"), code("sha256:a2", "a"), code("sha256:b1", "b")} {
+		if err := st.Codes().Create(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := st.Codes().Redeem(ctx, "sha256:a1", t0.Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	for client, want := range map[string]int{"a": 1, "b": 1, "c": 0} {
+		if n, err := st.Codes().CountLive(ctx, client, t0.Add(time.Second)); err != nil || n != want {
+			t.Errorf("CountLive(%s) = %d, %v; want %d", client, n, err, want)
+		}
+	}
+	if n, _ := st.Codes().CountLive(ctx, "a", t0.Add(time.Minute)); n != 0 {
+		t.Errorf("CountLive(a) at expiry = %d, want 0", n)
+	}
+	if got := st.sizes()["unredeemed"]; got != 2 {
+		t.Errorf("unredeemed holds %d clients before the purge, want 2 (a and b)", got)
+	}
+	if _, err := st.Purge(ctx, t0.Add(2*time.Minute), 100); err != nil {
+		t.Fatal(err)
+	}
+	if got := st.sizes(); got["unredeemed"] != 0 || got["codes"] != 0 {
+		t.Errorf("after the purge: %v, want no code and no unredeemed entry", got)
+	}
 }
 
 // `serve --store memory` stays bounded however many tokens it issues
@@ -157,7 +195,7 @@ func TestPurgeBoundsMemory(t *testing.T) {
 	t.Logf("purged %d records; left: %v", n, after)
 	// Left: the grant issued after the load, and the lease of the
 	// client_credentials tokens, expired less than PurgeGrace ago.
-	want := map[string]int{"codes": 1, "families": 1, "familyByCode": 1, "refresh": 1, "access": 2}
+	want := map[string]int{"codes": 1, "families": 1, "familyByCode": 1, "refresh": 1, "access": 2, "unredeemed": 0}
 	for name, w := range want {
 		if after[name] != w {
 			t.Errorf("%s holds %d records after the purge, want %d (the grant issued after the load, and the lease)", name, after[name], w)

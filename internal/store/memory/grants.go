@@ -27,7 +27,23 @@ func (cs codes) Create(ctx context.Context, c store.Code) error {
 	c.ExpiresAt = canon.Time(c.ExpiresAt)
 	c.UsedAt, c.FamilyID = time.Time{}, ""
 	cs.s.codes[c.Hash] = c
+	live := cs.s.unredeemed[c.ClientID]
+	if live == nil {
+		live = map[string]time.Time{}
+		cs.s.unredeemed[c.ClientID] = live
+	}
+	live[c.Hash] = c.ExpiresAt
 	return nil
+}
+
+// forgetUnredeemed takes the code out of its client's unredeemed codes;
+// mu must be held.
+func (s *Store) forgetUnredeemed(c store.Code) {
+	live := s.unredeemed[c.ClientID]
+	delete(live, c.Hash)
+	if len(live) == 0 {
+		delete(s.unredeemed, c.ClientID)
+	}
 }
 
 func (cs codes) Redeem(ctx context.Context, hash string, now time.Time) (store.Code, error) {
@@ -76,6 +92,7 @@ func (cs codes) redeem(ctx context.Context, hash string, now time.Time, familyID
 	}
 	c.UsedAt = canon.Time(now)
 	s.codes[hash] = c
+	s.forgetUnredeemed(c)
 	return c, nil
 }
 
@@ -84,9 +101,12 @@ func (cs codes) CountLive(ctx context.Context, clientID string, now time.Time) (
 		return 0, err
 	}
 	defer cs.s.mu.Unlock()
+	// The client's unredeemed codes only: a count that does not grow with
+	// the codes of other clients or the redeemed ones kept for reuse
+	// detection.
 	n := 0
-	for _, c := range cs.s.codes {
-		if c.ClientID == clientID && c.UsedAt.IsZero() && now.Before(c.ExpiresAt) {
+	for _, exp := range cs.s.unredeemed[clientID] {
+		if now.Before(exp) {
 			n++
 		}
 	}

@@ -22,7 +22,8 @@ type Store struct {
 	subjects     map[string]string // subject → username
 	codes        map[string]store.Code
 	families     map[string]store.Family
-	familyByCode map[string]string // code hash → family ID
+	familyByCode map[string]string               // code hash → family ID
+	unredeemed   map[string]map[string]time.Time // client ID → its codes not redeemed (hash → expiry), for CountLive
 	refresh      map[string]store.RefreshToken
 	access       map[string]store.AccessToken // Revoked = revoked by itself
 	keys         map[string]store.Key
@@ -46,6 +47,7 @@ func New() *Store {
 		codes:        map[string]store.Code{},
 		families:     map[string]store.Family{},
 		familyByCode: map[string]string{},
+		unredeemed:   map[string]map[string]time.Time{},
 		refresh:      map[string]store.RefreshToken{},
 		access:       map[string]store.AccessToken{},
 		keys:         map[string]store.Key{},

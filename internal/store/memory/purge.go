@@ -18,6 +18,7 @@ func (s *Store) Purge(ctx context.Context, before time.Time, limit int) (int, er
 		}
 		if c.ExpiresAt.Before(before) {
 			delete(s.codes, h)
+			s.forgetUnredeemed(c)
 			if fam, ok := s.familyByCode[h]; ok {
 				delete(s.familyByCode, h)
 				if f, ok := s.families[fam]; ok {
