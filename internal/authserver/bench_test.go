@@ -161,6 +161,36 @@ func BenchmarkClientCredentialsFastKeys(b *testing.B) {
 	}
 }
 
+// The grants that write to the store, signed with ES256 so that the
+// store's share shows (RSA would be most of the time), from 16 goroutines
+// as the load of make bench-peers: refresh (a rotation committed per
+// request) and the code grant (/authorize stores a code, /token redeems
+// it and starts a family).
+func BenchmarkGrantWritesFastKey(b *testing.B) {
+	for _, path := range []string{"refresh", "authcode"} {
+		b.Run(path, func(b *testing.B) {
+			backends(b, func(b *testing.B, st store.Store) {
+				s := newBenchServerKey(b, st, keys.Spec{Type: keys.TypeEC})
+				b.SetParallelism(8) // 16 goroutines on 2 cores
+				b.ResetTimer()
+				b.RunParallel(func(pb *testing.PB) {
+					if path == "authcode" {
+						for pb.Next() {
+							s.codeGrant(b)
+						}
+						return
+					}
+					rt := s.codeGrant(b)
+					for pb.Next() {
+						m := s.token(b, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}})
+						rt = m["refresh_token"].(string)
+					}
+				})
+			})
+		})
+	}
+}
+
 // refresh_token: each iteration rotates a family once (on SQLite a
 // committed write) and signs a new access token. Each goroutine rotates
 // its own family.
