@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/oauthkit/oauthkit/internal/store"
@@ -54,13 +55,52 @@ func EncodeList(s []string) string {
 	return string(b)
 }
 
-// DecodeList reverses EncodeList.
+// DecodeList reverses EncodeList. A client's lists (redirect URIs, grant
+// types, scopes) are decoded at every request that reads the client: the
+// decoding of a text is remembered (decodedLists), and each call returns
+// its own copy.
 func DecodeList(js string) ([]string, error) {
+	if js == "[]" {
+		return nil, nil
+	}
+	if s, ok := decodedLists.get(js); ok {
+		return List(s), nil
+	}
 	var s []string
 	if err := json.Unmarshal([]byte(js), &s); err != nil {
 		return nil, fmt.Errorf("decode stored list: %w", err)
 	}
+	decodedLists.put(js, s)
 	return List(s), nil
+}
+
+// decodedLists remembers DecodeList's results by text. The text is the
+// whole input, so a remembered result is always the right one; the bound
+// only limits memory.
+var decodedLists = memo[[]string]{max: 1024}
+
+// memo is a bounded map of decoded values by their stored text; it is
+// emptied when full. Values are never handed out: callers copy them.
+type memo[T any] struct {
+	mu  sync.Mutex
+	m   map[string]T
+	max int
+}
+
+func (c *memo[T]) get(k string) (T, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.m[k]
+	return v, ok
+}
+
+func (c *memo[T]) put(k string, v T) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= c.max {
+		c.m = map[string]T{}
+	}
+	c.m[k] = v
 }
 
 // EncodeClaims is m as a JSON object; ErrInvalid if a value has no JSON form.
@@ -77,6 +117,9 @@ func EncodeClaims(m map[string]any) (string, error) {
 
 // DecodeClaims reverses EncodeClaims; nil when empty.
 func DecodeClaims(js string) (map[string]any, error) {
+	if js == "{}" {
+		return nil, nil
+	}
 	var m map[string]any
 	if err := json.Unmarshal([]byte(js), &m); err != nil {
 		return nil, fmt.Errorf("decode stored claims: %w", err)
@@ -118,7 +161,7 @@ func EncodeExtensions(e store.ClientExtensions) (string, error) {
 // DecodeExtensions reads what EncodeExtensions wrote ("" reads as none).
 func DecodeExtensions(js string) (store.ClientExtensions, error) {
 	var e store.ClientExtensions
-	if js == "" {
+	if js == "" || js == "{}" {
 		return e, nil
 	}
 	if err := json.Unmarshal([]byte(js), &e); err != nil {

@@ -2,6 +2,7 @@ package canon
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -64,5 +65,41 @@ func TestLeeway(t *testing.T) {
 		if got := Leeway(in); got != want {
 			t.Errorf("Leeway(%v) = %v, want %v", in, got, want)
 		}
+	}
+}
+
+// A remembered list is never shared: each DecodeList of a text returns its
+// own copy, so a caller that changes its slice cannot change what the next
+// reader of the same row gets; and the memory of decoded texts is bounded.
+func TestDecodeListRemembersCopies(t *testing.T) {
+	const js = `["https://a.example/cb","http://127.0.0.1/cb"]`
+	first, err := DecodeList(js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first[0] = "changed"
+	second, err := DecodeList(js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second[0] != "https://a.example/cb" || len(second) != 2 {
+		t.Fatalf("second decoding = %q: the first caller's change leaked into it", second)
+	}
+	if _, err := DecodeList(`["unterminated`); err == nil {
+		t.Fatal("a broken list decoded without an error")
+	}
+	if got, err := DecodeList("[]"); err != nil || got != nil {
+		t.Fatalf(`DecodeList("[]") = %#v, %v; want nil, nil`, got, err)
+	}
+	for i := range 3 * decodedLists.max {
+		if _, err := DecodeList(fmt.Sprintf(`["%d"]`, i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	decodedLists.mu.Lock()
+	n := len(decodedLists.m)
+	decodedLists.mu.Unlock()
+	if n > decodedLists.max {
+		t.Fatalf("%d decoded lists remembered, more than the bound %d", n, decodedLists.max)
 	}
 }
