@@ -14,6 +14,10 @@ import (
 // are refused before any work (docs/security.md rule 37).
 const maxTokenLength = 8 << 10
 
+// verifiedTokensMax bounds the access tokens whose verified signature the
+// server remembers (Server.verifiedTokens): a few KB each.
+const verifiedTokensMax = 1024
+
 // activeAccessToken returns the record of a live access token issued by this
 // server: signature, issuer, audience, type and expiry for a JWT (algorithm
 // pinned, docs/security.md rule 19), expiry for an opaque one, and not revoked.
@@ -38,7 +42,7 @@ func (s *Server) activeAccessTokenFor(ctx context.Context, value, audience strin
 		// The audience is the server's or the resources the token was
 		// issued for (RFC 8707): checked against the record below.
 		v := s.keys.Verifier(token.Verifier{Issuer: s.settings.Issuer, Type: "at+jwt",
-			Now: func() time.Time { return now }})
+			Now: func() time.Time { return now }, Memo: s.verifiedTokens})
 		verified, verr := v.Verify(value)
 		if token.KindOf(verr) == token.KindUnknownKey && s.keys.reloadForUnknownKID() { // another replica rotated (keysync.go)
 			verified, verr = s.keys.Verifier(*v).Verify(value)

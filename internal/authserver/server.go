@@ -17,6 +17,7 @@ import (
 	"github.com/oauthkit/oauthkit/internal/hashing"
 	"github.com/oauthkit/oauthkit/internal/oauth"
 	"github.com/oauthkit/oauthkit/internal/store"
+	"github.com/oauthkit/oauthkit/internal/token"
 )
 
 // Response profiles of the token endpoint and access-token formats (their
@@ -115,6 +116,11 @@ type Server struct {
 	hashes   *hashGate // bounds concurrent password hashing (docs/security.md rule 41)
 	signs    cpuGate   // bounds concurrent token signing (signgate.go)
 	leases   leases    // self-contained access tokens (lease.go)
+
+	// verifiedTokens remembers the access tokens whose signature verified
+	// (bearer.go): a token introspected again is not verified again; its
+	// claims and its record are checked every time.
+	verifiedTokens *token.SignatureMemo
 
 	deviceGuesses *throttle // wrong user codes on the device page (docs/security.md rule 79)
 
@@ -231,7 +237,7 @@ func New(s Settings, o Options) (*Server, error) {
 	srv := &Server{
 		settings: s, store: o.Store, hasher: o.Hasher, keys: o.Keys,
 		now: o.Now, log: o.Logger, onEvent: onEvent, throttle: newThrottle(o.Now), deviceGuesses: newThrottle(o.Now), hashes: defaultHashGate(),
-		signs: defaultSignGate(),
+		signs: defaultSignGate(), verifiedTokens: token.NewSignatureMemo(verifiedTokensMax),
 		pages: mustParsePages(), cookiePath: cookiescope.Path(s.Issuer), control: ctl,
 	}
 	srv.sessions = memSessions{newSessionStore(o.Now, s.SessionTTL)}

@@ -1,6 +1,7 @@
 package token
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"slices"
@@ -38,6 +39,9 @@ type Verifier struct {
 	AllowMissingExp bool
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Memo, when set, remembers tokens whose signature verified
+	// (verify_memo.go); their claims are still checked at every Verify.
+	Memo *SignatureMemo
 }
 
 // Verified is a token whose signature and claims were checked.
@@ -59,6 +63,13 @@ func (v *Verifier) Verify(token string) (*Verified, error) {
 	if err := v.check(); err != nil {
 		return nil, err
 	}
+	var sum [sha256.Size]byte
+	if v.Memo != nil {
+		sum = sha256.Sum256([]byte(token))
+		if verified, err := v.remembered(sum); verified != nil || err != nil {
+			return verified, err
+		}
+	}
 	d, err := Decode(token)
 	if err != nil {
 		return nil, err
@@ -70,6 +81,9 @@ func (v *Verifier) Verify(token string) (*Verified, error) {
 	key, err := verifySignature(d, alg, candidates)
 	if err != nil {
 		return nil, err
+	}
+	if v.Memo != nil {
+		v.Memo.put(sum, memoEntry{d: d.clone(), key: key, alg: alg})
 	}
 	if err := v.checkClaims(d); err != nil {
 		return nil, err
