@@ -52,8 +52,8 @@ func (m *SignatureMemo) put(sum [sha256.Size]byte, e memoEntry) {
 	m.m[sum] = e
 }
 
-// Len is the number of remembered tokens.
-func (m *SignatureMemo) Len() int {
+// size is the number of remembered tokens (for tests).
+func (m *SignatureMemo) size() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return len(m.m)

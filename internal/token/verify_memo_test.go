@@ -22,8 +22,8 @@ func TestSignatureMemo(t *testing.T) {
 	if err != nil {
 		t.Fatalf("first Verify: %v", err)
 	}
-	if memo.Len() != 1 {
-		t.Fatalf("memo holds %d tokens after a verified one, want 1", memo.Len())
+	if memo.size() != 1 {
+		t.Fatalf("memo holds %d tokens after a verified one, want 1", memo.size())
 	}
 	first.Claims["scope"] = "changed"
 	first.Claims["cnf"].(map[string]any)["jkt"] = "changed"
@@ -89,7 +89,7 @@ func TestSignatureMemo(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if n := memo.Len(); n > 8 {
+		if n := memo.size(); n > 8 {
 			t.Fatalf("memo holds %d tokens, more than its bound 8", n)
 		}
 	})
