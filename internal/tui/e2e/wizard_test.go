@@ -267,6 +267,15 @@ func (p *wizardPane) waitLines(what string, lines ...string) string {
 		screen = p.screen()
 		missing := missingLines(screen, lines)
 		if len(missing) > 0 && p.run.exited() {
+			// The command may have printed its last lines between the
+			// capture above and its exit, and tmux may not have drawn
+			// them yet: give the pane a moment before giving up.
+			for end := time.Now().Add(2 * time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+				screen = p.screen()
+				if missing = missingLines(screen, lines); len(missing) == 0 {
+					return true, ""
+				}
+			}
 			p.t.Fatalf("the command ended (%s) before %s; missing %q; screen:\n%s",
 				p.run.exitLine(), what, missing, p.tm.screen(p.name, true))
 		}
