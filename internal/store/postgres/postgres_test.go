@@ -348,6 +348,17 @@ func TestPurgeTwoReplicasAtOnce(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	// A replica that finds the other purging gets 0 at once, so on a busy
+	// machine the loops can end with records left: purge what remains
+	// from one replica, then the count must be exact.
+	for {
+		n, err := a.Purge(ctx, t0.Add(time.Hour), 100)
+		must(t, err)
+		if n == 0 {
+			break
+		}
+		total += n
+	}
 	if total != expired {
 		t.Fatalf("the replicas purged %d records in all, want %d", total, expired)
 	}
