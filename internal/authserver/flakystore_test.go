@@ -140,6 +140,13 @@ func (r flakyRefresh) Rotate(ctx context.Context, rot store.Rotation) (store.Fam
 	if err := r.f.check("RefreshTokens.Rotate"); err != nil {
 		return store.Family{}, err
 	}
+	// The access token's record is part of the rotation's transaction: its
+	// failure fails the whole rotation, which changes nothing.
+	if rot.Access != nil {
+		if err := r.f.check("AccessTokens.Record"); err != nil {
+			return store.Family{}, err
+		}
+	}
 	return r.RefreshTokenStore.Rotate(ctx, rot)
 }
 

@@ -76,22 +76,14 @@ func (s *Server) grantRefreshToken(req *tokenRequest) (*issued, *Error) {
 		}
 		return nil, s.storeError(err)
 	}
-	// The access token of a live refresh token is minted (and recorded)
-	// before the rotation: if recording fails, the refresh token is still
-	// active and the client's retry works, instead of looking like a replay
-	// that revokes the grant (docs/security.md rule 38). If the rotation then
-	// fails (a lost race), the recorded token was never handed out.
+	// The access token of a live refresh token is signed first, then
+	// recorded in the rotation's own transaction (store.Rotation.Access):
+	// if that transaction fails, the refresh token is still active and the
+	// client's retry works, instead of looking like a replay that revokes
+	// the grant (docs/security.md rule 38), and a lost race records nothing.
+	// Either way the signed token is dropped, never handed out.
 	g := grant{Client: req.client, Subject: fam.Subject, Scope: scope, FamilyID: fam.ID, AuthTime: fam.AuthTime,
 		SessionID: fam.SessionID, Now: now, JKT: req.jkt, Resources: resources}
-	var (
-		at  string
-		exp time.Time
-	)
-	if rt.Status == store.StatusActive && !fam.Revoked && now.Before(rt.ExpiresAt) {
-		if at, exp, e = s.mintAccessToken(ctx, g); e != nil {
-			return nil, e
-		}
-	}
 	// The successor keeps the key binding (RFC 9449 §5); a public client's
 	// unbound grant becomes bound at its first refresh with a proof.
 	nextJKT := boundJKT(value)
@@ -100,28 +92,29 @@ func (s *Server) grantRefreshToken(req *tokenRequest) (*issued, *Error) {
 	}
 	next := bindValue(randomToken(32), nextJKT)
 	nextRT := store.RefreshToken{Hash: s.hasher.Hash(next), IssuedAt: now, ExpiresAt: now.Add(s.settings.RefreshTokenTTL)}
-	fam, err = s.store.RefreshTokens().Rotate(ctx, store.Rotation{OldHash: rt.Hash, Next: nextRT, Now: now, Leeway: s.settings.RefreshRaceLeeway})
-	switch {
-	case errors.Is(err, store.ErrExpired):
-		return nil, NewError(ErrInvalidGrant, "refresh token has expired (RFC 6749 §5.2)")
-	case errors.Is(err, store.ErrRevoked):
-		return nil, NewError(ErrInvalidGrant, "refresh token was revoked (RFC 7009)")
-	case errors.Is(err, store.ErrConcurrentUse):
-		return nil, NewError(ErrInvalidGrant, "refresh token was just used by a concurrent request (RFC 9700 §4.14.2)")
-	case errors.Is(err, store.ErrReused):
-		s.log.Warn("rotated-out refresh token reused: grant revoked", "client_id", req.client.ID)
-		return nil, NewError(ErrInvalidGrant, "refresh token was already used; the grant is revoked (RFC 9700 §4.14.2)")
-	case errors.Is(err, store.ErrNotFound):
-		return nil, NewError(ErrInvalidGrant, "refresh token is unknown (RFC 6749 §5.2)")
-	case err != nil:
-		return nil, s.storeError(err)
-	}
-	// ctl revoke: a revocation made before this rotation does not cover it
-	s.control.noteIssued(nextRT.Hash, fam.ClientID, fam.Subject, nextRT.IssuedAt, nextRT.ExpiresAt)
-	if at == "" { // not live at lookup, yet rotated: mint now
-		if at, exp, e = s.mintAccessToken(ctx, g); e != nil {
-			return nil, e
+	rotate := func(access *store.AccessToken) *Error {
+		fam, err = s.store.RefreshTokens().Rotate(ctx, store.Rotation{OldHash: rt.Hash, Next: nextRT, Now: now,
+			Leeway: s.settings.RefreshRaceLeeway, Access: access})
+		if e := s.rotationError(err, req.client.ID); e != nil {
+			return e
 		}
+		// ctl revoke: a revocation made before this rotation does not cover it
+		s.control.noteIssued(nextRT.Hash, fam.ClientID, fam.Subject, nextRT.IssuedAt, nextRT.ExpiresAt)
+		return nil
+	}
+	var (
+		at  string
+		exp time.Time
+	)
+	if rt.Status == store.StatusActive && !fam.Revoked && now.Before(rt.ExpiresAt) {
+		at, exp, e = s.mintAccessTokenWith(ctx, g, func(rec store.AccessToken) *Error { return rotate(&rec) })
+	} else { // the store's verdict on a token that was not live (the error), or a rotation after all
+		if e = rotate(nil); e == nil {
+			at, exp, e = s.mintAccessToken(ctx, g)
+		}
+	}
+	if e != nil {
+		return nil, e
 	}
 	out := &issued{AccessToken: at, IssuedAt: now, ExpiresAt: exp, Scope: scope, Subject: fam.Subject,
 		RefreshToken: next, RefreshAt: now, RefreshExp: nextRT.ExpiresAt, RefreshCount: rt.RefreshCount + 1}
@@ -135,4 +128,24 @@ func (s *Server) grantRefreshToken(req *tokenRequest) (*issued, *Error) {
 		}
 	}
 	return out, nil
+}
+
+// rotationError is the answer to a refused rotation (nil: none).
+func (s *Server) rotationError(err error, clientID string) *Error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, store.ErrExpired):
+		return NewError(ErrInvalidGrant, "refresh token has expired (RFC 6749 §5.2)")
+	case errors.Is(err, store.ErrRevoked):
+		return NewError(ErrInvalidGrant, "refresh token was revoked (RFC 7009)")
+	case errors.Is(err, store.ErrConcurrentUse):
+		return NewError(ErrInvalidGrant, "refresh token was just used by a concurrent request (RFC 9700 §4.14.2)")
+	case errors.Is(err, store.ErrReused):
+		s.log.Warn("rotated-out refresh token reused: grant revoked", "client_id", clientID)
+		return NewError(ErrInvalidGrant, "refresh token was already used; the grant is revoked (RFC 9700 §4.14.2)")
+	case errors.Is(err, store.ErrNotFound):
+		return NewError(ErrInvalidGrant, "refresh token is unknown (RFC 6749 §5.2)")
+	}
+	return s.storeError(err)
 }

@@ -78,6 +78,15 @@ func randomToken(n int) string {
 // mintAccessToken creates, records and returns an access token: an RFC 9068
 // JWT (typ at+jwt) or an opaque string, per the server's format.
 func (s *Server) mintAccessToken(ctx context.Context, g grant) (string, time.Time, *Error) {
+	return s.mintAccessTokenWith(ctx, g, nil)
+}
+
+// mintAccessTokenWith is mintAccessToken with the token's record written by
+// commit (a refresh: in its rotation's transaction) in place of the
+// store's Record; the token is then a recorded one, never self-contained.
+// commit runs once the token is signed, and the token is handed out only
+// if it returns nil. nil commit: mintAccessToken.
+func (s *Server) mintAccessTokenWith(ctx context.Context, g grant, commit func(store.AccessToken) *Error) (string, time.Time, *Error) {
 	exp := g.Now.Add(s.settings.AccessTokenTTL)
 	rec := store.AccessToken{FamilyID: g.FamilyID, ClientID: g.Client.ID, Subject: g.Subject,
 		Scope: g.Scope, IssuedAt: g.Now, ExpiresAt: exp, Audience: strings.Join(g.Resources, " ")}
@@ -85,7 +94,11 @@ func (s *Server) mintAccessToken(ctx context.Context, g grant) (string, time.Tim
 	if s.settings.Format == FormatOpaque {
 		value = bindValue(randomToken(32), g.JKT)
 		rec.ID = s.hasher.Hash(value)
-		if err := s.store.AccessTokens().Record(ctx, rec); err != nil {
+		if commit != nil {
+			if e := commit(rec); e != nil {
+				return "", time.Time{}, e
+			}
+		} else if err := s.store.AccessTokens().Record(ctx, rec); err != nil {
 			return "", time.Time{}, s.storeError(err)
 		}
 	} else {
@@ -94,8 +107,10 @@ func (s *Server) mintAccessToken(ctx context.Context, g grant) (string, time.Tim
 		// is signed (the commit waits for the disk, the signature for the
 		// CPU); the token is handed out only once both are done. If the
 		// record fails, the signed token is dropped: never handed out.
-		var recorded chan error    // nil: nothing to record
-		if selfContainedGrant(g) { // rule 109: no record, the lease is the write
+		var recorded chan error // nil: nothing to record now
+		switch {
+		case commit != nil: // after the signature
+		case selfContainedGrant(g): // rule 109: no record, the lease is the write
 			lease, err := s.leaseFor(ctx, g.Now, exp)
 			if err != nil {
 				return "", time.Time{}, s.storeError(err)
@@ -104,7 +119,7 @@ func (s *Server) mintAccessToken(ctx context.Context, g grant) (string, time.Tim
 			// A check reads the issue time from iat, whole seconds: ctl revoke
 			// compares that one (noteIssued below).
 			rec.IssuedAt = time.Unix(g.Now.Unix(), 0).UTC()
-		} else {
+		default:
 			recorded = make(chan error, 1)
 			go func(rec store.AccessToken) { recorded <- s.store.AccessTokens().Record(ctx, rec) }(rec)
 		}
@@ -154,6 +169,11 @@ func (s *Server) mintAccessToken(ctx context.Context, g grant) (string, time.Tim
 				s.log.Error("signing an access token failed", "err", err)
 			}
 			return "", time.Time{}, NewError(ErrServerError, "could not sign the access token; see the server log")
+		}
+		if commit != nil {
+			if e := commit(rec); e != nil {
+				return "", time.Time{}, e
+			}
 		}
 		value = s.control.tamperSignature(g.Client.ID, signed) // ctl tamper signature
 	}

@@ -124,7 +124,9 @@ type RefreshTokenStore interface {
 	// token, ErrConcurrentUse (within r.Leeway, see Rotation) or ErrReused
 	// after revoking the whole family in the same transaction. Of N
 	// concurrent calls with the same token exactly one succeeds. The family
-	// is returned with every error but ErrNotFound.
+	// is returned with every error but ErrNotFound. With r.Access, the
+	// successful rotation also records that access token, in the same
+	// transaction (see Rotation.Access).
 	Rotate(ctx context.Context, r Rotation) (Family, error)
 
 	// Lookup returns a token and its family; ErrNotFound.

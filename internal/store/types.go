@@ -157,6 +157,41 @@ type Rotation struct {
 	// family is revoked. With 0, only requests that arrived no later than
 	// the winning one are treated as a race.
 	Leeway time.Duration
+
+	// Access, when set, is the record of the access token issued with
+	// this refresh: it is stored in the same transaction, and only if the
+	// rotation succeeds, so a token is never recorded for a refresh that
+	// did not happen nor a refresh done without its token's record. Its
+	// FamilyID must be the rotated token's family (ErrInvalid otherwise);
+	// a taken ID is ErrConflict and rolls the rotation back.
+	Access *AccessToken
+}
+
+// Validate checks the fields a Rotation must have (Now aside, which the
+// stores check with canon.RequireNow).
+func (r Rotation) Validate() error {
+	if err := r.Next.Validate(); err != nil {
+		return err
+	}
+	if r.Access != nil {
+		if err := r.Access.Validate(); err != nil {
+			return err
+		}
+		if r.Access.FamilyID == "" {
+			return invalid("access token of a rotation", "FamilyID")
+		}
+	}
+	return nil
+}
+
+// CheckFamily reports ErrInvalid when the access record of the rotation
+// names another family than fam, the rotated token's.
+func (r Rotation) CheckFamily(fam string) error {
+	if r.Access != nil && r.Access.FamilyID != fam {
+		return fmt.Errorf("rotate refresh token: the access token names family %q, the refresh token is of %q: %w",
+			r.Access.FamilyID, fam, ErrInvalid)
+	}
+	return nil
 }
 
 // AccessToken records an issued access token for introspection and

@@ -164,7 +164,7 @@ func newToken(t store.RefreshToken, familyID string, count int) store.RefreshTok
 }
 
 func (rs refreshTokens) Rotate(ctx context.Context, r store.Rotation) (store.Family, error) {
-	if err := r.Next.Validate(); err != nil {
+	if err := r.Validate(); err != nil {
 		return store.Family{}, err
 	}
 	if err := canon.RequireNow(r.Now); err != nil {
@@ -190,9 +190,20 @@ func (rs refreshTokens) Rotate(ctx context.Context, r store.Rotation) (store.Fam
 	if _, ok := s.refresh[r.Next.Hash]; ok {
 		return f, fmt.Errorf("rotate refresh token: next token %w", store.ErrConflict)
 	}
+	if err := r.CheckFamily(f.ID); err != nil {
+		return f, err
+	}
+	if r.Access != nil {
+		if _, ok := s.access[r.Access.ID]; ok {
+			return f, fmt.Errorf("rotate refresh token: access token %w", store.ErrConflict)
+		}
+	}
 	old.Status, old.RotatedAt = store.StatusRotated, canon.Time(r.Now)
 	s.refresh[old.Hash] = old
 	s.refresh[r.Next.Hash] = newToken(r.Next, f.ID, old.RefreshCount+1)
+	if r.Access != nil {
+		s.putAccess(*r.Access)
+	}
 	return f, nil
 }
 
@@ -250,9 +261,14 @@ func (as accessTokens) Record(ctx context.Context, a store.AccessToken) error {
 	if _, ok := as.s.families[a.FamilyID]; a.FamilyID != "" && !ok {
 		return fmt.Errorf("record access token: grant %q: %w", a.FamilyID, store.ErrNotFound)
 	}
-	a.IssuedAt, a.ExpiresAt, a.Revoked = canon.Time(a.IssuedAt), canon.Time(a.ExpiresAt), false
-	as.s.access[a.ID] = a
+	as.s.putAccess(a)
 	return nil
+}
+
+// putAccess stores a new access token's record; the caller holds the lock.
+func (s *Store) putAccess(a store.AccessToken) {
+	a.IssuedAt, a.ExpiresAt, a.Revoked = canon.Time(a.IssuedAt), canon.Time(a.ExpiresAt), false
+	s.access[a.ID] = a
 }
 
 func (as accessTokens) Get(ctx context.Context, id string) (store.AccessToken, error) {

@@ -155,7 +155,7 @@ func lockFamilyOf(ctx context.Context, tx pgx.Tx, hash string) (bool, error) {
 // rotated and inserts its successor, a reuse revokes the family, all in the
 // same transaction.
 func (rs refreshTokens) Rotate(ctx context.Context, r store.Rotation) (store.Family, error) {
-	if err := r.Next.Validate(); err != nil {
+	if err := r.Validate(); err != nil {
 		return store.Family{}, err
 	}
 	if err := canon.RequireNow(r.Now); err != nil {
@@ -185,11 +185,18 @@ func (rs refreshTokens) Rotate(ctx context.Context, r store.Rotation) (store.Fam
 		outcome = canon.RefreshFailure(old, fam, r.Now, r.Leeway)
 		switch {
 		case outcome == nil:
+			if err := r.CheckFamily(fam.ID); err != nil {
+				return err
+			}
 			if _, err := tx.Exec(ctx, `UPDATE refresh_tokens SET status = 'rotated', rotated_at = $1 WHERE hash = $2`,
 				canon.Micros(r.Now), r.OldHash); err != nil {
 				return err
 			}
-			return insertToken(ctx, tx, r.Next, fam.ID, old.RefreshCount+1)
+			if err := insertToken(ctx, tx, r.Next, fam.ID, old.RefreshCount+1); err != nil || r.Access == nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, insertAccessToken, accessArgs(*r.Access)...)
+			return err
 		case errors.Is(outcome, store.ErrReused):
 			fam.Revoked = true
 			return revokeFamily(ctx, tx, fam.ID)
@@ -236,10 +243,16 @@ func (as accessTokens) Record(ctx context.Context, a store.AccessToken) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
-	_, err := as.d.exec(ctx, "record access token", `INSERT INTO access_tokens (id, family_id, client_id, subject, scope, issued_at, expires_at, audience)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		a.ID, nullString(a.FamilyID), a.ClientID, a.Subject, a.Scope, canon.Micros(a.IssuedAt), canon.Micros(a.ExpiresAt), a.Audience)
+	_, err := as.d.exec(ctx, "record access token", insertAccessToken, accessArgs(a)...)
 	return err
+}
+
+const insertAccessToken = `INSERT INTO access_tokens (id, family_id, client_id, subject, scope, issued_at, expires_at, audience)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
+
+// accessArgs are insertAccessToken's arguments for a.
+func accessArgs(a store.AccessToken) []any {
+	return []any{a.ID, nullString(a.FamilyID), a.ClientID, a.Subject, a.Scope, canon.Micros(a.IssuedAt), canon.Micros(a.ExpiresAt), a.Audience}
 }
 
 func (as accessTokens) Get(ctx context.Context, id string) (a store.AccessToken, err error) {

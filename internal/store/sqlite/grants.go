@@ -146,7 +146,7 @@ const selectTokenAndFamily = `SELECT ` + canon.TokenAndFamilyColumns + `
 // transaction; a loser reads the token to learn why, and a reuse revokes
 // the family before the transaction commits.
 func (rs refreshTokens) Rotate(ctx context.Context, r store.Rotation) (store.Family, error) {
-	if err := r.Next.Validate(); err != nil {
+	if err := r.Validate(); err != nil {
 		return store.Family{}, err
 	}
 	if err := canon.RequireNow(r.Now); err != nil {
@@ -176,7 +176,13 @@ func (rs refreshTokens) Rotate(ctx context.Context, r store.Rotation) (store.Fam
 		}
 		fam = f
 		if won == 1 {
-			return insertToken(ctx, tx, r.Next, f.ID, old.RefreshCount+1)
+			if err := r.CheckFamily(f.ID); err != nil {
+				return err
+			}
+			if err := insertToken(ctx, tx, r.Next, f.ID, old.RefreshCount+1); err != nil || r.Access == nil {
+				return err
+			}
+			return insertAccess(ctx, tx, *r.Access)
 		}
 		outcome = canon.RefreshFailure(old, f, r.Now, r.Leeway)
 		switch {
@@ -229,10 +235,14 @@ func (as accessTokens) Record(ctx context.Context, a store.AccessToken) error {
 	}
 	// Relaxed: losing it fails closed (the token is refused); see commit.go.
 	return as.d.writeRelaxed(ctx, "record access token", func(ctx context.Context, tx *wtx) error {
-		_, err := tx.ExecContext(ctx, insertAccessToken,
-			a.ID, nullString(a.FamilyID), a.ClientID, a.Subject, a.Scope, canon.Micros(a.IssuedAt), canon.Micros(a.ExpiresAt), a.Audience)
-		return err
+		return insertAccess(ctx, tx, a)
 	})
+}
+
+func insertAccess(ctx context.Context, tx *wtx, a store.AccessToken) error {
+	_, err := tx.ExecContext(ctx, insertAccessToken,
+		a.ID, nullString(a.FamilyID), a.ClientID, a.Subject, a.Scope, canon.Micros(a.IssuedAt), canon.Micros(a.ExpiresAt), a.Audience)
+	return err
 }
 
 func (as accessTokens) Get(ctx context.Context, id string) (a store.AccessToken, err error) {

@@ -34,6 +34,7 @@ func Run(t *testing.T, open Opener) {
 		{"CountLive", testCountLive},
 		{"Families", testFamilies},
 		{"Rotate", testRotate},
+		{"RotateWithAccess", testRotateWithAccess},
 		{"AccessTokens", testAccessTokens},
 		{"Lifecycle", testLifecycle},
 		{"Concurrency", testConcurrency},
