@@ -44,11 +44,11 @@ func TestScreenDevice(t *testing.T) {
 			// The header comes in one piece (TestDeviceHeader checks it whole).
 			wait(t, tm, "or scan it:")
 			wait(t, tm, "no poll yet · every 5s · code expires in 10m")
-			h.c.t = start.Add(10 * time.Second)
+			h.c.set(start.Add(10 * time.Second))
 			tm.Send(DevicePollMsg{Step: flow.DevicePending, Polls: 1, Interval: 5 * time.Second})
 			tm.Send(DevicePollMsg{Step: flow.DeviceSlowDown, Polls: 2, Interval: 10 * time.Second})
 			wait(t, tm, "poll 2 · every 10s (slow_down ×1) · code expires in 9m50s")
-			h.c.t = start.Add(61 * time.Second)
+			h.c.set(start.Add(61 * time.Second))
 			tm.Send(TickMsg{})
 			wait(t, tm, "code expires in 8m59s")
 			tm.Send(DoneMsg{Token: testToken()})

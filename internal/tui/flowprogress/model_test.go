@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,9 +19,24 @@ import (
 
 var start = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 
-type clock struct{ t time.Time }
+// clock is the injected time; a Bubble Tea program reads it in its own
+// goroutine while the test moves it.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
 
-func (c *clock) now() time.Time { return c.t }
+func (c *clock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
 
 const (
 	redirect = "http://127.0.0.1:43121/callback"
@@ -52,7 +68,7 @@ func (h *harness) model(headless, manual bool) tea.Model {
 	return New(cfg)
 }
 
-func newHarness() *harness { return &harness{c: &clock{start}} }
+func newHarness() *harness { return &harness{c: &clock{t: start}} }
 
 // send applies msgs in order and returns the model and the last command.
 func send(m tea.Model, msgs ...tea.Msg) (tea.Model, tea.Cmd) {
@@ -80,7 +96,7 @@ func isQuit(cmd tea.Cmd) bool { return tuitest.IsQuit(cmd) }
 func TestStepsWhileWaiting(t *testing.T) {
 	h := newHarness()
 	m, _ := send(h.model(false, false), runningMsgs()...)
-	h.c.t = start.Add(8 * time.Second)
+	h.c.set(start.Add(8 * time.Second))
 	m, cmd := m.Update(TickMsg{})
 	if cmd == nil {
 		t.Error("the tick did not schedule the next one")
@@ -329,7 +345,7 @@ func TestSummaryCountdown(t *testing.T) {
 			t.Errorf("want %q in\n%s", w, m.View())
 		}
 	}
-	h.c.t = start.Add(31 * time.Minute)
+	h.c.set(start.Add(31 * time.Minute))
 	m, _ = m.Update(TickMsg{})
 	if !strings.Contains(m.View(), "  expires  expired 1m ago") {
 		t.Errorf("countdown did not follow the clock:\n%s", m.View())
