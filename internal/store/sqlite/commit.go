@@ -9,6 +9,7 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"modernc.org/sqlite"
 )
@@ -29,9 +30,10 @@ import (
 //     rolled back to its savepoint and the others commit; a failure of the
 //     file (I/O error, disk full, read-only, locked) fails the whole batch
 //     with ErrUnavailable, as nothing of it can be trusted to commit;
-//   - there is no timer: a write arriving at an idle store commits at
-//     once; under load, the writes that queued during one fsync share the
-//     next one.
+//   - a write arriving at an idle store commits at once; under load, the
+//     writes that queued during one fsync share the next one, and while
+//     writes overlap the first of a batch waits up to 3 ms for company
+//     (gather.go).
 //
 // A batch made only of relaxed writes commits with synchronous=NORMAL: the
 // commit is in the WAL file, so it survives the death of the process
@@ -66,6 +68,7 @@ type request struct {
 	op      string
 	fn      func(context.Context, *wtx) error
 	relaxed bool
+	arrived time.Time // when it was queued (gather.go)
 	state   atomic.Int32
 	done    chan error // buffered: the committer never blocks on a caller
 }
@@ -79,6 +82,9 @@ type committer struct {
 	busy    bool // a commit runs, in the committer goroutine or in a caller
 	wake    chan struct{}
 	stopped chan struct{} // closed when the goroutine has returned
+	g       gatherer      // whether a batch waits for company (gather.go)
+	held    bool          // the queue's first write waited for company
+	helds   int           // batches that waited, for the tests
 
 	unsynced atomic.Int32   // relaxed batches committed since the last fsync
 	dirty    atomic.Bool    // the WAL holds relaxed commits not yet fsynced
@@ -122,7 +128,9 @@ func (d *DB) submit(ctx context.Context, op string, fn func(ctx context.Context,
 		c.mu.Unlock()
 		return errClosed(op)
 	}
-	if !c.busy && len(c.queue) == 0 {
+	others := c.busy || len(c.queue) > 0
+	c.g.arrived(others)
+	if !others && !c.g.on() {
 		// Nobody commits and nobody waits: commit it here, in the
 		// caller's goroutine, without a hand-over to the committer.
 		c.busy = true
@@ -134,9 +142,16 @@ func (d *DB) submit(ctx context.Context, op string, fn func(ctx context.Context,
 		c.kick() // for the writes that queued meanwhile, or the idle fsync
 		return <-r.done
 	}
+	r.arrived = time.Now()
 	c.queue = append(c.queue, r)
+	// The committer needs waking only for the first write of a queue (it
+	// may be idle) or a full batch (it may be gathering); it goes round
+	// again by itself after a commit, and a caller's own commit kicks it.
+	wake := len(c.queue) == 1 || len(c.queue) == gatherTarget
 	c.mu.Unlock()
-	c.kick()
+	if wake {
+		c.kick()
+	}
 	select {
 	case err := <-r.done:
 		return err
@@ -161,15 +176,31 @@ func (c *committer) kick() {
 func (d *DB) commitLoop() {
 	c := d.c
 	defer close(c.stopped)
+	timer := time.NewTimer(gatherWindow)
+	timer.Stop()
 	for {
 		c.mu.Lock()
 		if !c.busy && len(c.queue) > 0 {
+			if w := c.g.wait(len(c.queue), c.queue[0].arrived, time.Now()); w > 0 && !c.closing {
+				// Writes overlap: wait for company, or for the next write.
+				c.held = true
+				c.mu.Unlock()
+				timer.Reset(w)
+				select {
+				case <-c.wake:
+					timer.Stop()
+				case <-timer.C:
+				}
+				continue
+			}
 			n := min(len(c.queue), maxBatch)
 			batch := c.queue[:n:n]
 			c.queue = c.queue[n:]
 			if len(c.queue) == 0 {
 				c.queue = nil // let the backing array go
 			}
+			held := c.held
+			c.held = false
 			c.busy = true
 			c.mu.Unlock()
 			d.commit(batch)
@@ -179,6 +210,10 @@ func (d *DB) commitLoop() {
 			}
 			c.mu.Lock()
 			c.busy = false
+			if held {
+				c.helds++
+				c.g.waited(n)
+			}
 			c.mu.Unlock()
 			continue
 		}
