@@ -19,7 +19,6 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -28,6 +27,7 @@ import (
 	"github.com/oauthkit/oauthkit/internal/store"
 	"github.com/oauthkit/oauthkit/internal/store/memory"
 	"github.com/oauthkit/oauthkit/internal/store/sqlite"
+	"github.com/oauthkit/oauthkit/internal/testutil/fakeclock"
 	"github.com/oauthkit/oauthkit/keys"
 )
 
@@ -45,22 +45,7 @@ const (
 )
 
 // testClock is a clock the test moves by hand.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+type testClock = fakeclock.Clock
 
 // env is one running server with its store, clock and key.
 type env struct {
@@ -102,7 +87,7 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	e := &env{t: t, hasher: &hashing.Hasher{}, clock: &testClock{t: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}}
+	e := &env{t: t, hasher: &hashing.Hasher{}, clock: fakeclock.New(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC))}
 	var base store.Store
 	if cfg.sqlite {
 		e.dbPath = filepath.Join(t.TempDir(), "oauthkit.db")

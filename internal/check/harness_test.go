@@ -24,6 +24,7 @@ import (
 	"github.com/oauthkit/oauthkit/internal/hashing"
 	"github.com/oauthkit/oauthkit/internal/store"
 	"github.com/oauthkit/oauthkit/internal/store/memory"
+	"github.com/oauthkit/oauthkit/internal/testutil/fakeclock"
 	"github.com/oauthkit/oauthkit/keys"
 )
 
@@ -34,31 +35,13 @@ const (
 	redirectURI          = "http://127.0.0.1/callback"
 )
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Sleep(_ context.Context, d time.Duration) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-	return nil
-}
-
 // wrapper breaks a rule: it gets the real handler and returns another.
 type wrapper func(next http.Handler) http.Handler
 
 // testServer is a running authserver behind wrap.
 type testServer struct {
 	issuer string
-	clock  *clock
+	clock  *fakeclock.Clock
 }
 
 var (
@@ -85,7 +68,7 @@ func startServer(t *testing.T, wrap wrapper) *testServer {
 // startServerWith: without autoApprove the server shows its sign-in page.
 func startServerWith(t *testing.T, wrap wrapper, autoApprove bool) *testServer {
 	t.Helper()
-	ck := &clock{t: time.Now().UTC().Truncate(time.Second)}
+	ck := fakeclock.New(time.Now().UTC().Truncate(time.Second))
 	ts := httptest.NewUnstartedServer(nil)
 	ts.Start()
 	t.Cleanup(ts.Close)

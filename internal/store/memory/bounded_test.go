@@ -9,33 +9,15 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/oauthkit/oauthkit/internal/authserver"
 	"github.com/oauthkit/oauthkit/internal/hashing"
 	"github.com/oauthkit/oauthkit/internal/store"
+	"github.com/oauthkit/oauthkit/internal/testutil/fakeclock"
 	signingkeys "github.com/oauthkit/oauthkit/keys"
 )
-
-// clock is a time the test moves by hand.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // sizes counts what the store holds, map by map.
 func (s *Store) sizes() map[string]int {
@@ -93,7 +75,7 @@ func TestPurgeBoundsMemory(t *testing.T) {
 	const secret = "bounded-secret-0123456789abcdef"
 	st := New()
 	h := &hashing.Hasher{}
-	clk := &clock{t: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
+	clk := fakeclock.New(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC))
 	ctx := t.Context()
 	if err := st.Clients().Put(ctx, store.Client{ID: "app", AuthMethod: "client_secret_basic", SecretHash: h.Hash(secret),
 		Scopes:       []string{"read"},

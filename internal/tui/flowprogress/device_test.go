@@ -24,7 +24,7 @@ func testDeviceAuth() *flow.DeviceAuthorization {
 }
 
 func (h *harness) deviceModel(manual bool) Model {
-	return New(Config{Title: "oauthkit flow device", Now: h.c.now, Styles: theme.Plain(), Cancel: func() { h.cancelled++ }, Manual: manual, Device: true,
+	return New(Config{Title: "oauthkit flow device", Now: h.c.Now, Styles: theme.Plain(), Cancel: func() { h.cancelled++ }, Manual: manual, Device: true,
 		Open: func(u string) error { h.opened = append(h.opened, u); return h.openErr }})
 }
 
@@ -44,11 +44,11 @@ func TestScreenDevice(t *testing.T) {
 			// The header comes in one piece (TestDeviceHeader checks it whole).
 			wait(t, tm, "or scan it:")
 			wait(t, tm, "no poll yet · every 5s · code expires in 10m")
-			h.c.set(start.Add(10 * time.Second))
+			h.c.Set(start.Add(10 * time.Second))
 			tm.Send(DevicePollMsg{Step: flow.DevicePending, Polls: 1, Interval: 5 * time.Second})
 			tm.Send(DevicePollMsg{Step: flow.DeviceSlowDown, Polls: 2, Interval: 10 * time.Second})
 			wait(t, tm, "poll 2 · every 10s (slow_down ×1) · code expires in 9m50s")
-			h.c.set(start.Add(61 * time.Second))
+			h.c.Set(start.Add(61 * time.Second))
 			tm.Send(TickMsg{})
 			wait(t, tm, "code expires in 8m59s")
 			tm.Send(DoneMsg{Token: testToken()})

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,30 +12,12 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/oauthkit/oauthkit/internal/flow"
+	"github.com/oauthkit/oauthkit/internal/testutil/fakeclock"
 	"github.com/oauthkit/oauthkit/internal/tui/theme"
 	"github.com/oauthkit/oauthkit/internal/tui/tuitest"
 )
 
 var start = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-
-// clock is the injected time; a Bubble Tea program reads it in its own
-// goroutine while the test moves it.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
 
 const (
 	redirect = "http://127.0.0.1:43121/callback"
@@ -53,14 +34,14 @@ func testToken() *flow.TokenResponse {
 }
 
 type harness struct {
-	c         *clock
+	c         *fakeclock.Clock // the Bubble Tea program reads it in its own goroutine
 	cancelled int
 	opened    []string
 	openErr   error
 }
 
 func (h *harness) model(headless, manual bool) tea.Model {
-	cfg := Config{Title: "oauthkit flow authcode", Now: h.c.now, Styles: theme.Plain(), Cancel: func() { h.cancelled++ }, Manual: manual,
+	cfg := Config{Title: "oauthkit flow authcode", Now: h.c.Now, Styles: theme.Plain(), Cancel: func() { h.cancelled++ }, Manual: manual,
 		Open: func(u string) error { h.opened = append(h.opened, u); return h.openErr }}
 	if headless {
 		cfg.Open = nil
@@ -68,7 +49,7 @@ func (h *harness) model(headless, manual bool) tea.Model {
 	return New(cfg)
 }
 
-func newHarness() *harness { return &harness{c: &clock{t: start}} }
+func newHarness() *harness { return &harness{c: fakeclock.New(start)} }
 
 // send applies msgs in order and returns the model and the last command.
 func send(m tea.Model, msgs ...tea.Msg) (tea.Model, tea.Cmd) {
@@ -96,7 +77,7 @@ func isQuit(cmd tea.Cmd) bool { return tuitest.IsQuit(cmd) }
 func TestStepsWhileWaiting(t *testing.T) {
 	h := newHarness()
 	m, _ := send(h.model(false, false), runningMsgs()...)
-	h.c.set(start.Add(8 * time.Second))
+	h.c.Set(start.Add(8 * time.Second))
 	m, cmd := m.Update(TickMsg{})
 	if cmd == nil {
 		t.Error("the tick did not schedule the next one")
@@ -228,7 +209,7 @@ func TestFinalIsTheWholeSummary(t *testing.T) {
 	for _, closeWhenDone := range []bool{true, false} {
 		t.Run(fmt.Sprintf("CloseWhenDone=%v", closeWhenDone), func(t *testing.T) {
 			h := newHarness()
-			cfg := Config{Title: "oauthkit flow authcode", Now: h.c.now, Styles: theme.Plain(), Cancel: func() {}, CloseWhenDone: closeWhenDone}
+			cfg := Config{Title: "oauthkit flow authcode", Now: h.c.Now, Styles: theme.Plain(), Cancel: func() {}, CloseWhenDone: closeWhenDone}
 			m, _ := send(New(cfg), append([]tea.Msg{tea.WindowSizeMsg{Width: 80, Height: 24}}, runningMsgs()...)...)
 			m, cmd := send(m, EventMsg{Step: flow.StepCallback}, EventMsg{Step: flow.StepExchanged}, DoneMsg{Token: tallToken()})
 			if !closeWhenDone {
@@ -326,7 +307,7 @@ func TestFailureMarksTheStep(t *testing.T) {
 func TestCloseWhenDone(t *testing.T) {
 	for _, closeWhenDone := range []bool{false, true} {
 		h := newHarness()
-		cfg := Config{Title: "t", Now: h.c.now, Styles: theme.Plain(), Cancel: func() {}, CloseWhenDone: closeWhenDone}
+		cfg := Config{Title: "t", Now: h.c.Now, Styles: theme.Plain(), Cancel: func() {}, CloseWhenDone: closeWhenDone}
 		_, cmd := send(New(cfg), append(runningMsgs(), EventMsg{Step: flow.StepCallback}, EventMsg{Step: flow.StepExchanged}, DoneMsg{Token: testToken()})...)
 		if isQuit(cmd) != closeWhenDone {
 			t.Errorf("CloseWhenDone=%v: view closed = %v", closeWhenDone, isQuit(cmd))
@@ -345,7 +326,7 @@ func TestSummaryCountdown(t *testing.T) {
 			t.Errorf("want %q in\n%s", w, m.View())
 		}
 	}
-	h.c.set(start.Add(31 * time.Minute))
+	h.c.Set(start.Add(31 * time.Minute))
 	m, _ = m.Update(TickMsg{})
 	if !strings.Contains(m.View(), "  expires  expired 1m ago") {
 		t.Errorf("countdown did not follow the clock:\n%s", m.View())
@@ -399,7 +380,7 @@ func TestResize(t *testing.T) {
 // failure after the callback (a bad ID token) is shown on that step.
 func TestImplicitSteps(t *testing.T) {
 	h := newHarness()
-	cfg := Config{Title: "oauthkit flow implicit", Now: h.c.now, Styles: theme.Plain(), Cancel: func() {}, Implicit: true}
+	cfg := Config{Title: "oauthkit flow implicit", Now: h.c.Now, Styles: theme.Plain(), Cancel: func() {}, Implicit: true}
 	m, _ := send(New(cfg), runningMsgs()...)
 	if v := m.View(); strings.Contains(v, "code exchange") || !hasLine(v, " · tokens") {
 		t.Errorf("waiting implicit view:\n%s", v)
@@ -431,7 +412,7 @@ func hasLine(view, want string) bool {
 // --headless: the URL printed above the view is not offered to a person.
 func TestHeadlessURLLine(t *testing.T) {
 	h := newHarness()
-	cfg := Config{Title: "t", Now: h.c.now, Styles: theme.Plain(), Cancel: func() {}, Headless: true}
+	cfg := Config{Title: "t", Now: h.c.Now, Styles: theme.Plain(), Cancel: func() {}, Headless: true}
 	_, cmd := send(New(cfg), EventMsg{Step: flow.StepAuthorizationURL, URL: authURL})
 	if cmd == nil {
 		t.Fatal("the URL is not printed")

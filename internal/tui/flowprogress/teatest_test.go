@@ -28,7 +28,7 @@ func TestScreen(t *testing.T) {
 			}
 			wait(t, tm, "http://127.0.0.1:8080/authorize?client_id=cli&code_challenge=abc&code_challenge_method=S256&redirect_uri=http%3A%2F%2F127.0.0.1%3A43121%2Fcallback&response_type=code&scope=openid+read&state=xyz\r\n")
 			wait(t, tm, "for the authorization response · 5m left")
-			h.c.set(start.Add(61 * time.Second))
+			h.c.Set(start.Add(61 * time.Second))
 			tm.Send(TickMsg{})
 			wait(t, tm, "3m59s left")
 			tm.Send(EventMsg{Step: flow.StepCallback})
@@ -59,7 +59,7 @@ func TestScreenImplicit(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {120, 40}} {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
 			h := newHarness()
-			cfg := Config{Title: "oauthkit flow implicit", Now: h.c.now, Styles: theme.Plain(), Cancel: func() {}, Implicit: true,
+			cfg := Config{Title: "oauthkit flow implicit", Now: h.c.Now, Styles: theme.Plain(), Cancel: func() {}, Implicit: true,
 				Open: func(string) error { return nil }}
 			tm := teatest.NewTestModel(t, New(cfg), teatest.WithInitialTermSize(size[0], size[1]))
 			for _, msg := range runningMsgs() {
