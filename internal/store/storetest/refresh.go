@@ -114,13 +114,21 @@ func testFamilies(t *testing.T, open Opener) {
 	})
 }
 
+// twoFamilies opens a store with two grants: fam-1 with its refresh token
+// r1, fam-2 with x1.
+func twoFamilies(t *testing.T, open Opener) store.Store {
+	t.Helper()
+	s := fresh(t, open)
+	must(t, s.RefreshTokens().CreateFamily(ctx(t), newFamily("fam-1"), newRefresh("sha256:r1")))
+	must(t, s.RefreshTokens().CreateFamily(ctx(t), newFamily("fam-2"), newRefresh("sha256:x1")))
+	return s
+}
+
 func testRotate(t *testing.T, open Opener) {
 	// setup: family fam-1 with r1 rotated to r2 at t1; fam-2 with x1 untouched.
 	t1 := t0.Add(time.Hour)
 	setup := func(t *testing.T) store.Store {
-		s := fresh(t, open)
-		must(t, s.RefreshTokens().CreateFamily(ctx(t), newFamily("fam-1"), newRefresh("sha256:r1")))
-		must(t, s.RefreshTokens().CreateFamily(ctx(t), newFamily("fam-2"), newRefresh("sha256:x1")))
+		s := twoFamilies(t, open)
 		must(t, s.AccessTokens().Record(ctx(t), newAccess("jti-1", "fam-1")))
 		must(t, s.AccessTokens().Record(ctx(t), newAccess("jti-2", "fam-2")))
 		fam, err := s.RefreshTokens().Rotate(ctx(t), rotation("sha256:r1", "sha256:r2", t1))

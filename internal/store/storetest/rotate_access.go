@@ -14,9 +14,7 @@ func testRotateWithAccess(t *testing.T, open Opener) {
 	t1 := t0.Add(time.Hour)
 	// setup: fam-1 with r1 (active), fam-2 with x1; jti-taken recorded.
 	setup := func(t *testing.T) store.Store {
-		s := fresh(t, open)
-		must(t, s.RefreshTokens().CreateFamily(ctx(t), newFamily("fam-1"), newRefresh("sha256:r1")))
-		must(t, s.RefreshTokens().CreateFamily(ctx(t), newFamily("fam-2"), newRefresh("sha256:x1")))
+		s := twoFamilies(t, open)
 		must(t, s.AccessTokens().Record(ctx(t), newAccess("jti-taken", "fam-2")))
 		return s
 	}
