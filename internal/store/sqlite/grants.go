@@ -38,8 +38,8 @@ func getCode(ctx context.Context, tx *wtx, hash string) (store.Code, error) {
 		WHERE c.hash = ?`, hash))
 }
 
-// Redeem: the conditional UPDATE picks the one winner; losers then read
-// the code to learn why they lost.
+// Redeem: the conditional UPDATE picks the one winner, and returns the
+// code to it; losers then read the code to learn why they lost.
 func (cs codes) Redeem(ctx context.Context, hash string, now time.Time) (store.Code, error) {
 	return cs.redeem(ctx, hash, now, "", store.RefreshToken{})
 }
@@ -63,13 +63,20 @@ func (cs codes) redeem(ctx context.Context, hash string, now time.Time, familyID
 	var outcome error
 	err := cs.d.write(ctx, "redeem code", func(ctx context.Context, tx *wtx) error {
 		us := canon.Micros(now)
-		res, err := tx.ExecContext(ctx, `UPDATE auth_codes SET used_at = ?
-			WHERE hash = ? AND used_at IS NULL AND expires_at > ?`, us, hash, us)
-		if err != nil {
-			return err
-		}
-		won, err := res.RowsAffected()
-		if err != nil {
+		// A code that was never redeemed has no family: the winner's row
+		// comes back from the UPDATE itself.
+		var err error
+		code, err = canon.ScanCode(tx.QueryRowContext(ctx, `UPDATE auth_codes SET used_at = ?
+			WHERE hash = ? AND used_at IS NULL AND expires_at > ?
+			RETURNING `+canon.CodeColumnsNoFamily, us, hash, us))
+		switch {
+		case err == nil: // won
+			if familyID == "" {
+				return nil
+			}
+			code.FamilyID = familyID
+			return createFamily(ctx, tx, canon.FamilyFromCode(familyID, code, now), first)
+		case !errors.Is(err, sql.ErrNoRows):
 			return err
 		}
 		code, err = getCode(ctx, tx, hash)
@@ -79,13 +86,6 @@ func (cs codes) redeem(ctx context.Context, hash string, now time.Time, familyID
 		}
 		if err != nil {
 			return err
-		}
-		if won == 1 {
-			if familyID == "" {
-				return nil
-			}
-			code.FamilyID = familyID
-			return createFamily(ctx, tx, canon.FamilyFromCode(familyID, code, now), first)
 		}
 		if outcome = canon.CodeFailure(code, now); outcome == nil {
 			return errors.New("redeem code: the code was neither redeemed nor refused")

@@ -27,6 +27,7 @@ func TestWriterPragmas(t *testing.T) {
 		{"synchronous", "2"}, // FULL
 		{"foreign_keys", "1"},
 		{"busy_timeout", "5000"},
+		{"temp_store", "2"}, // MEMORY: savepoint journals never go to a file
 	}
 	for _, tt := range tests {
 		var got string

@@ -103,6 +103,12 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		"_journal_mode": {"WAL"},
 		"_synchronous":  {"FULL"},
 		"_foreign_keys": {"1"},
+		// Each write of a batch runs in a savepoint (commit.go), whose
+		// journal of changed pages SQLite keeps in memory only up to 64 KiB
+		// and then moves to a temporary file, written page by page for
+		// every write of the batch after it. In memory, it is dropped at
+		// each RELEASE and never touches the disk.
+		"_pragma": {"temp_store(MEMORY)"},
 	}))
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", abs, err)

@@ -101,6 +101,13 @@ const CodeColumns = `c.hash, c.client_id, c.redirect_uri, c.scope, c.subject,
 	c.code_challenge, c.challenge_method, c.nonce, c.auth_time, c.expires_at, c.used_at,
 	COALESCE(f.id, ''), c.session_id, c.resource`
 
+// CodeColumnsNoFamily are CodeColumns from auth_codes alone, unqualified,
+// for a code that has no family yet: the RETURNING of the redemption that
+// won it. TestCodeColumnsNoFamily keeps the two lists the same.
+const CodeColumnsNoFamily = `hash, client_id, redirect_uri, scope, subject,
+	code_challenge, challenge_method, nonce, auth_time, expires_at, used_at,
+	'', session_id, resource`
+
 // ScanCode reads a row of CodeColumns (used_at NULL: not used).
 func ScanCode(s Scanner) (store.Code, error) {
 	var c store.Code

@@ -113,3 +113,12 @@ func TestClientValuesRoundTrip(t *testing.T) {
 		t.Errorf("ClientValues with a channel claim: %v, want ErrInvalid naming the client", err)
 	}
 }
+
+// The redemption's RETURNING reads the columns of CodeColumns, in the
+// same order, with no family.
+func TestCodeColumnsNoFamily(t *testing.T) {
+	want := strings.NewReplacer("c.", "", "COALESCE(f.id, '')", "''").Replace(CodeColumns)
+	if CodeColumnsNoFamily != want {
+		t.Errorf("CodeColumnsNoFamily = %q, want CodeColumns without the join: %q", CodeColumnsNoFamily, want)
+	}
+}
