@@ -28,7 +28,7 @@ func (s *Server) grantAuthorizationCode(req *tokenRequest) (*issued, *Error) {
 	// rule 44). Its refresh token is made now and handed out only if every
 	// check below passes.
 	withRefresh := hasGrant(req.client, GrantRefreshToken)
-	famID := newFamilyID()
+	famID := newFamilyID(now)
 	var (
 		refresh string
 		first   store.RefreshToken

@@ -30,7 +30,7 @@ func (s *Server) grantDeviceCode(req *tokenRequest) (*issued, *Error) {
 	ctx := req.r.Context()
 	now := s.now()
 	withRefresh := hasGrant(req.client, GrantRefreshToken)
-	famID := newFamilyID()
+	famID := newFamilyID(now)
 	var (
 		refresh string
 		first   store.RefreshToken

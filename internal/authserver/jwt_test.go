@@ -89,9 +89,10 @@ func TestJWTAccessTokenProfile(t *testing.T) {
 	for _, tt := range []struct {
 		name, tok, sub, client, scope string
 		extra                         map[string]any
+		selfContained                 bool // rule 109: the jti names a lease
 	}{
-		{"authorization_code", userTok, aliceSub, webID, "read write", map[string]any{"auth_time": float64(now.Unix())}},
-		{"client_credentials with static claims", ccTok, "claimy", "claimy", "read", map[string]any{"tenant": "t-1"}},
+		{"authorization_code", userTok, aliceSub, webID, "read write", map[string]any{"auth_time": float64(now.Unix())}, false},
+		{"client_credentials with static claims", ccTok, "claimy", "claimy", "read", map[string]any{"tenant": "t-1"}, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			header, claims := jwtParts(t, tt.tok)
@@ -114,8 +115,13 @@ func TestJWTAccessTokenProfile(t *testing.T) {
 				want[k] = v
 			}
 			jti, _ := claims["jti"].(string)
-			if raw, err := base64.RawURLEncoding.DecodeString(jti); err != nil || len(raw) < 16 {
-				t.Fatalf("jti %q is not ≥ 16 random bytes", jti)
+			if tt.selfContained {
+				raw, err := base64.RawURLEncoding.DecodeString(jti)
+				if err != nil || len(jti) != selfContainedJTILength || len(raw) < 16 {
+					t.Fatalf("jti %q is not a lease ID and 16 random bytes", jti)
+				}
+			} else {
+				wantOrderedID(t, jti, now)
 			}
 			delete(claims, "jti")
 			if len(claims) != len(want) {

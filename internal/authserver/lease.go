@@ -95,7 +95,7 @@ func (l *leases) remember(id string, expires, now time.Time) {
 // leaseIDLength and selfContainedJTILength: a lease ID is 9 random bytes
 // (12 base64url characters); a self-contained token's jti is its lease ID
 // followed by 16 random bytes, 25 bytes of base64url in all. A recorded
-// token's jti is 16 random bytes (22 characters).
+// token's jti is an orderedID (issue.go): 31 characters.
 const (
 	leaseIDLength          = 12
 	selfContainedJTILength = leaseIDLength + 22
