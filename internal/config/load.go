@@ -171,7 +171,6 @@ func Parse(data []byte, name string) (*Config, error) {
 }
 
 var (
-	lineRe        = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 	unknownKeyRe  = regexp.MustCompile(`^field (.+) not found in type `)
 	cannotUnmarRe = regexp.MustCompile("^cannot unmarshal !!(\\w+) (?:`(.*)` )?into (.+)$")
 )
@@ -180,20 +179,19 @@ var (
 // the node can be found, a key path.
 func yamlError(file string, err error, doc *yaml.Node) *Error {
 	msg := err.Error()
-	m := lineRe.FindStringSubmatch(msg)
-	if m == nil {
+	line, text, ok := yamlline.Reported(msg)
+	if !ok {
 		return &Error{File: file, Msg: strings.TrimPrefix(msg, "yaml: ")}
 	}
-	line, _ := strconv.Atoi(m[1])
-	e := &Error{File: file, Line: line, Msg: m[2]}
-	if k := unknownKeyRe.FindStringSubmatch(m[2]); k != nil {
+	e := &Error{File: file, Line: line, Msg: text}
+	if k := unknownKeyRe.FindStringSubmatch(text); k != nil {
 		e.Msg = fmt.Sprintf("unknown key %q", k[1])
 		if p, ok := findKey(doc, nil, line, k[1]); ok {
 			e.Path, e.Msg = p.String(), "unknown key"
 		}
 		return e
 	}
-	if c := cannotUnmarRe.FindStringSubmatch(m[2]); c != nil {
+	if c := cannotUnmarRe.FindStringSubmatch(text); c != nil {
 		e.Msg = fmt.Sprintf("want %s, got %s", describeType(c[3]), describeTag(c[1], c[2]))
 		if p, ok := findValueAt(doc, nil, line); ok {
 			e.Path = p.String()

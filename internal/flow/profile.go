@@ -11,6 +11,26 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
+// ValidProfileName reports whether name can name a profile: 1 to 64
+// letters, digits, '.', '_' or '-', starting with a letter or digit. Such a
+// name is a plain YAML key, a --profile argument and part of the names of
+// the profile's secret files.
+func ValidProfileName(name string) bool {
+	if name == "" || len(name) > 64 {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case i > 0 && (c == '.' || c == '_' || c == '-'):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // Profile is one named set of client settings in the profile file
 // ($XDG_CONFIG_HOME/oauthkit/config.yaml). Secrets are never stored in it,
 // only where to find them: client_secret_file or client_secret_env.

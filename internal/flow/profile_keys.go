@@ -3,9 +3,7 @@ package flow
 import (
 	"fmt"
 	"reflect"
-	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -115,9 +113,6 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-// yamlLineRe matches yaml.v3's "line N: message".
-var yamlLineRe = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
-
 // yamlErrorText turns a yaml.v3 error into "file:N: message" lines, the
 // line of a syntax error corrected by yamlline.ProblemLine.
 func yamlErrorText(file string, data []byte, err error) error {
@@ -130,9 +125,8 @@ func yamlErrorText(file string, data []byte, err error) error {
 	}
 	var out []string
 	for _, l := range lines {
-		if m := yamlLineRe.FindStringSubmatch(l); m != nil {
-			n, _ := strconv.Atoi(m[1])
-			msg := strings.TrimPrefix(m[2], "yaml: ")
+		if n, text, ok := yamlline.Reported(l); ok {
+			msg := strings.TrimPrefix(text, "yaml: ")
 			out = append(out, fmt.Sprintf("%s:%d: %s", file, yamlline.ProblemLine(data, n), msg))
 			continue
 		}

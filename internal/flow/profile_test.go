@@ -69,3 +69,18 @@ func TestLoadProfile(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// A profile name is a plain YAML key, a --profile argument and part of a
+// file name.
+func TestValidProfileName(t *testing.T) {
+	for _, name := range []string{"dev", "a", "Dev-2", "ci.staging_eu", "0", strings.Repeat("x", 64)} {
+		if !ValidProfileName(name) {
+			t.Errorf("ValidProfileName(%q) = false, want true", name)
+		}
+	}
+	for _, name := range []string{"", ".hidden", "-x", "_x", "a b", "a/b", "../x", "é", "a:b", "x\n", strings.Repeat("x", 65)} {
+		if ValidProfileName(name) {
+			t.Errorf("ValidProfileName(%q) = true, want false", name)
+		}
+	}
+}

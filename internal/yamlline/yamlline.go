@@ -4,6 +4,8 @@ package yamlline
 
 import (
 	"bytes"
+	"strconv"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -30,4 +32,28 @@ func ProblemLine(data []byte, reported int) int {
 		}
 	}
 	return reported
+}
+
+// Reported splits a yaml.v3 message of the form "line N: text" (or
+// "yaml: line N: text", on one line) into N and text; ok is false for a
+// message without a line number.
+func Reported(msg string) (line int, text string, ok bool) {
+	rest, ok := strings.CutPrefix(strings.TrimPrefix(msg, "yaml: "), "line ")
+	if !ok {
+		return 0, "", false
+	}
+	digits, text, ok := strings.Cut(rest, ": ")
+	if !ok || digits == "" || strings.Contains(msg, "\n") {
+		return 0, "", false
+	}
+	for i := 0; i < len(digits); i++ {
+		if digits[i] < '0' || digits[i] > '9' {
+			return 0, "", false
+		}
+	}
+	n, err := strconv.Atoi(digits)
+	if err != nil {
+		return 0, "", false
+	}
+	return n, text, true
 }

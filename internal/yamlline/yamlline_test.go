@@ -23,3 +23,33 @@ func TestProblemLine(t *testing.T) {
 		t.Errorf("no reported line: %d", got)
 	}
 }
+
+// Reported reads the line of the messages yaml.v3 writes, and nothing else.
+func TestReported(t *testing.T) {
+	tests := []struct {
+		msg  string
+		line int
+		text string
+		ok   bool
+	}{
+		{"yaml: line 4: did not find expected key", 4, "did not find expected key", true},
+		{"line 12: field secrt not found in type config.client", 12, "field secrt not found in type config.client", true},
+		{"yaml: line 7: mapping values are not allowed in this context: x", 7, "mapping values are not allowed in this context: x", true},
+		{"line 3: ", 3, "", true},
+		{"yaml: unmarshal errors:", 0, "", false},
+		{"line : x", 0, "", false},
+		{"line 4x: x", 0, "", false},
+		{"line -4: x", 0, "", false},
+		{"line 4 x", 0, "", false},
+		{"at line 4: x", 0, "", false},
+		{"line 4: x\nline 5: y", 0, "", false},
+		{"line 99999999999999999999: x", 0, "", false},
+		{"", 0, "", false},
+	}
+	for _, tt := range tests {
+		line, text, ok := Reported(tt.msg)
+		if line != tt.line || text != tt.text || ok != tt.ok {
+			t.Errorf("Reported(%q) = %d, %q, %v; want %d, %q, %v", tt.msg, line, text, ok, tt.line, tt.text, tt.ok)
+		}
+	}
+}

@@ -11,7 +11,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 
@@ -84,14 +83,11 @@ func (o *baseOptions) check() error {
 	if o.Timeout <= 0 {
 		return cmdutil.UsageErrorf("--timeout must be positive, got %s", o.Timeout)
 	}
-	if o.Profile != "" && !profileNameRe.MatchString(o.Profile) {
+	if o.Profile != "" && !flow.ValidProfileName(o.Profile) {
 		return cmdutil.UsageErrorf("--profile %q: use letters, digits, '.', '_' and '-' (it also names the profile's secret files)", o.Profile)
 	}
 	return nil
 }
-
-// profileNameRe: a profile name that is also safe in a file name.
-var profileNameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
 // flowClient is the HTTP client with --insecure, -v and --timeout applied.
 func (o *baseOptions) flowClient() *flow.Client {

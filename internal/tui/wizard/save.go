@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"regexp"
 	"strings"
 
+	"github.com/oauthkit/oauthkit/internal/flow"
 	"github.com/oauthkit/oauthkit/internal/tui/theme"
 )
 
@@ -46,15 +46,10 @@ type SaveAnswers struct {
 	SecretFile string
 }
 
-var (
-	profileName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
-	envName     = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,127}$`)
-)
-
 // CheckProfileName refuses names that do not make a plain YAML key and
-// --profile argument.
+// --profile argument (flow.ValidProfileName).
 func CheckProfileName(s string) error {
-	if !profileName.MatchString(s) {
+	if !flow.ValidProfileName(s) {
 		return fmt.Errorf("%q: a profile name is 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit", s)
 	}
 	return nil
@@ -94,7 +89,7 @@ func NewSave(cfg SaveConfig) Model {
 			Skip:    func(v Values) bool { return saving(v) || v["secret"] != SecretEnv },
 			Default: func(v Values) string { return EnvNameFor(strings.TrimSpace(v["name"])) },
 			Validate: func(s string, _ Values) error {
-				if !envName.MatchString(strings.TrimSpace(s)) {
+				if !validEnvName(strings.TrimSpace(s)) {
 					return errors.New("a variable name is letters, digits and '_', not starting with a digit")
 				}
 				return nil
@@ -137,4 +132,22 @@ func EnvNameFor(profile string) string {
 		return "OAUTHKIT_CLIENT_SECRET"
 	}
 	return "OAUTHKIT_" + b.String() + "_CLIENT_SECRET"
+}
+
+// validEnvName reports whether s can name an environment variable in a
+// shell: 1 to 128 letters, digits and '_', not starting with a digit.
+func validEnvName(s string) bool {
+	if s == "" || len(s) > 128 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', c == '_':
+		case i > 0 && '0' <= c && c <= '9':
+		default:
+			return false
+		}
+	}
+	return true
 }

@@ -108,3 +108,16 @@ func TestEnvNameFor(t *testing.T) {
 		}
 	}
 }
+
+func TestValidEnvName(t *testing.T) {
+	for _, s := range []string{"X", "_", "OAUTHKIT_DEMO_CLIENT_SECRET", "a1", strings.Repeat("A", 128)} {
+		if !validEnvName(s) {
+			t.Errorf("validEnvName(%q) = false, want true", s)
+		}
+	}
+	for _, s := range []string{"", "9X", "A-B", "A B", "A.B", "É", strings.Repeat("A", 129)} {
+		if validEnvName(s) {
+			t.Errorf("validEnvName(%q) = true, want false", s)
+		}
+	}
+}
