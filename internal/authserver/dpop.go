@@ -70,16 +70,20 @@ func refreshJKT(c store.Client, jkt string) string {
 }
 
 // accessTokenJKT returns the thumbprint an access token that
-// activeAccessToken accepted is bound to, "" for a Bearer token.
-func accessTokenJKT(value string) string {
+// activeAccessToken accepted is bound to, "" for a Bearer token. claims are
+// the JWT's claims as activeAccessTokenFor verified them; nil: decoded here.
+func accessTokenJKT(value string, claims map[string]any) string {
 	if strings.Count(value, ".") != 2 {
 		return boundJKT(value)
 	}
-	d, err := token.Decode(value)
-	if err != nil {
-		return ""
+	if claims == nil {
+		d, err := token.Decode(value)
+		if err != nil {
+			return ""
+		}
+		claims = d.Claims
 	}
-	cnf, _ := d.Claims["cnf"].(map[string]any)
+	cnf, _ := claims["cnf"].(map[string]any)
 	jkt, _ := cnf["jkt"].(string)
 	return jkt
 }
@@ -195,9 +199,9 @@ func dpopToken(header string) (string, bool) {
 // checkResourceBinding applies RFC 9449 §7 to a live access token at a
 // resource: a bound token needs the DPoP scheme and a proof by its key with
 // ath; a Bearer token is refused under the DPoP scheme. On failure it has
-// answered 401 (or 503) and returns false.
-func (s *Server) checkResourceBinding(w http.ResponseWriter, r *http.Request, value string, dpopScheme bool) bool {
-	jkt := accessTokenJKT(value)
+// answered 401 (or 503) and returns false. claims: as for accessTokenJKT.
+func (s *Server) checkResourceBinding(w http.ResponseWriter, r *http.Request, value string, claims map[string]any, dpopScheme bool) bool {
+	jkt := accessTokenJKT(value, claims)
 	switch {
 	case jkt != "" && !dpopScheme:
 		writeDPoPError(w, &Error{Code: ErrInvalidToken, Status: http.StatusUnauthorized,

@@ -78,3 +78,39 @@ func TestDPoPHTUIsTheIssuer(t *testing.T) {
 		t.Errorf("proof for the listener's URL: %d %s", r.status, r.body)
 	}
 }
+
+// Introspection of a bound access token says so (RFC 9449 §6.2):
+// token_type DPoP and cnf.jkt, the proof key's thumbprint; a Bearer token
+// has neither. Both kinds of JWT: self-contained (client_credentials) and
+// recorded (a code grant's).
+func TestDPoPIntrospectionShowsBinding(t *testing.T) {
+	e := newEnv(t)
+	k, _ := keys.Generate(keys.Spec{Type: keys.TypeEC})
+	jkt, _ := keys.Thumbprint(k.Public)
+
+	req := e.postReq("/token", form("grant_type", "client_credentials"), webAuth)
+	req.Header.Set("DPoP", e.dpopProof(k, http.MethodPost, "/token", ""))
+	cc := e.do(req)
+	if cc.status != http.StatusOK || cc.str(t, "token_type") != "DPoP" {
+		t.Fatalf("client_credentials with a proof: %d %s", cc.status, cc.body)
+	}
+	code, verifier := e.newCode(codeSpec{scope: "read"})
+	req = e.postReq("/token", form("grant_type", GrantAuthorizationCode, "code", code, "code_verifier", verifier,
+		"redirect_uri", testRedirect), webAuth)
+	req.Header.Set("DPoP", e.dpopProof(k, http.MethodPost, "/token", ""))
+	ac := e.do(req)
+	if ac.status != http.StatusOK || ac.str(t, "token_type") != "DPoP" {
+		t.Fatalf("authorization_code with a proof: %d %s", ac.status, ac.body)
+	}
+	for name, tok := range map[string]string{"client_credentials": cc.str(t, "access_token"), "authorization_code": ac.str(t, "access_token")} {
+		m := e.wantActive(tok)
+		cnf, _ := m["cnf"].(map[string]any)
+		if m["token_type"] != "DPoP" || cnf["jkt"] != jkt {
+			t.Errorf("%s: introspection says token_type %v, cnf %v; want DPoP and jkt %s", name, m["token_type"], m["cnf"], jkt)
+		}
+	}
+	m := e.wantActive(e.mustTokens(e.post("/token", form("grant_type", "client_credentials"), webAuth)).access)
+	if _, has := m["cnf"]; has || m["token_type"] != "Bearer" {
+		t.Errorf("a Bearer token: introspection says token_type %v, cnf %v", m["token_type"], m["cnf"])
+	}
+}

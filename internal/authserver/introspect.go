@@ -29,7 +29,7 @@ func (s *Server) handleIntrospect(w http.ResponseWriter, r *http.Request) {
 	ctx := withLoadedClient(r.Context(), client)
 	hint := form["token_type_hint"]
 	tryAccess := func() (map[string]any, error) {
-		rec, ok, err := s.activeAccessToken(ctx, value)
+		rec, claims, ok, err := s.activeAccessTokenFor(ctx, value, s.settings.Audience) // activeAccessToken, with the claims
 		if err != nil || !ok {
 			return nil, err
 		}
@@ -38,7 +38,7 @@ func (s *Server) handleIntrospect(w http.ResponseWriter, r *http.Request) {
 			"scope": rec.Scope, "iat": rec.IssuedAt.Unix(), "exp": rec.ExpiresAt.Unix(),
 			"iss": s.settings.Issuer, "aud": s.introspectedAudience(rec),
 		}
-		if jkt := accessTokenJKT(value); jkt != "" { // RFC 9449 §6.2
+		if jkt := accessTokenJKT(value, claims); jkt != "" { // RFC 9449 §6.2
 			body["token_type"], body["cnf"] = "DPoP", map[string]string{"jkt": jkt}
 		}
 		return body, nil

@@ -32,7 +32,7 @@ func (s *Server) authorizeBearer(w http.ResponseWriter, r *http.Request, needSco
 			Description: "the Authorization header is not 'Bearer <token>' (RFC 6750 §2.1)"})
 		return store.AccessToken{}, false
 	}
-	rec, live, err := s.activeAccessToken(r.Context(), value)
+	rec, claims, live, err := s.activeAccessTokenFor(r.Context(), value, s.settings.Audience) // activeAccessToken, with the claims
 	if err != nil {
 		WriteError(w, s.storeError(err))
 		return store.AccessToken{}, false
@@ -42,7 +42,7 @@ func (s *Server) authorizeBearer(w http.ResponseWriter, r *http.Request, needSco
 			Description: "the access token is invalid, expired or revoked (RFC 6750 §3.1)"})
 		return store.AccessToken{}, false
 	}
-	if !s.checkResourceBinding(w, r, value, dpopScheme) { // RFC 9449 §7
+	if !s.checkResourceBinding(w, r, value, claims, dpopScheme) { // RFC 9449 §7
 		return store.AccessToken{}, false
 	}
 	if needScope != "" && !slices.Contains(strings.Fields(rec.Scope), needScope) {
