@@ -3,6 +3,7 @@ package serve
 
 import (
 	"io"
+	"os"
 
 	"github.com/spf13/cobra"
 
@@ -142,6 +143,7 @@ flag value. See docs/serve.md.`,
 			if runF != nil {
 				return runF(opts)
 			}
+			tuneGC(os.LookupEnv)
 			return run(cmd.Context(), opts)
 		},
 	}
