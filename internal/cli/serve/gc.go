@@ -4,9 +4,9 @@ import "runtime/debug"
 
 // gcPercent is the garbage collector's target of a serve process when the
 // environment sets none: the heap may grow to three times what is live
-// before a collection, instead of Go's default two. A serve on SQLite or
-// PostgreSQL keeps 10–15 MB live, so its peak under load stays near 40 MB
-// (docs/performance.md), while collections, a tenth of the CPU of
+// before a collection, instead of Go's default two. A serve on SQLite holds
+// little live data: its peak RSS under load went from 32–38 MB to 35–43 MB
+// (docs/performance.md), while collections, about 8 % of the CPU of
 // introspection at the default, run half as often. The memory store, whose
 // records are live data, grows by the same factor.
 const gcPercent = 200
