@@ -12,25 +12,6 @@ import (
 
 type clients struct{ s *Store }
 
-func copyClient(c store.Client) (store.Client, error) {
-	claims, err := canon.Claims(c.Claims)
-	if err != nil {
-		return store.Client{}, fmt.Errorf("client %q: %w", c.ID, err)
-	}
-	c.RedirectURIs = canon.List(c.RedirectURIs)
-	c.PostLogoutRedirectURIs = canon.List(c.PostLogoutRedirectURIs)
-	c.GrantTypes = canon.List(c.GrantTypes)
-	c.Scopes = canon.List(c.Scopes)
-	c.Claims = claims
-	c.CreatedAt = canon.Time(c.CreatedAt)
-	ext, err := canon.Extensions(c.Ext)
-	if err != nil {
-		return store.Client{}, fmt.Errorf("client %q: %w", c.ID, err)
-	}
-	c.Ext = ext
-	return c, nil
-}
-
 func (cs clients) Get(ctx context.Context, id string) (store.Client, error) {
 	if err := cs.s.lock(ctx); err != nil {
 		return store.Client{}, err
@@ -40,14 +21,14 @@ func (cs clients) Get(ctx context.Context, id string) (store.Client, error) {
 	if !ok {
 		return store.Client{}, fmt.Errorf("client %q: %w", id, store.ErrNotFound)
 	}
-	return copyClient(c)
+	return canon.Client(c)
 }
 
 func (cs clients) Put(ctx context.Context, c store.Client) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	c, err := copyClient(c)
+	c, err := canon.Client(c)
 	if err != nil {
 		return err
 	}
@@ -79,7 +60,7 @@ func (cs clients) List(ctx context.Context) ([]store.Client, error) {
 	defer cs.s.mu.Unlock()
 	var out []store.Client
 	for _, c := range cs.s.clients {
-		c, err := copyClient(c)
+		c, err := canon.Client(c)
 		if err != nil {
 			return nil, err
 		}

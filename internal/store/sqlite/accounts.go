@@ -35,14 +35,6 @@ func list[T any](ctx context.Context, d *DB, what string, scan func(canon.Scanne
 
 type clients struct{ d *DB }
 
-func (cs clients) Get(ctx context.Context, id string) (c store.Client, err error) {
-	err = cs.d.readRow(ctx, fmt.Sprintf("client %q", id), func(r *sql.Row) error {
-		c, err = canon.ScanClient(r)
-		return err
-	}, `SELECT `+canon.ClientColumns+` FROM clients WHERE id = ?`, id)
-	return c, err
-}
-
 func (cs clients) Put(ctx context.Context, c store.Client) error {
 	if err := c.Validate(); err != nil {
 		return err

@@ -121,3 +121,27 @@ func BenchmarkCreateFamily(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkClientGet: the client read of every token request, from 16
+// goroutines as the load of make bench-peers (a client of the usual size:
+// one redirect URI, three grant types, two scopes).
+func BenchmarkClientGet(b *testing.B) {
+	db := openBench(b)
+	ctx := b.Context()
+	c := store.Client{ID: "bench", SecretHash: "sha256:0123456789abcdef", Name: "Bench",
+		RedirectURIs: []string{"http://127.0.0.1/callback"},
+		GrantTypes:   []string{"client_credentials", "authorization_code", "refresh_token"},
+		Scopes:       []string{"read", "write"}, AuthMethod: "client_secret_basic", CreatedAt: t0}
+	if err := db.Clients().Put(ctx, c); err != nil {
+		b.Fatal(err)
+	}
+	b.SetParallelism(8) // 16 goroutines on 2 cores
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := db.Clients().Get(ctx, "bench"); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}

@@ -69,6 +69,8 @@ type DB struct {
 
 	reads  stmts      // prepared on the read pool (stmts.go)
 	writes writeStmts // prepared on the writer
+
+	cachedClients clientCache // decoded clients of the current generation (clientcache.go)
 }
 
 var _ store.Store = (*DB)(nil)

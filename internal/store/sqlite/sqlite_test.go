@@ -115,7 +115,7 @@ func TestOpenErrors(t *testing.T) {
 		{"loose mode", loose, fmt.Sprintf("open store: %s is accessible by other users (mode 0644); run: chmod 600 %s", loose, loose)},
 		{"directory", dir, fmt.Sprintf("open store: %s is not a regular file", dir)},
 		{"missing directory", filepath.Join(dir, "no", "such.db"), "create store: open " + filepath.Join(dir, "no", "such.db") + ": no such file or directory"},
-		{"newer schema", newer, fmt.Sprintf("open store %s: its schema version 999 is newer than this oauthkit knows (7); upgrade oauthkit", newer)},
+		{"newer schema", newer, fmt.Sprintf("open store %s: its schema version 999 is newer than this oauthkit knows (8); upgrade oauthkit", newer)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -160,7 +160,7 @@ func TestSurvivesReopen(t *testing.T) {
 	defer raw.Close()
 	var versions string
 	must(t, raw.QueryRow(`SELECT group_concat(version || ':' || name) FROM schema_migrations`).Scan(&versions))
-	if want := "1:0001_init.sql,2:0002_oidc.sql,3:0003_extensions.sql,4:0004_shared_state.sql,5:0005_device_codes.sql,6:0006_par_resources.sql,7:0007_indexes.sql"; versions != want {
+	if want := "1:0001_init.sql,2:0002_oidc.sql,3:0003_extensions.sql,4:0004_shared_state.sql,5:0005_device_codes.sql,6:0006_par_resources.sql,7:0007_indexes.sql,8:0008_client_generation.sql"; versions != want {
 		t.Errorf("schema_migrations = %q, want %q", versions, want)
 	}
 }

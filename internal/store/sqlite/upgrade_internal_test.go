@@ -9,8 +9,10 @@ import (
 	"github.com/oauthkit/oauthkit/internal/store/internal/canon"
 )
 
-// A store written by an oauthkit of schema version 6 opens at version 7:
-// the indexes are added, and the records it held are read through them.
+// A store written by an oauthkit of schema version 6 opens at the latest
+// version: the indexes of version 7 are added, and the records it held are
+// read through them; the clients' generation of version 8 starts at 0 and
+// counts the writes after the upgrade.
 func TestUpgradeFromVersion6(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "oauthkit.db")
 	if err := ensureFile(path); err != nil {
@@ -40,6 +42,11 @@ func TestUpgradeFromVersion6(t *testing.T) {
 		}
 	}
 	now := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	if _, err := raw.ExecContext(ctx, `INSERT INTO clients (`+canon.ClientColumns+`)
+		VALUES ('web', '', 'Old', '["http://127.0.0.1/cb"]', '["authorization_code"]', '[]', 'none', 0, 0, '', '{}', ?, '[]', '{}')`,
+		canon.Micros(now)); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := raw.ExecContext(ctx, `INSERT INTO auth_codes (hash, client_id, redirect_uri, scope, subject, code_challenge,
 		challenge_method, nonce, auth_time, expires_at) VALUES ('sha256:old', 'web', 'http://127.0.0.1/cb', '', 'alice', '', '', '', ?, ?)`,
 		canon.Micros(now), canon.Micros(now.Add(time.Minute))); err != nil {
@@ -55,8 +62,8 @@ func TestUpgradeFromVersion6(t *testing.T) {
 	}
 	defer d.Close()
 	var version int
-	if err := d.r.QueryRowContext(ctx, `SELECT MAX(version) FROM schema_migrations`).Scan(&version); err != nil || version != 7 {
-		t.Fatalf("schema version after Open = %d, %v; want 7", version, err)
+	if err := d.r.QueryRowContext(ctx, `SELECT MAX(version) FROM schema_migrations`).Scan(&version); err != nil || version != 8 {
+		t.Fatalf("schema version after Open = %d, %v; want 8", version, err)
 	}
 	var indexes int
 	if err := d.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN
@@ -71,5 +78,23 @@ func TestUpgradeFromVersion6(t *testing.T) {
 	}
 	if n, err := d.Codes().CountLive(ctx, "web", now.Add(time.Second)); err != nil || n != 0 {
 		t.Fatalf("CountLive after the redemption = %d, %v; want 0", n, err)
+	}
+
+	c, err := d.Clients().Get(ctx, "web")
+	if err != nil || c.Name != "Old" {
+		t.Fatalf("Get of the client written at version 6 = %+v, %v; want the client named Old", c, err)
+	}
+	if gen := clientGeneration(t, d); gen != 0 {
+		t.Fatalf("clients' generation after the upgrade = %d, want 0", gen)
+	}
+	c.Name = "New"
+	if err := d.Clients().Put(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if gen := clientGeneration(t, d); gen != 1 {
+		t.Fatalf("clients' generation after a Put = %d, want 1", gen)
+	}
+	if c, err := d.Clients().Get(ctx, "web"); err != nil || c.Name != "New" {
+		t.Fatalf("Get after the Put = %+v, %v; want the client named New", c, err)
 	}
 }
