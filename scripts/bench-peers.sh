@@ -19,6 +19,12 @@
 #   BENCH_PATHS=1         0 skips the refresh, introspection and authorization-code rows
 #   BENCH_STARTUP_RUNS=10 runs of the start-up measurements (0 skips them)
 #   BENCH_OUT=FILE        keep the raw JSON lines (loadgen report FILE prints the tables again)
+#   BENCH_CYCLES=0        N > 0: also N cycles on SQLite per build (the baseline's and this one's
+#                         alternating), each on a server of its own on one state directory per build:
+#                         client_credentials, refresh_token, /authorize + /token, introspection, then
+#                         client_credentials again, BENCH_CYCLE_DURATION=3s each after 1s of warm-up;
+#                         report divides each path by the client_credentials runs around it, so that
+#                         the machine's drift from one minute to the next cancels out (docs/performance.md)
 #   BENCH_PG=1            also client_credentials and refresh_token on a PostgreSQL store, with one
 #                         serve and with two (one issuer, one database, one --secret-key-file; loadgen
 #                         -replica spreads the connections over both); each gets a new database
@@ -35,6 +41,8 @@ TAGS=${BENCH_TAGS:-}
 BASELINE=${BENCH_BASELINE:-}
 PATHS=${BENCH_PATHS:-1}
 STARTUP_RUNS=${BENCH_STARTUP_RUNS:-10}
+CYCLES=${BENCH_CYCLES:-0}
+CYCLE_DURATION=${BENCH_CYCLE_DURATION:-3s}
 PG=${BENCH_PG:-0}
 PG_DSN=${BENCH_PG_DSN:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -57,6 +65,9 @@ case $PG in
 		die "BENCH_PG=1: cannot reach PostgreSQL at BENCH_PG_DSN (default postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable)"
 	;;
 *) die "BENCH_PG=$PG is not 0 or 1" ;;
+esac
+case $CYCLES in
+'' | *[!0-9]*) die "BENCH_CYCLES=$CYCLES is not a number of cycles" ;;
 esac
 [ -f "$INTEROP/node_modules/oidc-provider/package.json" ] ||
 	die "testdata/interop/node_modules/oidc-provider is missing: run npm ci --prefix testdata/interop"
@@ -248,6 +259,31 @@ if [ "$PG" = 1 ]; then
 	pg_load "oauthkit serve, PostgreSQL, 2 replicas" "$R1_URL" "$R1_PID" "$R1_URL" "$REPLICA_URL"
 	stop "$REPLICA_PID"
 	stop "$R1_PID"
+fi
+
+# cycle_rows BIN NAME STATE N: cycle N on a new server of BIN on STATE.
+cycle_rows() {
+	local bin=$1 name=$2 state=$3 n=$4 mode
+	local out=$TMP/serve.out log=$TMP/serve.log
+	: >"$out"
+	"$bin" serve --config "$TMP/bench.yaml" --addr 127.0.0.1:0 --auto-approve bench-user --state-dir "$state" >"$out" 2>"$log" &
+	local pid=$!
+	PIDS+=("$pid")
+	wait_line "$out" "$pid" || { cat "$log" >&2; die "$name did not start"; }
+	for mode in cc refresh authcode introspect cc; do
+		"$LOADGEN" load -tool go -name "$name" -cycle "$n" -creds "$TMP/creds.json" -issuer "$(head -1 "$out")" \
+			-pid "$pid" -mode "$mode" -c "$CONNS" -d "$CYCLE_DURATION" -warmup 1s >>"$RESULTS"
+	done
+	stop "$pid"
+}
+if [ "$CYCLES" -gt 0 ]; then
+	echo "== $CYCLES cycles on SQLite, $CYCLE_DURATION per path" >&2
+	for n in $(seq 1 "$CYCLES"); do
+		if [ -n "$BASELINE" ]; then
+			cycle_rows "$TMP/oauthkit-base" "$BASE_NAME serve, SQLite (cycles)" "$TMP/state-cycles-base" "$n"
+		fi
+		cycle_rows "$TMP/oauthkit" "oauthkit serve, SQLite (cycles)" "$TMP/state-cycles" "$n"
+	done
 fi
 
 if [ "$STARTUP_RUNS" -gt 0 ]; then

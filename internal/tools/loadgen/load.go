@@ -60,6 +60,10 @@ type Result struct {
 	// 0: the issuer only), PerReplica the measured successes each one answered.
 	Replicas   int   `json:"replicas,omitempty"`
 	PerReplica []int `json:"per_replica,omitempty"`
+	// Cycle numbers the runs of one cycle (-cycle; 0: not in a cycle):
+	// report divides each path by the client_credentials runs around it
+	// in the same cycle (cycles.go).
+	Cycle int `json:"cycle,omitempty"`
 }
 
 func runLoad(args []string, stdout, stderr io.Writer) error {
@@ -78,6 +82,7 @@ func runLoad(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&c.pid, "pid", 0, "process whose resident memory is sampled (0: none)")
 	fs.StringVar(&c.scope, "scope", "", "scope parameter (default: none)")
 	fs.StringVar(&c.redirect, "redirect-uri", "http://127.0.0.1/callback", "redirect_uri of refresh and authcode")
+	cycle := fs.Int("cycle", 0, "the cycle this run belongs to (report compares the paths of a cycle with its client_credentials runs)")
 	fs.Func("replica", "base URL of a replica of the issuer (repeatable): worker i uses replica i mod n (-tool go only)", func(v string) error {
 		u, err := url.Parse(v)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.Trim(u.Path, "/") != "" {
@@ -111,8 +116,8 @@ func runLoad(args []string, stdout, stderr io.Writer) error {
 	if c.tool != "go" && c.tool != "wrk" {
 		return usagef("load: -tool %q is not go or wrk", c.tool)
 	}
-	if c.conns < 1 || c.duration <= 0 || c.warmup < 0 || *procs < 1 {
-		return usagef("load: -c, -d and -procs must be positive, -warmup not negative")
+	if c.conns < 1 || c.duration <= 0 || c.warmup < 0 || *procs < 1 || *cycle < 0 {
+		return usagef("load: -c, -d and -procs must be positive, -warmup and -cycle not negative")
 	}
 	if c.name == "" {
 		c.name = c.creds.Issuer
@@ -128,6 +133,7 @@ func runLoad(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	res.Cycle = *cycle
 	line, _ := json.Marshal(res)
 	fmt.Fprintf(stdout, "%s\n", line)
 	fmt.Fprintf(stderr, "%-28s %-10s %-3s %8.0f/s  p50 %6.2f ms  p99 %7.2f ms  errors %d  peak RSS %s\n",

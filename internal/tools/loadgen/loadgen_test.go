@@ -190,6 +190,50 @@ func TestReportRatios(t *testing.T) {
 	}
 }
 
+// The runs of cycles make a table of their own: each path divided by the
+// client_credentials runs around it in its cycle, median and range over
+// the cycles.
+func TestReportCycles(t *testing.T) {
+	const sq, base = "oauthkit serve, SQLite (cycles)", "oauthkit@abc serve, SQLite (cycles)"
+	var lines bytes.Buffer
+	for _, r := range []Result{
+		{Name: "oidc-provider", Mode: "cc", RPS: 1000, P50ms: 5, P99ms: 10},
+		{Name: sq, Cycle: 1, Mode: "cc", RPS: 1000},
+		{Name: sq, Cycle: 1, Mode: "refresh", RPS: 800},
+		{Name: sq, Cycle: 1, Mode: "authcode", RPS: 500},
+		{Name: sq, Cycle: 1, Mode: "introspect", RPS: 6000},
+		{Name: sq, Cycle: 1, Mode: "cc", RPS: 1000},
+		// a slower minute at the start of cycle 2: the mean of 1,200 and 800
+		{Name: sq, Cycle: 2, Mode: "cc", RPS: 1200},
+		{Name: sq, Cycle: 2, Mode: "refresh", RPS: 900},
+		{Name: sq, Cycle: 2, Mode: "authcode", RPS: 660},
+		{Name: sq, Cycle: 2, Mode: "introspect", RPS: 5400},
+		{Name: sq, Cycle: 2, Mode: "cc", RPS: 800},
+		// a cycle cut short: only the client_credentials run before
+		{Name: base, Cycle: 1, Mode: "cc", RPS: 2000},
+		{Name: base, Cycle: 1, Mode: "refresh", RPS: 1500},
+	} {
+		b, _ := json.Marshal(r)
+		lines.Write(append(b, '\n'))
+	}
+	var out bytes.Buffer
+	if err := runReport([]string{writeFile(t, "results.jsonl", lines.String())}, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"| server | cycles | refresh_token (rotation) | introspection (JWT) | /authorize + /token (auto-approve) |",
+		"| " + sq + " | 2 | 0.85× (0.80–0.90) | 5.70× (5.40–6.00) | 0.58× (0.50–0.66) |",
+		"| " + base + " | 1 | 0.75× (0.75–0.75) | - | - |",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "| "+sq+" | 1,000 |") || strings.Contains(out.String(), "| "+sq+" | refresh_token") {
+		t.Errorf("a cycle's run is in another table too:\n%s", out.String())
+	}
+}
+
 // wrk's report (wrk 4.1.0, -t1 -c16 --latency against serve) becomes the
 // same result as the Go workers'; failures count as errors.
 func TestParseWrk(t *testing.T) {

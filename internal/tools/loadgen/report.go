@@ -41,6 +41,7 @@ func runReport(args []string, stdout io.Writer) error {
 	var loads []Result
 	var starts []StartupResult
 	var replicated []Result // rows loaded through -replica: a table of their own
+	var cycled []Result     // rows of cycles (-cycle): a table of their own
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for n := 1; sc.Scan(); n++ {
 		line := bytes.TrimSpace(sc.Bytes())
@@ -62,6 +63,10 @@ func runReport(args []string, stdout io.Writer) error {
 		r.Tool = cmp.Or(r.Tool, "go") // results written before the tool was recorded
 		if r.Replicas > 0 {
 			replicated = append(replicated, r)
+			continue
+		}
+		if r.Cycle > 0 {
+			cycled = append(cycled, r)
 			continue
 		}
 		loads = append(loads, r)
@@ -148,6 +153,9 @@ func runReport(args []string, stdout io.Writer) error {
 				thousands(r.RPS), r.P50ms, r.P99ms, mib(r.RSSPeakKiB), strings.Join(split, " / "), vsStore, vsRef)
 		}
 		fmt.Fprintln(stdout)
+	}
+	if len(cycled) > 0 {
+		printCycles(stdout, cycled)
 	}
 	if len(starts) > 0 {
 		fmt.Fprintln(stdout, "Start-up: exec to the issuer line (serve) or to the exit (version)")
