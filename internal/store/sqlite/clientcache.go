@@ -62,8 +62,11 @@ func (c *clientCache) put(gen int64, cl store.Client) {
 }
 
 func (cs clients) Get(ctx context.Context, id string) (store.Client, error) {
+	// The counter is one row read by its key, done in microseconds; a
+	// context that can be canceled would cost two goroutines (database/sql's
+	// and the driver's, each watching it) for a read too short to cancel.
 	var gen int64
-	err := cs.d.readRow(ctx, "read the clients' generation", func(r *sql.Row) error { return r.Scan(&gen) }, clientGenerationQuery)
+	err := cs.d.readRow(context.WithoutCancel(ctx), "read the clients' generation", func(r *sql.Row) error { return r.Scan(&gen) }, clientGenerationQuery)
 	if err != nil {
 		return store.Client{}, fmt.Errorf("client %q: %w", id, err)
 	}
