@@ -149,8 +149,7 @@ func TestUsageErrors(t *testing.T) {
 // measured by the same tool (a table per tool), and the other paths as
 // ratios to the same server's client_credentials by the same tool.
 func TestReportRatios(t *testing.T) {
-	var lines bytes.Buffer
-	for _, r := range []any{
+	out := report(t,
 		Result{Name: "oidc-provider", Mode: "cc", RPS: 1000, P50ms: 5, P99ms: 10},
 		Result{Name: "oauthkit", Mode: "cc", RPS: 2500, P50ms: 2, P99ms: 15, RSSPeakKiB: 30000},
 		Result{Name: "oauthkit", Mode: "introspect", RPS: 12500, P50ms: 1, P99ms: 2},
@@ -161,15 +160,8 @@ func TestReportRatios(t *testing.T) {
 		Result{Name: "pg, 2 replicas", Mode: "refresh", RPS: 400, P50ms: 20, P99ms: 80, Replicas: 2, PerReplica: []int{2000, 2000}},
 		Result{Name: "oauthkit", Mode: "cc", Tool: "wrk", RPS: 1000, P50ms: 8, P99ms: 24},
 		StartupResult{Name: "oauthkit version", Mode: "startup", Runs: 3, MedianMs: 4.2, MinMs: 4, MaxMs: 5},
-	} {
-		b, _ := json.Marshal(r)
-		lines.Write(append(b, '\n'))
-	}
-	var out bytes.Buffer
-	if err := runReport([]string{writeFile(t, "results.jsonl", lines.String())}, &out); err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{
+	)
+	wantLines(t, out,
 		"| oidc-provider | 1,000 | 5.00 ms | 10.00 ms | - | 1.00× | 1.00× |",
 		"| oauthkit | 2,500 | 2.00 ms | 15.00 ms | 31 MB | 2.50× | 1.50× |",
 		"| oauthkit | introspection (JWT) | 12,500 | 1.00 ms | 2.00 ms | - | 5.00× |",
@@ -180,13 +172,35 @@ func TestReportRatios(t *testing.T) {
 		// and against the reference's client_credentials (cc only)
 		"| pg, 2 replicas | client_credentials | 2 | 800 | 9.00 ms | 40.00 ms | - | 4,001 / 3,999 | 0.50× | 0.80× |",
 		"| pg, 2 replicas | refresh_token (rotation) | 2 | 400 | 20.00 ms | 80.00 ms | - | 2,000 / 2,000 | 0.50× | - |",
-	} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("report lacks %q:\n%s", want, out.String())
-		}
+	)
+	if strings.Contains(out, "| pg, 2 replicas | 800 |") {
+		t.Errorf("a replica row is in the client_credentials table too:\n%s", out)
 	}
-	if strings.Contains(out.String(), "| pg, 2 replicas | 800 |") {
-		t.Errorf("a replica row is in the client_credentials table too:\n%s", out.String())
+}
+
+// report runs loadgen report on results (Result and StartupResult values,
+// one JSON line each) and returns what it printed.
+func report(t *testing.T, results ...any) string {
+	t.Helper()
+	var lines bytes.Buffer
+	for _, r := range results {
+		b, _ := json.Marshal(r)
+		lines.Write(append(b, '\n'))
+	}
+	var out bytes.Buffer
+	if err := runReport([]string{writeFile(t, "results.jsonl", lines.String())}, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out.String()
+}
+
+// wantLines fails t for each of want that out lacks.
+func wantLines(t *testing.T, out string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(out, w) {
+			t.Errorf("report lacks %q:\n%s", w, out)
+		}
 	}
 }
 
@@ -195,42 +209,30 @@ func TestReportRatios(t *testing.T) {
 // the cycles.
 func TestReportCycles(t *testing.T) {
 	const sq, base = "oauthkit serve, SQLite (cycles)", "oauthkit@abc serve, SQLite (cycles)"
-	var lines bytes.Buffer
-	for _, r := range []Result{
-		{Name: "oidc-provider", Mode: "cc", RPS: 1000, P50ms: 5, P99ms: 10},
-		{Name: sq, Cycle: 1, Mode: "cc", RPS: 1000},
-		{Name: sq, Cycle: 1, Mode: "refresh", RPS: 800},
-		{Name: sq, Cycle: 1, Mode: "authcode", RPS: 500},
-		{Name: sq, Cycle: 1, Mode: "introspect", RPS: 6000},
-		{Name: sq, Cycle: 1, Mode: "cc", RPS: 1000},
+	out := report(t,
+		Result{Name: "oidc-provider", Mode: "cc", RPS: 1000, P50ms: 5, P99ms: 10},
+		Result{Name: sq, Cycle: 1, Mode: "cc", RPS: 1000},
+		Result{Name: sq, Cycle: 1, Mode: "refresh", RPS: 800},
+		Result{Name: sq, Cycle: 1, Mode: "authcode", RPS: 500},
+		Result{Name: sq, Cycle: 1, Mode: "introspect", RPS: 6000},
+		Result{Name: sq, Cycle: 1, Mode: "cc", RPS: 1000},
 		// a slower minute at the start of cycle 2: the mean of 1,200 and 800
-		{Name: sq, Cycle: 2, Mode: "cc", RPS: 1200},
-		{Name: sq, Cycle: 2, Mode: "refresh", RPS: 900},
-		{Name: sq, Cycle: 2, Mode: "authcode", RPS: 660},
-		{Name: sq, Cycle: 2, Mode: "introspect", RPS: 5400},
-		{Name: sq, Cycle: 2, Mode: "cc", RPS: 800},
+		Result{Name: sq, Cycle: 2, Mode: "cc", RPS: 1200},
+		Result{Name: sq, Cycle: 2, Mode: "refresh", RPS: 900},
+		Result{Name: sq, Cycle: 2, Mode: "authcode", RPS: 660},
+		Result{Name: sq, Cycle: 2, Mode: "introspect", RPS: 5400},
+		Result{Name: sq, Cycle: 2, Mode: "cc", RPS: 800},
 		// a cycle cut short: only the client_credentials run before
-		{Name: base, Cycle: 1, Mode: "cc", RPS: 2000},
-		{Name: base, Cycle: 1, Mode: "refresh", RPS: 1500},
-	} {
-		b, _ := json.Marshal(r)
-		lines.Write(append(b, '\n'))
-	}
-	var out bytes.Buffer
-	if err := runReport([]string{writeFile(t, "results.jsonl", lines.String())}, &out); err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{
+		Result{Name: base, Cycle: 1, Mode: "cc", RPS: 2000},
+		Result{Name: base, Cycle: 1, Mode: "refresh", RPS: 1500},
+	)
+	wantLines(t, out,
 		"| server | cycles | refresh_token (rotation) | introspection (JWT) | /authorize + /token (auto-approve) |",
-		"| " + sq + " | 2 | 0.85× (0.80–0.90) | 5.70× (5.40–6.00) | 0.58× (0.50–0.66) |",
-		"| " + base + " | 1 | 0.75× (0.75–0.75) | - | - |",
-	} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("report lacks %q:\n%s", want, out.String())
-		}
-	}
-	if strings.Contains(out.String(), "| "+sq+" | 1,000 |") || strings.Contains(out.String(), "| "+sq+" | refresh_token") {
-		t.Errorf("a cycle's run is in another table too:\n%s", out.String())
+		"| "+sq+" | 2 | 0.85× (0.80–0.90) | 5.70× (5.40–6.00) | 0.58× (0.50–0.66) |",
+		"| "+base+" | 1 | 0.75× (0.75–0.75) | - | - |",
+	)
+	if strings.Contains(out, "| "+sq+" | 1,000 |") || strings.Contains(out, "| "+sq+" | refresh_token") {
+		t.Errorf("a cycle's run is in another table too:\n%s", out)
 	}
 }
 
