@@ -82,14 +82,21 @@ type cluster struct {
 	http     *http.Client
 }
 
-func freePort(t *testing.T) int {
+// freePorts returns n distinct free ports: all n are held open until the
+// last is chosen, since a port closed at once may be handed out again (two
+// replicas were once given the same port, and the second could not bind).
+func freePorts(t *testing.T, n int) []int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	ports := make([]int, n)
+	for i := range ports {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		ports[i] = l.Addr().(*net.TCPAddr).Port
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return ports
 }
 
 // startCluster starts n replicas on the store: with together, all at once
@@ -108,10 +115,7 @@ func startCluster(t *testing.T, st replicaStore, n int, together bool) *cluster 
 		t.Fatal(err)
 	}
 	dsn := st.dsn(t, dir)
-	ports := make([]int, n)
-	for i := range ports {
-		ports[i] = freePort(t)
-	}
+	ports := freePorts(t, n)
 	c := &cluster{t: t, issuer: "http://127.0.0.1:" + strconv.Itoa(ports[0]), replicas: make([]*replica, n),
 		http: &http.Client{Timeout: 30 * time.Second}}
 	start := func(i int) {
