@@ -147,16 +147,17 @@ stop() {
 	wait "$1" 2>/dev/null || true
 }
 
-# load NAME CREDS ISSUER PID MODE...: one row per mode.
+# load NAME CREDS ISSUER PID MODE...: one row per mode. With CYCLE set, the
+# rows are cycle CYCLE's (loadgen load -cycle), by loadgen's workers only.
 load() {
 	local name=$1 creds=$2 issuer=$3 pid=$4 mode
 	shift 4
 	for mode in "$@"; do
 		local tools=go tool
-		[ "$mode" = cc ] && tools=$CC_TOOLS
+		[ "$mode" = cc ] && [ -z "${CYCLE:-}" ] && tools=$CC_TOOLS
 		for tool in $tools; do
 			"$LOADGEN" load -tool "$tool" -name "$name" -creds "$creds" -issuer "$issuer" -pid "$pid" -mode "$mode" \
-				-c "$CONNS" -d "$DURATION" -warmup "$WARMUP" >>"$RESULTS"
+				-c "$CONNS" -d "$DURATION" -warmup "$WARMUP" ${CYCLE:+-cycle "$CYCLE"} >>"$RESULTS"
 		done
 	done
 }
@@ -263,18 +264,7 @@ fi
 
 # cycle_rows BIN NAME STATE N: cycle N on a new server of BIN on STATE.
 cycle_rows() {
-	local bin=$1 name=$2 state=$3 n=$4 mode
-	local out=$TMP/serve.out log=$TMP/serve.log
-	: >"$out"
-	"$bin" serve --config "$TMP/bench.yaml" --addr 127.0.0.1:0 --auto-approve bench-user --state-dir "$state" >"$out" 2>"$log" &
-	local pid=$!
-	PIDS+=("$pid")
-	wait_line "$out" "$pid" || { cat "$log" >&2; die "$name did not start"; }
-	for mode in cc refresh authcode introspect cc; do
-		"$LOADGEN" load -tool go -name "$name" -cycle "$n" -creds "$TMP/creds.json" -issuer "$(head -1 "$out")" \
-			-pid "$pid" -mode "$mode" -c "$CONNS" -d "$CYCLE_DURATION" -warmup 1s >>"$RESULTS"
-	done
-	stop "$pid"
+	CYCLE=$4 DURATION=$CYCLE_DURATION WARMUP=1s serve_rows "$1" "$2" "cc refresh authcode introspect cc" -- --state-dir "$3"
 }
 if [ "$CYCLES" -gt 0 ]; then
 	echo "== $CYCLES cycles on SQLite, $CYCLE_DURATION per path" >&2
