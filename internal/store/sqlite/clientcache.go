@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -67,6 +68,11 @@ func (cs clients) Get(ctx context.Context, id string) (store.Client, error) {
 	// and the driver's, each watching it) for a read too short to cancel.
 	var gen int64
 	err := cs.d.readRow(context.WithoutCancel(ctx), "read the clients' generation", func(r *sql.Row) error { return r.Scan(&gen) }, clientGenerationQuery)
+	if errors.Is(err, store.ErrNotFound) {
+		// Only a hand-edited file lacks the row: that is the store's fault,
+		// not an unknown client.
+		err = fmt.Errorf("the row of the clients' generation is missing from the file: %w", store.ErrUnavailable)
+	}
 	if err != nil {
 		return store.Client{}, fmt.Errorf("client %q: %w", id, err)
 	}

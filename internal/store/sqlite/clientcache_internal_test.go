@@ -115,7 +115,14 @@ func TestClientCacheAnswersWhileTheGenerationStays(t *testing.T) {
 	wantName(t, a, "app", "changed", "the counter moved")
 
 	// The counter is read at every Get: a store that cannot answer fails
-	// the read even for a client the cache holds.
+	// the read even for a client the cache holds. A file without the
+	// counter's row is the store's fault, not an unknown client.
+	if _, err := raw.ExecContext(ctx, `DELETE FROM client_generation`); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := a.Clients().Get(ctx, "app"); !errors.Is(err, store.ErrUnavailable) || errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("Get without the counter's row = %+v, %v; want ErrUnavailable, not ErrNotFound", got, err)
+	}
 	if _, err := raw.ExecContext(ctx, `DROP TABLE client_generation`); err != nil {
 		t.Fatal(err)
 	}
