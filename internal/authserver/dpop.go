@@ -7,7 +7,6 @@ import (
 
 	"github.com/oauthkit/oauthkit/internal/dpop"
 	"github.com/oauthkit/oauthkit/internal/store"
-	"github.com/oauthkit/oauthkit/internal/token"
 )
 
 // DPoP (RFC 9449, docs/security.md rules 88–95). A proof is checked by
@@ -70,18 +69,11 @@ func refreshJKT(c store.Client, jkt string) string {
 }
 
 // accessTokenJKT returns the thumbprint an access token that
-// activeAccessToken accepted is bound to, "" for a Bearer token. claims are
-// the JWT's claims as activeAccessTokenFor verified them; nil: decoded here.
+// activeAccessTokenFor accepted is bound to, "" for a Bearer token. claims
+// are what it returned: a JWT's verified claims, nil for an opaque token.
 func accessTokenJKT(value string, claims map[string]any) string {
-	if strings.Count(value, ".") != 2 {
-		return boundJKT(value)
-	}
 	if claims == nil {
-		d, err := token.Decode(value)
-		if err != nil {
-			return ""
-		}
-		claims = d.Claims
+		return boundJKT(value)
 	}
 	cnf, _ := claims["cnf"].(map[string]any)
 	jkt, _ := cnf["jkt"].(string)
