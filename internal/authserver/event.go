@@ -133,7 +133,8 @@ func (rec *statusRecorder) event(r *http.Request, start, end time.Time) Event {
 
 // logEvent writes the request log line of ev: method, path, status,
 // duration_ms, then client_id, grant_type and error when set. Its
-// attributes are built only when the logger takes Info lines.
+// attributes are built only when the logger takes Info lines. A handler's
+// error (its writer's) is dropped, as Logger.LogAttrs drops it.
 func logEvent(logger *slog.Logger, ev Event) {
 	ctx := context.Background()
 	if !logger.Enabled(ctx, slog.LevelInfo) {
@@ -147,5 +148,10 @@ func logEvent(logger *slog.Logger, ev Event) {
 			attrs = append(attrs, slog.String(kv[0], kv[1]))
 		}
 	}
-	logger.LogAttrs(ctx, slog.LevelInfo, "request", attrs...)
+	// The record goes to the handler without a caller's PC: the line never
+	// names its source, and Logger.LogAttrs would walk the stack for it on
+	// every request.
+	r := slog.NewRecord(time.Now(), slog.LevelInfo, "request", 0)
+	r.AddAttrs(attrs...)
+	_ = logger.Handler().Handle(ctx, r)
 }

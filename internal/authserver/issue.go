@@ -103,7 +103,6 @@ func (s *Server) mintAccessTokenWith(ctx context.Context, g grant, commit func(s
 			return "", time.Time{}, s.storeError(err)
 		}
 	} else {
-		rec.ID = orderedID(g.Now) // a recorded token's jti
 		// The record of a token with a grant family commits while the token
 		// is signed (the commit waits for the disk, the signature for the
 		// CPU); the token is handed out only once both are done. If the
@@ -111,6 +110,7 @@ func (s *Server) mintAccessTokenWith(ctx context.Context, g grant, commit func(s
 		var recorded chan error // nil: nothing to record now
 		switch {
 		case commit != nil: // after the signature
+			rec.ID = orderedID(g.Now) // a recorded token's jti
 		case selfContainedGrant(g): // rule 109: no record, the lease is the write
 			lease, err := s.leaseFor(ctx, g.Now, exp)
 			if err != nil {
@@ -121,6 +121,7 @@ func (s *Server) mintAccessTokenWith(ctx context.Context, g grant, commit func(s
 			// compares that one (noteIssued below).
 			rec.IssuedAt = time.Unix(g.Now.Unix(), 0).UTC()
 		default:
+			rec.ID = orderedID(g.Now) // a recorded token's jti
 			recorded = make(chan error, 1)
 			go func(rec store.AccessToken) { recorded <- s.store.AccessTokens().Record(ctx, rec) }(rec)
 		}
