@@ -177,6 +177,10 @@ serve_rows() {
 	stop "$pid"
 }
 
+# The goal-5 keys (ES256, EdDSA), made once for every build's rows.
+"$TMP/oauthkit" keygen --type ec --out-dir "$TMP/es256" >/dev/null 2>&1 || die "keygen --type ec failed"
+"$TMP/oauthkit" keygen --type ed25519 --out-dir "$TMP/ed25519" >/dev/null 2>&1 || die "keygen --type ed25519 failed"
+
 echo "== node-oidc-provider $(node -p "require('$INTEROP/node_modules/oidc-provider/package.json').version")" >&2
 mkfifo "$TMP/node.in"
 node "$INTEROP/bench-oidc-provider.mjs" <"$TMP/node.in" >"$TMP/op.json" 2>"$TMP/op.log" &
@@ -194,15 +198,17 @@ if [ -n "$BASELINE" ]; then
 	echo "== $BASE_NAME" >&2
 	serve_rows "$TMP/oauthkit-base" "$BASE_NAME serve, memory store" cc -- --store memory
 	serve_rows "$TMP/oauthkit-base" "$BASE_NAME serve, SQLite" cc -- --state-dir "$TMP/state-base"
+	serve_rows "$TMP/oauthkit-base" "$BASE_NAME serve, SQLite, ES256" cc -- --state-dir "$TMP/state-base-es" --key "$TMP/es256/oauthkit.key.pem"
+	serve_rows "$TMP/oauthkit-base" "$BASE_NAME serve, SQLite, EdDSA" cc -- --state-dir "$TMP/state-base-ed" --key "$TMP/ed25519/oauthkit.key.pem"
 fi
 SQLITE_MODES=$MORE
 [ "$PG" = 1 ] && [ "$PATHS" != 1 ] && SQLITE_MODES="cc refresh" # the PostgreSQL rows' reference
 echo "== oauthkit" >&2
 serve_rows "$TMP/oauthkit" "oauthkit serve, memory store" "$MORE" -- --store memory
 serve_rows "$TMP/oauthkit" "oauthkit serve, SQLite (default)" "$SQLITE_MODES" -- --state-dir "$TMP/state"
-"$TMP/oauthkit" keygen --type ec --out-dir "$TMP/es256" >/dev/null 2>&1
 serve_rows "$TMP/oauthkit" "oauthkit serve, memory store, ES256" cc -- --store memory --key "$TMP/es256/oauthkit.key.pem"
 serve_rows "$TMP/oauthkit" "oauthkit serve, SQLite, ES256" cc -- --state-dir "$TMP/state-es" --key "$TMP/es256/oauthkit.key.pem"
+serve_rows "$TMP/oauthkit" "oauthkit serve, SQLite, EdDSA" cc -- --state-dir "$TMP/state-ed" --key "$TMP/ed25519/oauthkit.key.pem"
 
 if [ "$PG" = 1 ]; then
 	# pg_create: a new database; its URL in PG_DB_DSN (BENCH_PG_DSN with
