@@ -10,10 +10,10 @@ import (
 // cpuGate bounds CPU-heavy work (slow token signatures, see gated; password
 // hashing) to a few jobs at once and makes the rest wait their turn.
 // Waiters are served in arrival order: Go hands a freed slot of a buffered
-// channel to the sender that has been blocked longest. Bounded, a burst of requests is answered
-// one after another at full speed; unbounded, on a machine with two cores,
-// every request of the burst would share the cores and all would finish
-// late.
+// channel to the sender that has been blocked longest. Bounded, a burst of
+// requests is answered one after another at full speed; unbounded, on a
+// machine with two cores, every request of the burst would share the cores
+// and all would finish late.
 type cpuGate struct {
 	slots   chan struct{} // one per running job
 	tickets chan struct{} // one per running or waiting job; nil: no limit on waiters
@@ -67,9 +67,10 @@ func (g *cpuGate) release() {
 func (g *cpuGate) waiting() int { return len(g.tickets) }
 
 // defaultSignGate sizes the sign gate to the threads Go runs goroutines on
-// (GOMAXPROCS): as many signatures run at once as there are threads, and
-// every other request waits, however many (each waiter is a request
-// already being served, so the wait is bounded by the connections).
+// (GOMAXPROCS): as many slow signatures (gated) run at once as there are
+// threads, and every other request needing one waits, however many (each
+// waiter is a request already being served, so the wait is bounded by the
+// connections).
 //
 // Bounding alone does not fix the tail: with every thread busy signing,
 // the goroutines the network poller wakes (new requests, answers to write)
